@@ -1,0 +1,321 @@
+/**
+ * Float64 matrices and vectors on `ndarray`, and the few operations backpropagation needs.
+ *
+ * A {@link Matrix} is a two-dimensional `ndarray` over a `Float64Array`; a batch holds one sample
+ * per column, so the outputs of layer $l$ form an $n_l \times B$ matrix. A {@link Vector} is a
+ * one-dimensional `ndarray` (a bias $b^{(l)}$ of length $n_l$). The operations accept views as
+ * well as fresh arrays (they read through `stride` and `offset`), so a transpose such as
+ * $W^\top$ is the view `weights.transpose(1, 0)` and never a copy. Element-wise arithmetic goes
+ * through `ndarray-ops`; the products are written out here because they are the one place
+ * where the order of the loops decides the speed.
+ *
+ * @module
+ */
+import ndarray from "ndarray";
+import ops from "ndarray-ops";
+import { ShapeError } from "./errors.js";
+
+/** A two-dimensional float64 `ndarray`: `shape` is `[rows, columns]`. */
+export type Matrix = ndarray.NdArray<Float64Array>;
+
+/** A one-dimensional float64 `ndarray`: `shape` is `[length]`. */
+export type Vector = ndarray.NdArray<Float64Array>;
+
+/**
+ * A new matrix of zeros, stored row after row (row-major).
+ *
+ * @param rows - number of rows
+ * @param columns - number of columns
+ */
+export function zeros(rows: number, columns: number): Matrix {
+  return ndarray(new Float64Array(rows * columns), [rows, columns]);
+}
+
+/**
+ * A new vector of zeros.
+ *
+ * @param length - number of entries
+ */
+export function zeroVector(length: number): Vector {
+  return ndarray(new Float64Array(length), [length]);
+}
+
+/**
+ * A matrix holding the given rows. All rows must have the same length.
+ *
+ * @param rows - the entries, `rows[i][j]` going to row `i`, column `j`
+ */
+export function matrixFromRows(rows: readonly (readonly number[])[]): Matrix {
+  const rowCount = rows.length;
+  const columnCount = rowCount === 0 ? 0 : rows[0]!.length;
+  const result = zeros(rowCount, columnCount);
+  for (let i = 0; i < rowCount; i++) {
+    const row = rows[i]!;
+    if (row.length !== columnCount) {
+      throw new ShapeError(`row ${i} has ${row.length} entries but row 0 has ${columnCount}`);
+    }
+    for (let j = 0; j < columnCount; j++) result.data[i * columnCount + j] = row[j]!;
+  }
+  return result;
+}
+
+/**
+ * The rows of a matrix as plain arrays (the inverse of {@link matrixFromRows}).
+ *
+ * @param matrix - any matrix or matrix view
+ */
+export function matrixToRows(matrix: Matrix): number[][] {
+  const [rowCount, columnCount] = dimensions(matrix);
+  const rows: number[][] = [];
+  for (let i = 0; i < rowCount; i++) {
+    const row: number[] = [];
+    for (let j = 0; j < columnCount; j++) row.push(matrix.get(i, j));
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * A vector holding the given entries.
+ *
+ * @param entries - the values, in order
+ */
+export function vectorFromArray(entries: readonly number[]): Vector {
+  return ndarray(Float64Array.from(entries), [entries.length]);
+}
+
+/**
+ * The entries of a vector as a plain array (the inverse of {@link vectorFromArray}).
+ *
+ * @param vector - any vector or vector view
+ */
+export function vectorToArray(vector: Vector): number[] {
+  const entries: number[] = [];
+  for (let i = 0; i < vector.shape[0]!; i++) entries.push(vector.get(i));
+  return entries;
+}
+
+/**
+ * The number of rows and columns of a matrix.
+ *
+ * @param matrix - a two-dimensional array
+ */
+export function dimensions(matrix: Matrix): [rows: number, columns: number] {
+  return [matrix.shape[0]!, matrix.shape[1]!];
+}
+
+/**
+ * A shape written the way error messages write it, `3×2`.
+ *
+ * @param matrix - a two-dimensional array
+ */
+export function shapeText(matrix: Matrix): string {
+  const [rows, columns] = dimensions(matrix);
+  return `${rows}×${columns}`;
+}
+
+/**
+ * A fresh row-major copy of a matrix or matrix view.
+ *
+ * @param matrix - the matrix to copy
+ */
+export function copyMatrix(matrix: Matrix): Matrix {
+  const [rows, columns] = dimensions(matrix);
+  const result = zeros(rows, columns);
+  ops.assign(result, matrix);
+  return result;
+}
+
+/**
+ * A fresh copy of a vector or vector view.
+ *
+ * @param vector - the vector to copy
+ */
+export function copyVector(vector: Vector): Vector {
+  const result = zeroVector(vector.shape[0]!);
+  ops.assign(result, vector);
+  return result;
+}
+
+/**
+ * The transpose as a fresh row-major matrix (use `matrix.transpose(1, 0)` for a view).
+ *
+ * @param matrix - the matrix to transpose
+ */
+export function transposed(matrix: Matrix): Matrix {
+  return copyMatrix(matrix.transpose(1, 0));
+}
+
+/**
+ * The matrix product $C = A B$, written into `result`.
+ *
+ * $$C_{ij} = \sum_k A_{ik} B_{kj}$$
+ *
+ * Shapes: $A$ is $m \times p$, $B$ is $p \times n$, $C$ is $m \times n$. Any of them may be a
+ * view (for example a transpose). For every entry the sum runs over $k$ in increasing order,
+ * starting from zero, so the result does not depend on the layout of the operands.
+ *
+ * @param result - the $m \times n$ matrix to write; must not share memory with `a` or `b`
+ * @param a - the left factor
+ * @param b - the right factor
+ * @returns `result`
+ */
+export function multiply(result: Matrix, a: Matrix, b: Matrix): Matrix {
+  const [m, p] = dimensions(a);
+  const [pB, n] = dimensions(b);
+  const [mC, nC] = dimensions(result);
+  if (p !== pB || m !== mC || n !== nC) {
+    throw new ShapeError(
+      `cannot multiply ${shapeText(a)} by ${shapeText(b)} into ${shapeText(result)}: ` +
+        `expected ${m}×${p} by ${p}×${n} into ${m}×${n}`,
+    );
+  }
+  const aData = a.data;
+  const bData = b.data;
+  const cData = result.data;
+  const [aRow, aColumn] = [a.stride[0]!, a.stride[1]!];
+  const [bRow, bColumn] = [b.stride[0]!, b.stride[1]!];
+  const [cRow, cColumn] = [result.stride[0]!, result.stride[1]!];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      let aIndex = a.offset + i * aRow;
+      let bIndex = b.offset + j * bColumn;
+      for (let k = 0; k < p; k++) {
+        sum += aData[aIndex]! * bData[bIndex]!;
+        aIndex += aColumn;
+        bIndex += bRow;
+      }
+      cData[result.offset + i * cRow + j * cColumn] = sum;
+    }
+  }
+  return result;
+}
+
+/**
+ * Adds a vector to every column of a matrix, in place: $C_{ij} \mathrel{+}= v_i$.
+ *
+ * This is how one bias $b^{(l)}$ (length $n_l$) reaches every sample of an $n_l \times B$ batch.
+ *
+ * @param matrix - the $n \times B$ matrix to add to
+ * @param vector - the length-$n$ vector
+ * @returns `matrix`
+ */
+export function addToEveryColumn(matrix: Matrix, vector: Vector): Matrix {
+  const [rows, columns] = dimensions(matrix);
+  if (vector.shape[0] !== rows) {
+    throw new ShapeError(`cannot add a vector of length ${vector.shape[0]} to the columns of a ${shapeText(matrix)} matrix`);
+  }
+  for (let i = 0; i < rows; i++) {
+    const entry = vector.get(i);
+    for (let j = 0; j < columns; j++) matrix.set(i, j, matrix.get(i, j) + entry);
+  }
+  return matrix;
+}
+
+/**
+ * The mean of each row, $v_i = \frac{1}{B} \sum_{b=1}^{B} M_{ib}$, summed in column order.
+ *
+ * @param matrix - an $n \times B$ matrix with $B \ge 1$
+ */
+export function rowMeans(matrix: Matrix): Vector {
+  const [rows, columns] = dimensions(matrix);
+  const result = zeroVector(rows);
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < columns; j++) sum += matrix.get(i, j);
+    result.set(i, sum / columns);
+  }
+  return result;
+}
+
+/**
+ * Applies a function of one number to every entry, writing into `result` (which may be `matrix`).
+ *
+ * @param result - the matrix to write, of the same shape
+ * @param matrix - the matrix to read
+ * @param entry - the function applied to each entry
+ * @returns `result`
+ */
+export function mapEntries(result: Matrix, matrix: Matrix, entry: (value: number) => number): Matrix {
+  const [rows, columns] = dimensions(matrix);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < columns; j++) result.set(i, j, entry(matrix.get(i, j)));
+  }
+  return result;
+}
+
+/**
+ * A new array of zeros with the shape of another (a matrix or a vector).
+ *
+ * @param array - the array whose shape to copy
+ */
+export function zerosLike<Shaped extends Matrix | Vector>(array: Shaped): Shaped {
+  const length = array.shape.reduce((product, size) => product * size, 1);
+  return ndarray(new Float64Array(length), [...array.shape]) as Shaped;
+}
+
+/**
+ * The element-wise (Hadamard) product $C = A \odot B$ as a new array.
+ *
+ * @param a - the first factor
+ * @param b - the second factor, of the same shape
+ */
+export function hadamard<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped): Shaped {
+  const result = zerosLike(a);
+  ops.mul(result, a, b);
+  return result;
+}
+
+/**
+ * The difference $C = A - B$ as a new array.
+ *
+ * @param a - the minuend
+ * @param b - the subtrahend, of the same shape
+ */
+export function subtract<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped): Shaped {
+  const result = zerosLike(a);
+  ops.sub(result, a, b);
+  return result;
+}
+
+/**
+ * The product of an array with a number, $C = s A$, as a new array.
+ *
+ * @param array - a matrix or a vector
+ * @param scalar - the number
+ */
+export function scaled<Shaped extends Matrix | Vector>(array: Shaped, scalar: number): Shaped {
+  const result = zerosLike(array);
+  ops.muls(result, array, scalar);
+  return result;
+}
+
+/**
+ * The sum $C = A + B$ as a new array.
+ *
+ * @param a - the first term
+ * @param b - the second term, of the same shape
+ */
+export function added<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped): Shaped {
+  const result = zerosLike(a);
+  ops.add(result, a, b);
+  return result;
+}
+
+/**
+ * Whether every entry is a finite number (neither `NaN` nor $\pm\infty$).
+ *
+ * @param array - a matrix or a vector, or a view of one
+ */
+export function allFinite(array: Matrix | Vector): boolean {
+  if (array.dimension === 1) {
+    for (let i = 0; i < array.shape[0]!; i++) if (!Number.isFinite(array.get(i))) return false;
+    return true;
+  }
+  const [rows, columns] = dimensions(array);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < columns; j++) if (!Number.isFinite(array.get(i, j))) return false;
+  }
+  return true;
+}
