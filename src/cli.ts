@@ -1,0 +1,86 @@
+/**
+ * The command line, a thin layer over the library: `grad` prints the reference result of a
+ * case, `example` prints the worked example.
+ *
+ * Every message about bad input is the message of the library's typed error, prefixed with
+ * the command's name, and goes to standard error with exit status 2; a result goes to standard
+ * output with exit status 0.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { Command, CommanderError } from "commander";
+import { caseResult, formatJson, readCase } from "./conformance.js";
+import { BackpropRefError } from "./errors.js";
+import { workedExample } from "./example.js";
+
+/** Where the command line reads and writes: the process's streams, or buffers in tests. */
+export interface CommandIo {
+  /** Writes to standard output. */
+  readonly stdout: (text: string) => void;
+  /** Writes to standard error. */
+  readonly stderr: (text: string) => void;
+  /** Reads all of standard input. */
+  readonly stdin: () => Promise<string>;
+}
+
+/** Exit status for bad input (a malformed case, a missing file, an unknown option). */
+export const exitBadInput = 2;
+
+/**
+ * Runs the command line on its arguments and returns the exit status.
+ *
+ * @param args - the arguments after the program name, e.g. `["grad", "case.json"]`
+ * @param io - the streams to use
+ */
+export async function runCli(args: readonly string[], io: CommandIo): Promise<number> {
+  const program = new Command("backprop-ref")
+    .description("A reference implementation of the multilayer perceptron and its backpropagation.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+  let status = 0;
+  program
+    .command("grad")
+    .description(
+      "read a backprop-ref/case@1 document and print its backprop-ref/result@1 document: " +
+        "the loss, the outputs, the gradients, the delta weights and the updated weights",
+    )
+    .argument("<case>", "the case file, or - to read standard input")
+    .action(async (path: string) => {
+      status = await grad(path, io);
+    });
+  program
+    .command("example")
+    .description("print the worked example: forward pass, errors, hidden errors, delta weights and a gradient check")
+    .action(() => {
+      io.stdout(`${workedExample()}\n`);
+    });
+  try {
+    await program.parseAsync([...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : exitBadInput;
+    throw error;
+  }
+  return status;
+}
+
+async function grad(path: string, io: CommandIo): Promise<number> {
+  let text: string;
+  try {
+    text = path === "-" ? await io.stdin() : await readFile(path, "utf8");
+  } catch (error) {
+    io.stderr(`backprop-ref grad: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return exitBadInput;
+  }
+  try {
+    io.stdout(`${formatJson(caseResult(readCase(text)))}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BackpropRefError || error instanceof RangeError) {
+      io.stderr(`backprop-ref grad: ${path === "-" ? "standard input" : path}: ${error.message}\n`);
+      return exitBadInput;
+    }
+    throw error;
+  }
+}

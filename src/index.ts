@@ -1,0 +1,20 @@
+/**
+ * backprop-ref: a reference implementation of the multilayer perceptron and its
+ * backpropagation. Everything the library offers, re-exported from its modules in the order of
+ * the design's layers: tensors and randomness; activations and losses; the network, the forward
+ * pass and backpropagation; gradient checking; the JSON case and result formats.
+ *
+ * @module
+ */
+export * from "./errors.js";
+export * from "./tensor.js";
+export * from "./random.js";
+export * from "./activations.js";
+export * from "./losses.js";
+export * from "./network.js";
+export * from "./forward.js";
+export * from "./backprop.js";
+export * from "./gradcheck.js";
+export * from "./conformance.js";
+export * from "./example.js";
+export { runCli, exitBadInput, type CommandIo } from "./cli.js";
