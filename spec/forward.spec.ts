@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { ShapeError } from "../src/errors.js";
+import { forward, layerOutput, networkLoss, weightedSum } from "../src/forward.js";
+import { createNetwork } from "../src/network.js";
+import { matrixFromRows, matrixToRows, vectorFromArray } from "../src/tensor.js";
+
+describe("forward pass", () => {
+  const network = createNetwork(
+    { sizes: [2, 2, 1], activations: ["relu", "identity"], loss: "squared_error", biases: true },
+    [matrixFromRows([[1, -1], [2, 0.5]]), matrixFromRows([[1, -2]])],
+    [vectorFromArray([0.5, -1]), vectorFromArray([0.25])],
+  );
+
+  it("computes z = W o_prev + b per sample (column) and o = f(z)", () => {
+    const inputs = matrixFromRows([
+      [1, 2],
+      [3, -2],
+    ]);
+    const trace = forward(network, inputs);
+    // Sample 1: z1 = [1 − 3 + 0.5, 2 + 1.5 − 1] = [−1.5, 2.5]; sample 2: [2 + 2 + 0.5, 4 − 1 − 1] = [4.5, 2].
+    expect(matrixToRows(trace.preactivations[0]!)).toEqual([
+      [-1.5, 4.5],
+      [2.5, 2],
+    ]);
+    expect(matrixToRows(trace.outputs[1]!)).toEqual([
+      [0, 4.5],
+      [2.5, 2],
+    ]);
+    // z2 = 1·o1 − 2·o2 + 0.25.
+    expect(matrixToRows(trace.outputs[2]!)).toEqual([[-4.75, 0.75]]);
+    expect(trace.outputs[0]).toBe(inputs);
+    expect(networkLoss(network, inputs, matrixFromRows([[0.25, 0.75]]))).toBe((0.5 * 25) / 2);
+  });
+
+  it("exposes each layer's two steps", () => {
+    const z = weightedSum(matrixFromRows([[2, 3]]), null, matrixFromRows([[1], [-1]]));
+    expect(matrixToRows(z)).toEqual([[-1]]);
+    expect(matrixToRows(layerOutput("relu", z))).toEqual([[0]]);
+  });
+
+  it("refuses inputs and targets of the wrong shape, naming both shapes", () => {
+    expect(() => forward(network, matrixFromRows([[1, 2, 3]]))).toThrow(
+      new ShapeError("inputs are 1×3 but sizes [2, 2, 1] need 2×B with B ≥ 1 (one sample per column)"),
+    );
+    expect(() => networkLoss(network, matrixFromRows([[1], [2]]), matrixFromRows([[1, 2]]))).toThrow(
+      new ShapeError("targets are 1×2 but the outputs are 1×1"),
+    );
+  });
+});

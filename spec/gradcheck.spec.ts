@@ -1,0 +1,174 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  backpropagate,
+  gradients,
+  hiddenError,
+  outputDelta,
+  outputError,
+  type ParameterArrays,
+} from "../src/backprop.js";
+import { parseCase } from "../src/conformance.js";
+import { forward, networkLoss } from "../src/forward.js";
+import {
+  checkGradients,
+  compareGradients,
+  defaultFloor,
+  defaultRelativeStep,
+  describeEntry,
+  formatReport,
+  numericGradients,
+  relativeError,
+} from "../src/gradcheck.js";
+import type { Network } from "../src/network.js";
+import { scaled, type Matrix } from "../src/tensor.js";
+import { caseDocument, numRuns } from "./arbitraries.js";
+import { entriesOf, largestMagnitude } from "./support.js";
+
+/**
+ * A deliberately broken backpropagation: the hidden deltas leave out the activation's
+ * derivative, $\delta^{(l)} = -e^{(l)}$ instead of $-e^{(l)} \odot f'(z^{(l)})$.
+ */
+function backpropWithoutHiddenDerivative(network: Network, inputs: Matrix, targets: Matrix): ParameterArrays {
+  const L = network.weights.length;
+  const trace = forward(network, inputs);
+  const deltas: Matrix[] = new Array<Matrix>(L);
+  deltas[L - 1] = outputDelta(network.spec, trace, outputError(trace.outputs[L]!, targets), targets);
+  for (let l = L - 1; l >= 1; l--) deltas[l - 1] = scaled(hiddenError(network.weights[l]!, deltas[l]!), -1);
+  return gradients(trace, deltas, network.biases !== null);
+}
+
+/** A deliberately broken batch gradient: the sum over the samples instead of their mean. */
+function backpropSummingTheBatch(network: Network, inputs: Matrix, targets: Matrix): ParameterArrays {
+  const { weights, biases } = backpropagate(network, inputs, targets).gradients;
+  const samples = inputs.shape[1]!;
+  return { weights: weights.map((matrix) => scaled(matrix, samples)), biases: biases?.map((vector) => scaled(vector, samples)) ?? null };
+}
+
+describe("gradient check", () => {
+  it("rejects a backprop that drops f′ in the hidden layers, for every sigmoid network whose hidden-layer gradients are above the floor", () => {
+    const deepSigmoid = caseDocument({ depth: { min: 2, max: 4 }, hidden: ["sigmoid"] });
+    fc.assert(
+      fc.property(deepSigmoid, (document) => {
+        const { network, inputs, targets } = parseCase(document);
+        const correct = backpropagate(network, inputs, targets).gradients;
+        const lower: ParameterArrays = {
+          weights: correct.weights.slice(0, -1),
+          biases: correct.biases?.slice(0, -1) ?? null,
+        };
+        // Sigmoid's f′ is at most 1/4, so dropping it multiplies each hidden delta by at least
+        // 4; the check can see that wherever a lower-layer gradient exceeds its noise floor.
+        fc.pre(largestMagnitude(lower) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
+        const report = checkGradients(network, inputs, targets, backpropWithoutHiddenDerivative(network, inputs, targets));
+        expect(report.passed).toBe(false);
+        expect(report.worst.layer).toBeLessThan(network.weights.length);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("rejects a backprop that sums the batch instead of averaging it, whenever B > 1 and some gradient is above the floor", () => {
+    fc.assert(
+      fc.property(caseDocument({ batch: { min: 2, max: 5 } }), (document) => {
+        const { network, inputs, targets } = parseCase(document);
+        const correct = backpropagate(network, inputs, targets).gradients;
+        fc.pre(largestMagnitude(correct) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
+        expect(checkGradients(network, inputs, targets, backpropSummingTheBatch(network, inputs, targets)).passed).toBe(false);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("numeric gradients approach the analytic ones as the step shrinks from 1e-2 to 1e-5, as a central difference's h² truncation error predicts", () => {
+    const { network, inputs, targets } = parseCase({
+      format: "backprop-ref/case@1",
+      sizes: [3, 4, 2],
+      activations: ["tanh", "sigmoid"],
+      loss: "binary_cross_entropy",
+      weights: [
+        [
+          [0.3, -0.8, 0.5],
+          [1.1, 0.2, -0.4],
+          [-0.7, 0.9, 0.6],
+          [0.05, -0.3, 1.2],
+        ],
+        [
+          [0.4, -1.0, 0.7, 0.2],
+          [-0.6, 0.8, -0.1, 0.9],
+        ],
+      ],
+      biases: [
+        [0.1, -0.2, 0.3, 0],
+        [0.2, -0.1],
+      ],
+      inputs: [
+        [0.5, -1.5, 2],
+        [1, 0.25, -0.75],
+      ],
+      targets: [
+        [1, 0],
+        [0.3, 0.8],
+      ],
+      learningRate: 0.1,
+    });
+    const analytic = backpropagate(network, inputs, targets).gradients;
+    const worstErrors = [1e-2, 1e-3, 1e-4, 1e-5].map(
+      (relativeStep) => compareGradients(analytic, numericGradients(network, inputs, targets, { relativeStep }), { floor: 1e-3 }).maxRelativeError,
+    );
+    // Each tenfold smaller step divides the h² error by about 100 until round-off takes over.
+    expect(worstErrors[1]! / worstErrors[0]!).toBeLessThan(0.02);
+    expect(worstErrors[2]! / worstErrors[1]!).toBeLessThan(0.02);
+    expect(worstErrors[3]!).toBeLessThan(1e-8);
+    expect(checkGradients(network, inputs, targets).maxRelativeError).toBeLessThan(1e-8);
+  });
+
+  it("reports the worst entry with its layer, position, both values and the relative error", () => {
+    const { network, inputs, targets } = parseCase({
+      format: "backprop-ref/case@1",
+      sizes: [2, 3, 1],
+      activations: ["sigmoid", "identity"],
+      loss: "squared_error",
+      weights: [
+        [
+          [0.5, -0.4],
+          [0.3, 0.8],
+          [-0.6, 0.1],
+        ],
+        [[0.7, -0.2, 0.9]],
+      ],
+      biases: [[0.1, 0.2, -0.1], [0.05]],
+      inputs: [[1, -1]],
+      targets: [[0.5]],
+      learningRate: 0.5,
+    });
+    const correct = backpropagate(network, inputs, targets).gradients;
+    const tampered = { weights: correct.weights.map((matrix) => scaled(matrix, 1)), biases: correct.biases };
+    tampered.weights[0]!.set(2, 1, tampered.weights[0]!.get(2, 1) + 0.01);
+    const report = checkGradients(network, inputs, targets, tampered);
+    expect(report.passed).toBe(false);
+    expect(report.worst).toMatchObject({ layer: 1, parameter: "weights", row: 2, column: 1 });
+    expect(report.worst.analytic).toBe(tampered.weights[0]!.get(2, 1));
+    expect(report.worst.relativeError).toBeGreaterThan(0.01);
+    expect(describeEntry(report.worst)).toMatch(/^layer 1 weights\[0\]\[2\]\[1\]: analytic -?[0-9.e-]+, numeric -?[0-9.e-]+, absolute error [0-9.e+-]+, relative error [0-9.e+-]+$/);
+    const table = formatReport(report);
+    expect(table).toContain("FAILED: layer 1 weights[0][2][1]");
+    expect(table.split("\n").filter((line) => /^[12] +(weights|biases)/.test(line))).toHaveLength(4);
+    expect(report.entries).toHaveLength(entriesOf(correct).length);
+    expect(formatReport(checkGradients(network, inputs, targets))).toMatch(/passed: worst relative error .* ≤ tolerance 1e-6/);
+  });
+
+  it("the relative error is symmetric, zero for equal values, and an absolute error over the floor when both values are tiny", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), (a, n) => {
+        expect(relativeError(a, n, 1e-3)).toBe(relativeError(n, a, 1e-3));
+        expect(relativeError(a, a, 1e-3)).toBe(0);
+      }),
+      { numRuns },
+    );
+    expect(relativeError(2e-9, 1e-9, 1e-3)).toBeCloseTo(1e-6, 20);
+    expect(relativeError(2, 1, 1e-3)).toBe(0.5);
+    expect(defaultRelativeStep).toBeCloseTo(6.055454e-6, 11);
+    expect(defaultFloor(0.2)).toBe(1e-3);
+    expect(defaultFloor(-50)).toBeCloseTo(5e-2, 15);
+  });
+});
