@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { activationDerivative, softmaxBackward } from "./activations.js";
+import { activationDerivative, softmaxBackward, type ActivationName } from "./activations.js";
 import { NumericError } from "./errors.js";
 import { assertTargetShape, forward, traceLoss, type Trace } from "./forward.js";
 import { fusedOutputDelta, isFusedLoss } from "./losses.js";
@@ -184,7 +184,7 @@ export function hiddenError(nextWeights: Matrix, nextDelta: Matrix): Matrix {
  * @param error - $e^{(l)}$ from {@link hiddenError}, $n_l \times B$
  * @returns a new $n_l \times B$ matrix, $\delta^{(l)}$
  */
-export function hiddenDelta(activation: NetworkSpec["activations"][number], preactivations: Matrix, error: Matrix): Matrix {
+export function hiddenDelta(activation: ActivationName, preactivations: Matrix, error: Matrix): Matrix {
   if (activation === "softmax") {
     throw new TypeError("softmax is an output activation; a hidden layer cannot use it");
   }
