@@ -6,10 +6,11 @@
  * What the generators keep away from, and why:
  * - Kinks: `relu` and `leaky_relu` have no derivative at $z = 0$, and a central difference
  *   that straddles the kink measures the average of two slopes. Cases whose `relu` or
- *   `leaky_relu` preactivations come within {@link kinkMargin} of zero are filtered out. The
- *   margin is about 100 times the largest step of the check ($6 \times 10^{-6} \times 1.5$), so a
- *   perturbation of one parameter moves no preactivation across the kink unless its
- *   sensitivity to that parameter exceeds 100, which the bounded weights below make rare.
+ *   `leaky_relu` preactivations come within the check's `kinkMargin` ($10^{-3}$) of zero are
+ *   filtered out. The margin is about 100 times the largest step of the check
+ *   ($6 \times 10^{-6} \times 1.5$), so a perturbation of one parameter moves no preactivation
+ *   across the kink unless its sensitivity to that parameter exceeds 100, which the bounded
+ *   weights and hidden outputs below make rare.
  * - Large hidden outputs: a central difference on $w^{(l)}_{jk}$ has a truncation error of about
  *   $\frac{h^2}{6} \partial^3 E / \partial w^3$, and that third derivative grows with the cube of
  *   the input $o^{(l-1)}_k$ the weight multiplies. Weights stay in $[-1.5, 1.5]$ and inputs in
@@ -23,6 +24,7 @@ import fc from "fast-check";
 import { type ActivationName, type ElementwiseActivationName } from "../src/activations.js";
 import { caseFormat, parseCase, type CaseDocument, type Problem } from "../src/conformance.js";
 import { forward } from "../src/forward.js";
+import { kinkDistance, kinkMargin } from "../src/gradcheck.js";
 import type { LossName } from "../src/losses.js";
 
 /** Runs per property: 100 by default, `FAST_CHECK_RUNS=10000` for a deep run. */
@@ -36,9 +38,6 @@ function readRuns(text: string | undefined): number {
   }
   return runs;
 }
-
-/** The closest a `relu` or `leaky_relu` preactivation may come to its kink at $0$. */
-export const kinkMargin = 1e-3;
 
 /** The largest magnitude a hidden layer's output may have (see the module comment). */
 export const hiddenOutputBound = 5;
@@ -143,7 +142,7 @@ export function caseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<Ca
     })
     .filter((document) => {
       const problem = parseCase(document);
-      return minimumKinkDistance(problem) > kinkMargin && largestHiddenOutput(problem) <= hiddenOutputBound;
+      return kinkDistance(problem.network, problem.inputs) > kinkMargin && largestHiddenOutput(problem) <= hiddenOutputBound;
     });
 }
 
@@ -160,23 +159,4 @@ export function largestHiddenOutput(problem: Problem): number {
     for (let entry = 0; entry < outputs.data.length; entry++) largest = Math.max(largest, Math.abs(outputs.data[entry]!));
   }
   return largest;
-}
-
-/**
- * The smallest $|z|$ over the preactivations of the `relu` and `leaky_relu` layers, or
- * `Infinity` for a network without them.
- *
- * @param problem - a parsed case
- */
-export function minimumKinkDistance(problem: Problem): number {
-  const { activations } = problem.network.spec;
-  if (!activations.some((activation) => activation === "relu" || activation === "leaky_relu")) return Infinity;
-  const trace = forward(problem.network, problem.inputs);
-  let minimum = Infinity;
-  activations.forEach((activation, index) => {
-    if (activation !== "relu" && activation !== "leaky_relu") return;
-    const z = trace.preactivations[index]!;
-    for (let entry = 0; entry < z.data.length; entry++) minimum = Math.min(minimum, Math.abs(z.data[entry]!));
-  });
-  return minimum;
 }

@@ -23,7 +23,9 @@ describe("the case format", () => {
     ['{"format": "backprop-ref/case@1"', FormatError, "the case is not valid JSON"],
     [JSON.stringify({ ...valid, learning_rate: 0.3 }), FormatError, 'unknown field "learning_rate": a case has the fields format, id, sizes'],
     [JSON.stringify(withField("format", "backprop-ref/case@2")), FormatError, 'format must be "backprop-ref/case@1", got "backprop-ref/case@2"'],
-    [JSON.stringify(withField("id", 7)), FormatError, "id must be a string, got 7"],
+    [JSON.stringify(withField("id", 7)), FormatError, "id must be a string (or null), got 7"],
+    [JSON.stringify({ format: "backprop-ref/result@1", loss: 0.1, outputs: [[0.5]] }), FormatError, 'format must be "backprop-ref/case@1", got "backprop-ref/result@1"'],
+    [JSON.stringify(withField("sizes", [2, "NESTED", 1])).replace('"NESTED"', `${"[".repeat(5000)}2${"]".repeat(5000)}`), SpecError, "sizes[1] must be a positive integer, got [[an array]]"],
     [JSON.stringify(withField("biases", {})), FormatError, "biases must be null or an array with one array per weight layer, got an object"],
     [JSON.stringify(withField("sizes", [2, "2", 1])), SpecError, 'sizes[1] must be a positive integer, got "2"'],
     [JSON.stringify(withField("activations", ["sigmoid", "gelu"])), SpecError, 'activations[1] must be one of sigmoid'],
@@ -108,9 +110,17 @@ describe("the result format", () => {
   });
 
   it("reports an overflow of finite input as a numeric error rather than writing Infinity", () => {
-    const huge: CaseDocument = { ...valid, weights: [[[1e300, 1e300], [0.4, 0.3]], [[1e300, -0.6]]], inputs: [[1e300, 1e300]], targets: [[1]] };
-    expect(() => caseResult(parseCase(huge))).toThrow(new NumericError("the preactivations overflowed (an entry is not finite): the weights or inputs are too large for float64"));
-    const identity: CaseDocument = { ...huge, activations: ["identity", "identity"] };
-    expect(() => caseResult(parseCase(identity))).toThrow(NumericError);
+    const huge: CaseDocument = { ...valid, activations: ["identity", "identity"], weights: [[[1e300, 1e300], [0.4, 0.3]], [[1e300, -0.6]]], inputs: [[1e300, 1e300]], targets: [[1]] };
+    expect(() => caseResult(parseCase(huge))).toThrow(
+      new NumericError("the outputs overflowed (an entry is not finite): the weights or inputs are too large for float64"),
+    );
+  });
+
+  it("answers a case whose preactivations overflow but whose sigmoid outputs are finite and exact to float64", () => {
+    const saturated: CaseDocument = { ...valid, weights: [[[1e300, 1e300], [0.4, 0.3]], [[1e300, -0.6]]], inputs: [[1e300, 1e300]], targets: [[1]] };
+    const result = caseResult(parseCase(saturated));
+    expect(result.outputs).toEqual([[1]]);
+    expect(result.loss).toBe(0);
+    expect(result.gradients.weights.flat(2).every(Number.isFinite)).toBe(true);
   });
 });

@@ -17,11 +17,15 @@ import {
   defaultRelativeStep,
   describeEntry,
   formatReport,
+  kinkDistance,
+  kinkMargin,
   numericGradients,
   relativeError,
 } from "../src/gradcheck.js";
+import { ShapeError } from "../src/errors.js";
 import type { Network } from "../src/network.js";
-import { scaled, type Matrix } from "../src/tensor.js";
+import { workedExampleCase } from "../src/example.js";
+import { scaled, transposed, type Matrix } from "../src/tensor.js";
 import { caseDocument, numRuns } from "./arbitraries.js";
 import { entriesOf, largestMagnitude } from "./support.js";
 
@@ -170,5 +174,38 @@ describe("gradient check", () => {
     expect(defaultRelativeStep).toBeCloseTo(6.055454e-6, 11);
     expect(defaultFloor(0.2)).toBe(1e-3);
     expect(defaultFloor(-50)).toBeCloseTo(5e-2, 15);
+  });
+
+  it("refuses to compare gradients of different shapes, or with biases on one side only", () => {
+    const { network, inputs, targets } = parseCase({ ...workedExampleCase, biases: [[0, 0], [0]] });
+    const withBiases = backpropagate(network, inputs, targets).gradients;
+    const without = { weights: withBiases.weights, biases: null };
+    expect(() => compareGradients(without, withBiases)).toThrow(ShapeError);
+    expect(() => compareGradients(without, withBiases)).toThrow("one set of gradients has biases and the other has none (analytic: none, numeric: biases)");
+    expect(() => compareGradients({ weights: withBiases.weights.slice(0, 1), biases: null }, without)).toThrow(
+      "the gradients to compare have 1 and 2 weight layers; expected the same number, at least 1",
+    );
+    expect(() => compareGradients({ weights: [], biases: null }, { weights: [], biases: null })).toThrow(ShapeError);
+    const transposedFirst = { weights: [transposed(withBiases.weights[0]!.hi(2, 1)), withBiases.weights[1]!], biases: null };
+    expect(() => compareGradients(transposedFirst, without)).toThrow("weights[0] of the gradients to compare are 1×2 and 2×2");
+  });
+
+  it("reports how close relu preactivations come to the kink, and warns inside the margin", () => {
+    const relu = (bias: number) =>
+      parseCase({ ...workedExampleCase, activations: ["relu", "sigmoid"], biases: [[bias, 0], [0]], inputs: [[0, 0]], targets: [[1]] });
+    const zeroBias = relu(0.5);
+    expect(kinkDistance(zeroBias.network, zeroBias.inputs)).toBe(0);
+    const near = relu(1e-5);
+    const report = checkGradients(near.network, near.inputs, near.targets);
+    expect(report.kinkDistance).toBe(0);
+    expect(formatReport(report)).toContain("warning: a relu/leaky_relu preactivation lies 0.00e+0 from its kink at 0");
+    const clear = parseCase({ ...workedExampleCase, activations: ["leaky_relu", "sigmoid"], biases: [[0.5, -0.25], [0]], inputs: [[0, 0]], targets: [[1]] });
+    const clearReport = checkGradients(clear.network, clear.inputs, clear.targets);
+    expect(clearReport.kinkDistance).toBe(0.25);
+    expect(clearReport.kinkDistance).toBeGreaterThan(kinkMargin);
+    expect(formatReport(clearReport)).toContain("relu/leaky_relu preactivations keep at least 2.50e-1 from the kink at 0");
+    expect(checkGradients(clear.network, clear.inputs, clear.targets).passed).toBe(true);
+    const sigmoidOnly = parseCase(workedExampleCase);
+    expect(checkGradients(sigmoidOnly.network, sigmoidOnly.inputs, sigmoidOnly.targets).kinkDistance).toBe(Infinity);
   });
 });

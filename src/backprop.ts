@@ -1,16 +1,17 @@
 /**
  * Backpropagation, one step of the derivation per function, in the order of the derivation.
  *
- * The goal is the gradient of the batch loss $E$ with respect to every weight, so that each
- * weight can move a little against it. The chain rule gets there backwards: first how $E$
+ * The goal is the gradient of the batch loss $E = \frac1B \sum_b E_b$ (the mean of the
+ * per-sample losses $E_b$) with respect to every weight, so that each weight can move a little
+ * against it. The chain rule gets there backwards, one sample at a time: first how $E_b$
  * changes with the output layer's weighted sums, then, layer by layer, how it changes with the
- * sums before them. The quantity carried backwards is the delta
+ * sums before them. The quantity carried backwards is the delta, one column per sample,
  *
- * $$\delta^{(l)} = \frac{\partial E}{\partial z^{(l)}} \qquad (n_l \times B)$$
+ * $$\delta^{(l)}_{jb} = \frac{\partial E_b}{\partial z^{(l)}_{jb}} \qquad (\delta^{(l)} \text{ is } n_l \times B)$$
  *
  * and the seed's "error" is its companion: the output error $e^{(L)} = t - o^{(L)}$ and the
- * hidden errors $e^{(l)} = -\partial E / \partial o^{(l)}$ (summed over the batch's samples
- * column by column). Read top to bottom:
+ * hidden errors $e^{(l)}_{kb} = -\partial E_b / \partial o^{(l)}_{kb}$, again one column per
+ * sample. Only step 5 averages over the batch. Read top to bottom:
  *
  * 1. {@link outputError}: $e^{(L)} = t - o^{(L)}$.
  * 2. {@link outputDelta}: $\delta^{(L)} = -e^{(L)} \odot f_L'(z^{(L)})$ for squared error.
@@ -25,7 +26,7 @@
  * @module
  */
 import { activationDerivative, softmaxBackward, type ActivationName } from "./activations.js";
-import { NumericError } from "./errors.js";
+import { NumericError, SpecError, ValueError } from "./errors.js";
 import { assertTargetShape, forward, traceLoss, type Trace } from "./forward.js";
 import { fusedOutputDelta, isFusedLoss } from "./losses.js";
 import { depth, type Network, type NetworkSpec } from "./network.js";
@@ -145,7 +146,7 @@ export function outputDelta(spec: NetworkSpec, trace: Trace, error: Matrix, targ
  * $w^{(l+1)}_{jk}$, so by the chain rule its output's effect on the loss is the weighted sum of
  * the effects it caused:
  *
- * $$\frac{\partial E}{\partial o^{(l)}_k} = \sum_j \frac{\partial E}{\partial z^{(l+1)}_j}\frac{\partial z^{(l+1)}_j}{\partial o^{(l)}_k}
+ * $$\frac{\partial E_b}{\partial o^{(l)}_k} = \sum_j \frac{\partial E_b}{\partial z^{(l+1)}_j}\frac{\partial z^{(l+1)}_j}{\partial o^{(l)}_k}
  *   = \sum_j \delta^{(l+1)}_j w^{(l+1)}_{jk}
  *   \quad\Longrightarrow\quad
  *   e^{(l)} = -W^{(l+1)\top} \delta^{(l+1)}$$
@@ -172,7 +173,7 @@ export function hiddenError(nextWeights: Matrix, nextDelta: Matrix): Matrix {
  *
  * $o^{(l)}_k = f_l(z^{(l)}_k)$, so one more link of the chain rule gives
  *
- * $$\delta^{(l)}_k = \frac{\partial E}{\partial o^{(l)}_k} f_l'\!\left(z^{(l)}_k\right)
+ * $$\delta^{(l)}_k = \frac{\partial E_b}{\partial o^{(l)}_k} f_l'\!\left(z^{(l)}_k\right)
  *   \quad\Longleftrightarrow\quad
  *   \delta^{(l)} = -e^{(l)} \odot f_l'\!\left(z^{(l)}\right)$$
  *
@@ -186,7 +187,7 @@ export function hiddenError(nextWeights: Matrix, nextDelta: Matrix): Matrix {
  */
 export function hiddenDelta(activation: ActivationName, preactivations: Matrix, error: Matrix): Matrix {
   if (activation === "softmax") {
-    throw new TypeError("softmax is an output activation; a hidden layer cannot use it");
+    throw new SpecError("softmax is an output activation; a hidden layer cannot use it");
   }
   return hadamard(scaled(error, -1), activationDerivative(activation, preactivations));
 }
@@ -194,9 +195,10 @@ export function hiddenDelta(activation: ActivationName, preactivations: Matrix, 
 /**
  * Step 5 — the gradients: how the batch loss changes with every weight and bias.
  *
- * The weight $w^{(l)}_{jk}$ enters the loss only through $z^{(l)}_{jb} = \sum_k w^{(l)}_{jk}
+ * The weight $w^{(l)}_{jk}$ enters sample $b$'s loss only through $z^{(l)}_{jb} = \sum_k w^{(l)}_{jk}
  * o^{(l-1)}_{kb} + b^{(l)}_j$, with $\partial z^{(l)}_{jb} / \partial w^{(l)}_{jk} = o^{(l-1)}_{kb}$,
- * and the batch loss is the mean over samples $b$:
+ * so $\partial E_b / \partial w^{(l)}_{jk} = \delta^{(l)}_{jb}\, o^{(l-1)}_{kb}$; the batch loss is
+ * the mean $E = \frac1B \sum_b E_b$, and so is its gradient:
  *
  * $$\frac{\partial E}{\partial w^{(l)}_{jk}} = \frac1B \sum_{b=1}^{B} \delta^{(l)}_{jb}\, o^{(l-1)}_{kb}
  *   \quad\Longleftrightarrow\quad
@@ -230,8 +232,8 @@ export function gradients(trace: Trace, deltas: readonly Matrix[], withBiases: b
  *
  * $$\Delta W^{(l)} = -\eta \frac{\partial E}{\partial W^{(l)}}, \qquad \Delta b^{(l)} = -\eta \frac{\partial E}{\partial b^{(l)}}$$
  *
- * With squared error and one sample ($B = 1$), steps 1–5 make this literally the seed's
- * "learning rate × error × input": $\Delta w^{(l)}_{jk} = \eta\, \left(e^{(l)}_j
+ * With squared error, an element-wise output activation and one sample ($B = 1$), steps 1–5
+ * make this literally the seed's "learning rate × error × input": $\Delta w^{(l)}_{jk} = \eta\, \left(e^{(l)}_j
  * f_l'(z^{(l)}_j)\right) o^{(l-1)}_k$, or in matrix form
  * $\Delta W^{(l)} = \eta \left(e^{(l)} \odot f_l'(z^{(l)})\right) o^{(l-1)\top}$.
  *
@@ -293,18 +295,20 @@ export function backpropagate(network: Network, inputs: Matrix, targets: Matrix)
  * @param inputs - $x$, $n_0 \times B$, one sample per column
  * @param targets - $t$, $n_L \times B$
  * @param learningRate - $\eta \ge 0$
- * @throws {@link errors!NumericError | NumericError} if finite input overflows (a preactivation, output, loss or
- *   gradient that is not finite)
+ * @throws {@link errors!NumericError | NumericError} if finite input overflows: an output, the loss, a gradient
+ *   or an updated weight that is not finite. A preactivation may overflow when its activation
+ *   still gives a finite output (a sigmoid of $10^{600}$ is $1$ in float64), since the answer is
+ *   then representable and exact to float64 precision.
+ * @throws {@link errors!ValueError | ValueError} for a learning rate that is negative or not finite
  */
 export function trainingStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number): TrainingStep {
   if (!Number.isFinite(learningRate) || learningRate < 0) {
-    throw new RangeError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
+    throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
   }
   const backpropagation = backpropagate(network, inputs, targets);
   const loss = traceLoss(network, backpropagation.trace, targets);
   const steps = deltaWeights(backpropagation.gradients, learningRate);
   const updated = updatedNetwork(network, steps);
-  assertFiniteArrays("the preactivations", backpropagation.trace.preactivations);
   assertFiniteArrays("the outputs", backpropagation.trace.outputs);
   assertFinite("the loss", [loss]);
   assertFiniteArrays("the gradients", [...backpropagation.gradients.weights, ...(backpropagation.gradients.biases ?? [])]);

@@ -77,7 +77,7 @@ async function grad(path: string, io: CommandIo): Promise<number> {
     io.stdout(`${formatJson(caseResult(readCase(text)))}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof BackpropRefError || error instanceof RangeError) {
+    if (error instanceof BackpropRefError) {
       io.stderr(`backprop-ref grad: ${path === "-" ? "standard input" : path}: ${error.message}\n`);
       return exitBadInput;
     }

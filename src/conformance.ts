@@ -30,8 +30,8 @@ export const resultFormat = "backprop-ref/result@1";
 export interface CaseDocument {
   /** Always {@link caseFormat}. */
   readonly format: typeof caseFormat;
-  /** An optional name for the case, copied into the result. */
-  readonly id?: string;
+  /** An optional name for the case, copied into the result; `null` is the same as no id. */
+  readonly id?: string | null;
   /** $n_0, \dots, n_L$. */
   readonly sizes: readonly number[];
   /** $f_1, \dots, f_L$. */
@@ -111,7 +111,8 @@ export function readCase(text: string): Problem {
 /**
  * Checks a parsed JSON value against the case format and reads it into a {@link Problem}.
  *
- * Checks, in order: an object with known fields only; `format`; `id` (optional, a string);
+ * Checks, in order: an object; `format`; known fields only, all present but `id`; `id`
+ * (optional, a string or `null`);
  * the spec (`sizes`, `activations`, `loss`, and `biases` being `null` or an array); the shapes
  * and finiteness of `weights` and `biases` against `sizes`; `inputs` and `targets` (at least
  * one sample, the same number of rows, $n_0$ and $n_L$ columns, finite; between $0$ and $1$
@@ -126,6 +127,9 @@ export function parseCase(value: unknown): Problem {
     throw new FormatError(`a case must be a JSON object, got ${describe(value)}`);
   }
   const document = value as Record<string, unknown>;
+  if (document.format !== caseFormat) {
+    throw new FormatError(`format must be ${JSON.stringify(caseFormat)}, got ${describe(document.format)}`);
+  }
   for (const field of Object.keys(document)) {
     if (!caseFields.includes(field)) {
       throw new FormatError(`unknown field ${JSON.stringify(field)}: a case has the fields ${caseFields.join(", ")}`);
@@ -134,11 +138,8 @@ export function parseCase(value: unknown): Problem {
   for (const field of caseFields) {
     if (field !== "id" && !(field in document)) throw new FormatError(`the case has no field ${JSON.stringify(field)}`);
   }
-  if (document.format !== caseFormat) {
-    throw new FormatError(`format must be ${JSON.stringify(caseFormat)}, got ${describe(document.format)}`);
-  }
-  if (document.id !== undefined && typeof document.id !== "string") {
-    throw new FormatError(`id must be a string, got ${describe(document.id)}`);
+  if (document.id !== undefined && document.id !== null && typeof document.id !== "string") {
+    throw new FormatError(`id must be a string (or null), got ${describe(document.id)}`);
   }
   if (document.biases !== null && !Array.isArray(document.biases)) {
     throw new FormatError(`biases must be null or an array with one array per weight layer, got ${describe(document.biases)}`);

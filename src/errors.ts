@@ -26,5 +26,8 @@ export class SpecError extends BackpropRefError {}
 /** A document that is not a valid instance of its JSON format (malformed JSON, a missing field, a string where a number belongs, `NaN`). */
 export class FormatError extends BackpropRefError {}
 
+/** An argument outside its allowed range: a negative learning rate, a seed that is not an integer. */
+export class ValueError extends BackpropRefError {}
+
 /** A number that is not finite: `NaN` or $\pm\infty$ among the parameters, or an overflow of a computation on finite input. */
 export class NumericError extends BackpropRefError {}

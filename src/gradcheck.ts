@@ -10,7 +10,8 @@
  * @module
  */
 import { backpropagate, type ParameterArrays } from "./backprop.js";
-import { networkLoss } from "./forward.js";
+import { ShapeError } from "./errors.js";
+import { forward, networkLoss } from "./forward.js";
 import { cloneNetwork, type Network } from "./network.js";
 import { dimensions, zerosLike, type Matrix, type Vector } from "./tensor.js";
 
@@ -76,6 +77,40 @@ export function defaultFloor(loss: number): number {
   return defaultFloorScale * Math.max(1, Math.abs(loss));
 }
 
+/**
+ * How close a `relu` or `leaky_relu` preactivation may come to its kink at $z = 0$ before a
+ * check warns: $10^{-3}$, about a hundred times the largest step the default settings take for
+ * parameters up to $1.5$ in magnitude.
+ *
+ * A central difference that moves a preactivation across the kink measures the mean of the
+ * two slopes, not the derivative, and fails for a reason that is not a mistake in the
+ * gradient. How far a step moves $z$ depends on the rest of the network, so the margin is a
+ * rule of thumb: {@link checkGradients} reports the closest distance it saw, and the property
+ * suite's generators keep every such preactivation beyond this margin.
+ */
+export const kinkMargin = 1e-3;
+
+/**
+ * The smallest $|z|$ over the preactivations of the `relu` and `leaky_relu` layers on a batch,
+ * or `Infinity` for a network without such layers.
+ *
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$
+ */
+export function kinkDistance(network: Network, inputs: Matrix): number {
+  const { activations } = network.spec;
+  if (!activations.some((activation) => activation === "relu" || activation === "leaky_relu")) return Infinity;
+  const trace = forward(network, inputs);
+  let smallest = Infinity;
+  activations.forEach((activation, index) => {
+    if (activation !== "relu" && activation !== "leaky_relu") return;
+    const z = trace.preactivations[index]!;
+    const [rows, columns] = dimensions(z);
+    for (let j = 0; j < rows; j++) for (let b = 0; b < columns; b++) smallest = Math.min(smallest, Math.abs(z.get(j, b)));
+  });
+  return smallest;
+}
+
 /** Which kind of parameter an entry belongs to. */
 export type ParameterKind = "weights" | "biases";
 
@@ -129,6 +164,12 @@ export interface GradientReport {
   readonly layers: readonly LayerSummary[];
   /** Every entry, in the order of {@link layers}, row by row. */
   readonly entries: readonly GradientEntry[];
+  /**
+   * The smallest $|z|$ of a `relu` or `leaky_relu` preactivation ({@link kinkDistance}):
+   * `Infinity` without such layers, `null` when the check did not see the network
+   * ({@link compareGradients} alone).
+   */
+  readonly kinkDistance: number | null;
 }
 
 /**
@@ -211,6 +252,7 @@ export function compareGradients(
   numeric: ParameterArrays,
   options: GradientCheckOptions = {},
 ): GradientReport {
+  assertSameShapes(analytic, numeric);
   const tolerance = options.tolerance ?? defaultTolerance;
   const floor = options.floor ?? defaultFloorScale;
   const entries: GradientEntry[] = [];
@@ -258,11 +300,39 @@ export function compareGradients(
     relativeStep: options.relativeStep ?? defaultRelativeStep,
     layers,
     entries,
+    kinkDistance: null,
   };
+}
+
+function assertSameShapes(analytic: ParameterArrays, numeric: ParameterArrays): void {
+  if (analytic.weights.length === 0 || analytic.weights.length !== numeric.weights.length) {
+    throw new ShapeError(
+      `the gradients to compare have ${analytic.weights.length} and ${numeric.weights.length} weight layers; expected the same number, at least 1`,
+    );
+  }
+  if ((analytic.biases === null) !== (numeric.biases === null)) {
+    throw new ShapeError(
+      `one set of gradients has biases and the other has none (analytic: ${analytic.biases === null ? "none" : "biases"}, numeric: ${numeric.biases === null ? "none" : "biases"})`,
+    );
+  }
+  analytic.weights.forEach((matrix, index) => {
+    const other = numeric.weights[index]!;
+    if (matrix.shape.join("×") !== other.shape.join("×")) {
+      throw new ShapeError(`weights[${index}] of the gradients to compare are ${matrix.shape.join("×")} and ${other.shape.join("×")}`);
+    }
+    const [bias, otherBias] = [analytic.biases?.[index], numeric.biases?.[index]];
+    if (analytic.biases !== null && bias?.shape[0] !== otherBias?.shape[0]) {
+      throw new ShapeError(`biases[${index}] of the gradients to compare have ${bias?.shape[0]} and ${otherBias?.shape[0]} entries`);
+    }
+  });
 }
 
 /**
  * Checks gradients of a network's loss on a batch against central differences.
+ *
+ * The report also gives the distance of the closest `relu` or `leaky_relu` preactivation to
+ * its kink ({@link kinkDistance}); a failure with that distance below {@link kinkMargin} may be
+ * the kink's and not the gradient's, and {@link formatReport} says so.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
@@ -278,7 +348,8 @@ export function checkGradients(
   options: GradientCheckOptions = {},
 ): GradientReport {
   const floor = options.floor ?? defaultFloor(networkLoss(network, inputs, targets));
-  return compareGradients(analytic, numericGradients(network, inputs, targets, options), { ...options, floor });
+  const report = compareGradients(analytic, numericGradients(network, inputs, targets, options), { ...options, floor });
+  return { ...report, kinkDistance: kinkDistance(network, inputs) };
 }
 
 /**
@@ -324,12 +395,22 @@ export function formatReport(report: GradientReport): string {
   const verdict = report.passed
     ? `passed: worst relative error ${report.maxRelativeError.toExponential(2)} ≤ tolerance ${report.tolerance.toExponential(0)}`
     : `FAILED: ${describeEntry(report.worst)} > tolerance ${report.tolerance.toExponential(0)}`;
+  const kink =
+    report.kinkDistance === null || report.kinkDistance === Infinity
+      ? []
+      : report.kinkDistance < kinkMargin
+        ? [
+            `warning: a relu/leaky_relu preactivation lies ${report.kinkDistance.toExponential(2)} from its kink at 0, ` +
+              `inside the ${kinkMargin.toExponential(0)} margin: a central difference there may straddle the kink`,
+          ]
+        : [`relu/leaky_relu preactivations keep at least ${report.kinkDistance.toExponential(2)} from the kink at 0`];
   return [
     line(header),
     line(widths.map((width) => "-".repeat(width))),
     ...rows.map(line),
     "",
     `central differences, step ${report.relativeStep.toExponential(2)} × max(1, |w|), floor ${report.floor.toExponential(2)}`,
+    ...kink,
     verdict,
   ].join("\n");
 }

@@ -332,14 +332,17 @@ function assertFiniteParameters(network: Network): void {
 }
 
 /**
- * A value as an error message shows it: arrays in brackets, strings quoted.
+ * A value as an error message shows it: arrays in brackets (long ones cut short, nested ones
+ * two levels deep), strings quoted and cut at 40 characters.
  *
- * @param value - anything
+ * @param value - anything, such as a field read from JSON
+ * @param depth - how many levels of arrays to show before writing "an array"
  */
-export function describe(value: unknown): string {
+export function describe(value: unknown, depth = 2): string {
   if (Array.isArray(value)) {
-    if (value.length > 8) return `[${value.slice(0, 6).map(describe).join(", ")}, … (${value.length} entries)]`;
-    return `[${value.map(describe).join(", ")}]`;
+    if (depth === 0) return "an array";
+    const shown = value.slice(0, value.length > 8 ? 6 : 8).map((item) => describe(item, depth - 1));
+    return value.length > 8 ? `[${shown.join(", ")}, … (${value.length} entries)]` : `[${shown.join(", ")}]`;
   }
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);

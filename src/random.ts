@@ -9,6 +9,7 @@
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
+import { ValueError } from "./errors.js";
 
 /** A stream of random numbers that depends only on its seed. */
 export interface Random {
@@ -32,7 +33,7 @@ export interface Random {
  */
 export function seededRandom(seed: number): Random {
   if (!Number.isSafeInteger(seed)) {
-    throw new RangeError(`seed must be a safe integer, got ${String(seed)}`);
+    throw new ValueError(`seed must be a safe integer, got ${String(seed)}`);
   }
   const generator: RandomGenerator = xoroshiro128plus(seed);
   const uniform = (): number => uniformFloat64(generator);
