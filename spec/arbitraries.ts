@@ -79,6 +79,11 @@ export interface CaseConstraints {
 const weight = fc.double({ min: -1.5, max: 1.5, noNaN: true });
 const input = fc.double({ min: -2, max: 2, noNaN: true });
 const probability = fc.double({ min: 0, max: 1, noNaN: true });
+/** Mostly probabilities, sometimes a little outside $[0, 1]$, which the case format accepts. */
+const crossEntropyTarget = fc.oneof(
+  { arbitrary: probability, weight: 4 },
+  { arbitrary: fc.double({ min: -0.5, max: 1.5, noNaN: true }), weight: 1 },
+);
 const learningRate = fc.double({ min: 0, max: 1, noNaN: true });
 
 const row = (length: number, entry: fc.Arbitrary<number>): fc.Arbitrary<number[]> =>
@@ -87,23 +92,24 @@ const matrix = (rows: number, columns: number, entry: fc.Arbitrary<number>): fc.
   fc.array(row(columns, entry), { minLength: rows, maxLength: rows });
 
 /**
- * Targets that suit the loss: any numbers in $[-1, 1]$ for squared error, probabilities for
- * binary cross-entropy, and for cross-entropy either one-hot rows or soft rows in $[0, 1]$ that
- * need not sum to one (the output delta's general form $o\sum_k t_k - t$ is then exercised).
+ * Targets that suit the loss: any numbers in $[-1, 1]$ for squared error; for the
+ * cross-entropies mostly probabilities, sometimes numbers a little outside $[0, 1]$; for
+ * cross-entropy either one-hot rows or soft rows that need not sum to one (the output delta's
+ * general form $o\sum_k t_k - t$ is then exercised).
  */
 function targetsFor(loss: LossName, samples: number, units: number): fc.Arbitrary<number[][]> {
   switch (loss) {
     case "squared_error":
       return matrix(samples, units, fc.double({ min: -1, max: 1, noNaN: true }));
     case "binary_cross_entropy":
-      return matrix(samples, units, probability);
+      return matrix(samples, units, crossEntropyTarget);
     case "cross_entropy":
       return fc.oneof(
         fc.array(
           fc.nat({ max: units - 1 }).map((hot) => Array.from({ length: units }, (_, k) => (k === hot ? 1 : 0))),
           { minLength: samples, maxLength: samples },
         ),
-        matrix(samples, units, probability),
+        matrix(samples, units, crossEntropyTarget),
       );
   }
 }

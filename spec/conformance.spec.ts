@@ -42,7 +42,6 @@ describe("the case format", () => {
     [JSON.stringify(withField("inputs", "0,1")), FormatError, 'inputs must be an array with one row per sample, got "0,1"'],
     [JSON.stringify(withField("targets", [[1]])), ShapeError, "targets has 1 rows but inputs has 2: one row per sample in both"],
     [JSON.stringify(withField("targets", [[1, 0], [0, 1]])), ShapeError, "targets[0] has 2 entries but sizes[2] is 1"],
-    [JSON.stringify({ ...valid, sizes: [2, 2], activations: ["softmax"], loss: "cross_entropy", weights: [[[1, 0], [0, 1]]], targets: [[1.5, 0], [0, 1]] }), FormatError, "targets[0][0] is 1.5, but cross_entropy needs targets between 0 and 1"],
     [JSON.stringify(withField("learningRate", -0.1)), FormatError, "learningRate must be a finite number ≥ 0, got -0.1"],
     [JSON.stringify(withField("learningRate", "0.3")), FormatError, 'learningRate must be a finite number ≥ 0, got "0.3"'],
     [JSON.stringify(Object.fromEntries(Object.entries(valid).filter(([key]) => key !== "targets"))), FormatError, 'the case has no field "targets"'],

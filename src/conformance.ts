@@ -115,8 +115,10 @@ export function readCase(text: string): Problem {
  * (optional, a string or `null`);
  * the spec (`sizes`, `activations`, `loss`, and `biases` being `null` or an array); the shapes
  * and finiteness of `weights` and `biases` against `sizes`; `inputs` and `targets` (at least
- * one sample, the same number of rows, $n_0$ and $n_L$ columns, finite; between $0$ and $1$
- * for the cross-entropies); `learningRate` (finite, $\ge 0$).
+ * one sample, the same number of rows, $n_0$ and $n_L$ columns, finite); `learningRate`
+ * (finite, $\ge 0$). Targets are not confined to $[0, 1]$ for the cross-entropies: they are
+ * normally probabilities, but the losses and their gradients are defined, and computed
+ * exactly, for any real targets.
  *
  * @param value - anything, typically the result of `JSON.parse`
  * @throws {@link errors!FormatError | FormatError} for a field of the wrong type or value, {@link errors!SpecError | SpecError} for a
@@ -167,15 +169,6 @@ export function parseCase(value: unknown): Problem {
   const targets = readSamples(document.targets, "targets", sizes[L]!, `sizes[${L}] is ${sizes[L]}`);
   if (targets.length !== inputs.length) {
     throw new ShapeError(`targets has ${targets.length} rows but inputs has ${inputs.length}: one row per sample in both`);
-  }
-  if (spec.loss !== "squared_error") {
-    targets.forEach((row, b) =>
-      row.forEach((target, k) => {
-        if (target < 0 || target > 1) {
-          throw new FormatError(`targets[${b}][${k}] is ${target}, but ${spec.loss} needs targets between 0 and 1`);
-        }
-      }),
-    );
   }
   const learningRate = document.learningRate;
   if (typeof learningRate !== "number" || !Number.isFinite(learningRate) || learningRate < 0) {
