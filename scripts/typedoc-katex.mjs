@@ -26,6 +26,15 @@ const markdownItKatex = require("@vscode/markdown-it-katex").default;
 /** Where the stylesheet and fonts go, relative to the site's root. */
 const katexAssets = "assets/katex";
 
+/**
+ * A wide formula or table of numbers scrolls inside the text column instead of widening the
+ * page; code blocks keep their columns aligned rather than wrapping.
+ */
+const layout = `
+.katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2em 0; }
+.col-content pre { white-space: pre; overflow-x: auto; }
+`;
+
 /** The repository's root, against which TypeDoc's `{path}` in source links is relative. */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -107,7 +116,12 @@ export function load(app) {
   });
 
   app.renderer.hooks.on("head.end", (context) =>
-    JSX.createElement("link", { rel: "stylesheet", href: context.relativeURL(`${katexAssets}/katex.min.css`, true) }),
+    JSX.createElement(
+      JSX.Fragment,
+      null,
+      JSX.createElement("link", { rel: "stylesheet", href: context.relativeURL(`${katexAssets}/katex.min.css`, true) }),
+      JSX.createElement("style", null, JSX.createElement(JSX.Raw, { html: layout })),
+    ),
   );
 
   app.renderer.on(RendererEvent.END, (event) => {
