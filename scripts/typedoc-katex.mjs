@@ -47,8 +47,9 @@ function escapeHtml(text) {
 }
 
 /**
- * A source file as a page: one line per element, each with the anchor `L{line}` that TypeDoc's
- * links name, the linked line highlighted.
+ * A source file as a page: one block element per line (joined without newlines, which a `pre`
+ * would show as blank lines), each with the anchor `L{line}` that TypeDoc's links name; the
+ * linked line is highlighted and scrolled below the doc comment above it.
  *
  * @param {string} path - relative to the repository's root
  * @param {string} relativeRoot - from the page to the site's root
@@ -57,7 +58,7 @@ function sourcePage(path, relativeRoot) {
   const lines = readFileSync(join(root, path), "utf8").replace(/\n$/, "").split("\n");
   const body = lines
     .map((line, index) => `<span class="line" id="L${index + 1}"><a class="number" href="#L${index + 1}">${index + 1}</a>${escapeHtml(line)}</span>`)
-    .join("\n");
+    .join("");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(path)} | backprop-ref</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -66,7 +67,7 @@ body { margin: 0; font-family: system-ui, sans-serif; }
 header { padding: 0.5rem 1rem; border-bottom: 1px solid #ccc; }
 pre { margin: 0; padding: 1rem 0; font-size: 0.85rem; line-height: 1.4; }
 .line { display: block; padding-right: 1rem; white-space: pre-wrap; }
-.line:target { background: #fff3b0; }
+.line:target { background: #fff3b0; scroll-margin-top: 40vh; }
 .number { display: inline-block; width: 4em; padding-right: 1em; text-align: right; color: #888; text-decoration: none; user-select: none; }
 </style></head>
 <body><header><a href="${relativeRoot}index.html">backprop-ref</a> / <strong>${escapeHtml(path)}</strong></header>
