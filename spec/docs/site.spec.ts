@@ -178,5 +178,15 @@ describe("the documentation site", () => {
       await page.close();
     }
     expect(problems).toEqual([]);
+
+    // The code is one click away from the formula: "Defined in" opens the source at the line.
+    const page = await context.newPage();
+    await page.goto(`${origin}/functions/backprop.hiddenError.html`);
+    await page.waitForFunction(() => (globalThis as unknown as { document: BrowserDocument }).document.body.style.display !== "none");
+    await page.click('a[href*="source/src/backprop.ts.html#L"]');
+    await page.waitForURL(/source\/src\/backprop\.ts\.html#L\d+$/);
+    expect(await page.locator(":target").textContent()).toMatch(/export function hiddenError\(/);
+    await page.screenshot({ path: join(screenshots, "14-hidden-error-source.png") });
+    await page.close();
   }, 90_000);
 });
