@@ -20,7 +20,7 @@ describe("backpropagation", () => {
         const { network, inputs, targets } = parseCase(document);
         const report = checkGradients(network, inputs, targets);
         if (!report.passed) {
-          throw new Error(`gradient check failed at ${describeEntry(report.worst)}, tolerance ${report.tolerance.toExponential(0)}`);
+          throw new Error(`gradient check failed at ${describeEntry(report.worst!)}, tolerance ${report.tolerance.toExponential(0)}`);
         }
         worst = Math.max(worst, report.maxRelativeError);
         cases++;

@@ -1,15 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  backpropagate,
-  gradients,
-  hiddenError,
-  outputDelta,
-  outputError,
-  type ParameterArrays,
-} from "../src/backprop.js";
+import { backpropagate, type ParameterArrays } from "../src/backprop.js";
 import { parseCase } from "../src/conformance.js";
-import { forward, networkLoss } from "../src/forward.js";
+import { networkLoss } from "../src/forward.js";
 import {
   checkGradients,
   compareGradients,
@@ -21,33 +14,14 @@ import {
   kinkMargin,
   numericGradients,
   relativeError,
+  type NumericGradients,
 } from "../src/gradcheck.js";
 import { ShapeError } from "../src/errors.js";
-import type { Network } from "../src/network.js";
 import { workedExampleCase } from "../src/example.js";
-import { scaled, transposed, type Matrix } from "../src/tensor.js";
+import { scaled, transposed } from "../src/tensor.js";
 import { caseDocument, numRuns } from "./arbitraries.js";
+import { backpropSummingTheBatch, backpropWithoutHiddenDerivative } from "./broken.js";
 import { entriesOf, largestMagnitude } from "./support.js";
-
-/**
- * A deliberately broken backpropagation: the hidden deltas leave out the activation's
- * derivative, $\delta^{(l)} = -e^{(l)}$ instead of $-e^{(l)} \odot f'(z^{(l)})$.
- */
-function backpropWithoutHiddenDerivative(network: Network, inputs: Matrix, targets: Matrix): ParameterArrays {
-  const L = network.weights.length;
-  const trace = forward(network, inputs);
-  const deltas: Matrix[] = new Array<Matrix>(L);
-  deltas[L - 1] = outputDelta(network.spec, trace, outputError(trace.outputs[L]!, targets), targets);
-  for (let l = L - 1; l >= 1; l--) deltas[l - 1] = scaled(hiddenError(network.weights[l]!, deltas[l]!), -1);
-  return gradients(trace, deltas, network.biases !== null);
-}
-
-/** A deliberately broken batch gradient: the sum over the samples instead of their mean. */
-function backpropSummingTheBatch(network: Network, inputs: Matrix, targets: Matrix): ParameterArrays {
-  const { weights, biases } = backpropagate(network, inputs, targets).gradients;
-  const samples = inputs.shape[1]!;
-  return { weights: weights.map((matrix) => scaled(matrix, samples)), biases: biases?.map((vector) => scaled(vector, samples)) ?? null };
-}
 
 describe("gradient check", () => {
   it("rejects a backprop that drops f′ in the hidden layers, for every sigmoid network whose hidden-layer gradients are above the floor", () => {
@@ -65,7 +39,7 @@ describe("gradient check", () => {
         fc.pre(largestMagnitude(lower) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
         const report = checkGradients(network, inputs, targets, backpropWithoutHiddenDerivative(network, inputs, targets));
         expect(report.passed).toBe(false);
-        expect(report.worst.layer).toBeLessThan(network.weights.length);
+        expect(report.worst!.layer).toBeLessThan(network.weights.length);
       }),
       { numRuns },
     );
@@ -150,10 +124,10 @@ describe("gradient check", () => {
     tampered.weights[0]!.set(2, 1, tampered.weights[0]!.get(2, 1) + 0.01);
     const report = checkGradients(network, inputs, targets, tampered);
     expect(report.passed).toBe(false);
-    expect(report.worst).toMatchObject({ layer: 1, parameter: "weights", row: 2, column: 1 });
-    expect(report.worst.analytic).toBe(tampered.weights[0]!.get(2, 1));
-    expect(report.worst.relativeError).toBeGreaterThan(0.01);
-    expect(describeEntry(report.worst)).toMatch(/^layer 1 weights\[0\]\[2\]\[1\]: analytic -?[0-9.e-]+, numeric -?[0-9.e-]+, absolute error [0-9.e+-]+, relative error [0-9.e+-]+$/);
+    expect(report.worst!).toMatchObject({ layer: 1, parameter: "weights", row: 2, column: 1 });
+    expect(report.worst!.analytic).toBe(tampered.weights[0]!.get(2, 1));
+    expect(report.worst!.relativeError).toBeGreaterThan(0.01);
+    expect(describeEntry(report.worst!)).toMatch(/^layer 1 weights\[0\]\[2\]\[1\]: analytic -?[0-9.e-]+, numeric -?[0-9.e-]+, absolute error [0-9.e+-]+, relative error [0-9.e+-]+$/);
     const table = formatReport(report);
     expect(table).toContain("FAILED: layer 1 weights[0][2][1]");
     expect(table.split("\n").filter((line) => /^[12] +(weights|biases)/.test(line))).toHaveLength(4);
@@ -180,14 +154,21 @@ describe("gradient check", () => {
     const { network, inputs, targets } = parseCase({ ...workedExampleCase, biases: [[0, 0], [0]] });
     const withBiases = backpropagate(network, inputs, targets).gradients;
     const without = { weights: withBiases.weights, biases: null };
-    expect(() => compareGradients(without, withBiases)).toThrow(ShapeError);
-    expect(() => compareGradients(without, withBiases)).toThrow("one set of gradients has biases and the other has none (analytic: none, numeric: biases)");
-    expect(() => compareGradients({ weights: withBiases.weights.slice(0, 1), biases: null }, without)).toThrow(
+    const oracle = (gradients: ParameterArrays): NumericGradients => ({
+      method: "central",
+      gradients,
+      estimatedErrors: null,
+      kinkCrossed: [],
+      relativeStep: defaultRelativeStep,
+    });
+    expect(() => compareGradients(without, oracle(withBiases))).toThrow(ShapeError);
+    expect(() => compareGradients(without, oracle(withBiases))).toThrow("one set of gradients has biases and the other has none (analytic: none, numeric: biases)");
+    expect(() => compareGradients({ weights: withBiases.weights.slice(0, 1), biases: null }, oracle(without))).toThrow(
       "the gradients to compare have 1 and 2 weight layers; expected the same number, at least 1",
     );
-    expect(() => compareGradients({ weights: [], biases: null }, { weights: [], biases: null })).toThrow(ShapeError);
+    expect(() => compareGradients({ weights: [], biases: null }, oracle({ weights: [], biases: null }))).toThrow(ShapeError);
     const transposedFirst = { weights: [transposed(withBiases.weights[0]!.hi(2, 1)), withBiases.weights[1]!], biases: null };
-    expect(() => compareGradients(transposedFirst, without)).toThrow("weights[0] of the gradients to compare are 1×2 and 2×2");
+    expect(() => compareGradients(transposedFirst, oracle(without))).toThrow("weights[0] of the gradients to compare are 1×2 and 2×2");
   });
 
   it("reports how close relu preactivations come to the kink, and warns inside the margin", () => {

@@ -1,28 +1,46 @@
 /**
- * Gradient checking: numeric gradients by central differences, computed from the loss alone,
- * and a report that compares them with the analytic gradients entry by entry.
+ * Gradient checking entry by entry: numeric gradients computed from the loss alone, and a
+ * report that compares them with the gradients under test.
  *
- * The numeric gradient never calls the backward pass or any activation's derivative: it
- * perturbs one parameter at a time and evaluates the loss twice. It is therefore an oracle
- * independent of {@link backpropagate}, and agreement between the two is evidence that the
- * derivation and its code are right.
+ * Three oracles, none of which calls the backward pass or any activation's derivative:
+ * - central differences ({@link numericGradients}): two losses per parameter, step
+ *   $\varepsilon^{1/3}$, error about $10^{-10}$;
+ * - Richardson extrapolation ({@link richardsonGradients}): two central differences with steps
+ *   $h$ and $h/2$ combined so that the $h^2$ error cancels, error $O(h^4)$, with an error
+ *   estimate for every entry;
+ * - the complex step ({@link complexStepGradients}): one complex forward pass per parameter,
+ *   exact to a few ulps.
+ *
+ * Agreement between the gradients of {@link backpropagate} and these oracles is evidence that
+ * the derivation and its code are right; {@link checkGradients} runs one oracle and compares.
+ * Perturbing a parameter can move a `relu` or `leaky_relu` preactivation across its kink at
+ * $0$, where a difference measures the mean of two slopes; the finite-difference oracles notice
+ * and mark such entries "kink crossed" instead of failing them.
  *
  * @module
  */
 import { backpropagate, type ParameterArrays } from "./backprop.js";
+import { complexStepGradients } from "./complexstep.js";
 import { ShapeError } from "./errors.js";
-import { forward, networkLoss } from "./forward.js";
+import { forward, networkLoss, traceLoss, type Trace } from "./forward.js";
 import { cloneNetwork, type Network } from "./network.js";
 import { dimensions, zerosLike, type Matrix, type Vector } from "./tensor.js";
 
+/** The oracles that produce a numeric value for every gradient entry. */
+export type EntryMethod = "central" | "richardson" | "complex-step";
+
 /** Settings of a gradient check; every field has a documented default. */
 export interface GradientCheckOptions {
+  /** The oracle. Default `central`. */
+  readonly method?: EntryMethod;
   /**
    * The step $h$ relative to the parameter: $h = r \max(1, |w|)$. Default
-   * $r = \varepsilon^{1/3} \approx 6.06 \times 10^{-6}$ (see {@link defaultRelativeStep}).
+   * $r = \varepsilon^{1/3} \approx 6.06 \times 10^{-6}$ for central differences (see
+   * {@link defaultRelativeStep}) and $\varepsilon^{1/5} \approx 7.4 \times 10^{-4}$ for Richardson
+   * extrapolation (see {@link richardsonRelativeStep}); the complex step ignores it.
    */
   readonly relativeStep?: number;
-  /** The largest relative error that passes. Default $10^{-6}$. */
+  /** The largest relative error that passes. Default: see {@link defaultTolerances}. */
   readonly tolerance?: number;
   /**
    * The floor of the relative error's denominator (see {@link relativeError}). Default
@@ -49,8 +67,28 @@ export interface GradientCheckOptions {
  */
 export const defaultRelativeStep = Math.cbrt(Number.EPSILON);
 
-/** The default tolerance on the relative error of every entry: $10^{-6}$. */
+/**
+ * The default relative step of Richardson extrapolation, $\varepsilon^{1/5} \approx 7.4 \times 10^{-4}$.
+ *
+ * Extrapolation removes the $h^2$ term, leaving truncation of order $h^4$ against round-off of
+ * order $\varepsilon / h$; their sum is smallest near $h \approx \varepsilon^{1/5}$, where both are
+ * about $\varepsilon^{4/5} \approx 3 \times 10^{-13}$.
+ */
+export const richardsonRelativeStep = Math.pow(Number.EPSILON, 1 / 5);
+
+/** The default tolerance on the relative error of every entry for central differences: $10^{-6}$. */
 export const defaultTolerance = 1e-6;
+
+/**
+ * The default tolerance of each oracle, from its error model with a margin of about a hundred:
+ * central differences $10^{-6}$, Richardson extrapolation $10^{-8}$, the complex step
+ * $10^{-12}$ (its own error is a few ulps; the rest is the analytic gradient's rounding).
+ */
+export const defaultTolerances: Readonly<Record<EntryMethod, number>> = {
+  central: 1e-6,
+  richardson: 1e-8,
+  "complex-step": 1e-12,
+};
 
 /**
  * The default floor of the relative error's denominator, as a multiple of the loss:
@@ -132,6 +170,24 @@ export interface GradientEntry {
   readonly absoluteError: number;
   /** $|a - n| / \max(|a|, |n|, \text{floor})$. */
   readonly relativeError: number;
+  /** Whether the perturbation moved a `relu` or `leaky_relu` preactivation across its kink; such an entry neither passes nor fails. */
+  readonly kinkCrossed: boolean;
+  /** The oracle's own estimate of its absolute error (Richardson extrapolation), or `null`. */
+  readonly estimatedError: number | null;
+}
+
+/** What an entry-by-entry oracle produced. */
+export interface NumericGradients {
+  /** The oracle. */
+  readonly method: EntryMethod;
+  /** The numeric gradients, shaped like the parameters. */
+  readonly gradients: ParameterArrays;
+  /** An estimate of each entry's absolute error, shaped like the parameters, or `null`. */
+  readonly estimatedErrors: ParameterArrays | null;
+  /** For each entry, in the order weights then biases of layer 1, then layer 2, …, row by row: whether a perturbation crossed a kink. */
+  readonly kinkCrossed: readonly boolean[];
+  /** The relative step used (the absolute step $h$ for the complex step). */
+  readonly relativeStep: number;
 }
 
 /** The worst entry of one layer's weights or biases. */
@@ -142,18 +198,26 @@ export interface LayerSummary {
   readonly parameter: ParameterKind;
   /** How many entries were compared. */
   readonly count: number;
-  /** The entry with the largest relative error. */
-  readonly worst: GradientEntry;
+  /** How many of them crossed a kink (and were not judged). */
+  readonly kinkCrossings: number;
+  /** The judged entry with the largest relative error, or `null` if every entry crossed a kink. */
+  readonly worst: GradientEntry | null;
 }
 
 /** The result of comparing analytic gradients with numeric ones. */
 export interface GradientReport {
-  /** Whether every entry's relative error is at most the tolerance. */
+  /** The oracle. */
+  readonly method: EntryMethod;
+  /** Whether every judged entry's relative error is at most the tolerance (entries that crossed a kink are not judged). */
   readonly passed: boolean;
-  /** The largest relative error over all entries. */
+  /** The largest relative error over the judged entries ($0$ if none was judged). */
   readonly maxRelativeError: number;
-  /** The entry with the largest relative error. */
-  readonly worst: GradientEntry;
+  /** The judged entry with the largest relative error, or `null` if every entry crossed a kink. */
+  readonly worst: GradientEntry | null;
+  /** The judged entries with the largest relative errors, worst first, at most five. */
+  readonly worstEntries: readonly GradientEntry[];
+  /** How many entries crossed a kink and were not judged. */
+  readonly kinkCrossings: number;
   /** The tolerance used. */
   readonly tolerance: number;
   /** The floor of the denominator used. */
@@ -204,68 +268,158 @@ export function relativeError(analytic: number, numeric: number, floor: number):
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param options - the relative step (see {@link GradientCheckOptions})
- * @returns new arrays shaped like the parameters
  */
 export function numericGradients(
   network: Network,
   inputs: Matrix,
   targets: Matrix,
   options: GradientCheckOptions = {},
-): ParameterArrays {
+): NumericGradients {
   const relativeStep = options.relativeStep ?? defaultRelativeStep;
-  const probe = cloneNetwork(network);
-  const lossAt = (): number => networkLoss(probe, inputs, targets);
-  const centralDifference = (array: Matrix | Vector, index: number): number => {
-    const original = array.data[index]!;
-    const step = relativeStep * Math.max(1, Math.abs(original));
+  return perturbEachParameter(network, inputs, targets, "central", relativeStep, (lossAt, original, step) => {
     const up = original + step;
     const down = original - step;
-    array.data[index] = up;
-    const lossUp = lossAt();
-    array.data[index] = down;
-    const lossDown = lossAt();
-    array.data[index] = original;
-    return (lossUp - lossDown) / (up - down);
-  };
-  const differentiate = <Shaped extends Matrix | Vector>(parameters: Shaped): Shaped => {
-    const result = zerosLike(parameters);
-    for (let index = 0; index < parameters.data.length; index++) {
-      result.data[index] = centralDifference(parameters, index);
-    }
-    return result;
-  };
-  return {
-    weights: probe.weights.map(differentiate),
-    biases: probe.biases?.map(differentiate) ?? null,
-  };
+    return { value: (lossAt(up) - lossAt(down)) / (up - down), error: null };
+  });
 }
 
 /**
- * Compares two sets of gradients entry by entry and reports the worst entries.
+ * Numeric gradients by Richardson extrapolation of two central differences, with an error
+ * estimate for every entry.
+ *
+ * A central difference with step $h$ has the expansion $D(h) = E' + c h^2 + O(h^4)$. Combining
+ * the steps $h$ and $h/2$ cancels the $h^2$ term:
+ *
+ * $$R = \frac{4\, D(h/2) - D(h)}{3} = E' + O(h^4), \qquad
+ *   \text{estimated error} = \frac{|D(h) - D(h/2)|}{3}$$
+ *
+ * The estimate is that of $D(h/2)$'s error $c h^2 / 4$, a conservative bound for $R$ as long as
+ * the expansion holds. Cost: four forward passes per parameter. Default step
+ * $h = \varepsilon^{1/5} \max(1, |w|)$ (see {@link richardsonRelativeStep}).
+ *
+ * @param network - the network (left unchanged)
+ * @param inputs - $x$, $n_0 \times B$
+ * @param targets - $t$, $n_L \times B$
+ * @param options - the relative step (see {@link GradientCheckOptions})
+ */
+export function richardsonGradients(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  options: GradientCheckOptions = {},
+): NumericGradients {
+  const relativeStep = options.relativeStep ?? richardsonRelativeStep;
+  return perturbEachParameter(network, inputs, targets, "richardson", relativeStep, (lossAt, original, step) => {
+    const central = (size: number): number => {
+      const up = original + size;
+      const down = original - size;
+      return (lossAt(up) - lossAt(down)) / (up - down);
+    };
+    const coarse = central(step);
+    const fine = central(step / 2);
+    return { value: (4 * fine - coarse) / 3, error: Math.abs(coarse - fine) / 3 };
+  });
+}
+
+/**
+ * Runs an estimate of the derivative for every parameter of a copy of the network, noting for
+ * each whether any loss it evaluated put a `relu` or `leaky_relu` preactivation on the other
+ * side of the kink from where the unperturbed network has it.
+ */
+function perturbEachParameter(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  method: EntryMethod,
+  relativeStep: number,
+  estimate: (lossAt: (value: number) => number, original: number, step: number) => { value: number; error: number | null },
+): NumericGradients {
+  const probe = cloneNetwork(network);
+  const branches = kinkBranches(network, forward(network, inputs));
+  const kinkCrossed: boolean[] = [];
+  const differentiate = <Shaped extends Matrix | Vector>(parameters: Shaped, errors: Shaped): Shaped => {
+    const result = zerosLike(parameters);
+    for (let index = 0; index < parameters.data.length; index++) {
+      const original = parameters.data[index]!;
+      let crossed = false;
+      const lossAt = (value: number): number => {
+        parameters.data[index] = value;
+        const trace = forward(probe, inputs);
+        parameters.data[index] = original;
+        if (!crossed && branches.length > 0) crossed = kinkBranches(probe, trace).some((branch, position) => branch !== branches[position]);
+        return traceLoss(probe, trace, targets);
+      };
+      const { value, error } = estimate(lossAt, original, relativeStep * Math.max(1, Math.abs(original)));
+      result.data[index] = value;
+      errors.data[index] = error ?? 0;
+      kinkCrossed.push(crossed);
+    }
+    return result;
+  };
+  const weightErrors = probe.weights.map((weights) => zerosLike(weights));
+  const biasErrors = probe.biases?.map((bias) => zerosLike(bias)) ?? null;
+  const gradients: ParameterArrays = { weights: [], biases: probe.biases === null ? null : [] };
+  probe.weights.forEach((weights, index) => {
+    (gradients.weights as Matrix[]).push(differentiate(weights, weightErrors[index]!));
+    if (probe.biases !== null) (gradients.biases as Vector[]).push(differentiate(probe.biases[index]!, biasErrors![index]!));
+  });
+  return {
+    method,
+    gradients,
+    estimatedErrors: method === "richardson" ? { weights: weightErrors, biases: biasErrors } : null,
+    kinkCrossed,
+    relativeStep,
+  };
+}
+
+/** The branch ($z > 0$) of every `relu` and `leaky_relu` preactivation in a trace, in order. */
+function kinkBranches(network: Network, trace: Trace): boolean[] {
+  const branches: boolean[] = [];
+  network.spec.activations.forEach((activation, index) => {
+    if (activation !== "relu" && activation !== "leaky_relu") return;
+    const z = trace.preactivations[index]!;
+    const [rows, columns] = dimensions(z);
+    for (let j = 0; j < rows; j++) for (let b = 0; b < columns; b++) branches.push(z.get(j, b) > 0);
+  });
+  return branches;
+}
+
+/**
+ * Compares the gradients under test with an oracle's, entry by entry, and reports the worst
+ * entries. Entries whose perturbation crossed a kink are listed but not judged.
  *
  * @param analytic - the gradients under test (from {@link backpropagate}, or from anywhere)
  * @param numeric - the oracle's gradients, of the same shapes
  * @param options - the tolerance and floor (see {@link GradientCheckOptions})
+ * @throws {@link errors!ShapeError | ShapeError} if the two do not have the same layers, shapes and biases
  */
 export function compareGradients(
   analytic: ParameterArrays,
-  numeric: ParameterArrays,
+  numeric: NumericGradients,
   options: GradientCheckOptions = {},
 ): GradientReport {
-  assertSameShapes(analytic, numeric);
-  const tolerance = options.tolerance ?? defaultTolerance;
+  assertSameShapes(analytic, numeric.gradients);
+  const tolerance = options.tolerance ?? defaultTolerances[numeric.method];
   const floor = options.floor ?? defaultFloorScale;
   const entries: GradientEntry[] = [];
   const layers: LayerSummary[] = [];
-  const compareLayer = (layer: number, parameter: ParameterKind, a: Matrix | Vector, n: Matrix | Vector): void => {
+  const compareLayer = (
+    layer: number,
+    parameter: ParameterKind,
+    a: Matrix | Vector,
+    n: Matrix | Vector,
+    estimates: Matrix | Vector | null,
+  ): void => {
     const [rows, columns] = a.dimension === 1 ? [a.shape[0]!, 1] : dimensions(a);
     const read = (array: Matrix | Vector, row: number, column: number): number =>
       array.dimension === 1 ? array.get(row) : array.get(row, column);
-    let worst: GradientEntry | undefined;
+    let worst: GradientEntry | null = null;
+    let crossings = 0;
     for (let row = 0; row < rows; row++) {
       for (let column = 0; column < columns; column++) {
         const analyticValue = read(a, row, column);
         const numericValue = read(n, row, column);
+        const kinkCrossed = numeric.kinkCrossed[entries.length] ?? false;
         const entry: GradientEntry = {
           layer,
           parameter,
@@ -275,33 +429,46 @@ export function compareGradients(
           numeric: numericValue,
           absoluteError: Math.abs(analyticValue - numericValue),
           relativeError: relativeError(analyticValue, numericValue, floor),
+          kinkCrossed,
+          estimatedError: estimates === null ? null : read(estimates, row, column),
         };
         entries.push(entry);
-        if (worst === undefined || !(entry.relativeError <= worst.relativeError)) worst = entry;
+        if (kinkCrossed) crossings++;
+        else if (worst === null || !(entry.relativeError <= worst.relativeError)) worst = entry;
       }
     }
-    layers.push({ layer, parameter, count: rows * columns, worst: worst! });
+    layers.push({ layer, parameter, count: rows * columns, kinkCrossings: crossings, worst });
   };
   analytic.weights.forEach((weights, index) => {
-    compareLayer(index + 1, "weights", weights, numeric.weights[index]!);
-    if (analytic.biases !== null && numeric.biases !== null) {
-      compareLayer(index + 1, "biases", analytic.biases[index]!, numeric.biases[index]!);
+    compareLayer(index + 1, "weights", weights, numeric.gradients.weights[index]!, numeric.estimatedErrors?.weights[index] ?? null);
+    if (analytic.biases !== null && numeric.gradients.biases !== null) {
+      compareLayer(index + 1, "biases", analytic.biases[index]!, numeric.gradients.biases[index]!, numeric.estimatedErrors?.biases?.[index] ?? null);
     }
   });
-  const worst = layers
-    .map((summary) => summary.worst)
-    .reduce((a, b) => (!(b.relativeError <= a.relativeError) ? b : a));
+  const judged = entries.filter((entry) => !entry.kinkCrossed);
+  const worstEntries = [...judged].sort((a, b) => worseFirst(a.relativeError, b.relativeError)).slice(0, 5);
+  const worst = worstEntries[0] ?? null;
   return {
-    passed: worst.relativeError <= tolerance,
-    maxRelativeError: worst.relativeError,
+    method: numeric.method,
+    passed: judged.every((entry) => entry.relativeError <= tolerance),
+    maxRelativeError: worst === null ? 0 : worst.relativeError,
     worst,
+    worstEntries,
+    kinkCrossings: entries.length - judged.length,
     tolerance,
     floor,
-    relativeStep: options.relativeStep ?? defaultRelativeStep,
+    relativeStep: numeric.relativeStep,
     layers,
     entries,
     kinkDistance: null,
   };
+}
+
+/** Orders relative errors from worst to best, `NaN` (an oracle or gradient that is not a number) first. */
+function worseFirst(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
+  if (Number.isNaN(b)) return 1;
+  return b - a;
 }
 
 function assertSameShapes(analytic: ParameterArrays, numeric: ParameterArrays): void {
@@ -328,17 +495,18 @@ function assertSameShapes(analytic: ParameterArrays, numeric: ParameterArrays): 
 }
 
 /**
- * Checks gradients of a network's loss on a batch against central differences.
+ * Checks gradients of a network's loss on a batch against one oracle (central differences by
+ * default).
  *
  * The report also gives the distance of the closest `relu` or `leaky_relu` preactivation to
- * its kink ({@link kinkDistance}); a failure with that distance below {@link kinkMargin} may be
- * the kink's and not the gradient's, and {@link formatReport} says so.
+ * its kink ({@link kinkDistance}); entries whose perturbation crossed the kink are reported as
+ * such and not judged.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param analytic - the gradients to check; by default this library's {@link backpropagate}
- * @param options - step, tolerance and floor (see {@link GradientCheckOptions})
+ * @param options - oracle, step, tolerance and floor (see {@link GradientCheckOptions})
  */
 export function checkGradients(
   network: Network,
@@ -348,53 +516,103 @@ export function checkGradients(
   options: GradientCheckOptions = {},
 ): GradientReport {
   const floor = options.floor ?? defaultFloor(networkLoss(network, inputs, targets));
-  const report = compareGradients(analytic, numericGradients(network, inputs, targets, options), { ...options, floor });
+  const report = compareGradients(analytic, oracleGradients(network, inputs, targets, options), { ...options, floor });
   return { ...report, kinkDistance: kinkDistance(network, inputs) };
 }
 
 /**
- * One entry in words: `layer 2 weights[1][0]: analytic …, numeric …, relative error …`.
+ * The numeric gradients of the oracle named in the options.
+ *
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$
+ * @param targets - $t$, $n_L \times B$
+ * @param options - the oracle and its step
+ */
+export function oracleGradients(network: Network, inputs: Matrix, targets: Matrix, options: GradientCheckOptions = {}): NumericGradients {
+  switch (options.method ?? "central") {
+    case "central":
+      return numericGradients(network, inputs, targets, options);
+    case "richardson":
+      return richardsonGradients(network, inputs, targets, options);
+    case "complex-step":
+      return complexStepGradients(network, inputs, targets);
+  }
+}
+
+/**
+ * One entry in words: `layer 2 weights[1][0][1]: analytic …, numeric …, relative error …`.
  *
  * The indices are those of the JSON case format (`weights[l-1][j][k]`), the layer is $l$.
  *
  * @param entry - an entry of a report
  */
 export function describeEntry(entry: GradientEntry): string {
-  const position =
-    entry.parameter === "weights"
-      ? `weights[${entry.layer - 1}][${entry.row}][${entry.column}]`
-      : `biases[${entry.layer - 1}][${entry.row}]`;
+  const estimate = entry.estimatedError === null ? "" : ` (oracle's error estimate ${entry.estimatedError.toExponential(2)})`;
   return (
-    `layer ${entry.layer} ${position}: analytic ${entry.analytic}, numeric ${entry.numeric}, ` +
-    `absolute error ${entry.absoluteError.toExponential(2)}, relative error ${entry.relativeError.toExponential(2)}`
+    `layer ${entry.layer} ${entryPosition(entry)}: analytic ${entry.analytic}, numeric ${entry.numeric}${estimate}, ` +
+    `absolute error ${entry.absoluteError.toExponential(2)}, relative error ${entry.relativeError.toExponential(2)}` +
+    (entry.kinkCrossed ? ", kink crossed" : "")
   );
 }
 
 /**
- * A report as a table, one line per layer and kind of parameter, then the verdict.
+ * Where an entry sits in the JSON layout: `weights[l-1][j][k]` or `biases[l-1][j]`.
+ *
+ * @param entry - an entry of a report
+ */
+export function entryPosition(entry: GradientEntry): string {
+  return entry.parameter === "weights" ? `weights[${entry.layer - 1}][${entry.row}][${entry.column}]` : `biases[${entry.layer - 1}][${entry.row}]`;
+}
+
+/**
+ * A report in one line: the method, the verdict and the worst error, e.g.
+ * `central       passed  worst relative error 3.50e-10 ≤ 1e-6 at layer 1 weights[0][1][1]`.
+ *
+ * @param report - a report from {@link compareGradients} or {@link checkGradients}
+ */
+export function summaryLine(report: GradientReport): string {
+  const where = report.worst === null ? "no entry judged" : `at layer ${report.worst.layer} ${entryPosition(report.worst)}`;
+  const kinks = report.kinkCrossings === 0 ? "" : `, ${report.kinkCrossings} kink crossed`;
+  return (
+    `${report.method.padEnd(13)} ${report.passed ? "passed" : "FAILED"}  worst relative error ` +
+    `${report.maxRelativeError.toExponential(2)} ${report.passed ? "≤" : ">"} ${report.tolerance.toExponential(0)} ${where}${kinks}`
+  );
+}
+
+/**
+ * A report as tables: the worst entries, then one line per layer and kind of parameter, then
+ * the settings and the verdict.
  *
  * @param report - a report from {@link compareGradients} or {@link checkGradients}
  */
 export function formatReport(report: GradientReport): string {
-  const header = ["layer", "parameter", "entries", "worst entry", "analytic", "numeric", "relative error"];
-  const rows = report.layers.map((summary) => {
-    const { worst } = summary;
-    const position = summary.parameter === "weights" ? `[${worst.row}][${worst.column}]` : `[${worst.row}]`;
-    return [
-      String(summary.layer),
-      summary.parameter,
-      String(summary.count),
-      position,
-      worst.analytic.toPrecision(10),
-      worst.numeric.toPrecision(10),
-      worst.relativeError.toExponential(2),
-    ];
-  });
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
-  const verdict = report.passed
-    ? `passed: worst relative error ${report.maxRelativeError.toExponential(2)} ≤ tolerance ${report.tolerance.toExponential(0)}`
-    : `FAILED: ${describeEntry(report.worst)} > tolerance ${report.tolerance.toExponential(0)}`;
+  const worstTable = table(
+    ["worst entries", "analytic", "numeric", "absolute error", "relative error"],
+    report.worstEntries.map((entry) => [
+      `layer ${entry.layer} ${entryPosition(entry)}`,
+      String(entry.analytic),
+      String(entry.numeric),
+      entry.absoluteError.toExponential(2),
+      entry.relativeError.toExponential(2),
+    ]),
+  );
+  const layerTable = table(
+    ["layer", "parameter", "entries", "kinks crossed", "worst entry", "analytic", "numeric", "relative error"],
+    report.layers.map((summary) => {
+      const { worst } = summary;
+      const position = worst === null ? "-" : summary.parameter === "weights" ? `[${worst.row}][${worst.column}]` : `[${worst.row}]`;
+      return [
+        String(summary.layer),
+        summary.parameter,
+        String(summary.count),
+        String(summary.kinkCrossings),
+        position,
+        worst === null ? "-" : worst.analytic.toPrecision(10),
+        worst === null ? "-" : worst.numeric.toPrecision(10),
+        worst === null ? "-" : worst.relativeError.toExponential(2),
+      ];
+    }),
+  );
   const kink =
     report.kinkDistance === null || report.kinkDistance === Infinity
       ? []
@@ -404,13 +622,34 @@ export function formatReport(report: GradientReport): string {
               `inside the ${kinkMargin.toExponential(0)} margin: a central difference there may straddle the kink`,
           ]
         : [`relu/leaky_relu preactivations keep at least ${report.kinkDistance.toExponential(2)} from the kink at 0`];
+  const steps: Record<EntryMethod, string> = {
+    central: `central differences, step ${report.relativeStep.toExponential(2)} × max(1, |w|)`,
+    richardson: `Richardson extrapolation of central differences, steps h and h/2 with h = ${report.relativeStep.toExponential(2)} × max(1, |w|)`,
+    "complex-step": `complex step, h = ${report.relativeStep.toExponential(0)}`,
+  };
+  const verdict = report.passed
+    ? `passed: worst relative error ${report.maxRelativeError.toExponential(2)} ≤ tolerance ${report.tolerance.toExponential(0)}`
+    : `FAILED: ${report.worst === null ? "" : describeEntry(report.worst)} > tolerance ${report.tolerance.toExponential(0)}`;
   return [
-    line(header),
-    line(widths.map((width) => "-".repeat(width))),
-    ...rows.map(line),
+    ...(report.passed ? [] : [worstTable, ""]),
+    layerTable,
     "",
-    `central differences, step ${report.relativeStep.toExponential(2)} × max(1, |w|), floor ${report.floor.toExponential(2)}`,
+    `${steps[report.method]}, floor ${report.floor.toExponential(2)}, tolerance ${report.tolerance.toExponential(0)}`,
+    ...(report.kinkCrossings === 0 ? [] : [`${report.kinkCrossings} entries crossed a kink and were not judged`]),
     ...kink,
     verdict,
   ].join("\n");
+}
+
+/**
+ * A plain-text table with aligned columns and a rule under the header.
+ *
+ * @param header - the column titles
+ * @param rows - the cells, one array per row
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
