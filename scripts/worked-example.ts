@@ -1,8 +1,8 @@
 /**
  * Generates the worked example page of the docs (`docs/worked-example.md`) and its diagram
  * (`docs/worked-example.svg`) from the library itself: the case is {@link workedExampleCase},
- * every number comes from {@link trainingStep} and {@link checkGradients}, so the page cannot
- * say anything the code does not compute. `spec/docs/worked-example.spec.ts` regenerates both
+ * every number comes from {@link trainingStep}, {@link checkGradients} and {@link runChecks},
+ * so the page cannot say anything the code does not compute. `spec/docs/worked-example.spec.ts` regenerates both
  * in memory and fails when the committed files differ.
  *
  * Usage: `npm run docs:example` (or `npx tsx scripts/worked-example.ts`) rewrites both files.
@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { trainingStep, type TrainingStep } from "../src/backprop.js";
+import { checkMethods, formatCheckReport, runChecks } from "../src/check.js";
 import { formatJson, parseCase } from "../src/conformance.js";
 import { workedExampleCase } from "../src/example.js";
 import { checkGradients, formatReport } from "../src/gradcheck.js";
@@ -180,6 +181,15 @@ Central differences on the loss, without the backward pass, agree with every gra
 
 \`\`\`text
 ${formatReport(report)}
+\`\`\`
+
+All five oracles of [page 8](./derivation/08-gradient-checking.md), as
+\`npx backprop-ref check docs/examples/xor-2-2-1-sigmoid.json\` prints them
+({@link check!runChecks | runChecks}): central differences, Richardson extrapolation, the
+complex step, the directional check and the Taylor test, each within its own tolerance:
+
+\`\`\`text
+${formatCheckReport(runChecks(problem, checkMethods))}
 \`\`\`
 `;
   return { markdown, svg: diagram(network, step, targets) };
