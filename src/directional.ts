@@ -77,7 +77,7 @@ export interface TaylorOptions {
   readonly seed?: number;
   /** The largest step, relative to $\max(1, \max |w|)$. Default $10^{-2}$. */
   readonly largestStep?: number;
-  /** How many steps, each half the one before. Default 10. */
+  /** How many steps, each half the one before. Default 12. */
   readonly steps?: number;
   /** The smallest fitted slope that passes. Default 1.8. */
   readonly minimumSlope?: number;
@@ -170,15 +170,17 @@ export function directionalCheck(
  * The Taylor-remainder test: the slope of $\log r(h)$ against $\log h$ along one random
  * direction.
  *
- * The steps are $h_i = h_0 2^{-i}$ with $h_0 = 10^{-2} \max(1, \max |w|)$. A point is left out of
- * the fit when its remainder is below $100\,\varepsilon \max(1, |E|)$ (there $r$ is round-off, not
- * Taylor's remainder) or when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the
+ * The steps are $h_i = h_0 2^{-i}$, $i = 0, \dots, 11$, with $h_0 = 10^{-2} \max(1, \max |w|)$. A point
+ * is left out of the fit when its remainder is below $16\,\varepsilon \max(1, |E|)$ (there $r$ is
+ * mostly the round-off of the two losses, about $2 \varepsilon |E|$, not Taylor's remainder) or when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the
  * other side of its kink (there $E$ is not smooth along the segment). With fewer than three
  * points left the verdict is `inconclusive`, for example when $E$ is linear along $u$.
  *
- * The slope is fitted to the five smallest usable steps: a wrong gradient's first-order error
- * $h\,|d|$ overtakes the second-order term $C h^2$ only once $h < |d| / C$, so the small steps
- * are where the two cases part; a right gradient gives slope $2$ at every step.
+ * The slope is fitted to the five smallest usable steps. That is where the two cases part: a
+ * wrong gradient's first-order error $h\,|d|$ overtakes the second-order term $C h^2$ only once
+ * $h < |d| / C$. It is also where a right gradient's remainder has settled to $C h^2$: at larger
+ * steps the third-order term can still compete with it, and where the two have opposite signs
+ * the remainder dips, which a fit over all steps would read as a wrong slope.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
@@ -198,11 +200,11 @@ export function taylorTest(
   const [direction] = unitDirections(gradient.length, 1, options.seed ?? 1);
   const line = lineThrough(network, inputs, targets);
   const slopeAlong = dot(gradient, direction!);
-  const noise = 100 * Number.EPSILON * Math.max(1, Math.abs(line.loss));
+  const noise = 16 * Number.EPSILON * Math.max(1, Math.abs(line.loss));
   const largestStep = (options.largestStep ?? 1e-2) * Math.max(1, largestMagnitude(parameters));
   const minimumSlope = options.minimumSlope ?? 1.8;
   const steps: TaylorStep[] = [];
-  for (let i = 0; i < (options.steps ?? 10); i++) {
+  for (let i = 0; i < (options.steps ?? 12); i++) {
     const step = largestStep * Math.pow(2, -i);
     const point = line.at(direction!, step);
     const remainder = Math.abs(point.loss - line.loss - step * slopeAlong);
