@@ -140,11 +140,11 @@ export function isActivationName(name: unknown): name is ActivationName {
  * exactly $1$, so the denominator is at least $1$.
  *
  * @param z - the $n \times B$ preactivations, one sample per column
- * @returns a new $n \times B$ matrix whose columns are probability vectors
+ * @param result - where to write the $n \times B$ outputs (it may be `z`); a new matrix if left out
+ * @returns `result`, whose columns are probability vectors
  */
-export function softmax(z: Matrix): Matrix {
+export function softmax(z: Matrix, result: Matrix = zeros(...dimensions(z))): Matrix {
   const [rows, columns] = dimensions(z);
-  const result = zeros(rows, columns);
   for (let b = 0; b < columns; b++) {
     let maximum = -Infinity;
     for (let j = 0; j < rows; j++) maximum = Math.max(maximum, z.get(j, b));
@@ -171,11 +171,11 @@ export function softmax(z: Matrix): Matrix {
  *
  * @param outputs - the softmax outputs $o$, $n \times B$
  * @param outputGradient - $g = \partial E / \partial o$, $n \times B$
- * @returns a new $n \times B$ matrix, $\partial E / \partial z$
+ * @param result - where to write $\partial E / \partial z$ (it may be `outputGradient`); a new matrix if left out
+ * @returns `result`, $n \times B$
  */
-export function softmaxBackward(outputs: Matrix, outputGradient: Matrix): Matrix {
+export function softmaxBackward(outputs: Matrix, outputGradient: Matrix, result: Matrix = zeros(...dimensions(outputs))): Matrix {
   const [rows, columns] = dimensions(outputs);
-  const result = zeros(rows, columns);
   for (let b = 0; b < columns; b++) {
     let weightedMean = 0;
     for (let j = 0; j < rows; j++) weightedMean += outputs.get(j, b) * outputGradient.get(j, b);
@@ -191,12 +191,12 @@ export function softmaxBackward(outputs: Matrix, outputGradient: Matrix): Matrix
  *
  * @param name - the layer's activation
  * @param z - the $n \times B$ preactivations
- * @returns a new $n \times B$ matrix
+ * @param into - where to write the $n \times B$ outputs; a new matrix if left out
+ * @returns `into`
  */
-export function activate(name: ActivationName, z: Matrix): Matrix {
-  if (name === "softmax") return softmax(z);
-  const [rows, columns] = dimensions(z);
-  return mapEntries(zeros(rows, columns), z, elementwiseActivations[name].value);
+export function activate(name: ActivationName, z: Matrix, into: Matrix = zeros(...dimensions(z))): Matrix {
+  if (name === "softmax") return softmax(z, into);
+  return mapEntries(into, z, elementwiseActivations[name].value);
 }
 
 /**
@@ -204,9 +204,9 @@ export function activate(name: ActivationName, z: Matrix): Matrix {
  *
  * @param name - the layer's activation (not `softmax`, whose derivative is a Jacobian: see {@link softmaxBackward})
  * @param z - the $n \times B$ preactivations
- * @returns a new $n \times B$ matrix
+ * @param into - where to write the $n \times B$ derivatives (it may be `z`); a new matrix if left out
+ * @returns `into`
  */
-export function activationDerivative(name: ElementwiseActivationName, z: Matrix): Matrix {
-  const [rows, columns] = dimensions(z);
-  return mapEntries(zeros(rows, columns), z, elementwiseActivations[name].derivative);
+export function activationDerivative(name: ElementwiseActivationName, z: Matrix, into: Matrix = zeros(...dimensions(z))): Matrix {
+  return mapEntries(into, z, elementwiseActivations[name].derivative);
 }

@@ -23,6 +23,12 @@
  *
  * {@link backpropagate} and {@link trainingStep} run the steps in that order.
  *
+ * Every step takes an optional last argument `into`, the array (or arrays) to write its result
+ * to. Left out, as in the derivation, each step returns new arrays and every intermediate stays
+ * available. Given, the step writes into buffers that training made once per network and batch
+ * size with {@link createWorkspace}, so that a step of stochastic gradient descent allocates no
+ * array: the same functions compute the same numbers, bit for bit, either way.
+ *
  * @module
  */
 import { activationDerivative, softmaxBackward, type ActivationName } from "./activations.js";
@@ -39,6 +45,7 @@ import {
   rowMeans,
   scaled,
   subtract,
+  zeroVector,
   zeros,
   type Matrix,
   type Vector,
@@ -65,6 +72,16 @@ export interface Backpropagation {
   readonly deltas: readonly Matrix[];
   /** $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$, batch means. */
   readonly gradients: ParameterArrays;
+}
+
+/**
+ * Buffers for every quantity of a training step, for one network shape and one batch size $B$:
+ * a {@link Backpropagation} (trace, errors, deltas, gradients) and the delta weights. Made once
+ * by {@link createWorkspace} and written again by every {@link trainingStep} that is given it.
+ */
+export interface Workspace extends Backpropagation {
+  /** $\Delta W^{(l)}$ and $\Delta b^{(l)}$, shaped like the parameters. */
+  readonly deltaWeights: ParameterArrays;
 }
 
 /** One step of gradient descent: the backward pass, the loss before the step, the delta weights and the network after. */
@@ -94,11 +111,12 @@ export interface TrainingStep extends Backpropagation {
  *
  * @param outputs - $o^{(L)}$, $n_L \times B$
  * @param targets - $t$, $n_L \times B$
- * @returns a new $n_L \times B$ matrix
+ * @param into - where to write $e^{(L)}$; a new matrix if left out
+ * @returns `into`, $n_L \times B$
  */
-export function outputError(outputs: Matrix, targets: Matrix): Matrix {
+export function outputError(outputs: Matrix, targets: Matrix, into?: Matrix): Matrix {
   assertTargetShape(outputs, targets);
-  return subtract(targets, outputs);
+  return subtract(targets, outputs, into);
 }
 
 /**
@@ -127,16 +145,19 @@ export function outputError(outputs: Matrix, targets: Matrix): Matrix {
  * @param trace - the forward pass
  * @param error - $e^{(L)}$ from {@link outputError}
  * @param targets - $t$, $n_L \times B$ (read by the cross-entropies)
- * @returns a new $n_L \times B$ matrix, $\delta^{(L)}$
+ * @param into - where to write $\delta^{(L)}$; a new matrix if left out
+ * @returns `into`, $\delta^{(L)}$, $n_L \times B$
  */
-export function outputDelta(spec: NetworkSpec, trace: Trace, error: Matrix, targets: Matrix): Matrix {
+export function outputDelta(spec: NetworkSpec, trace: Trace, error: Matrix, targets: Matrix, into?: Matrix): Matrix {
   const L = depth(spec);
   const outputs = trace.outputs[L]!;
   const activation = spec.activations[L - 1]!;
-  if (isFusedLoss(spec.loss)) return fusedOutputDelta(spec.loss, outputs, targets);
-  const outputGradient = scaled(error, -1);
-  if (activation === "softmax") return softmaxBackward(outputs, outputGradient);
-  return hadamard(outputGradient, activationDerivative(activation, trace.preactivations[L - 1]!));
+  if (isFusedLoss(spec.loss)) return fusedOutputDelta(spec.loss, outputs, targets, into);
+  if (activation === "softmax") {
+    const outputGradient = scaled(error, -1, into);
+    return softmaxBackward(outputs, outputGradient, outputGradient);
+  }
+  return negatedErrorTimesSlope(error, activation, trace.preactivations[L - 1]!, into);
 }
 
 /**
@@ -159,13 +180,14 @@ export function outputDelta(spec: NetworkSpec, trace: Trace, error: Matrix, targ
  *
  * @param nextWeights - $W^{(l+1)}$, $n_{l+1} \times n_l$
  * @param nextDelta - $\delta^{(l+1)}$, $n_{l+1} \times B$
- * @returns a new $n_l \times B$ matrix, $e^{(l)}$
+ * @param into - where to write $e^{(l)}$; a new matrix if left out
+ * @returns `into`, $e^{(l)}$, $n_l \times B$
  */
-export function hiddenError(nextWeights: Matrix, nextDelta: Matrix): Matrix {
+export function hiddenError(nextWeights: Matrix, nextDelta: Matrix, into?: Matrix): Matrix {
   const [, units] = dimensions(nextWeights);
   const [, samples] = dimensions(nextDelta);
-  const backwards = multiply(zeros(units, samples), nextWeights.transpose(1, 0), nextDelta);
-  return scaled(backwards, -1);
+  const backwards = multiply(into ?? zeros(units, samples), nextWeights.transpose(1, 0), nextDelta);
+  return scaled(backwards, -1, backwards);
 }
 
 /**
@@ -183,13 +205,14 @@ export function hiddenError(nextWeights: Matrix, nextDelta: Matrix): Matrix {
  * @param activation - $f_l$ of the hidden layer
  * @param preactivations - $z^{(l)}$, $n_l \times B$
  * @param error - $e^{(l)}$ from {@link hiddenError}, $n_l \times B$
- * @returns a new $n_l \times B$ matrix, $\delta^{(l)}$
+ * @param into - where to write $\delta^{(l)}$; a new matrix if left out
+ * @returns `into`, $\delta^{(l)}$, $n_l \times B$
  */
-export function hiddenDelta(activation: ActivationName, preactivations: Matrix, error: Matrix): Matrix {
+export function hiddenDelta(activation: ActivationName, preactivations: Matrix, error: Matrix, into?: Matrix): Matrix {
   if (activation === "softmax") {
     throw new SpecError("softmax is an output activation; a hidden layer cannot use it");
   }
-  return hadamard(scaled(error, -1), activationDerivative(activation, preactivations));
+  return negatedErrorTimesSlope(error, activation, preactivations, into);
 }
 
 /**
@@ -213,17 +236,18 @@ export function hiddenDelta(activation: ActivationName, preactivations: Matrix, 
  * @param trace - the forward pass (its outputs $o^{(0)}, \dots, o^{(L-1)}$ are the layers' inputs)
  * @param deltas - $\delta^{(1)}, \dots, \delta^{(L)}$
  * @param withBiases - whether the network has biases (their gradients are `null` otherwise)
- * @returns new matrices and vectors shaped like the parameters
+ * @param into - arrays shaped like the parameters to write the gradients into; new ones if left out
+ * @returns the gradients, matrices and vectors shaped like the parameters
  */
-export function gradients(trace: Trace, deltas: readonly Matrix[], withBiases: boolean): ParameterArrays {
+export function gradients(trace: Trace, deltas: readonly Matrix[], withBiases: boolean, into?: ParameterArrays): ParameterArrays {
   const weights = deltas.map((delta, index) => {
     const previousOutputs = trace.outputs[index]!;
     const [units, samples] = dimensions(delta);
     const [inputs] = dimensions(previousOutputs);
-    const sum = multiply(zeros(units, inputs), delta, previousOutputs.transpose(1, 0));
-    return scaled(sum, 1 / samples);
+    const sum = multiply(into?.weights[index] ?? zeros(units, inputs), delta, previousOutputs.transpose(1, 0));
+    return scaled(sum, 1 / samples, sum);
   });
-  const biases = withBiases ? deltas.map(rowMeans) : null;
+  const biases = withBiases ? deltas.map((delta, index) => rowMeans(delta, into?.biases?.[index])) : null;
   return { weights, biases };
 }
 
@@ -239,12 +263,14 @@ export function gradients(trace: Trace, deltas: readonly Matrix[], withBiases: b
  *
  * @param parameterGradients - the gradients from {@link gradients}
  * @param learningRate - $\eta \ge 0$
- * @returns new matrices and vectors shaped like the parameters
+ * @param into - arrays shaped like the parameters to write the delta weights into (they may be
+ *   the gradients themselves); new ones if left out
+ * @returns the delta weights, matrices and vectors shaped like the parameters
  */
-export function deltaWeights(parameterGradients: ParameterArrays, learningRate: number): ParameterArrays {
+export function deltaWeights(parameterGradients: ParameterArrays, learningRate: number, into?: ParameterArrays): ParameterArrays {
   return {
-    weights: parameterGradients.weights.map((gradient) => scaled(gradient, -learningRate)),
-    biases: parameterGradients.biases?.map((gradient) => scaled(gradient, -learningRate)) ?? null,
+    weights: parameterGradients.weights.map((gradient, index) => scaled(gradient, -learningRate, into?.weights[index])),
+    biases: parameterGradients.biases?.map((gradient, index) => scaled(gradient, -learningRate, into?.biases?.[index])) ?? null,
   };
 }
 
@@ -253,16 +279,16 @@ export function deltaWeights(parameterGradients: ParameterArrays, learningRate: 
  *
  * $$W^{(l)} \leftarrow W^{(l)} + \Delta W^{(l)}, \qquad b^{(l)} \leftarrow b^{(l)} + \Delta b^{(l)}$$
  *
- * @param network - the network before the step (left unchanged)
+ * @param network - the network before the step (left unchanged unless it is `into`)
  * @param steps - the delta weights from {@link deltaWeights}
- * @returns a new network
+ * @param into - a network of the same shapes to write the new parameters into; training passes
+ *   `network` itself, to update it in place. A new network if left out
+ * @returns the network after the step
  */
-export function updatedNetwork(network: Network, steps: ParameterArrays): Network {
-  return {
-    spec: network.spec,
-    weights: network.weights.map((weights, index) => added(weights, steps.weights[index]!)),
-    biases: network.biases?.map((bias, index) => added(bias, steps.biases![index]!)) ?? null,
-  };
+export function updatedNetwork(network: Network, steps: ParameterArrays, into?: Network): Network {
+  const weights = network.weights.map((weights, index) => added(weights, steps.weights[index]!, into?.weights[index]));
+  const biases = network.biases?.map((bias, index) => added(bias, steps.biases![index]!, into?.biases?.[index])) ?? null;
+  return into ?? { spec: network.spec, weights, biases };
 }
 
 /**
@@ -271,20 +297,22 @@ export function updatedNetwork(network: Network, steps: ParameterArrays): Networ
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$, one sample per column
  * @param targets - $t$, $n_L \times B$
+ * @param into - buffers of the same shapes (from {@link createWorkspace}) to write every
+ *   quantity into; new arrays if left out
  */
-export function backpropagate(network: Network, inputs: Matrix, targets: Matrix): Backpropagation {
+export function backpropagate(network: Network, inputs: Matrix, targets: Matrix, into?: Backpropagation): Backpropagation {
   const { spec, weights } = network;
   const L = depth(spec);
-  const trace = forward(network, inputs);
+  const trace = forward(network, inputs, into?.trace);
   const errors: Matrix[] = new Array<Matrix>(L);
   const deltas: Matrix[] = new Array<Matrix>(L);
-  errors[L - 1] = outputError(trace.outputs[L]!, targets);
-  deltas[L - 1] = outputDelta(spec, trace, errors[L - 1]!, targets);
+  errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
+  deltas[L - 1] = outputDelta(spec, trace, errors[L - 1]!, targets, into?.deltas[L - 1]);
   for (let l = L - 1; l >= 1; l--) {
-    errors[l - 1] = hiddenError(weights[l]!, deltas[l]!);
-    deltas[l - 1] = hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, errors[l - 1]!);
+    errors[l - 1] = hiddenError(weights[l]!, deltas[l]!, into?.errors[l - 1]);
+    deltas[l - 1] = hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, errors[l - 1]!, into?.deltas[l - 1]);
   }
-  return { trace, errors, deltas, gradients: gradients(trace, deltas, network.biases !== null) };
+  return { trace, errors, deltas, gradients: gradients(trace, deltas, network.biases !== null, into?.gradients) };
 }
 
 /**
@@ -295,25 +323,75 @@ export function backpropagate(network: Network, inputs: Matrix, targets: Matrix)
  * @param inputs - $x$, $n_0 \times B$, one sample per column
  * @param targets - $t$, $n_L \times B$
  * @param learningRate - $\eta \ge 0$
+ * @param workspace - buffers from {@link createWorkspace} for this network's spec and the
+ *   batch size: every intermediate is written into them, and `network`'s own parameters are
+ *   updated in place (the step's `updated` is then `network`). Left out, the step allocates new
+ *   arrays and leaves `network` unchanged
  * @throws {@link errors!NumericError | NumericError} if finite input overflows: an output, the loss, a gradient
  *   or an updated weight that is not finite. A preactivation may overflow when its activation
  *   still gives a finite output (a sigmoid of $10^{600}$ is $1$ in float64), since the answer is
  *   then representable and exact to float64 precision.
  * @throws {@link errors!ValueError | ValueError} for a learning rate that is negative or not finite
  */
-export function trainingStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number): TrainingStep {
+export function trainingStep(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  learningRate: number,
+  workspace?: Workspace,
+): TrainingStep {
   if (!Number.isFinite(learningRate) || learningRate < 0) {
     throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
   }
-  const backpropagation = backpropagate(network, inputs, targets);
+  const backpropagation = backpropagate(network, inputs, targets, workspace);
   const loss = traceLoss(network, backpropagation.trace, targets);
-  const steps = deltaWeights(backpropagation.gradients, learningRate);
-  const updated = updatedNetwork(network, steps);
+  const steps = deltaWeights(backpropagation.gradients, learningRate, workspace?.deltaWeights);
+  const updated = updatedNetwork(network, steps, workspace === undefined ? undefined : network);
   assertFiniteArrays("the outputs", backpropagation.trace.outputs);
   assertFinite("the loss", [loss]);
   assertFiniteArrays("the gradients", [...backpropagation.gradients.weights, ...(backpropagation.gradients.biases ?? [])]);
   assertFiniteArrays("the updated weights", [...updated.weights, ...(updated.biases ?? [])]);
   return { ...backpropagation, loss, learningRate, deltaWeights: steps, updated };
+}
+
+/**
+ * Buffers for every quantity of a training step of one network shape and batch size, made once
+ * and reused by every step that is given them (see {@link trainingStep}).
+ *
+ * `trace.outputs[0]` is an $n_0 \times B$ matrix that the caller may fill with a batch and pass
+ * as the step's inputs; the step itself never writes it.
+ *
+ * @param spec - the network's spec: $n_0, \dots, n_L$ and whether it has biases
+ * @param batchSize - $B \ge 1$, the number of samples per step
+ */
+export function createWorkspace(spec: NetworkSpec, batchSize: number): Workspace {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new ValueError(`batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const { sizes } = spec;
+  const layers = sizes.slice(1).map((units, index) => ({ units, inputs: sizes[index]! }));
+  const columns = () => layers.map(({ units }) => zeros(units, batchSize));
+  const parameters = (): ParameterArrays => ({
+    weights: layers.map(({ units, inputs }) => zeros(units, inputs)),
+    biases: spec.biases ? layers.map(({ units }) => zeroVector(units)) : null,
+  });
+  return {
+    trace: { preactivations: columns(), outputs: [zeros(sizes[0]!, batchSize), ...columns()] },
+    errors: columns(),
+    deltas: columns(),
+    gradients: parameters(),
+    deltaWeights: parameters(),
+  };
+}
+
+/**
+ * $\delta = -e \odot f'(z)$ for an element-wise activation, the common form of steps 2 and 4.
+ * The negation comes last so that one array can hold $f'(z)$, then $e \odot f'(z)$, then
+ * $\delta$; negating is exact, so this is bit for bit $(-e) \odot f'(z)$.
+ */
+function negatedErrorTimesSlope(error: Matrix, activation: Exclude<ActivationName, "softmax">, preactivations: Matrix, into?: Matrix): Matrix {
+  const slopes = activationDerivative(activation, preactivations, into);
+  return scaled(hadamard(error, slopes, slopes), -1, slopes);
 }
 
 function assertFinite(what: string, values: readonly number[]): void {

@@ -39,12 +39,16 @@ export interface Trace {
  * @param weights - $W^{(l)}$, $n_l \times n_{l-1}$
  * @param bias - $b^{(l)}$ (length $n_l$), or `null` for a layer without bias
  * @param previousOutputs - $o^{(l-1)}$, $n_{l-1} \times B$
- * @returns a new $n_l \times B$ matrix, $z^{(l)}$
+ * @param into - where to write $z^{(l)}$, $n_l \times B$; a new matrix if left out
+ * @returns `into`, $z^{(l)}$
  */
-export function weightedSum(weights: Matrix, bias: Vector | null, previousOutputs: Matrix): Matrix {
-  const [units] = dimensions(weights);
-  const [, samples] = dimensions(previousOutputs);
-  const preactivations = multiply(zeros(units, samples), weights, previousOutputs);
+export function weightedSum(
+  weights: Matrix,
+  bias: Vector | null,
+  previousOutputs: Matrix,
+  into: Matrix = zeros(weights.shape[0]!, previousOutputs.shape[1]!),
+): Matrix {
+  const preactivations = multiply(into, weights, previousOutputs);
   return bias === null ? preactivations : addToEveryColumn(preactivations, bias);
 }
 
@@ -56,10 +60,11 @@ export function weightedSum(weights: Matrix, bias: Vector | null, previousOutput
  *
  * @param activation - $f_l$
  * @param preactivations - $z^{(l)}$, $n_l \times B$
- * @returns a new $n_l \times B$ matrix, $o^{(l)}$
+ * @param into - where to write $o^{(l)}$, $n_l \times B$; a new matrix if left out
+ * @returns `into`, $o^{(l)}$
  */
-export function layerOutput(activation: ActivationName, preactivations: Matrix): Matrix {
-  return activate(activation, preactivations);
+export function layerOutput(activation: ActivationName, preactivations: Matrix, into?: Matrix): Matrix {
+  return activate(activation, preactivations, into);
 }
 
 /**
@@ -67,10 +72,13 @@ export function layerOutput(activation: ActivationName, preactivations: Matrix):
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$ with one sample per column and $B \ge 1$
- * @returns the trace: every $z^{(l)}$ and every $o^{(l)}$
+ * @param into - a trace of the same shapes whose matrices receive $z^{(l)}$ and $o^{(l)}$
+ *   ($l \ge 1$; its `outputs[0]` is not written), as training reuses them step after step;
+ *   new matrices if left out
+ * @returns the trace: every $z^{(l)}$ and every $o^{(l)}$, with `outputs[0]` being `inputs`
  * @throws {@link errors!ShapeError | ShapeError} if `inputs` does not have $n_0$ rows or has no column
  */
-export function forward(network: Network, inputs: Matrix): Trace {
+export function forward(network: Network, inputs: Matrix, into?: Trace): Trace {
   const { sizes, activations } = network.spec;
   const [rows, samples] = dimensions(inputs);
   if (inputs.dimension !== 2 || rows !== sizes[0] || samples < 1) {
@@ -81,9 +89,9 @@ export function forward(network: Network, inputs: Matrix): Trace {
   const preactivations: Matrix[] = [];
   const outputs: Matrix[] = [inputs];
   for (let l = 1; l <= depth(network.spec); l++) {
-    const z = weightedSum(network.weights[l - 1]!, network.biases?.[l - 1] ?? null, outputs[l - 1]!);
+    const z = weightedSum(network.weights[l - 1]!, network.biases?.[l - 1] ?? null, outputs[l - 1]!, into?.preactivations[l - 1]);
     preactivations.push(z);
-    outputs.push(layerOutput(activations[l - 1]!, z));
+    outputs.push(layerOutput(activations[l - 1]!, z, into?.outputs[l]));
   }
   return { preactivations, outputs };
 }

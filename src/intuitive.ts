@@ -40,6 +40,7 @@ import {
   outputError,
   updatedNetwork,
   type ParameterArrays,
+  type Workspace,
 } from "./backprop.js";
 import { SpecError, ValueError } from "./errors.js";
 import { forward, type Trace } from "./forward.js";
@@ -69,12 +70,13 @@ export interface IntuitiveStep {
  *
  * @param nextWeights - $W^{(l+1)}$, $n_{l+1} \times n_l$
  * @param nextError - $e^{(l+1)}$, $n_{l+1} \times B$
- * @returns a new $n_l \times B$ matrix
+ * @param into - where to write $e^{(l)}$; a new matrix if left out
+ * @returns `into`, $n_l \times B$
  */
-export function intuitiveHiddenError(nextWeights: Matrix, nextError: Matrix): Matrix {
+export function intuitiveHiddenError(nextWeights: Matrix, nextError: Matrix, into?: Matrix): Matrix {
   const [, units] = dimensions(nextWeights);
   const [, samples] = dimensions(nextError);
-  return multiply(zeros(units, samples), nextWeights.transpose(1, 0), nextError);
+  return multiply(into ?? zeros(units, samples), nextWeights.transpose(1, 0), nextError);
 }
 
 /**
@@ -90,9 +92,19 @@ export function intuitiveHiddenError(nextWeights: Matrix, nextError: Matrix): Ma
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param learningRate - $\eta \ge 0$
+ * @param workspace - buffers from {@link backprop!createWorkspace | createWorkspace}, as for
+ *   {@link backprop!trainingStep | trainingStep}: the errors go into its `errors`, the
+ *   $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$ into its `deltas`, and `network` is updated in
+ *   place. Left out, new arrays and a new network
  * @throws {@link errors!SpecError | SpecError} for a `softmax` layer, whose derivative is not element-wise
  */
-export function intuitiveStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number): IntuitiveStep {
+export function intuitiveStep(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  learningRate: number,
+  workspace?: Workspace,
+): IntuitiveStep {
   const { activations } = network.spec;
   const softmaxLayer = activations.indexOf("softmax");
   if (softmaxLayer >= 0) {
@@ -102,13 +114,16 @@ export function intuitiveStep(network: Network, inputs: Matrix, targets: Matrix,
     throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
   }
   const L = depth(network.spec);
-  const trace = forward(network, inputs);
+  const trace = forward(network, inputs, workspace?.trace);
   const errors: Matrix[] = new Array<Matrix>(L);
-  errors[L - 1] = outputError(trace.outputs[L]!, targets);
-  for (let l = L - 1; l >= 1; l--) errors[l - 1] = intuitiveHiddenError(network.weights[l]!, errors[l]!);
-  const pseudoDeltas = errors.map((error, index) =>
-    hadamard(scaled(error, -1), activationDerivative(activations[index] as Exclude<ActivationName, "softmax">, trace.preactivations[index]!)),
-  );
-  const steps = deltaWeights(gradients(trace, pseudoDeltas, network.biases !== null), learningRate);
-  return { trace, errors, deltaWeights: steps, updated: updatedNetwork(network, steps) };
+  errors[L - 1] = outputError(trace.outputs[L]!, targets, workspace?.errors[L - 1]);
+  for (let l = L - 1; l >= 1; l--) errors[l - 1] = intuitiveHiddenError(network.weights[l]!, errors[l]!, workspace?.errors[l - 1]);
+  const pseudoDeltas = errors.map((error, index) => {
+    // −(e ⊙ f′(z)) in one array: f′(z), then e ⊙ f′(z), then its negation (exact), as in backprop's steps 2 and 4.
+    const slopes = activationDerivative(activations[index] as Exclude<ActivationName, "softmax">, trace.preactivations[index]!, workspace?.deltas[index]);
+    return scaled(hadamard(error, slopes, slopes), -1, slopes);
+  });
+  const parameterGradients = gradients(trace, pseudoDeltas, network.biases !== null, workspace?.gradients);
+  const steps = deltaWeights(parameterGradients, learningRate, workspace?.deltaWeights);
+  return { trace, errors, deltaWeights: steps, updated: updatedNetwork(network, steps, workspace === undefined ? undefined : network) };
 }

@@ -127,12 +127,12 @@ function sampleLoss(name: LossName, z: Matrix, o: Matrix, t: Matrix, b: number, 
  * @param name - `cross_entropy` or `binary_cross_entropy`
  * @param outputs - $o^{(L)}$, $n_L \times B$ (softmax or sigmoid outputs)
  * @param targets - $t$, $n_L \times B$
- * @returns a new $n_L \times B$ matrix
+ * @param result - where to write $\delta^{(L)}$, $n_L \times B$; a new matrix if left out
+ * @returns `result`
  */
-export function fusedOutputDelta(name: FusedLossName, outputs: Matrix, targets: Matrix): Matrix {
-  if (name === "binary_cross_entropy") return subtract(outputs, targets);
+export function fusedOutputDelta(name: FusedLossName, outputs: Matrix, targets: Matrix, result: Matrix = zeros(...dimensions(targets))): Matrix {
+  if (name === "binary_cross_entropy") return subtract(outputs, targets, result);
   const [units, samples] = dimensions(targets);
-  const result = zeros(units, samples);
   for (let b = 0; b < samples; b++) {
     let targetSum = 0;
     for (let k = 0; k < units; k++) targetSum += targets.get(k, b);

@@ -9,6 +9,12 @@
  * through `ndarray-ops`; the products are written out here because they are the one place
  * where the order of the loops decides the speed.
  *
+ * Every operation that produces an array takes an optional last argument `into`: without it the
+ * result is a new array (the reference path, which keeps every intermediate); with it the result
+ * is written into that array and returned, so that training can make its buffers once per
+ * network and batch size and reuse them for every step. The arithmetic is the same either way,
+ * entry for entry and in the same order, so both paths give bit-identical numbers.
+ *
  * @module
  */
 import ndarray from "ndarray";
@@ -206,9 +212,12 @@ export function addToEveryColumn(matrix: Matrix, vector: Vector): Matrix {
   if (vector.shape[0] !== rows) {
     throw new ShapeError(`cannot add a vector of length ${vector.shape[0]} to the columns of a ${shapeText(matrix)} matrix`);
   }
+  const data = matrix.data;
+  const [rowStride, columnStride] = [matrix.stride[0]!, matrix.stride[1]!];
   for (let i = 0; i < rows; i++) {
     const entry = vector.get(i);
-    for (let j = 0; j < columns; j++) matrix.set(i, j, matrix.get(i, j) + entry);
+    let index = matrix.offset + i * rowStride;
+    for (let j = 0; j < columns; j++, index += columnStride) data[index] = data[index]! + entry;
   }
   return matrix;
 }
@@ -217,16 +226,19 @@ export function addToEveryColumn(matrix: Matrix, vector: Vector): Matrix {
  * The mean of each row, $v_i = \frac{1}{B} \sum_{b=1}^{B} M_{ib}$, summed in column order.
  *
  * @param matrix - an $n \times B$ matrix with $B \ge 1$
+ * @param into - where to write the length-$n$ result; a new vector if left out
  */
-export function rowMeans(matrix: Matrix): Vector {
+export function rowMeans(matrix: Matrix, into: Vector = zeroVector(matrix.shape[0]!)): Vector {
   const [rows, columns] = dimensions(matrix);
-  const result = zeroVector(rows);
+  const data = matrix.data;
+  const [rowStride, columnStride] = [matrix.stride[0]!, matrix.stride[1]!];
   for (let i = 0; i < rows; i++) {
     let sum = 0;
-    for (let j = 0; j < columns; j++) sum += matrix.get(i, j);
-    result.set(i, sum / columns);
+    let index = matrix.offset + i * rowStride;
+    for (let j = 0; j < columns; j++, index += columnStride) sum += data[index]!;
+    into.set(i, sum / columns);
   }
-  return result;
+  return into;
 }
 
 /**
@@ -239,8 +251,13 @@ export function rowMeans(matrix: Matrix): Vector {
  */
 export function mapEntries(result: Matrix, matrix: Matrix, entry: (value: number) => number): Matrix {
   const [rows, columns] = dimensions(matrix);
+  const [source, target] = [matrix.data, result.data];
+  // Read and write through the strides rather than `get`/`set`: this loop runs over every unit
+  // of every layer at every training step.
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < columns; j++) result.set(i, j, entry(matrix.get(i, j)));
+    let from = matrix.offset + i * matrix.stride[0]!;
+    let to = result.offset + i * result.stride[0]!;
+    for (let j = 0; j < columns; j++, from += matrix.stride[1]!, to += result.stride[1]!) target[to] = entry(source[from]!);
   }
   return result;
 }
@@ -256,51 +273,51 @@ export function zerosLike<Shaped extends Matrix | Vector>(array: Shaped): Shaped
 }
 
 /**
- * The element-wise (Hadamard) product $C = A \odot B$ as a new array.
+ * The element-wise (Hadamard) product $C = A \odot B$.
  *
  * @param a - the first factor
  * @param b - the second factor, of the same shape
+ * @param into - where to write $C$ (it may be `a` or `b`); a new array if left out
  */
-export function hadamard<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped): Shaped {
-  const result = zerosLike(a);
-  ops.mul(result, a, b);
-  return result;
+export function hadamard<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, into: Shaped = zerosLike(a)): Shaped {
+  ops.mul(into, a, b);
+  return into;
 }
 
 /**
- * The difference $C = A - B$ as a new array.
+ * The difference $C = A - B$.
  *
  * @param a - the minuend
  * @param b - the subtrahend, of the same shape
+ * @param into - where to write $C$ (it may be `a` or `b`); a new array if left out
  */
-export function subtract<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped): Shaped {
-  const result = zerosLike(a);
-  ops.sub(result, a, b);
-  return result;
+export function subtract<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, into: Shaped = zerosLike(a)): Shaped {
+  ops.sub(into, a, b);
+  return into;
 }
 
 /**
- * The product of an array with a number, $C = s A$, as a new array.
+ * The product of an array with a number, $C = s A$.
  *
  * @param array - a matrix or a vector
  * @param scalar - the number
+ * @param into - where to write $C$ (it may be `array`); a new array if left out
  */
-export function scaled<Shaped extends Matrix | Vector>(array: Shaped, scalar: number): Shaped {
-  const result = zerosLike(array);
-  ops.muls(result, array, scalar);
-  return result;
+export function scaled<Shaped extends Matrix | Vector>(array: Shaped, scalar: number, into: Shaped = zerosLike(array)): Shaped {
+  ops.muls(into, array, scalar);
+  return into;
 }
 
 /**
- * The sum $C = A + B$ as a new array.
+ * The sum $C = A + B$.
  *
  * @param a - the first term
  * @param b - the second term, of the same shape
+ * @param into - where to write $C$ (it may be `a` or `b`); a new array if left out
  */
-export function added<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped): Shaped {
-  const result = zerosLike(a);
-  ops.add(result, a, b);
-  return result;
+export function added<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, into: Shaped = zerosLike(a)): Shaped {
+  ops.add(into, a, b);
+  return into;
 }
 
 /**
@@ -309,13 +326,17 @@ export function added<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped): Sha
  * @param array - a matrix or a vector, or a view of one
  */
 export function allFinite(array: Matrix | Vector): boolean {
+  const data = array.data;
   if (array.dimension === 1) {
-    for (let i = 0; i < array.shape[0]!; i++) if (!Number.isFinite(array.get(i))) return false;
+    for (let i = 0, index = array.offset; i < array.shape[0]!; i++, index += array.stride[0]!) {
+      if (!Number.isFinite(data[index])) return false;
+    }
     return true;
   }
   const [rows, columns] = dimensions(array);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < columns; j++) if (!Number.isFinite(array.get(i, j))) return false;
+    let index = array.offset + i * array.stride[0]!;
+    for (let j = 0; j < columns; j++, index += array.stride[1]!) if (!Number.isFinite(data[index])) return false;
   }
   return true;
 }
