@@ -161,6 +161,12 @@ export function transposed(matrix: Matrix): Matrix {
  * view (for example a transpose). For every entry the sum runs over $k$ in increasing order,
  * starting from zero, so the result does not depend on the layout of the operands.
  *
+ * The loops run in one of two orders with the same sums. A product with one column ($n = 1$,
+ * as $W x$ for one sample) accumulates each $C_{ij}$ in a local variable over $k$; any other
+ * runs $k$ outside $j$ and adds $A_{ik}$ times row $k$ of $B$ to row $i$ of $C$, so that the
+ * innermost loop walks along rows (an outer product $\delta\, o^\top$ has $p = 1$ and would
+ * otherwise pay a loop over $k$ for each single term).
+ *
  * @param result - the $m \times n$ matrix to write; must not share memory with `a` or `b`
  * @param a - the left factor
  * @param b - the right factor
@@ -182,6 +188,23 @@ export function multiply(result: Matrix, a: Matrix, b: Matrix): Matrix {
   const [aRow, aColumn] = [a.stride[0]!, a.stride[1]!];
   const [bRow, bColumn] = [b.stride[0]!, b.stride[1]!];
   const [cRow, cColumn] = [result.stride[0]!, result.stride[1]!];
+  if (n > 1) {
+    for (let i = 0; i < m; i++) {
+      const cStart = result.offset + i * cRow;
+      for (let j = 0, cIndex = cStart; j < n; j++, cIndex += cColumn) cData[cIndex] = 0;
+      for (let k = 0; k < p; k++) {
+        const aEntry = aData[a.offset + i * aRow + k * aColumn]!;
+        let bIndex = b.offset + k * bRow;
+        let cIndex = cStart;
+        for (let j = 0; j < n; j++) {
+          cData[cIndex] = cData[cIndex]! + aEntry * bData[bIndex]!;
+          bIndex += bColumn;
+          cIndex += cColumn;
+        }
+      }
+    }
+    return result;
+  }
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let sum = 0;
@@ -280,7 +303,13 @@ export function zerosLike<Shaped extends Matrix | Vector>(array: Shaped): Shaped
  * @param into - where to write $C$ (it may be `a` or `b`); a new array if left out
  */
 export function hadamard<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, into: Shaped = zerosLike(a)): Shaped {
-  ops.mul(into, a, b);
+  if (!sameDenseLayout(into, a, b)) {
+    ops.mul(into, a, b);
+    return into;
+  }
+  const [c, x, y, size] = [into.data, a.data, b.data, into.size];
+  const [cStart, xStart, yStart] = [into.offset, a.offset, b.offset];
+  for (let i = 0; i < size; i++) c[cStart + i] = x[xStart + i]! * y[yStart + i]!;
   return into;
 }
 
@@ -304,7 +333,13 @@ export function subtract<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, i
  * @param into - where to write $C$ (it may be `array`); a new array if left out
  */
 export function scaled<Shaped extends Matrix | Vector>(array: Shaped, scalar: number, into: Shaped = zerosLike(array)): Shaped {
-  ops.muls(into, array, scalar);
+  if (!sameDenseLayout(into, array, array)) {
+    ops.muls(into, array, scalar);
+    return into;
+  }
+  const [c, x, size] = [into.data, array.data, into.size];
+  const [cStart, xStart] = [into.offset, array.offset];
+  for (let i = 0; i < size; i++) c[cStart + i] = x[xStart + i]! * scalar;
   return into;
 }
 
@@ -316,8 +351,28 @@ export function scaled<Shaped extends Matrix | Vector>(array: Shaped, scalar: nu
  * @param into - where to write $C$ (it may be `a` or `b`); a new array if left out
  */
 export function added<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, into: Shaped = zerosLike(a)): Shaped {
-  ops.add(into, a, b);
+  if (!sameDenseLayout(into, a, b)) {
+    ops.add(into, a, b);
+    return into;
+  }
+  const [c, x, y, size] = [into.data, a.data, b.data, into.size];
+  const [cStart, xStart, yStart] = [into.offset, a.offset, b.offset];
+  for (let i = 0; i < size; i++) c[cStart + i] = x[xStart + i]! + y[yStart + i]!;
   return into;
+}
+
+/**
+ * Whether three arrays of one shape are each stored densely, row after row (as {@link zeros}
+ * makes them): then entry $i$ of each is `data[offset + i]`, and an element-wise operation is
+ * one loop over the data instead of `ndarray-ops`' general loops over strides.
+ */
+function sameDenseLayout(into: Matrix | Vector, a: Matrix | Vector, b: Matrix | Vector): boolean {
+  return isDense(into) && isDense(a) && isDense(b) && into.shape.every((size, axis) => size === a.shape[axis] && size === b.shape[axis]);
+}
+
+function isDense(array: Matrix | Vector): boolean {
+  if (array.dimension === 1) return array.stride[0] === 1;
+  return array.dimension === 2 && array.stride[1] === 1 && array.stride[0] === array.shape[1];
 }
 
 /**
@@ -327,6 +382,10 @@ export function added<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, into
  */
 export function allFinite(array: Matrix | Vector): boolean {
   const data = array.data;
+  if (isDense(array)) {
+    for (let i = array.offset, end = array.offset + array.size; i < end; i++) if (!Number.isFinite(data[i])) return false;
+    return true;
+  }
   if (array.dimension === 1) {
     for (let i = 0, index = array.offset; i < array.shape[0]!; i++, index += array.stride[0]!) {
       if (!Number.isFinite(data[index])) return false;
