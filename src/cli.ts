@@ -14,6 +14,7 @@ import { checkMethods, checkReportJson, formatCheckReport, gradientsFromResult, 
 import { caseResult, formatJson, readCase } from "./conformance.js";
 import { BackpropRefError, FormatError } from "./errors.js";
 import { workedExample } from "./example.js";
+import { addVerifyCommand } from "./verify-cli.js";
 
 /** Where the command line reads and writes: the process's streams, or buffers in tests. */
 export interface CommandIo {
@@ -76,6 +77,10 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
     .action(() => {
       io.stdout(`${workedExample()}\n`);
     });
+  // verify: another implementation's results against a vector file or a case (src/verify-cli.ts).
+  addVerifyCommand(program, io, (code) => {
+    status = code;
+  });
   try {
     await program.parseAsync([...args], { from: "user" });
   } catch (error) {
