@@ -86,7 +86,7 @@ describe("Taylor-remainder test", () => {
         const report = taylorTest(network, inputs, targets, undefined, { seed });
         if (report.verdict === "failed") throw new Error(`Taylor test failed: slope ${report.slope}, steps ${JSON.stringify(report.steps)}`);
         if (report.verdict === "passed") expect(report.slope).toBeGreaterThanOrEqual(1.8);
-        else expect(report.reason).toMatch(/usable|round-off/);
+        else expect(report.reason).toMatch(/usable|round-off|settled/);
       }),
       { numRuns },
     );

@@ -191,18 +191,18 @@ describe("gradient check", () => {
     expect(checkGradients(sigmoidOnly.network, sigmoidOnly.inputs, sigmoidOnly.targets).kinkDistance).toBe(Infinity);
   });
 
-  it("Richardson extrapolation agrees with backpropagation to 1e-8 on every entry, for every activation, loss, depth, width, batch and bias setting", () => {
+  it("Richardson extrapolation agrees with backpropagation to 1e-7 on every entry, for every activation, loss, depth, width, batch and bias setting", () => {
     let worst = 0;
     fc.assert(
       fc.property(caseDocument(), (document) => {
         const { network, inputs, targets } = parseCase(document);
         const report = checkGradients(network, inputs, targets, undefined, { method: "richardson" });
-        if (!report.passed) throw new Error(`Richardson disagrees at ${describeEntry(report.worst!)}, tolerance 1e-8`);
+        if (!report.passed) throw new Error(`Richardson disagrees at ${describeEntry(report.worst!)}, tolerance 1e-7`);
         worst = Math.max(worst, report.maxRelativeError);
       }),
       { numRuns },
     );
-    console.log(`Richardson: worst relative error ${worst.toExponential(2)} (tolerance 1e-8)`);
+    console.log(`Richardson: worst relative error ${worst.toExponential(2)} (tolerance 1e-7)`);
   });
 
   it("Richardson extrapolation rejects a backprop that drops f′ in the hidden layers (negative control)", () => {

@@ -6,10 +6,10 @@
  * | method | what it compares | cost | default tolerance |
  * | --- | --- | --- | --- |
  * | `central` | every entry with a central difference | 2 forward passes per parameter | $10^{-6}$ |
- * | `richardson` | every entry with an extrapolated difference, plus an error estimate | 4 per parameter | $10^{-8}$ |
+ * | `richardson` | every entry with an extrapolated difference, plus an error estimate | 4 per parameter | $10^{-7}$ |
  * | `complex-step` | every entry with the complex-step derivative | 1 complex pass per parameter | $10^{-12}$ |
  * | `directional` | $\nabla E \cdot u$ along 4 random directions | 8 forward passes in all | $10^{-6}$ |
- * | `taylor` | the order of the Taylor remainder along a random direction | 11 forward passes | slope $\ge 1.8$ |
+ * | `taylor` | the order of the Taylor remainder along a random direction | 16 forward passes | a settled slope $\ge 1.8$ |
  *
  * A passing method takes one line; a failing one lists its worst entries and a per-layer
  * table (or its directions, or its steps).

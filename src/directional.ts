@@ -89,7 +89,7 @@ export interface TaylorStep {
   readonly step: number;
   /** $r(h) = |E(w + hu) - E(w) - h \nabla E \cdot u|$. */
   readonly remainder: number;
-  /** Whether the point was usable (above the round-off level and on the same side of every kink); the fit takes the five smallest usable steps. */
+  /** Whether the point was usable (above ten times the measured round-off level and on the same side of every kink); the fit takes the four smallest usable steps. */
   readonly used: boolean;
 }
 
@@ -97,11 +97,11 @@ export interface TaylorStep {
 export interface TaylorReport {
   /** Always `taylor`. */
   readonly method: "taylor";
-  /** `passed` (slope at least the minimum), `failed` (below it) or `inconclusive` (fewer than 3 usable points). */
+  /** `passed` (a settled slope at least the minimum), `failed` (a settled slope below it) or `inconclusive` (fewer than 3 usable points, or a slope that has not settled). */
   readonly verdict: "passed" | "failed" | "inconclusive";
   /** Whether the verdict is `passed` or `inconclusive` (nothing shows the gradient wrong). */
   readonly passed: boolean;
-  /** The least-squares slope of $\log r$ against $\log h$ over the five smallest usable steps, or `NaN`. */
+  /** The least-squares slope of $\log r$ against $\log h$ over the four smallest usable steps, or `NaN` with fewer than three. */
   readonly slope: number;
   /** The smallest slope that passes. */
   readonly minimumSlope: number;
@@ -171,16 +171,22 @@ export function directionalCheck(
  * direction.
  *
  * The steps are $h_i = h_0 2^{-i}$, $i = 0, \dots, 11$, with $h_0 = 10^{-2} \max(1, \max |w|)$. A point
- * is left out of the fit when its remainder is below $16\,\varepsilon \max(1, |E|)$ (there $r$ is
- * mostly the round-off of the two losses, about $2 \varepsilon |E|$, not Taylor's remainder) or when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the
+ * is left out of the fit when its remainder is below ten times the round-off level (there $r$ is
+ * rounding, not Taylor's remainder). The level is measured, not assumed: the remainder at three
+ * steps of $10^{-9} h_0$, where Taylor's remainder is negligible, is what rounding contributes
+ * (the losses' terms can be much larger than $E$, so $\varepsilon |E|$ alone underestimates it);
+ * it is taken no smaller than $16\,\varepsilon |E|$ or when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the
  * other side of its kink (there $E$ is not smooth along the segment). With fewer than three
  * points left the verdict is `inconclusive`, for example when $E$ is linear along $u$.
  *
- * The slope is fitted to the five smallest usable steps. That is where the two cases part: a
+ * The slope is fitted to the four smallest usable steps. That is where the two cases part: a
  * wrong gradient's first-order error $h\,|d|$ overtakes the second-order term $C h^2$ only once
- * $h < |d| / C$. It is also where a right gradient's remainder has settled to $C h^2$: at larger
- * steps the third-order term can still compete with it, and where the two have opposite signs
- * the remainder dips, which a fit over all steps would read as a wrong slope.
+ * $h < |d| / C$. It is also where a right gradient's remainder has usually settled to $C h^2$;
+ * but where the second- and third-order terms have opposite signs the remainder dips, and near
+ * the dip it follows no single power of $h$. So the verdict also asks the remainder to have
+ * settled: the three local slopes between the four points must lie within $0.5$ of each other.
+ * If they do, a slope of at least $1.8$ passes and a smaller one fails; if they do not, the test
+ * is `inconclusive` and says so, rather than failing a correct gradient.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
@@ -200,15 +206,21 @@ export function taylorTest(
   const [direction] = unitDirections(gradient.length, 1, options.seed ?? 1);
   const line = lineThrough(network, inputs, targets);
   const slopeAlong = dot(gradient, direction!);
-  const noise = 16 * Number.EPSILON * Math.max(1, Math.abs(line.loss));
+  const remainderAt = (step: number): { remainder: number; kinkCrossed: boolean } => {
+    const point = line.at(direction!, step);
+    return { remainder: Math.abs(point.loss - line.loss - step * slopeAlong), kinkCrossed: point.kinkCrossed };
+  };
   const largestStep = (options.largestStep ?? 1e-2) * Math.max(1, largestMagnitude(parameters));
+  // The round-off level, measured: at steps a million times smaller than the smallest one
+  // fitted, Taylor's remainder is about 1e-12 of its value there, so what remains is rounding.
+  const roundOff = [1e-9, 2e-9, 3e-9].map((fraction) => remainderAt(fraction * largestStep)).filter((point) => !point.kinkCrossed);
+  const noise = 10 * Math.max(16 * Number.EPSILON * Math.abs(line.loss), ...roundOff.map((point) => point.remainder)) + Number.MIN_VALUE;
   const minimumSlope = options.minimumSlope ?? 1.8;
   const steps: TaylorStep[] = [];
   for (let i = 0; i < (options.steps ?? 12); i++) {
     const step = largestStep * Math.pow(2, -i);
-    const point = line.at(direction!, step);
-    const remainder = Math.abs(point.loss - line.loss - step * slopeAlong);
-    steps.push({ step, remainder, used: !point.kinkCrossed && remainder > noise });
+    const { remainder, kinkCrossed } = remainderAt(step);
+    steps.push({ step, remainder, used: !kinkCrossed && remainder > noise });
   }
   const used = steps.filter((point) => point.used);
   if (used.length < 3) {
@@ -226,8 +238,23 @@ export function taylorTest(
           : `only ${used.length} of ${steps.length} remainders above the round-off level ${noise.toExponential(1)}: the loss is nearly linear along the direction`,
     };
   }
-  const fitted = used.slice(-5);
-  const slope = fittedSlope(fitted.map((point) => Math.log(point.step)), fitted.map((point) => Math.log(point.remainder)));
+  const fitted = used.slice(-4);
+  const logSteps = fitted.map((point) => Math.log(point.step));
+  const logRemainders = fitted.map((point) => Math.log(point.remainder));
+  const slope = fittedSlope(logSteps, logRemainders);
+  const localSlopes = fitted.slice(1).map((point, i) => (logRemainders[i]! - logRemainders[i + 1]!) / (logSteps[i]! - logSteps[i + 1]!));
+  const spread = Math.max(...localSlopes) - Math.min(...localSlopes);
+  if (!(spread <= maximumSpread)) {
+    return {
+      method: "taylor",
+      verdict: "inconclusive",
+      passed: true,
+      slope,
+      minimumSlope,
+      steps,
+      reason: `the remainder has not settled to one power of h over the smallest usable steps (local slopes ${localSlopes.map((value) => value.toFixed(2)).join(", ")})`,
+    };
+  }
   const passed = slope >= minimumSlope;
   return {
     method: "taylor",
@@ -241,6 +268,9 @@ export function taylorTest(
       : `the remainder shrinks like h^${slope.toFixed(2)}, slower than h^${minimumSlope}: a first-order error survives, so the gradient is wrong`,
   };
 }
+
+/** How far apart the local slopes of the fitted steps may lie for the slope to count as settled. */
+const maximumSpread = 0.5;
 
 /** The loss at $w + s u$ for the network's parameters $w$, and whether any kink was crossed. */
 function lineThrough(network: Network, inputs: Matrix, targets: Matrix) {
