@@ -2,7 +2,8 @@
  * backprop-ref: a reference implementation of the multilayer perceptron and its
  * backpropagation. Everything the library offers, re-exported from its modules in the order of
  * the design's layers: tensors and randomness; activations and losses; the network, the forward
- * pass and backpropagation; gradient checking; the JSON case and result formats.
+ * pass and backpropagation; gradient checking; the JSON case and result formats, the conformance vectors, their schemas and
+ * their verification.
  *
  * @module
  */
@@ -16,5 +17,9 @@ export * from "./forward.js";
 export * from "./backprop.js";
 export * from "./gradcheck.js";
 export * from "./conformance.js";
+export * from "./mistakes.js";
+export * from "./verify.js";
+export * from "./vectors.js";
+export * from "./schemas.js";
 export * from "./example.js";
 export { runCli, exitBadInput, type CommandIo } from "./cli.js";
