@@ -11,7 +11,7 @@ import { caseResult, formatJson, parseCase, type ResultDocument } from "../src/c
 import { workedExampleCase } from "../src/example.js";
 import { mistakeApplies, mistakeNames, mistakenResult, type MistakeName } from "../src/mistakes.js";
 import { rejectionFormat, type VectorFile } from "../src/vectors.js";
-import { compareResults, defaultTolerance, formatVerifyReport, verifyResult, verifyVectors } from "../src/verify.js";
+import { compareResults, verifyTolerance, formatVerifyReport, verifyResult, verifyVectors } from "../src/verify.js";
 
 const vectorDirectory = new URL("vectors/", import.meta.url);
 const files = readdirSync(vectorDirectory)
@@ -99,7 +99,7 @@ describe("verify", () => {
     const reference = caseResult(problem);
     expect(verifyResult(problem, { ...reference, loss: reference.loss * (1 + 5e-10) }).passed).toBe(true);
     expect(verifyResult(problem, { ...reference, loss: reference.loss * (1 + 1e-7) }).passed).toBe(false);
-    expect(defaultTolerance).toEqual({ relative: 1e-9, absolute: 1e-12 });
+    expect(verifyTolerance).toEqual({ relative: 1e-9, absolute: 1e-12 });
   });
 
   it("fails an invalid test that was answered with a result, a valid one that was rejected, and a test with no answer", () => {

@@ -26,7 +26,7 @@ import { kinkDistance, kinkMargin } from "./gradcheck.js";
 import type { LossName } from "./losses.js";
 import { mistakeApplies, mistakeDescriptions, mistakeNames, mistakenResult, type MistakeName } from "./mistakes.js";
 import { seededRandom, type Random } from "./random.js";
-import { compareResults, defaultTolerance, type Tolerance } from "./verify.js";
+import { compareResults, verifyTolerance, type Tolerance } from "./verify.js";
 
 /** The format tag of a vector file. */
 export const vectorsFormat = "backprop-ref/vectors@1";
@@ -212,7 +212,7 @@ export function familyVectors(family: VectorFamily, seed: number): VectorFile {
     for (const mistake of mistakeNames) {
       if (!mistakeApplies(mistake, problem)) continue;
       const wrong = mistakenResult(mistake, problem);
-      if (compareResults(wrong, base.expected!, defaultTolerance) === null) continue;
+      if (compareResults(wrong, base.expected!, verifyTolerance) === null) continue;
       tcId += 1;
       const id = `${family.name}/${tcId}`;
       tests.push({
@@ -227,7 +227,7 @@ export function familyVectors(family: VectorFamily, seed: number): VectorFile {
         sameCaseAs: base.tcId,
       });
     }
-    return { depth, tolerance: defaultTolerance, tests };
+    return { depth, tolerance: verifyTolerance, tests };
   });
   const tests = groups.flatMap((group) => group.tests);
   const used = new Set(tests.flatMap((test) => test.flags));
@@ -411,7 +411,7 @@ export function invalidVectors(): VectorFile {
       "(report a rejection, not a result). expectedError is what backprop-ref says; the wording is not part of the test.",
     numberOfTests: tests.length,
     notes: Object.fromEntries(Object.entries(flagNotes).filter(([flag]) => used.has(flag))),
-    testGroups: [{ depth: null, tolerance: defaultTolerance, tests }],
+    testGroups: [{ depth: null, tolerance: verifyTolerance, tests }],
   };
 }
 

@@ -9,7 +9,7 @@
  *
  * $$\lvert \text{given} - \text{expected} \rvert \le \text{absolute} + \text{relative} \cdot \lvert \text{expected} \rvert,$$
  *
- * with the tolerance of the test's group ({@link defaultTolerance} by default): loose enough for
+ * with the tolerance of the test's group ({@link verifyTolerance} by default): loose enough for
  * another order of summation, tight enough that every known mistake fails.
  *
  * @module
@@ -30,7 +30,7 @@ export interface Tolerance {
 }
 
 /** The tolerance of every generated test group: $10^{-9}$ relative, $10^{-12}$ absolute. */
-export const defaultTolerance: Tolerance = { relative: 1e-9, absolute: 1e-12 };
+export const verifyTolerance: Tolerance = { relative: 1e-9, absolute: 1e-12 };
 
 /** The first place where a given result disagrees with an expected one. */
 export interface Difference {
@@ -89,7 +89,7 @@ export function withinTolerance(given: number, expected: number, tolerance: Tole
  * @param expected - the reference result
  * @param tolerance - how close numbers must be
  */
-export function compareResults(given: unknown, expected: ResultDocument, tolerance: Tolerance = defaultTolerance): Difference | null {
+export function compareResults(given: unknown, expected: ResultDocument, tolerance: Tolerance = verifyTolerance): Difference | null {
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
     return { quantity: "result", position: "", expected: "a backprop-ref/result@1 object", given: describe(given), relativeError: null };
   }
@@ -156,7 +156,7 @@ function compareValue(quantity: string, position: string, given: unknown, expect
  * @param given - the other implementation's result
  * @param tolerance - how close numbers must be
  */
-export function matchingMistake(problem: Problem, given: unknown, tolerance: Tolerance = defaultTolerance): MistakeName | null {
+export function matchingMistake(problem: Problem, given: unknown, tolerance: Tolerance = verifyTolerance): MistakeName | null {
   for (const name of mistakeNames) {
     if (!mistakeApplies(name, problem)) continue;
     let wrong: ResultDocument;
@@ -181,7 +181,7 @@ export function matchingMistake(problem: Problem, given: unknown, tolerance: Tol
  * @param expected - the reference result, when it is already known (from a vector file)
  * @throws {@link errors!NumericError | NumericError} when the reference computation overflows
  */
-export function verifyResult(problem: Problem, given: unknown, tolerance: Tolerance = defaultTolerance, expected: ResultDocument = caseResult(problem)): TestVerdict {
+export function verifyResult(problem: Problem, given: unknown, tolerance: Tolerance = verifyTolerance, expected: ResultDocument = caseResult(problem)): TestVerdict {
   const id = problem.id ?? "case";
   const difference = compareResults(given, expected, tolerance);
   if (difference === null) {
