@@ -15,6 +15,7 @@ import { caseResult, formatJson, readCase } from "./conformance.js";
 import { BackpropRefError, FormatError } from "./errors.js";
 import { workedExample } from "./example.js";
 import { addVerifyCommand } from "./verify-cli.js";
+import { addTrainCommands } from "./train-cli.js";
 
 /** Where the command line reads and writes: the process's streams, or buffers in tests. */
 export interface CommandIo {
@@ -79,6 +80,10 @@ export async function runCli(args: readonly string[], io: CommandIo): Promise<nu
     });
   // verify: another implementation's results against a vector file or a case (src/verify-cli.ts).
   addVerifyCommand(program, io, (code) => {
+    status = code;
+  });
+  // train, predict and demo: training on MNIST, Iris and XOR (src/train-cli.ts).
+  addTrainCommands(program, io, (code) => {
     status = code;
   });
   try {
