@@ -25,12 +25,16 @@ describe("the datasets", () => {
       expect(low).toBeCloseTo(0.01, 15);
       expect(high).toBeCloseTo(1, 15);
     }
-    const key = (set: typeof mnist.train, b: number) => Array.from(set.inputs.data.subarray(b * 784, (b + 1) * 784)).join(",");
+    // A fingerprint of each image: a weighted sum of its pixels, equal for equal images.
+    const key = (set: typeof mnist.train, b: number) => {
+      let sum = 0;
+      for (let i = 0; i < 784; i++) sum += set.inputs.get(i, b) * (i + 1) * 1.000001 ** i;
+      return sum;
+    };
     const trainImages = new Set(Array.from({ length: 8000 }, (_, b) => key(mnist.train, b)));
     const shared = Array.from({ length: 2000 }, (_, b) => key(mnist.test, b)).filter((image) => trainImages.has(image));
     expect(shared.length).toBeLessThan(5); // the package holds a handful of duplicate images, nothing more
-    const again = loadDataset("mnist");
-    expect(again.test.labels).toStrictEqual(mnist.test.labels);
+    expect(mnist.test.labels.slice(0, 10)).toStrictEqual([8, 3, 1, 0, 1, 2, 6, 0, 5, 2]); // the same split on every machine
   });
 
   it("Iris: a stratified split of 40 and 10 per species, features in [0.01, 1] on the training set", () => {
