@@ -9,6 +9,8 @@ root=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+echo "== build"
+npm run build --silent
 echo "== publint"
 npx publint --strict
 echo "== attw"
