@@ -3,7 +3,7 @@
  * backpropagation. Everything the library offers, re-exported from its modules in the order of
  * the design's layers: tensors and randomness; activations and losses; the network, the forward
  * pass and backpropagation; gradient checking; the JSON case and result formats, the conformance vectors, their schemas and
- * their verification.
+ * their verification; training on XOR, Iris and MNIST, and the model file.
  *
  * @module
  */
@@ -22,4 +22,8 @@ export * from "./verify.js";
 export * from "./vectors.js";
 export * from "./schemas.js";
 export * from "./example.js";
+export * from "./data.js";
+export * from "./train.js";
+export * from "./model.js";
+export * from "./plot.js";
 export { runCli, exitBadInput, type CommandIo } from "./cli.js";
