@@ -15,7 +15,8 @@ const margin = { left: 56, right: 16, top: 36, bottom: 40 };
  * The SVG text of a history's loss and accuracy curves.
  *
  * @param history - one record per epoch, at least one
- * @param title - a line above the plots, such as the command that trained the network
+ * @param title - a line above the plots, such as the setting that trained the network; it is
+ *   broken into lines at each `; `
  */
 export function historyPlot(history: readonly EpochRecord[], title: string): string {
   const epochs = history.map((record) => record.epoch);
@@ -31,12 +32,14 @@ export function historyPlot(history: readonly EpochRecord[], title: string): str
     true,
   );
   const width = 2 * panelWidth;
-  const height = panelHeight + 24;
+  const titleLines = title.split("; ");
+  const titleHeight = 8 + 15 * titleLines.length;
+  const height = panelHeight + titleHeight;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="16" text-anchor="middle" font-size="12">${escape(title)}</text>`,
-    `<g transform="translate(0, 24)">`,
+    ...titleLines.map((line, index) => `<text x="${width / 2}" y="${16 + 15 * index}" text-anchor="middle" font-size="12">${escape(line)}</text>`),
+    `<g transform="translate(0, ${titleHeight})">`,
     loss,
     accuracy,
     `</g>`,
