@@ -142,7 +142,7 @@ export function addTrainCommands(
   program
     .command("demo")
     .description("check the gradients of the seed's 784-200-10 network, then train it on the MNIST digits for a few epochs (npm start)")
-    .option("--epochs <n>", "epochs to train", "2")
+    .option("--epochs <n>", "epochs to train", "3")
     .action(async (options: { epochs: string }) => {
       exit(await demoCommand(Number(options.epochs), io, terminal));
     });
