@@ -172,6 +172,32 @@ describe("malformed input", () => {
     );
   });
 
+  it("verifyVectors and the command line take a damaged vector file as a typed error or a report, never a crash", async () => {
+    const path = new URL("vectors/identity-squared_error-biases.json", import.meta.url);
+    const file = JSON.parse(readFileSync(path, "utf8")) as VectorFile;
+    const small: VectorFile = { ...file, numberOfTests: 2, testGroups: [{ ...file.testGroups[1]!, tests: file.testGroups[1]!.tests.slice(0, 2) }] };
+    const answers = small.testGroups[0]!.tests.map((test) => ({ ...caseResult(parseCase(test.case)), id: test.id }));
+    await fc.assert(
+      fc.asyncProperty(damage(fc.constant(small)), async (damagedFile) => {
+        const report = guarded(() => verifyVectors(damagedFile as VectorFile, answers));
+        if (!(report instanceof BackpropRefError)) expect(report.verdicts.length).toBeLessThanOrEqual(2);
+        const text = JSON.stringify(damagedFile);
+        let stdout = "";
+        let stderr = "";
+        let reads = 0;
+        const status = await runCli(["verify", "-", "-"], {
+          stdout: (chunk) => (stdout += chunk),
+          stderr: (chunk) => (stderr += chunk),
+          stdin: async () => (reads++ === 0 ? text : JSON.stringify(answers)),
+        });
+        expect([0, 1, 2]).toContain(status);
+        if (status === 2) expect(stderr).toMatch(/^backprop-ref verify: [^\n]+\n$/);
+        else expect(stdout.length).toBeGreaterThan(0);
+      }),
+      { numRuns },
+    );
+  });
+
   it("the command line answers damaged input with exit 2 and a one-line message, never a stack trace", async () => {
     await fc.assert(
       fc.asyncProperty(damage(smallCases), fc.constantFrom("grad", "verify"), async (document, command) => {

@@ -18,7 +18,7 @@ import { caseResult, parseCase, type Problem, type ResultDocument } from "./conf
 import { BackpropRefError } from "./errors.js";
 import { mistakeApplies, mistakeDescriptions, mistakeNames, mistakenResult, type MistakeName } from "./mistakes.js";
 import { describe } from "./network.js";
-import { schemaViolation } from "./schemas.js";
+import { assertSchema, schemaViolation } from "./schemas.js";
 import type { VectorFile } from "./vectors.js";
 
 /** How close a number must be to the expected one: see {@link withinTolerance}. */
@@ -201,10 +201,13 @@ export function verifyResult(problem: Problem, given: unknown, tolerance: Tolera
  * `wrong` test when its result agrees with the valid test `sameCaseAs` and so not with the
  * mistaken `expected`; an `invalid` test when the case was rejected.
  *
- * @param file - a vector file, already checked against its schema
+ * @param file - a vector file; it is checked against its schema first
  * @param results - the other implementation's results and rejections, each with its test's `id`
+ * @throws {@link errors!FormatError | FormatError} for a file that breaks the `vectors@1` schema, and whatever
+ *   {@link conformance!parseCase | parseCase} throws for a test's case that the schema lets through but the library rejects
  */
 export function verifyVectors(file: VectorFile, results: readonly unknown[]): VerifyReport {
+  assertSchema("vectors", file, "the vector file");
   const byId = new Map<string, unknown>();
   for (const entry of results) {
     if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") byId.set((entry as { id: string }).id, entry);
