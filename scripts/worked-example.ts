@@ -32,7 +32,7 @@ export interface WorkedExample {
   readonly svg: string;
 }
 
-/** A number as the page prints it: 12 significant digits, as `npm start` prints it. */
+/** A number as the page prints it: 12 significant digits, as `npx backprop-ref example` prints it. */
 function exact(value: number): string {
   return Number(value.toPrecision(12)).toString();
 }
@@ -94,7 +94,7 @@ takes one step of gradient descent on a batch of two XOR samples with learning r
 $\\eta = ${tex(learningRate)}$. Every number below is computed by the library
 ({@link example!workedExampleCase | workedExampleCase} through
 {@link backprop!trainingStep | trainingStep}) when the page is generated, and printed to 12
-significant digits, as \`npm start\` prints them. Samples are columns: the first column is
+significant digits, as \`npx backprop-ref example\` prints them. Samples are columns: the first column is
 the input $(0, 1)$ with target $1$, the second $(1, 1)$ with target $0$.
 
 ![The 2-2-1 network of the worked example: weights and delta weights on the links, outputs, errors and deltas at the units, for both samples](./worked-example.svg)
