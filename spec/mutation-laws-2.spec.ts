@@ -10,7 +10,7 @@ import { parseCase } from "../src/conformance.js";
 import { NumericError, ShapeError } from "../src/errors.js";
 import { workedExampleCase } from "../src/example.js";
 import { assertTargetShape, forward } from "../src/forward.js";
-import { checkGradients, compareGradients, describeEntry, kinkDistance, numericGradients, relativeError, summaryLine } from "../src/gradcheck.js";
+import { checkGradients, compareGradients, describeEntry, formatReport, kinkDistance, kinkMargin, numericGradients, relativeError, summaryLine } from "../src/gradcheck.js";
 import { networkToArrays } from "../src/network.js";
 import { matrixFromRows, zeros } from "../src/tensor.js";
 
@@ -119,5 +119,50 @@ describe("kinks and oracles", () => {
 
   it("each element-wise activation carries its own name", () => {
     for (const [name, activation] of Object.entries(elementwiseActivations)) expect(activation.name).toBe(name);
+  });
+});
+
+describe("the comparison at its edges", () => {
+  const problem = withBiases();
+  const analytic = () => backpropagate(problem.network, problem.inputs, problem.targets).gradients;
+  const numeric = () => numericGradients(problem.network, problem.inputs, problem.targets);
+
+  it("names which side lacks biases", () => {
+    expect(() => compareGradients({ ...analytic(), biases: null }, numeric())).toThrow(
+      new ShapeError("one set of gradients has biases and the other has none (analytic: none, numeric: biases)"),
+    );
+    const oracle = numeric();
+    expect(() => compareGradients(analytic(), { ...oracle, gradients: { ...oracle.gradients, biases: null } })).toThrow(
+      new ShapeError("one set of gradients has biases and the other has none (analytic: biases, numeric: none)"),
+    );
+  });
+
+  it("passes an entry exactly at the tolerance, keeps the first of tied worst entries, and puts NaN first", () => {
+    const oracle = numeric();
+    const report = compareGradients(analytic(), oracle, { floor: 1e-3 });
+    expect(compareGradients(analytic(), oracle, { floor: 1e-3, tolerance: report.maxRelativeError }).passed).toBe(true);
+    const exact = compareGradients(oracle.gradients, oracle, { floor: 1e-3 });
+    expect(exact.layers.map((layer) => [layer.worst!.row, layer.worst!.column])).toEqual([[0, 0], [0, 0], [0, 0], [0, 0]]);
+    const broken = analytic();
+    broken.weights[1]!.set(0, 1, NaN);
+    const withNaN = compareGradients(broken, oracle, { floor: 1e-3 });
+    expect(withNaN.passed).toBe(false);
+    expect(Number.isNaN(withNaN.worst!.analytic)).toBe(true);
+    expect([withNaN.worst!.layer, withNaN.worst!.row, withNaN.worst!.column]).toEqual([2, 0, 1]);
+  });
+
+  it("a report without a kink distance has no kink line; one exactly at the margin is not a warning", () => {
+    const report = compareGradients(analytic(), numeric(), { floor: 1e-3 });
+    expect(report.kinkDistance).toBeNull();
+    expect(formatReport(report)).not.toMatch(/kink at 0/);
+    expect(formatReport({ ...report, kinkDistance: kinkMargin })).toMatch(/relu\/leaky_relu preactivations keep at least 1\.00e-3 from the kink at 0/);
+    expect(formatReport({ ...report, kinkDistance: kinkMargin / 2 })).toMatch(/^warning: a relu\/leaky_relu preactivation lies 5\.00e-4 from its kink at 0/m);
+  });
+
+  it("a step across a leaky relu kink is marked crossed too", () => {
+    const leaky = parseCase({ format: "backprop-ref/case@1", sizes: [1, 1, 1], activations: ["leaky_relu", "identity"], loss: "squared_error", weights: [[[1]], [[1]]], biases: [[-0.9999999], [0]], inputs: [[1]], targets: [[1]], learningRate: 0 });
+    const report = checkGradients(leaky.network, leaky.inputs, leaky.targets);
+    expect(report.kinkCrossings).toBeGreaterThan(0);
+    expect(report.entries.filter((entry) => entry.kinkCrossed).map((entry) => [entry.layer, entry.parameter])).toContainEqual([1, "weights"]);
   });
 });
