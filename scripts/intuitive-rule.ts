@@ -33,18 +33,6 @@ function flatten(parameters: ParameterArrays): number[] {
   return [...parameters.weights, ...(parameters.biases ?? [])].flatMap((array) => Array.from(array.data));
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  a.forEach((value, index) => {
-    dot += value * b[index]!;
-    aa += value * value;
-    bb += b[index]! * b[index]!;
-  });
-  return dot / Math.sqrt(aa * bb);
-}
-
 function norm(values: readonly number[]): number {
   return Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
 }
@@ -96,7 +84,7 @@ function summarize(problems: readonly { network: Network; inputs: Matrix; target
   for (const { network, inputs, targets } of problems) {
     const exact = trainingStep(network, inputs, targets, 1).deltaWeights;
     const intuitive = intuitiveStep(network, inputs, targets, 1).deltaWeights;
-    const similarity = cosine(flatten(intuitive), flatten(exact));
+    const similarity = parameterCosine(intuitive, exact);
     const ratio = norm(flatten(layer(intuitive, 1))) / norm(flatten(layer(exact, 1)));
     // A network whose exact update is zero (or too small to divide by) has no direction to compare.
     if (Number.isFinite(similarity)) cosines.push(similarity);

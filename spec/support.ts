@@ -3,6 +3,7 @@
  * both values and their relative error, so a failing property says where it failed.
  */
 import type { ParameterArrays } from "../src/backprop.js";
+import { runCli } from "../src/cli.js";
 import { relativeError } from "../src/gradcheck.js";
 import { copyMatrix, dimensions, type Matrix, type Vector } from "../src/tensor.js";
 
@@ -72,4 +73,26 @@ export function largestMagnitude(parameters: ParameterArrays): number {
 /** A vector's entries (re-exported shape helper for specs that build vectors by hand). */
 export function entriesOfVector(vector: Vector): number[] {
   return Array.from({ length: vector.shape[0]! }, (_, index) => vector.get(index));
+}
+
+/** What one run of the command line printed, and its exit status. */
+export interface CommandRun {
+  /** The exit status. */
+  readonly status: number;
+  /** Everything written to standard output. */
+  readonly stdout: string;
+  /** Everything written to standard error. */
+  readonly stderr: string;
+}
+
+/** Runs the command line in-process on the arguments, with `stdin` as standard input. */
+export async function runCommand(args: readonly string[], stdin = ""): Promise<CommandRun> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runCli(args, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    stdin: async () => stdin,
+  });
+  return { status, stdout, stderr };
 }

@@ -2,20 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../src/cli.js";
+import { runCommand } from "./support.js";
 import { readModel } from "../src/model.js";
 import { parseSamples, historyFormat } from "../src/train-cli.js";
 
-async function run(args: string[], stdin = ""): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    stdin: async () => stdin,
-  });
-  return { status, stdout, stderr };
-}
+const run = runCommand;
 
 const directory = mkdtempSync(join(tmpdir(), "backprop-ref-train-"));
 
