@@ -22,6 +22,7 @@
 import { elementwiseActivations, type ActivationName, type ElementwiseActivationName } from "./activations.js";
 import { caseFormat, caseResult, formatJson, parseCase, readCase, type CaseDocument, type ResultDocument } from "./conformance.js";
 import { BackpropRefError } from "./errors.js";
+import { workedExampleCase } from "./example.js";
 import { kinkDistance, kinkMargin } from "./gradcheck.js";
 import type { LossName } from "./losses.js";
 import { mistakeApplies, mistakeDescriptions, mistakeNames, mistakenResult, type MistakeName } from "./mistakes.js";
@@ -339,27 +340,9 @@ function edgeCases(family: VectorFamily, depth: number, random: Random): EdgeCas
   return edges;
 }
 
-/** The base of the invalid cases: a valid 2-2-1 sigmoid network with biases and two samples. */
-const validBase = {
-  format: caseFormat,
-  sizes: [2, 2, 1],
-  activations: ["sigmoid", "sigmoid"],
-  loss: "squared_error",
-  weights: [
-    [
-      [0.1, -0.2],
-      [0.4, 0.3],
-    ],
-    [[0.5, -0.6]],
-  ],
-  biases: [[0.1, -0.1], [0.2]],
-  inputs: [
-    [0, 1],
-    [1, 1],
-  ],
-  targets: [[1], [0]],
-  learningRate: 0.3,
-};
+/** The base of the invalid cases: the worked example's 2-2-1 sigmoid network and two samples, with biases. */
+const { id: _workedExampleId, ...workedExample } = workedExampleCase;
+const validBase = { ...workedExample, biases: [[0.1, -0.1], [0.2]] };
 
 /**
  * The invalid cases: malformed input that a correct implementation must reject, each changing
