@@ -86,13 +86,13 @@ describe("Taylor-remainder test", () => {
         const report = taylorTest(network, inputs, targets, undefined, { seed });
         if (report.verdict === "failed") throw new Error(`Taylor test failed: slope ${report.slope}, steps ${JSON.stringify(report.steps)}`);
         if (report.verdict === "passed") expect(report.slope).toBeGreaterThanOrEqual(1.8);
-        else expect(report.reason).toMatch(/usable|round-off|settled/);
+        else expect(report.reason).toMatch(/usable|round-off|settled|rising/);
       }),
       { numRuns },
     );
   });
 
-  it("a wrong gradient leaves a first-order remainder: slope near 1 (negative control)", () => {
+  it("a wrong gradient leaves a first-order remainder: the settled slope falls below 1.8, towards 1 (negative control)", () => {
     fc.assert(
       fc.property(caseDocument({ depth: { min: 2, max: 3 }, hidden: ["sigmoid"], outputs: [["sigmoid", "squared_error"], ["identity", "squared_error"]] }), (document) => {
         const { network, inputs, targets } = parseCase(document);
@@ -101,7 +101,7 @@ describe("Taylor-remainder test", () => {
         fc.pre(largestMagnitude(correct) > 1e-3);
         const report = taylorTest(network, inputs, targets, backpropWithoutHiddenDerivative(network, inputs, targets));
         expect(report.verdict).toBe("failed");
-        expect(report.slope).toBeLessThan(1.5);
+        expect(report.slope).toBeLessThan(1.8);
       }),
       { numRuns },
     );

@@ -172,10 +172,12 @@ export function directionalCheck(
  *
  * The steps are $h_i = h_0 2^{-i}$, $i = 0, \dots, 11$, with $h_0 = 10^{-2} \max(1, \max |w|)$. A point
  * is left out of the fit when its remainder is below ten times the round-off level (there $r$ is
- * rounding, not Taylor's remainder). The level is measured, not assumed: the remainder at three
- * steps of $10^{-9} h_0$, where Taylor's remainder is negligible, is what rounding contributes
- * (the losses' terms can be much larger than $E$, so $\varepsilon |E|$ alone underestimates it);
- * it is taken no smaller than $16\,\varepsilon |E|$ or when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the
+ * rounding, not Taylor's remainder). The level is measured, not assumed: the largest remainder
+ * at three steps of about $10^{-9} h_0$, where Taylor's remainder is negligible, is what rounding
+ * contributes (the losses' terms can be much larger than $E$, so $\varepsilon |E|$ alone
+ * underestimates it); the threshold is never below $16\,\varepsilon |E|$. A point is also left
+ * out when its remainder is below $10 h \cdot 10^{-12} \sum_i |g_i u_i|$: the gradient under test
+ * is itself rounded, and that rounding is a first-order term of its own or when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the
  * other side of its kink (there $E$ is not smooth along the segment). With fewer than three
  * points left the verdict is `inconclusive`, for example when $E$ is linear along $u$.
  *
@@ -186,7 +188,10 @@ export function directionalCheck(
  * the dip it follows no single power of $h$. So the verdict also asks the remainder to have
  * settled: the three local slopes between the four points must lie within $0.5$ of each other.
  * If they do, a slope of at least $1.8$ passes and a smaller one fails; if they do not, the test
- * is `inconclusive` and says so, rather than failing a correct gradient.
+ * is `inconclusive` and says so, rather than failing a correct gradient. A slope below $1.8$
+ * whose local slopes still rise as $h$ shrinks, the last at least $1.5$, is also `inconclusive`:
+ * that is a right gradient's remainder climbing back to $h^2$ after a dip, where a wrong one's
+ * would fall towards $h^1$.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
@@ -214,13 +219,17 @@ export function taylorTest(
   // The round-off level, measured: at steps a million times smaller than the smallest one
   // fitted, Taylor's remainder is about 1e-12 of its value there, so what remains is rounding.
   const roundOff = [1e-9, 2e-9, 3e-9].map((fraction) => remainderAt(fraction * largestStep)).filter((point) => !point.kinkCrossed);
-  const noise = 10 * Math.max(16 * Number.EPSILON * Math.abs(line.loss), ...roundOff.map((point) => point.remainder)) + Number.MIN_VALUE;
+  const noise = Math.max(16 * Number.EPSILON * Math.abs(line.loss), 10 * Math.max(0, ...roundOff.map((point) => point.remainder))) + Number.MIN_VALUE;
+  // A computed gradient is itself rounded, to about 1e-13 of its terms (the complex step
+  // measures that), which leaves a first-order term h·1e-13·Σ|g_i u_i| in every remainder:
+  // below ten times that, a remainder says nothing about the gradient.
+  const slopeRounding = 1e-12 * gradient.reduce((sum, value, i) => sum + Math.abs(value * direction![i]!), 0);
   const minimumSlope = options.minimumSlope ?? 1.8;
   const steps: TaylorStep[] = [];
   for (let i = 0; i < (options.steps ?? 12); i++) {
     const step = largestStep * Math.pow(2, -i);
     const { remainder, kinkCrossed } = remainderAt(step);
-    steps.push({ step, remainder, used: !kinkCrossed && remainder > noise });
+    steps.push({ step, remainder, used: !kinkCrossed && remainder > noise && remainder > 10 * step * slopeRounding });
   }
   const used = steps.filter((point) => point.used);
   if (used.length < 3) {
@@ -244,6 +253,20 @@ export function taylorTest(
   const slope = fittedSlope(logSteps, logRemainders);
   const localSlopes = fitted.slice(1).map((point, i) => (logRemainders[i]! - logRemainders[i + 1]!) / (logSteps[i]! - logSteps[i + 1]!));
   const spread = Math.max(...localSlopes) - Math.min(...localSlopes);
+  // Local slopes that rise towards 2 as h shrinks are a right gradient's remainder recovering
+  // from a dip; a wrong gradient's fall towards 1.
+  const rising = localSlopes.every((value, i) => i === 0 || value >= localSlopes[i - 1]! - 0.05) && localSlopes.at(-1)! >= 1.5;
+  if (slope < minimumSlope && rising) {
+    return {
+      method: "taylor",
+      verdict: "inconclusive",
+      passed: true,
+      slope,
+      minimumSlope,
+      steps,
+      reason: `the remainder is still rising towards h^2 over the smallest usable steps (local slopes ${localSlopes.map((value) => value.toFixed(2)).join(", ")}), as after a dip`,
+    };
+  }
   if (!(spread <= maximumSpread)) {
     return {
       method: "taylor",
