@@ -22,7 +22,7 @@
 import { backpropagate, type ParameterArrays } from "./backprop.js";
 import { ShapeError } from "./errors.js";
 import { forward, networkLoss, traceLoss } from "./forward.js";
-import { defaultFloor, defaultRelativeStep, relativeError } from "./gradcheck.js";
+import { crossesKink, defaultFloor, defaultRelativeStep, kinkBranches, relativeError } from "./gradcheck.js";
 import { cloneNetwork, parameterCount, type Network } from "./network.js";
 import { seededRandom } from "./random.js";
 import { dimensions, type Matrix, type Vector } from "./tensor.js";
@@ -132,12 +132,9 @@ export function directionalCheck(
   analytic: ParameterArrays = backpropagate(network, inputs, targets).gradients,
   options: DirectionalOptions = {},
 ): DirectionalReport {
-  const gradient = flatten(analytic, parameterCount(network.spec));
-  const parameters = flatten(network, gradient.length);
   const seed = options.seed ?? 1;
-  const directions = unitDirections(gradient.length, options.directions ?? 4, seed);
+  const { gradient, parameters, directions, line } = alongRandomDirections(network, inputs, targets, analytic, options.directions ?? 4, seed);
   const tolerance = options.tolerance ?? 1e-6;
-  const line = lineThrough(network, inputs, targets);
   const floor = defaultFloor(line.loss);
   const step = (options.relativeStep ?? defaultRelativeStep) * Math.max(1, largestMagnitude(parameters));
   const results = directions.map((direction): DirectionalResult => {
@@ -206,10 +203,8 @@ export function taylorTest(
   analytic: ParameterArrays = backpropagate(network, inputs, targets).gradients,
   options: TaylorOptions = {},
 ): TaylorReport {
-  const gradient = flatten(analytic, parameterCount(network.spec));
-  const parameters = flatten(network, gradient.length);
-  const [direction] = unitDirections(gradient.length, 1, options.seed ?? 1);
-  const line = lineThrough(network, inputs, targets);
+  const { gradient, parameters, directions, line } = alongRandomDirections(network, inputs, targets, analytic, 1, options.seed ?? 1);
+  const [direction] = directions;
   const slopeAlong = dot(gradient, direction!);
   const remainderAt = (step: number): { remainder: number; kinkCrossed: boolean } => {
     const point = line.at(direction!, step);
@@ -295,13 +290,26 @@ export function taylorTest(
 /** How far apart the local slopes of the fitted steps may lie for the slope to count as settled. */
 const maximumSpread = 0.5;
 
+/**
+ * What both checks start from: the gradients under test and the parameters as vectors, the
+ * seeded unit directions, and the loss along lines through the parameters.
+ */
+function alongRandomDirections(network: Network, inputs: Matrix, targets: Matrix, analytic: ParameterArrays, count: number, seed: number) {
+  const gradient = flatten(analytic, parameterCount(network.spec));
+  return {
+    gradient,
+    parameters: flatten(network, gradient.length),
+    directions: unitDirections(gradient.length, count, seed),
+    line: lineThrough(network, inputs, targets),
+  };
+}
+
 /** The loss at $w + s u$ for the network's parameters $w$, and whether any kink was crossed. */
 function lineThrough(network: Network, inputs: Matrix, targets: Matrix) {
   const probe = cloneNetwork(network);
   const arrays: (Matrix | Vector)[] = [...probe.weights, ...(probe.biases ?? [])];
   const originals = arrays.map((array) => Float64Array.from(array.data));
-  const baseTrace = forward(network, inputs);
-  const branches = kinkBranches(network, baseTrace.preactivations);
+  const branches = kinkBranches(network, forward(network, inputs).preactivations);
   return {
     loss: networkLoss(network, inputs, targets),
     at(direction: Float64Array, scale: number): { loss: number; kinkCrossed: boolean } {
@@ -313,22 +321,9 @@ function lineThrough(network: Network, inputs: Matrix, targets: Matrix) {
       }
       const trace = forward(probe, inputs);
       const loss = traceLoss(probe, trace, targets);
-      const moved = kinkBranches(probe, trace.preactivations);
-      return { loss, kinkCrossed: moved.some((branch, position) => branch !== branches[position]) };
+      return { loss, kinkCrossed: crossesKink(branches, probe, trace.preactivations) };
     },
   };
-}
-
-/** The branch ($z > 0$) of every `relu` and `leaky_relu` preactivation. */
-function kinkBranches(network: Network, preactivations: readonly Matrix[]): boolean[] {
-  const branches: boolean[] = [];
-  network.spec.activations.forEach((activation, index) => {
-    if (activation !== "relu" && activation !== "leaky_relu") return;
-    const z = preactivations[index]!;
-    const [rows, columns] = dimensions(z);
-    for (let j = 0; j < rows; j++) for (let b = 0; b < columns; b++) branches.push(z.get(j, b) > 0);
-  });
-  return branches;
 }
 
 /**

@@ -22,7 +22,7 @@
 import { backpropagate, type ParameterArrays } from "./backprop.js";
 import { complexStepGradients } from "./complexstep.js";
 import { ShapeError } from "./errors.js";
-import { forward, networkLoss, traceLoss, type Trace } from "./forward.js";
+import { forward, networkLoss, traceLoss } from "./forward.js";
 import { cloneNetwork, type Network } from "./network.js";
 import { dimensions, zerosLike, type Matrix, type Vector } from "./tensor.js";
 
@@ -338,7 +338,7 @@ function perturbEachParameter(
   estimate: (lossAt: (value: number) => number, original: number, step: number) => { value: number; error: number | null },
 ): NumericGradients {
   const probe = cloneNetwork(network);
-  const branches = kinkBranches(network, forward(network, inputs));
+  const branches = kinkBranches(network, forward(network, inputs).preactivations);
   const kinkCrossed: boolean[] = [];
   const differentiate = <Shaped extends Matrix | Vector>(parameters: Shaped, errors: Shaped): Shaped => {
     const result = zerosLike(parameters);
@@ -349,7 +349,7 @@ function perturbEachParameter(
         parameters.data[index] = value;
         const trace = forward(probe, inputs);
         parameters.data[index] = original;
-        if (!crossed && branches.length > 0) crossed = kinkBranches(probe, trace).some((branch, position) => branch !== branches[position]);
+        if (!crossed) crossed = crossesKink(branches, probe, trace.preactivations);
         return traceLoss(probe, trace, targets);
       };
       const { value, error } = estimate(lossAt, original, relativeStep * Math.max(1, Math.abs(original)));
@@ -375,16 +375,35 @@ function perturbEachParameter(
   };
 }
 
-/** The branch ($z > 0$) of every `relu` and `leaky_relu` preactivation in a trace, in order. */
-function kinkBranches(network: Network, trace: Trace): boolean[] {
+/**
+ * The side of its kink, $z > 0$, of every `relu` and `leaky_relu` preactivation, layer by layer,
+ * row by row, sample by sample: two calls agree entry for entry exactly when no such
+ * preactivation has crossed its kink between them (see {@link crossesKink}).
+ *
+ * @param network - the network (its activations say which layers to look at)
+ * @param preactivations - $z^{(1)}, \dots, z^{(L)}$ of a forward pass
+ */
+export function kinkBranches(network: Network, preactivations: readonly Matrix[]): boolean[] {
   const branches: boolean[] = [];
   network.spec.activations.forEach((activation, index) => {
     if (activation !== "relu" && activation !== "leaky_relu") return;
-    const z = trace.preactivations[index]!;
+    const z = preactivations[index]!;
     const [rows, columns] = dimensions(z);
     for (let j = 0; j < rows; j++) for (let b = 0; b < columns; b++) branches.push(z.get(j, b) > 0);
   });
   return branches;
+}
+
+/**
+ * Whether a perturbed forward pass put any `relu` or `leaky_relu` preactivation on the other side
+ * of its kink from where it was.
+ *
+ * @param base - {@link kinkBranches} of the unperturbed network
+ * @param network - the perturbed network
+ * @param preactivations - its preactivations
+ */
+export function crossesKink(base: readonly boolean[], network: Network, preactivations: readonly Matrix[]): boolean {
+  return base.length > 0 && kinkBranches(network, preactivations).some((branch, position) => branch !== base[position]);
 }
 
 /**
