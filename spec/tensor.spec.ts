@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ShapeError } from "../src/errors.js";
 import {
+  addScaledProduct,
   addToEveryColumn,
   allFinite,
   matrixFromRows,
@@ -35,6 +36,54 @@ describe("tensor", () => {
       }),
       { numRuns },
     );
+  });
+
+  it("every layout of the operands (dense, or the transposed view of a dense matrix) gives bit for bit the sum over k from zero in increasing order", () => {
+    // Up to 11 rows and columns: the products take four rows per pass, so this reaches full
+    // blocks of four, the rows left over, and single columns (the matrix-vector products).
+    const size = fc.integer({ min: 1, max: 11 });
+    const factors = fc.tuple(size, size, size).chain(([m, p, n]) => fc.tuple(rowsOf(m, p), rowsOf(p, n)));
+    const asLayout = (rows: number[][], transposedView: boolean) =>
+      transposedView ? transposed(matrixFromRows(rows)).transpose(1, 0) : matrixFromRows(rows);
+    fc.assert(
+      fc.property(factors, fc.boolean(), fc.boolean(), ([a, b], aTransposed, bTransposed) => {
+        const expected = a.map((row) => b[0]!.map((_, j) => row.reduce((sum, value, k) => sum + value * b[k]![j]!, 0)));
+        const product = multiply(zeros(a.length, b[0]!.length), asLayout(a, aTransposed), asLayout(b, bTransposed));
+        expect(matrixToRows(product)).toEqual(expected);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("addScaledProduct adds ((Σ_b A_jb O_kb)·s₁)·s₂ to every entry, bit for bit, and with momentum gives W + d + μv and μv + d", () => {
+    const shape = fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 5 }));
+    const problem = shape.chain(([m, n, samples]) =>
+      fc.record({ target: rowsOf(m, n), velocity: rowsOf(m, n), a: rowsOf(m, samples), o: rowsOf(n, samples), s1: entry, s2: entry, momentum: fc.double({ min: 0, max: 0.99, noNaN: true }) }),
+    );
+    fc.assert(
+      fc.property(problem, ({ target, velocity, a, o, s1, s2, momentum }) => {
+        const step = (j: number, k: number) => a[j]!.reduce((sum, value, b) => sum + value * o[k]![b]!, 0) * s1 * s2;
+        const plain = matrixFromRows(target);
+        expect(addScaledProduct(plain, matrixFromRows(a), matrixFromRows(o), s1, s2)).toBe(true);
+        expect(matrixToRows(plain)).toEqual(target.map((row, j) => row.map((w, k) => w + step(j, k))));
+
+        const [withMomentum, v] = [matrixFromRows(target), matrixFromRows(velocity)];
+        expect(addScaledProduct(withMomentum, matrixFromRows(a), matrixFromRows(o), s1, s2, v, momentum)).toBe(true);
+        expect(matrixToRows(withMomentum)).toEqual(target.map((row, j) => row.map((w, k) => w + step(j, k) + velocity[j]![k]! * momentum)));
+        expect(matrixToRows(v)).toEqual(velocity.map((row, j) => row.map((value, k) => value * momentum + step(j, k))));
+      }),
+      { numRuns },
+    );
+  });
+
+  it("addScaledProduct says when an updated entry is not finite, and refuses shapes that do not fit and views", () => {
+    const huge = matrixFromRows([[1e308, 1]]);
+    expect(addScaledProduct(huge, matrixFromRows([[1e308]]), matrixFromRows([[1], [0]]), 1, 1)).toBe(false);
+    expect(() => addScaledProduct(zeros(2, 3), zeros(2, 1), zeros(2, 1), 1, 1)).toThrow(
+      new ShapeError("cannot add the product of 2×1 and the transpose of 2×1 to 2×3: expected 2×B and 3×B for a 2×3 target"),
+    );
+    expect(() => addScaledProduct(zeros(2, 2), zeros(2, 1), zeros(2, 1), 1, 1, zeros(1, 2), 0.5)).toThrow(/with a 1×2 velocity/);
+    expect(() => addScaledProduct(zeros(2, 2).transpose(1, 0), zeros(2, 1), zeros(2, 1), 1, 1)).toThrow(/stored densely/);
   });
 
   it("multiply refuses shapes that do not chain", () => {

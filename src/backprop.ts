@@ -301,6 +301,28 @@ export function updatedNetwork(network: Network, steps: ParameterArrays, into?: 
  *   quantity into; new arrays if left out
  */
 export function backpropagate(network: Network, inputs: Matrix, targets: Matrix, into?: Backpropagation): Backpropagation {
+  const { trace, errors, deltas } = backwardPass(network, inputs, targets, into);
+  return { trace, errors, deltas, gradients: gradients(trace, deltas, network.biases !== null, into?.gradients) };
+}
+
+/**
+ * The forward pass and steps 1–4: every error and delta, without the gradients of step 5.
+ *
+ * The gradients are the only quantities of the backward pass as large as the weights; a
+ * training step that folds steps 5–7 into one pass over each weight matrix (see
+ * {@link descent!descend | descend}) needs only what this returns.
+ *
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$, one sample per column
+ * @param targets - $t$, $n_L \times B$
+ * @param into - buffers of the same shapes (from {@link createWorkspace}); new arrays if left out
+ */
+export function backwardPass(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  into?: Pick<Backpropagation, "trace" | "errors" | "deltas">,
+): Pick<Backpropagation, "trace" | "errors" | "deltas"> {
   const { spec, weights } = network;
   const L = depth(spec);
   const trace = forward(network, inputs, into?.trace);
@@ -312,7 +334,7 @@ export function backpropagate(network: Network, inputs: Matrix, targets: Matrix,
     errors[l - 1] = hiddenError(weights[l]!, deltas[l]!, into?.errors[l - 1]);
     deltas[l - 1] = hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, errors[l - 1]!, into?.deltas[l - 1]);
   }
-  return { trace, errors, deltas, gradients: gradients(trace, deltas, network.biases !== null, into?.gradients) };
+  return { trace, errors, deltas };
 }
 
 /**
@@ -394,13 +416,27 @@ function negatedErrorTimesSlope(error: Matrix, activation: Exclude<ActivationNam
   return scaled(hadamard(error, slopes, slopes), -1, slopes);
 }
 
-function assertFinite(what: string, values: readonly number[]): void {
+/**
+ * Refuses numbers that overflowed: throws a {@link errors!NumericError | NumericError} naming
+ * `what` and the first value that is not finite.
+ *
+ * @param what - what the values are, as the message should say it ("the loss")
+ * @param values - the numbers to check
+ */
+export function assertFinite(what: string, values: readonly number[]): void {
   if (!values.every(Number.isFinite)) {
     throw new NumericError(`${what} overflowed to ${values.find((value) => !Number.isFinite(value))}: the weights or inputs are too large for float64`);
   }
 }
 
-function assertFiniteArrays(what: string, arrays: readonly (Matrix | Vector)[]): void {
+/**
+ * Refuses arrays with an entry that overflowed: throws a {@link errors!NumericError | NumericError}
+ * naming `what`.
+ *
+ * @param what - what the arrays are, as the message should say it ("the outputs")
+ * @param arrays - the arrays to check
+ */
+export function assertFiniteArrays(what: string, arrays: readonly (Matrix | Vector)[]): void {
   if (!arrays.every(allFinite)) {
     throw new NumericError(`${what} overflowed (an entry is not finite): the weights or inputs are too large for float64`);
   }

@@ -15,6 +15,7 @@ export * from "./losses.js";
 export * from "./network.js";
 export * from "./forward.js";
 export * from "./backprop.js";
+export * from "./descent.js";
 export * from "./gradcheck.js";
 export * from "./conformance.js";
 export * from "./mistakes.js";

@@ -105,25 +105,56 @@ export function intuitiveStep(
   learningRate: number,
   workspace?: Workspace,
 ): IntuitiveStep {
+  if (!Number.isFinite(learningRate) || learningRate < 0) {
+    throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
+  }
+  const { trace, errors, deltas } = intuitiveBackwardPass(network, inputs, targets, workspace);
+  const parameterGradients = gradients(trace, deltas, network.biases !== null, workspace?.gradients);
+  const steps = deltaWeights(parameterGradients, learningRate, workspace?.deltaWeights);
+  return { trace, errors, deltaWeights: steps, updated: updatedNetwork(network, steps, workspace === undefined ? undefined : network) };
+}
+
+/** What {@link intuitiveBackwardPass} computed. */
+export interface IntuitiveBackward {
+  /** The forward pass. */
+  readonly trace: Trace;
+  /** $e^{(1)}, \dots, e^{(L)}$ by the intuitive rule; the last is $t - o^{(L)}$. */
+  readonly errors: readonly Matrix[];
+  /** $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$, which the update uses where the exact rule uses $\delta^{(l)}$. */
+  readonly deltas: readonly Matrix[];
+}
+
+/**
+ * The forward pass and the intuitive rule's errors, with $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$
+ * in the place of each $\delta^{(l)}$: what {@link intuitiveStep} feeds to the exact steps 5–7,
+ * and what {@link descent!descend | descend} folds into one pass over each weight matrix.
+ *
+ * @param network - a network whose activations are all element-wise (no `softmax`)
+ * @param inputs - $x$, $n_0 \times B$
+ * @param targets - $t$, $n_L \times B$
+ * @param into - buffers from {@link backprop!createWorkspace | createWorkspace}; new arrays if left out
+ * @throws {@link errors!SpecError | SpecError} for a `softmax` layer, whose derivative is not element-wise
+ */
+export function intuitiveBackwardPass(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  into?: Pick<Workspace, "trace" | "errors" | "deltas">,
+): IntuitiveBackward {
   const { activations } = network.spec;
   const softmaxLayer = activations.indexOf("softmax");
   if (softmaxLayer >= 0) {
     throw new SpecError(`the intuitive rule needs element-wise activations, but activations[${softmaxLayer}] is softmax`);
   }
-  if (!Number.isFinite(learningRate) || learningRate < 0) {
-    throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
-  }
   const L = depth(network.spec);
-  const trace = forward(network, inputs, workspace?.trace);
+  const trace = forward(network, inputs, into?.trace);
   const errors: Matrix[] = new Array<Matrix>(L);
-  errors[L - 1] = outputError(trace.outputs[L]!, targets, workspace?.errors[L - 1]);
-  for (let l = L - 1; l >= 1; l--) errors[l - 1] = intuitiveHiddenError(network.weights[l]!, errors[l]!, workspace?.errors[l - 1]);
-  const pseudoDeltas = errors.map((error, index) => {
+  errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
+  for (let l = L - 1; l >= 1; l--) errors[l - 1] = intuitiveHiddenError(network.weights[l]!, errors[l]!, into?.errors[l - 1]);
+  const deltas = errors.map((error, index) => {
     // −(e ⊙ f′(z)) in one array: f′(z), then e ⊙ f′(z), then its negation (exact), as in backprop's steps 2 and 4.
-    const slopes = activationDerivative(activations[index] as Exclude<ActivationName, "softmax">, trace.preactivations[index]!, workspace?.deltas[index]);
+    const slopes = activationDerivative(activations[index] as Exclude<ActivationName, "softmax">, trace.preactivations[index]!, into?.deltas[index]);
     return scaled(hadamard(error, slopes, slopes), -1, slopes);
   });
-  const parameterGradients = gradients(trace, pseudoDeltas, network.biases !== null, workspace?.gradients);
-  const steps = deltaWeights(parameterGradients, learningRate, workspace?.deltaWeights);
-  return { trace, errors, deltaWeights: steps, updated: updatedNetwork(network, steps, workspace === undefined ? undefined : network) };
+  return { trace, errors, deltas };
 }

@@ -158,14 +158,23 @@ export function transposed(matrix: Matrix): Matrix {
  * $$C_{ij} = \sum_k A_{ik} B_{kj}$$
  *
  * Shapes: $A$ is $m \times p$, $B$ is $p \times n$, $C$ is $m \times n$. Any of them may be a
- * view (for example a transpose). For every entry the sum runs over $k$ in increasing order,
- * starting from zero, so the result does not depend on the layout of the operands.
+ * view (for example a transpose). For every entry the sum starts from zero and runs over $k$ in
+ * increasing order, one rounded addition after another, so the result does not depend on the
+ * layout of the operands nor on which of the loops below computes it: they differ only in the
+ * order in which they visit the entries, never in the order of the terms of one sum.
  *
- * The loops run in one of two orders with the same sums. A product with one column ($n = 1$,
- * as $W x$ for one sample) accumulates each $C_{ij}$ in a local variable over $k$; any other
- * runs $k$ outside $j$ and adds $A_{ik}$ times row $k$ of $B$ to row $i$ of $C$, so that the
- * innermost loop walks along rows (an outer product $\delta\, o^\top$ has $p = 1$ and would
- * otherwise pay a loop over $k$ for each single term).
+ * The products that backpropagation asks for have three layouts, each with a loop of its own
+ * that walks through memory in the order the data is stored (the weights are the large operand,
+ * and each of these loops reads them once, row after row):
+ *
+ * - $W o$ (the forward pass): $A$ and $B$ stored row after row. Four rows of $A$ are taken in
+ *   one pass, so each entry of $B$ read serves four sums.
+ * - $W^\top \delta$ (the hidden error): $A$ is the transposed view of a row-major $W$. Row $j$
+ *   of $W$ is added, times $\delta_j$, to the rows of $C$, four rows of $W$ per pass.
+ * - $\delta\, o^\top$ (the weight gradient): $B$ is the transposed view of a row-major $o$.
+ *   $C_{jk}$ is the dot product of row $j$ of $\delta$ and row $k$ of $o$, both contiguous.
+ *
+ * Any other layout takes the general loop, which reads every operand through its strides.
  *
  * @param result - the $m \times n$ matrix to write; must not share memory with `a` or `b`
  * @param a - the left factor
@@ -182,29 +191,388 @@ export function multiply(result: Matrix, a: Matrix, b: Matrix): Matrix {
         `expected ${m}×${p} by ${p}×${n} into ${m}×${n}`,
     );
   }
+  if (isDense(result)) {
+    if (isDense(a) && isDense(b)) {
+      if (n === 1) matrixVectorProduct(result.data, result.offset, a.data, a.offset, b.data, b.offset, m, p);
+      else matrixMatrixProduct(result.data, result.offset, a.data, a.offset, b.data, b.offset, m, p, n);
+      return result;
+    }
+    if (isDenseTranspose(a) && isDense(b)) {
+      transposedProduct(result.data, result.offset, a.data, a.offset, b.data, b.offset, m, p, n);
+      return result;
+    }
+    if (isDense(a) && isDenseTranspose(b)) {
+      rowDotProducts(result.data, result.offset, a.data, a.offset, b.data, b.offset, m, p, n);
+      return result;
+    }
+  }
+  return stridedProduct(result, a, b);
+}
+
+/**
+ * $c = A b$ for a row-major $m \times p$ matrix $A$ and a vector $b$ of length $p$, eight rows of
+ * $A$ per pass: each entry of $b$ is read once for eight independent sums, each over $k$ in
+ * increasing order. (Measured on the project's machine, eight rows run the seed's $200 \times 784$
+ * product about twice as fast as one row at a time: the eight sums keep the processor's
+ * adders busy while one sum would wait for its own previous addition.)
+ */
+function matrixVectorProduct(c: Float64Array, cStart: number, a: Float64Array, aStart: number, b: Float64Array, bStart: number, m: number, p: number): void {
+  let i = 0;
+  for (; i + 7 < m; i += 8) {
+    const row = aStart + i * p;
+    let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+    for (let k = 0; k < p; k++) {
+      const entry = b[bStart + k]!;
+      const index = row + k;
+      sum0 += a[index]! * entry;
+      sum1 += a[index + p]! * entry;
+      sum2 += a[index + 2 * p]! * entry;
+      sum3 += a[index + 3 * p]! * entry;
+      sum4 += a[index + 4 * p]! * entry;
+      sum5 += a[index + 5 * p]! * entry;
+      sum6 += a[index + 6 * p]! * entry;
+      sum7 += a[index + 7 * p]! * entry;
+    }
+    c[cStart + i] = sum0;
+    c[cStart + i + 1] = sum1;
+    c[cStart + i + 2] = sum2;
+    c[cStart + i + 3] = sum3;
+    c[cStart + i + 4] = sum4;
+    c[cStart + i + 5] = sum5;
+    c[cStart + i + 6] = sum6;
+    c[cStart + i + 7] = sum7;
+  }
+  for (; i < m; i++) {
+    const row = aStart + i * p;
+    let sum = 0;
+    for (let k = 0; k < p; k++) sum += a[row + k]! * b[bStart + k]!;
+    c[cStart + i] = sum;
+  }
+}
+
+/**
+ * $C = A B$ for row-major $A$ ($m \times p$), $B$ ($p \times n$) and $C$, as $A (B^\top)^\top$: $B$ is
+ * first copied transposed into a scratch buffer, so that each $C_{ij}$ is the dot product of two
+ * contiguous rows ({@link rowDotProducts}). The copy costs $pn$ moves against $mpn$
+ * multiplications.
+ */
+function matrixMatrixProduct(
+  c: Float64Array,
+  cStart: number,
+  a: Float64Array,
+  aStart: number,
+  b: Float64Array,
+  bStart: number,
+  m: number,
+  p: number,
+  n: number,
+): void {
+  const columns = scratch(p * n);
+  for (let k = 0; k < p; k++) {
+    const rowOfB = bStart + k * n;
+    for (let j = 0; j < n; j++) columns[j * p + k] = b[rowOfB + j]!;
+  }
+  rowDotProducts(c, cStart, a, aStart, columns, 0, m, p, n);
+}
+
+let scratchBuffer = new Float64Array(0);
+
+/**
+ * A buffer of at least `length` numbers, made once and grown when needed, for the transposed
+ * copy of {@link matrixMatrixProduct}: training then allocates nothing per step. Its contents
+ * are overwritten by every call.
+ */
+function scratch(length: number): Float64Array {
+  if (scratchBuffer.length < length) scratchBuffer = new Float64Array(length);
+  return scratchBuffer;
+}
+
+/**
+ * $C = W^\top B$ where $W$ is row-major $p \times m$ (so $A = W^\top$ is $m \times p$) and $B$ is
+ * row-major $p \times n$: for $k = 0, 1, \dots$ in turn, $C_{i\cdot} \mathrel{+}= W_{ki} B_{k\cdot}$,
+ * which reads $W$ row after row. For one column, four rows of $W$ per pass, added to each entry
+ * one after another in increasing $k$.
+ */
+function transposedProduct(
+  c: Float64Array,
+  cStart: number,
+  w: Float64Array,
+  wStart: number,
+  b: Float64Array,
+  bStart: number,
+  m: number,
+  p: number,
+  n: number,
+): void {
+  c.fill(0, cStart, cStart + m * n);
+  let k = 0;
+  if (n === 1) {
+    for (; k + 3 < p; k += 4) {
+      const row0 = wStart + k * m;
+      const row1 = row0 + m, row2 = row0 + 2 * m, row3 = row0 + 3 * m;
+      const b0 = b[bStart + k]!, b1 = b[bStart + k + 1]!, b2 = b[bStart + k + 2]!, b3 = b[bStart + k + 3]!;
+      for (let i = 0; i < m; i++) {
+        let sum = c[cStart + i]!;
+        sum += w[row0 + i]! * b0;
+        sum += w[row1 + i]! * b1;
+        sum += w[row2 + i]! * b2;
+        sum += w[row3 + i]! * b3;
+        c[cStart + i] = sum;
+      }
+    }
+  }
+  for (; k < p; k++) {
+    const row = wStart + k * m;
+    const rowOfB = bStart + k * n;
+    for (let i = 0; i < m; i++) {
+      const factor = w[row + i]!;
+      const out = cStart + i * n;
+      for (let j = 0; j < n; j++) c[out + j] = c[out + j]! + factor * b[rowOfB + j]!;
+    }
+  }
+}
+
+/**
+ * $C = A O^\top$ where $A$ is row-major $m \times p$ and $O$ row-major $n \times p$ (so
+ * $B = O^\top$): $C_{ik}$ is the dot product of row $i$ of $A$ and row $k$ of $O$, both read along
+ * memory. A block of four rows of $A$ and two rows of $O$ makes eight sums in one pass, six
+ * numbers read for eight products.
+ */
+function rowDotProducts(
+  c: Float64Array,
+  cStart: number,
+  a: Float64Array,
+  aStart: number,
+  o: Float64Array,
+  oStart: number,
+  m: number,
+  p: number,
+  n: number,
+): void {
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const row0 = aStart + i * p;
+    const row1 = row0 + p, row2 = row0 + 2 * p, row3 = row0 + 3 * p;
+    const out0 = cStart + i * n;
+    let k = 0;
+    for (; k + 1 < n; k += 2) {
+      const first = oStart + k * p;
+      const second = first + p;
+      let sum00 = 0, sum01 = 0, sum10 = 0, sum11 = 0, sum20 = 0, sum21 = 0, sum30 = 0, sum31 = 0;
+      for (let s = 0; s < p; s++) {
+        const x0 = o[first + s]!, x1 = o[second + s]!;
+        const a0 = a[row0 + s]!, a1 = a[row1 + s]!, a2 = a[row2 + s]!, a3 = a[row3 + s]!;
+        sum00 += a0 * x0;
+        sum01 += a0 * x1;
+        sum10 += a1 * x0;
+        sum11 += a1 * x1;
+        sum20 += a2 * x0;
+        sum21 += a2 * x1;
+        sum30 += a3 * x0;
+        sum31 += a3 * x1;
+      }
+      c[out0 + k] = sum00;
+      c[out0 + k + 1] = sum01;
+      c[out0 + n + k] = sum10;
+      c[out0 + n + k + 1] = sum11;
+      c[out0 + 2 * n + k] = sum20;
+      c[out0 + 2 * n + k + 1] = sum21;
+      c[out0 + 3 * n + k] = sum30;
+      c[out0 + 3 * n + k + 1] = sum31;
+    }
+    for (; k < n; k++) {
+      const rowOfO = oStart + k * p;
+      let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+      for (let s = 0; s < p; s++) {
+        const entry = o[rowOfO + s]!;
+        sum0 += a[row0 + s]! * entry;
+        sum1 += a[row1 + s]! * entry;
+        sum2 += a[row2 + s]! * entry;
+        sum3 += a[row3 + s]! * entry;
+      }
+      c[out0 + k] = sum0;
+      c[out0 + n + k] = sum1;
+      c[out0 + 2 * n + k] = sum2;
+      c[out0 + 3 * n + k] = sum3;
+    }
+  }
+  for (; i < m; i++) {
+    const row = aStart + i * p;
+    const out = cStart + i * n;
+    for (let k = 0; k < n; k++) {
+      const rowOfO = oStart + k * p;
+      let sum = 0;
+      for (let s = 0; s < p; s++) sum += a[row + s]! * o[rowOfO + s]!;
+      c[out + k] = sum;
+    }
+  }
+}
+
+/**
+ * Adds a scaled product to a matrix in place — one step of gradient descent on a weight matrix,
+ * in a single pass over it:
+ *
+ * $$W_{jk} \leftarrow W_{jk} + \Big(\big(\textstyle\sum_{b} A_{jb}\, O_{kb}\big)\, s_1\Big)\, s_2$$
+ *
+ * With $A = \delta^{(l)}$, $O = o^{(l-1)}$, $s_1 = 1/B$ and $s_2 = -\eta$ this is
+ * $W^{(l)} + \Delta W^{(l)}$ with $\Delta W^{(l)} = -\eta\, \delta^{(l)} o^{(l-1)\top} / B$, computed
+ * with the same roundings, in the same order, as {@link multiply} (the sum, from zero, in
+ * increasing $b$), then the product by $s_1$, then by $s_2$, then the addition: bit for bit the
+ * weights that the separate steps give, without writing the gradient anywhere. The weights are
+ * the one large array of a training step, and this reads and writes each of them once.
+ *
+ * With a `velocity` $v$ and a `momentum` $\mu$, the step $d$ above is followed by the momentum
+ * term, again entry by entry in the order of the separate steps:
+ * $W \leftarrow (W + d) + \mu v$ and $v \leftarrow \mu v + d$.
+ *
+ * Shapes: `target` and `velocity` are $m \times n$, `a` is $m \times B$, `o` is $n \times B$, all
+ * stored densely row after row.
+ *
+ * @param target - $W$, updated in place
+ * @param a - $A$ ($\delta$, one sample per column)
+ * @param o - $O$ (the previous layer's outputs, one sample per column)
+ * @param firstScale - $s_1$
+ * @param secondScale - $s_2$
+ * @param velocity - $v$, updated in place, or `null` for no momentum
+ * @param momentum - $\mu$ (ignored without a velocity)
+ * @returns whether every updated entry of `target` (and of `velocity`) is finite
+ */
+export function addScaledProduct(
+  target: Matrix,
+  a: Matrix,
+  o: Matrix,
+  firstScale: number,
+  secondScale: number,
+  velocity: Matrix | null = null,
+  momentum = 0,
+): boolean {
+  const [m, n] = dimensions(target);
+  const [mA, samples] = dimensions(a);
+  const [nO, samplesO] = dimensions(o);
+  if (mA !== m || nO !== n || samplesO !== samples || (velocity !== null && (velocity.shape[0] !== m || velocity.shape[1] !== n))) {
+    throw new ShapeError(
+      `cannot add the product of ${shapeText(a)} and the transpose of ${shapeText(o)} to ${shapeText(target)}` +
+        (velocity === null ? "" : ` with a ${shapeText(velocity)} velocity`) +
+        `: expected ${m}×B and ${n}×B for a ${m}×${n} target`,
+    );
+  }
+  if (!isDense(target) || !isDense(a) || !isDense(o) || (velocity !== null && !isDense(velocity))) {
+    throw new ShapeError("addScaledProduct needs arrays stored densely, row after row (as zeros() makes them), not views");
+  }
+  const [w, x, y] = [target.data, a.data, o.data];
+  const [wStart, aStart, oStart] = [target.offset, a.offset, o.offset];
+  if (velocity === null && samples === 1) return addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale);
+  const v = velocity?.data ?? null;
+  const vStart = velocity?.offset ?? 0;
+  let nonFinite = 0;
+  for (let j = 0; j < m; j++) {
+    const rowOfA = aStart + j * samples;
+    for (let k = 0; k < n; k++) {
+      const rowOfO = oStart + k * samples;
+      let sum = 0;
+      for (let b = 0; b < samples; b++) sum += x[rowOfA + b]! * y[rowOfO + b]!;
+      const step = (sum * firstScale) * secondScale;
+      const index = wStart + j * n + k;
+      if (v === null) {
+        const updated = w[index]! + step;
+        w[index] = updated;
+        nonFinite += updated - updated === 0 ? 0 : 1;
+      } else {
+        const velocityIndex = vStart + j * n + k;
+        const carried = v[velocityIndex]! * momentum;
+        const updated = w[index]! + step + carried;
+        const newVelocity = carried + step;
+        w[index] = updated;
+        v[velocityIndex] = newVelocity;
+        nonFinite += updated - updated + (newVelocity - newVelocity) === 0 ? 0 : 1;
+      }
+    }
+  }
+  return nonFinite === 0;
+}
+
+/**
+ * {@link addScaledProduct} for one sample and no momentum, the seed's one-digit-at-a-time step:
+ * each sum has the single term $0 + A_j O_k$. Eight rows of $W$ per pass share each $O_k$ read.
+ * The test `u - u === 0` holds exactly for finite `u` ($\infty - \infty$ and anything involving
+ * NaN give NaN); the eight rows' tests are summed so that the loop has no branch.
+ */
+function addScaledOuterProduct(
+  w: Float64Array,
+  wStart: number,
+  a: Float64Array,
+  aStart: number,
+  o: Float64Array,
+  oStart: number,
+  m: number,
+  n: number,
+  firstScale: number,
+  secondScale: number,
+): boolean {
+  let check = 0;
+  let j = 0;
+  for (; j + 7 < m; j += 8) {
+    const a0 = a[aStart + j]!, a1 = a[aStart + j + 1]!, a2 = a[aStart + j + 2]!, a3 = a[aStart + j + 3]!;
+    const a4 = a[aStart + j + 4]!, a5 = a[aStart + j + 5]!, a6 = a[aStart + j + 6]!, a7 = a[aStart + j + 7]!;
+    const row = wStart + j * n;
+    for (let k = 0; k < n; k++) {
+      const entry = o[oStart + k]!;
+      let index = row + k;
+      let updated = w[index]! + (0 + a0 * entry) * firstScale * secondScale;
+      w[index] = updated;
+      check += updated * 0;
+      index += n;
+      updated = w[index]! + (0 + a1 * entry) * firstScale * secondScale;
+      w[index] = updated;
+      check += updated * 0;
+      index += n;
+      updated = w[index]! + (0 + a2 * entry) * firstScale * secondScale;
+      w[index] = updated;
+      check += updated * 0;
+      index += n;
+      updated = w[index]! + (0 + a3 * entry) * firstScale * secondScale;
+      w[index] = updated;
+      check += updated * 0;
+      index += n;
+      updated = w[index]! + (0 + a4 * entry) * firstScale * secondScale;
+      w[index] = updated;
+      check += updated * 0;
+      index += n;
+      updated = w[index]! + (0 + a5 * entry) * firstScale * secondScale;
+      w[index] = updated;
+      check += updated * 0;
+      index += n;
+      updated = w[index]! + (0 + a6 * entry) * firstScale * secondScale;
+      w[index] = updated;
+      check += updated * 0;
+      index += n;
+      updated = w[index]! + (0 + a7 * entry) * firstScale * secondScale;
+      w[index] = updated;
+      check += updated * 0;
+    }
+  }
+  for (; j < m; j++) {
+    const factor = a[aStart + j]!;
+    const row = wStart + j * n;
+    for (let k = 0; k < n; k++) {
+      const updated = w[row + k]! + (0 + factor * o[oStart + k]!) * firstScale * secondScale;
+      w[row + k] = updated;
+      check += updated * 0;
+    }
+  }
+  return check === 0;
+}
+
+/** The general product, reading every operand through its strides (any views). */
+function stridedProduct(result: Matrix, a: Matrix, b: Matrix): Matrix {
+  const [m, p] = dimensions(a);
+  const [, n] = dimensions(b);
   const aData = a.data;
   const bData = b.data;
   const cData = result.data;
   const [aRow, aColumn] = [a.stride[0]!, a.stride[1]!];
   const [bRow, bColumn] = [b.stride[0]!, b.stride[1]!];
   const [cRow, cColumn] = [result.stride[0]!, result.stride[1]!];
-  if (n > 1) {
-    for (let i = 0; i < m; i++) {
-      const cStart = result.offset + i * cRow;
-      for (let j = 0, cIndex = cStart; j < n; j++, cIndex += cColumn) cData[cIndex] = 0;
-      for (let k = 0; k < p; k++) {
-        const aEntry = aData[a.offset + i * aRow + k * aColumn]!;
-        let bIndex = b.offset + k * bRow;
-        let cIndex = cStart;
-        for (let j = 0; j < n; j++) {
-          cData[cIndex] = cData[cIndex]! + aEntry * bData[bIndex]!;
-          bIndex += bColumn;
-          cIndex += cColumn;
-        }
-      }
-    }
-    return result;
-  }
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let sum = 0;
@@ -373,6 +741,11 @@ function sameDenseLayout(into: Matrix | Vector, a: Matrix | Vector, b: Matrix | 
 function isDense(array: Matrix | Vector): boolean {
   if (array.dimension === 1) return array.stride[0] === 1;
   return array.dimension === 2 && array.stride[1] === 1 && array.stride[0] === array.shape[1];
+}
+
+/** Whether a matrix is the transposed view of a dense row-major matrix: `stride` is `[1, rows]`. */
+function isDenseTranspose(matrix: Matrix): boolean {
+  return matrix.dimension === 2 && matrix.stride[0] === 1 && matrix.stride[1] === matrix.shape[0];
 }
 
 /**

@@ -29,7 +29,8 @@ import { readModel, formatModel } from "./model.js";
 import { depth, initializationSchemes, initializeNetwork, type InitializationScheme, type NetworkSpec } from "./network.js";
 import { historyPlot } from "./plot.js";
 import { matrixFromRows, transposed } from "./tensor.js";
-import { train, type EpochRecord, type TrainingRule } from "./train.js";
+import { type TrainingRule } from "./descent.js";
+import { train, type EpochRecord } from "./train.js";
 
 /** The format name of the history document that `train --json` prints. */
 export const historyFormat = "backprop-ref/history@1";

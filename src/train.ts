@@ -4,8 +4,9 @@
  *
  * One epoch visits every training sample once, in an order shuffled afresh from a seeded
  * stream, in batches of $B$ samples ($B = 1$ is the seed's "one sample at a time"). Each batch
- * is one {@link backprop!trainingStep | trainingStep} (or, on request, one step of the seed's
- * {@link intuitive!intuitiveStep | intuitive rule}):
+ * is one {@link descent!descend | descend}: the step of {@link backprop!trainingStep | trainingStep}
+ * (or, on request, of the seed's {@link intuitive!intuitiveStep | intuitive rule}) with steps
+ * 5–7 folded into one pass over each weight matrix:
  *
  * $$W^{(l)} \leftarrow W^{(l)} + \Delta W^{(l)}, \qquad \Delta W^{(l)} = -\eta\, \frac{\partial E}{\partial W^{(l)}}$$
  *
@@ -16,28 +17,23 @@
  *
  * The steps write into buffers made once per network and batch size
  * ({@link backprop!createWorkspace | createWorkspace}), and the network is updated in place,
- * so the inner loop allocates no array; the numbers are bit for bit those of the allocating
- * steps. The same seed gives the same shuffles, so the same weights and history, bit for bit.
+ * so the inner loop allocates no array; the numbers are bit for bit those of `trainingStep`
+ * followed by the momentum term. The same seed gives the same shuffles, so the same weights and history, bit for bit.
  *
  * After each epoch the network is measured on the training set and on the held-out set, and
  * the epoch's record (mean loss, both accuracies, time, samples per second) joins the history.
  *
  * @module
  */
-import { createWorkspace, trainingStep, type Workspace } from "./backprop.js";
+import { createWorkspace, type ParameterArrays, type Workspace } from "./backprop.js";
 import { assertOutputUnits, classTargets, predictedClass, shuffle, targetLevels, validateDataset, type Dataset, type TargetLevels } from "./data.js";
 import { NumericError, ValueError } from "./errors.js";
-import { forward, traceLoss } from "./forward.js";
-import { intuitiveStep } from "./intuitive.js";
+import { descend, trainingRules, type TrainingRule } from "./descent.js";
+import { forward } from "./forward.js";
 import { cloneNetwork, depth, type Network } from "./network.js";
 import { seededRandom } from "./random.js";
-import { added, scaled, zeros, zerosLike, type Matrix, type Vector } from "./tensor.js";
+import { zeros, zerosLike, type Matrix } from "./tensor.js";
 
-/** The update rules: the exact gradient, or the seed's intuitive rule ($W^\top e$ without $f'$). */
-export const trainingRules = ["exact", "intuitive"] as const;
-
-/** One of {@link trainingRules}. */
-export type TrainingRule = (typeof trainingRules)[number];
 
 /** How to train; every field but `epochs` and `learningRate` has a default. */
 export interface TrainingOptions {
@@ -159,13 +155,12 @@ export function train(
       const buffers = samples - start >= full.size ? full : remainder;
       copyColumns(data.train.inputs, order, start, buffers.inputs);
       copyColumns(targets, order, start, buffers.targets);
-      const loss = step(trained, buffers, learningRate, rule);
+      const loss = descend(trained, buffers.inputs, buffers.targets, learningRate, buffers.workspace, { rule, ...(velocities === null ? {} : { momentum: { momentum, velocities } }) });
       if (!Number.isFinite(loss)) {
         throw new NumericError(
           `training diverged in epoch ${epoch} after ${start} samples: the loss is ${loss}; try a smaller learning rate than ${learningRate}`,
         );
       }
-      if (velocities !== null) addMomentum(trained, velocities, buffers.workspace, momentum);
       lossSum += loss * buffers.size;
       const before = start;
       start += buffers.size;
@@ -229,39 +224,7 @@ function batchBuffers(network: Network, size: number): BatchBuffers {
   return { size, workspace, inputs: workspace.trace.outputs[0]!, targets: zeros(network.spec.sizes[depth(network.spec)]!, size) };
 }
 
-/** One step on the batch in `buffers`, updating `network` in place; returns the batch's loss before the step. */
-function step(network: Network, buffers: BatchBuffers, learningRate: number, rule: TrainingRule): number {
-  const { workspace, inputs, targets } = buffers;
-  if (rule === "exact") return trainingStep(network, inputs, targets, learningRate, workspace).loss;
-  const { trace } = intuitiveStep(network, inputs, targets, learningRate, workspace);
-  return traceLoss(network, trace, targets);
-}
-
-/**
- * Momentum after a plain step has added $\Delta W$: $W \leftarrow W + \mu v$, then
- * $v \leftarrow \mu v + \Delta W$, which together are $v \leftarrow \mu v + \Delta W$,
- * $W \leftarrow W + v$.
- */
-function addMomentum(network: Network, velocities: Velocities, workspace: Workspace, momentum: number): void {
-  const { weights, biases } = workspace.deltaWeights;
-  velocities.weights.forEach((velocity, index) => {
-    scaled(velocity, momentum, velocity);
-    added(network.weights[index]!, velocity, network.weights[index]);
-    added(velocity, weights[index]!, velocity);
-  });
-  velocities.biases?.forEach((velocity, index) => {
-    scaled(velocity, momentum, velocity);
-    added(network.biases![index]!, velocity, network.biases![index]);
-    added(velocity, biases![index]!, velocity);
-  });
-}
-
-interface Velocities {
-  readonly weights: readonly Matrix[];
-  readonly biases: readonly Vector[] | null;
-}
-
-function parameterBuffers(network: Network): Velocities {
+function parameterBuffers(network: Network): ParameterArrays {
   return { weights: network.weights.map((matrix) => zerosLike(matrix)), biases: network.biases?.map((vector) => zerosLike(vector)) ?? null };
 }
 
