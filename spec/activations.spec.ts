@@ -14,10 +14,32 @@ import {
 } from "../src/activations.js";
 import { dimensions, matrixFromRows, matrixToRows } from "../src/tensor.js";
 import { numRuns } from "./arbitraries.js";
+import { rowBelow, topRowsOf } from "./support.js";
 
 const names = Object.keys(elementwiseActivations) as ElementwiseActivationName[];
 const anyFinite = fc.double({ noNaN: true, noDefaultInfinity: true });
 const moderate = fc.double({ min: -30, max: 30, noNaN: true });
+
+/** An $n \times B$ batch and an upstream gradient of its shape, $n$ from 1 to 6 and $B$ from 1 to 4. */
+const logitsAndUpstream = fc.integer({ min: 1, max: 6 }).chain((units) =>
+  fc.integer({ min: 1, max: 4 }).chain((samples) => {
+    const batch = (bound: number) =>
+      fc.array(fc.array(fc.double({ min: -bound, max: bound, noNaN: true }), { minLength: samples, maxLength: samples }), {
+        minLength: units,
+        maxLength: units,
+      });
+    return fc.tuple(batch(10), batch(5));
+  }),
+);
+/**
+ * What the row below a view holds: read as a logit it would be the maximum and send every other
+ * output of its column to $0$; read as an output or an upstream gradient it would swamp
+ * $\sum_j o_j g_j$.
+ */
+const poison = 1e4;
+/** What the row below a result holds: a stray write of any of those quantities would not leave it as it is. */
+const untouched = -1;
+const constant = (length: number, value: number): number[] => Array.from({ length }, () => value);
 
 describe("activations", () => {
   it("every activation's derivative agrees with a central difference of its value, away from the relu kink", () => {
@@ -113,6 +135,42 @@ describe("activations", () => {
           });
           expect(Math.abs(result.get(i, 0) - expected)).toBeLessThan(1e-12);
         });
+      }),
+      { numRuns },
+    );
+  });
+
+  it("softmax of the first rows of a larger matrix equals softmax of a fresh copy, into another view or in place, and neither reads nor writes the row below", () => {
+    fc.assert(
+      fc.property(logitsAndUpstream, ([logits]) => {
+        const [units, samples] = [logits.length, logits[0]!.length];
+        const expected = matrixToRows(softmax(matrixFromRows(logits)));
+        const z = topRowsOf(logits, poison);
+        const into = topRowsOf(Array.from({ length: units }, () => constant(samples, 0)), untouched);
+        expect(matrixToRows(softmax(z.view, into.view))).toEqual(expected);
+        expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
+        expect(matrixToRows(softmax(z.view, z.view))).toEqual(expected);
+        expect(rowBelow(z.whole)).toEqual(constant(samples, poison));
+      }),
+      { numRuns },
+    );
+  });
+
+  it("softmaxBackward of the first rows of larger matrices equals softmaxBackward of fresh copies, into another view or in place, and neither reads nor writes the rows below", () => {
+    fc.assert(
+      fc.property(logitsAndUpstream, ([logits, upstream]) => {
+        const [units, samples] = [logits.length, logits[0]!.length];
+        const outputs = matrixToRows(softmax(matrixFromRows(logits)));
+        const expected = matrixToRows(softmaxBackward(matrixFromRows(outputs), matrixFromRows(upstream)));
+        const o = topRowsOf(outputs, poison);
+        const g = topRowsOf(upstream, poison);
+        const into = topRowsOf(Array.from({ length: units }, () => constant(samples, 0)), untouched);
+        expect(matrixToRows(softmaxBackward(o.view, g.view, into.view))).toEqual(expected);
+        expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
+        // In place, as the output delta of squared error after softmax computes it.
+        expect(matrixToRows(softmaxBackward(o.view, g.view, g.view))).toEqual(expected);
+        expect(rowBelow(g.whole)).toEqual(constant(samples, poison));
+        expect(rowBelow(o.whole)).toEqual(constant(samples, poison));
       }),
       { numRuns },
     );

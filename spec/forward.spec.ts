@@ -1,8 +1,12 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { createWorkspace } from "../src/backprop.js";
+import { parseCase } from "../src/conformance.js";
 import { ShapeError } from "../src/errors.js";
 import { forward, layerOutput, networkLoss, weightedSum } from "../src/forward.js";
 import { createNetwork } from "../src/network.js";
 import { matrixFromRows, matrixToRows, vectorFromArray } from "../src/tensor.js";
+import { caseDocument, numRuns } from "./arbitraries.js";
 
 describe("forward pass", () => {
   const network = createNetwork(
@@ -30,6 +34,23 @@ describe("forward pass", () => {
     expect(matrixToRows(trace.outputs[2]!)).toEqual([[-4.75, 0.75]]);
     expect(trace.outputs[0]).toBe(inputs);
     expect(networkLoss(network, inputs, matrixFromRows([[0.25, 0.75]]))).toBe((0.5 * 25) / 2);
+  });
+
+  it("a forward pass into a trace returns that trace's own matrices, z⁽ˡ⁾ and o⁽ˡ⁾ at the same index, with the inputs themselves as o⁽⁰⁾", () => {
+    fc.assert(
+      fc.property(caseDocument(), (document) => {
+        const { network, inputs } = parseCase(document);
+        const into = createWorkspace(network.spec, inputs.shape[1]!).trace;
+        const trace = forward(network, inputs, into);
+        expect(trace.outputs[0]).toBe(inputs);
+        expect(trace.preactivations).toHaveLength(into.preactivations.length);
+        expect(trace.outputs).toHaveLength(into.outputs.length);
+        // Identity, not equality: a pass that wrote into fresh matrices would give the same values.
+        into.preactivations.forEach((buffer, index) => expect(trace.preactivations[index], `preactivations[${index}]`).toBe(buffer));
+        for (let l = 1; l < into.outputs.length; l++) expect(trace.outputs[l], `outputs[${l}]`).toBe(into.outputs[l]);
+      }),
+      { numRuns },
+    );
   });
 
   it("exposes each layer's two steps", () => {

@@ -19,7 +19,7 @@ import {
 } from "../src/gradcheck.js";
 import { ShapeError } from "../src/errors.js";
 import { workedExampleCase } from "../src/example.js";
-import { scaled, transposed } from "../src/tensor.js";
+import { matrixFromRows, scaled, transposed } from "../src/tensor.js";
 import { caseDocument, numRuns } from "./arbitraries.js";
 import { backpropSummingTheBatch, backpropWithoutHiddenDerivative } from "./broken.js";
 import { entriesOf, largestMagnitude } from "./support.js";
@@ -170,6 +170,25 @@ describe("gradient check", () => {
     expect(() => compareGradients({ weights: [], biases: null }, oracle({ weights: [], biases: null }))).toThrow(ShapeError);
     const transposedFirst = { weights: [transposed(withBiases.weights[0]!.hi(2, 1)), withBiases.weights[1]!], biases: null };
     expect(() => compareGradients(transposedFirst, oracle(without))).toThrow("weights[0] of the gradients to compare are 1×2 and 2×2");
+  });
+
+  it("lists the worst entries NaN first, in the order of the entries, then the finite relative errors from the largest down, wherever the NaN entries sit", () => {
+    // Relative errors against a numeric 1: 0.2, NaN, 0.75, 0.5, 0.1/1.1, NaN. The last NaN comes
+    // after the largest finite error, and the first after a finite one, so neither the entries'
+    // own order nor a sort that leaves a NaN where it found it gives this ranking.
+    const analytic = { weights: [matrixFromRows([[1.25, NaN, 4, 2, 1.1, NaN]])], biases: null };
+    const oracle: NumericGradients = {
+      method: "central",
+      gradients: { weights: [matrixFromRows([[1, 1, 1, 1, 1, 1]])], biases: null },
+      estimatedErrors: null,
+      kinkCrossed: [],
+      relativeStep: defaultRelativeStep,
+    };
+    const report = compareGradients(analytic, oracle, { floor: 1e-3 });
+    expect(report.worstEntries.map((entry) => entry.column)).toEqual([1, 5, 2, 3, 0]);
+    expect(report.worst!.column).toBe(1);
+    expect(report.maxRelativeError).toBeNaN();
+    expect(report.passed).toBe(false);
   });
 
   it("reports how close relu preactivations come to the kink, and warns inside the margin", () => {

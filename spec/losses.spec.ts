@@ -2,8 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { activate } from "../src/activations.js";
 import { batchLoss, fusedOutputDelta, isFusedLoss, isLossName, type FusedLossName } from "../src/losses.js";
-import { matrixFromRows, zeros, type Matrix } from "../src/tensor.js";
+import { matrixFromRows, matrixToRows, zeros, type Matrix } from "../src/tensor.js";
 import { numRuns } from "./arbitraries.js";
+import { rowBelow, topRowsOf } from "./support.js";
 
 const column = (values: readonly number[]): Matrix => matrixFromRows(values.map((value) => [value]));
 const outputActivation = { cross_entropy: "softmax", binary_cross_entropy: "sigmoid" } as const;
@@ -18,6 +19,20 @@ const logitsAndTargets = fc.integer({ min: 1, max: 6 }).chain((units) =>
     fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: units, maxLength: units }),
   ),
 );
+
+/** Logits and targets of one shape, $n$ from 1 to 6 units and $B$ from 1 to 4 samples. */
+const logitsAndTargetBatches = fc.integer({ min: 1, max: 6 }).chain((units) =>
+  fc.integer({ min: 1, max: 4 }).chain((samples) => {
+    const batch = (entry: fc.Arbitrary<number>) =>
+      fc.array(fc.array(entry, { minLength: samples, maxLength: samples }), { minLength: units, maxLength: units });
+    return fc.tuple(batch(fc.double({ min: -20, max: 20, noNaN: true })), batch(fc.double({ min: 0, max: 1, noNaN: true })));
+  }),
+);
+/** What the row below a view holds: read as an output or a target it would swamp $o \sum_k t_k - t$. */
+const poison = 1e4;
+/** What the row below the result holds: a stray write of $o \sum_k t_k - t$ would not leave it as it is. */
+const untouched = -1;
+const constant = (length: number, value: number): number[] => Array.from({ length }, () => value);
 
 describe("losses", () => {
   it("squared error is ½ Σ (t − o)² per sample and the batch loss is the mean over samples", () => {
@@ -82,6 +97,24 @@ describe("losses", () => {
           const numeric = (lossOfLogits(loss, up, targets) - lossOfLogits(loss, down, targets)) / (z + h - (z - h));
           expect(Math.abs(delta.get(k, 0) - numeric)).toBeLessThan(1e-7);
         });
+      }),
+      { numRuns },
+    );
+  });
+
+  it("the fused output delta of the first rows of larger matrices equals that of fresh copies, and neither reads nor writes the rows below, for cross-entropy and binary cross-entropy", () => {
+    fc.assert(
+      fc.property(logitsAndTargetBatches, fc.constantFrom<FusedLossName>("cross_entropy", "binary_cross_entropy"), ([logits, targets], loss) => {
+        const [units, samples] = [logits.length, logits[0]!.length];
+        const outputs = matrixToRows(activate(outputActivation[loss], matrixFromRows(logits)));
+        const expected = matrixToRows(fusedOutputDelta(loss, matrixFromRows(outputs), matrixFromRows(targets)));
+        const o = topRowsOf(outputs, poison);
+        const t = topRowsOf(targets, poison);
+        const into = topRowsOf(Array.from({ length: units }, () => constant(samples, 0)), untouched);
+        expect(matrixToRows(fusedOutputDelta(loss, o.view, t.view, into.view))).toEqual(expected);
+        expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
+        expect(rowBelow(o.whole)).toEqual(constant(samples, poison));
+        expect(rowBelow(t.whole)).toEqual(constant(samples, poison));
       }),
       { numRuns },
     );

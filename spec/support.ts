@@ -5,7 +5,7 @@
 import type { ParameterArrays } from "../src/backprop.js";
 import { runCli } from "../src/cli.js";
 import { relativeError } from "../src/gradcheck.js";
-import { copyMatrix, dimensions, type Matrix, type Vector } from "../src/tensor.js";
+import { copyMatrix, dimensions, matrixFromRows, matrixToRows, type Matrix, type Vector } from "../src/tensor.js";
 
 /** One entry of a set of parameter arrays, with its position in the JSON layout. */
 export interface Entry {
@@ -63,6 +63,23 @@ export function expectParametersClose(
 export function sampleOf(matrix: Matrix, b: number): Matrix {
   const [rows] = dimensions(matrix);
   return copyMatrix(matrix.hi(rows, b + 1).lo(0, b));
+}
+
+/**
+ * A view whose memory goes on past its last row: `rows` ($n \times B$) as the first $n$ rows of
+ * an $(n + 1) \times B$ matrix whose last row holds `below` in every column. A loop that ran one
+ * row past the view would read or write that row, which a fresh $n \times B$ matrix does not
+ * have. Returns the view, and the whole matrix to look at the row below with {@link rowBelow}.
+ */
+export function topRowsOf(rows: readonly (readonly number[])[], below: number): { readonly view: Matrix; readonly whole: Matrix } {
+  const columns = rows[0]!.length;
+  const whole = matrixFromRows([...rows, Array.from({ length: columns }, () => below)]);
+  return { view: whole.hi(rows.length, columns), whole };
+}
+
+/** The last row of a matrix made by {@link topRowsOf}: the row below the view. */
+export function rowBelow(whole: Matrix): number[] {
+  return matrixToRows(whole).at(-1)!;
 }
 
 /** The largest magnitude among all entries. */
