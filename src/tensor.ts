@@ -279,8 +279,9 @@ let scratchBuffer = new Float64Array(0);
 
 /**
  * A buffer of at least `length` numbers, made once and grown when needed, for the transposed
- * copy of {@link matrixMatrixProduct}: training then allocates nothing per step. Its contents
- * are overwritten by every call.
+ * copy of {@link matrixMatrixProduct} and the sums of {@link addScaledProduct}: training then
+ * allocates nothing per step. Its contents are overwritten by every call (neither of the two
+ * calls the other).
  */
 function scratch(length: number): Float64Array {
   if (scratchBuffer.length < length) scratchBuffer = new Float64Array(length);
@@ -464,31 +465,37 @@ export function addScaledProduct(
   if (velocity === null && samples === 1) return addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale);
   const v = velocity?.data ?? null;
   const vStart = velocity?.offset ?? 0;
-  let nonFinite = 0;
-  for (let j = 0; j < m; j++) {
-    const rowOfA = aStart + j * samples;
-    for (let k = 0; k < n; k++) {
-      const rowOfO = oStart + k * samples;
-      let sum = 0;
-      for (let b = 0; b < samples; b++) sum += x[rowOfA + b]! * y[rowOfO + b]!;
-      const step = (sum * firstScale) * secondScale;
-      const index = wStart + j * n + k;
+  // Four rows at a time: their sums come from the blocked dot products into a scratch buffer
+  // that stays in the processor's cache, then each of the four rows of W is updated in one pass.
+  const sums = scratch(4 * n);
+  let check = 0;
+  for (let j = 0; j < m; j += 4) {
+    const rows = Math.min(4, m - j);
+    rowDotProducts(sums, 0, x, aStart + j * samples, y, oStart, rows, samples, n);
+    for (let r = 0; r < rows; r++) {
+      const row = wStart + (j + r) * n;
+      const sumRow = r * n;
       if (v === null) {
-        const updated = w[index]! + step;
-        w[index] = updated;
-        nonFinite += updated - updated === 0 ? 0 : 1;
+        for (let k = 0; k < n; k++) {
+          const updated = w[row + k]! + sums[sumRow + k]! * firstScale * secondScale;
+          w[row + k] = updated;
+          check += updated * 0;
+        }
       } else {
-        const velocityIndex = vStart + j * n + k;
-        const carried = v[velocityIndex]! * momentum;
-        const updated = w[index]! + step + carried;
-        const newVelocity = carried + step;
-        w[index] = updated;
-        v[velocityIndex] = newVelocity;
-        nonFinite += updated - updated + (newVelocity - newVelocity) === 0 ? 0 : 1;
+        const velocityRow = vStart + (j + r) * n;
+        for (let k = 0; k < n; k++) {
+          const step = sums[sumRow + k]! * firstScale * secondScale;
+          const carried = v[velocityRow + k]! * momentum;
+          const updated = w[row + k]! + step + carried;
+          const newVelocity = carried + step;
+          w[row + k] = updated;
+          v[velocityRow + k] = newVelocity;
+          check += updated * 0 + newVelocity * 0;
+        }
       }
     }
   }
-  return nonFinite === 0;
+  return check === 0;
 }
 
 /**
