@@ -87,7 +87,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
     );
   });
 
-  it("refuses a learning rate that is negative or not finite, a softmax network under the intuitive rule, and weights that overflow", () => {
+  it("refuses a learning rate that is negative or not finite, a softmax network under the intuitive rule, a weight that is not finite, and weights that overflow", () => {
     const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ outputs: [["softmax", "cross_entropy"]] }), { numRuns: 1, seed: 3 })[0]!);
     const workspace = createWorkspace(network.spec, inputs.shape[1]!);
     expect(() => descend(network, inputs, targets, -0.1, workspace)).toThrow(new ValueError("learningRate must be a finite number ≥ 0, got -0.1"));
@@ -108,6 +108,15 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
       learningRate: 0.1,
     });
     const { network: unit } = overflowing;
+    // A weight made infinite after the network was built: its row's weighted sum is infinite
+    // or NaN whatever the inputs, so the step refuses it before it reads a single weight more.
+    for (const smuggled of [Number.POSITIVE_INFINITY, Number.NaN]) {
+      const corrupted = cloneNetwork(network);
+      corrupted.weights[0]!.data[0] = smuggled;
+      expect(() => descend(corrupted, inputs, targets, 0.1, workspace)).toThrow(
+        new NumericError("the weighted sums overflowed (an entry is not finite): the weights or inputs are too large for float64"),
+      );
+    }
     expect(() => descend(unit, overflowing.inputs, overflowing.targets, Number.MAX_VALUE, createWorkspace(unit.spec, 1))).toThrow(
       new NumericError("the updated weights overflowed (an entry is not finite): the weights or inputs are too large for float64"),
     );

@@ -76,9 +76,13 @@ describe("tensor", () => {
     );
   });
 
-  it("addScaledProduct says when an updated entry is not finite, and refuses shapes that do not fit and views", () => {
+  it("addScaledProduct says when an updated entry is not finite, for one sample, a batch and with momentum, and refuses shapes that do not fit and views", () => {
     const huge = matrixFromRows([[1e308, 1]]);
     expect(addScaledProduct(huge, matrixFromRows([[1e308]]), matrixFromRows([[1], [0]]), 1, 1)).toBe(false);
+    expect(addScaledProduct(matrixFromRows([[1]]), matrixFromRows([[1e308, 1e308]]), matrixFromRows([[1, 1]]), 1, 1)).toBe(false);
+    expect(addScaledProduct(matrixFromRows([[1]]), matrixFromRows([[1e307, 1e307]]), matrixFromRows([[1, 1]]), 0.5, 0.5)).toBe(true);
+    const withMomentum = matrixFromRows([[1]]);
+    expect(addScaledProduct(withMomentum, matrixFromRows([[1e308]]), matrixFromRows([[1e308]]), 1, 1, matrixFromRows([[0]]), 0.5)).toBe(false);
     expect(() => addScaledProduct(zeros(2, 3), zeros(2, 1), zeros(2, 1), 1, 1)).toThrow(
       new ShapeError("cannot add the product of 2×1 and the transpose of 2×1 to 2×3: expected 2×B and 3×B for a 2×3 target"),
     );

@@ -76,8 +76,10 @@ export interface Momentum {
  *   weights' are not written)
  * @param options - the rule and the momentum
  * @returns $E$, the batch mean of the loss before the step
- * @throws {@link errors!NumericError | NumericError} if finite input overflows: an output, the
- *   loss or an updated parameter
+ * @throws {@link errors!NumericError | NumericError} if finite input overflows: a weighted sum
+ *   (which `trainingStep` lets pass when the activation saturates; here it is refused, since it
+ *   is how this step knows every weight finite without reading them all), an output, the loss or
+ *   an updated parameter
  */
 export function descend(
   network: Network,
@@ -93,6 +95,9 @@ export function descend(
   const rule = options.rule ?? "exact";
   const { trace, deltas } = rule === "exact" ? backwardPass(network, inputs, targets, workspace) : intuitiveBackwardPass(network, inputs, targets, workspace);
   const loss = traceLoss(network, trace, targets);
+  // Finite weighted sums also prove every weight and bias finite (a non-finite weight makes its
+  // row's sum infinite or NaN whatever the inputs), which addScaledProduct relies on.
+  assertFiniteArrays("the weighted sums", trace.preactivations);
   assertFiniteArrays("the outputs", trace.outputs);
   assertFinite("the loss", [loss]);
 

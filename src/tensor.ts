@@ -218,36 +218,42 @@ export function multiply(result: Matrix, a: Matrix, b: Matrix): Matrix {
  */
 function matrixVectorProduct(c: Float64Array, cStart: number, a: Float64Array, aStart: number, b: Float64Array, bStart: number, m: number, p: number): void {
   let i = 0;
-  for (; i + 7 < m; i += 8) {
-    const row = aStart + i * p;
-    let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
-    for (let k = 0; k < p; k++) {
-      const entry = b[bStart + k]!;
-      const index = row + k;
-      sum0 += a[index]! * entry;
-      sum1 += a[index + p]! * entry;
-      sum2 += a[index + 2 * p]! * entry;
-      sum3 += a[index + 3 * p]! * entry;
-      sum4 += a[index + 4 * p]! * entry;
-      sum5 += a[index + 5 * p]! * entry;
-      sum6 += a[index + 6 * p]! * entry;
-      sum7 += a[index + 7 * p]! * entry;
-    }
-    c[cStart + i] = sum0;
-    c[cStart + i + 1] = sum1;
-    c[cStart + i + 2] = sum2;
-    c[cStart + i + 3] = sum3;
-    c[cStart + i + 4] = sum4;
-    c[cStart + i + 5] = sum5;
-    c[cStart + i + 6] = sum6;
-    c[cStart + i + 7] = sum7;
-  }
+  for (; i + 7 < m; i += 8) eightDotProducts(c, cStart + i, a, aStart + i * p, b, bStart, p);
   for (; i < m; i++) {
     const row = aStart + i * p;
     let sum = 0;
     for (let k = 0; k < p; k++) sum += a[row + k]! * b[bStart + k]!;
     c[cStart + i] = sum;
   }
+}
+
+/**
+ * Entries `out` to `out + 7` of {@link matrixVectorProduct}, from the eight rows of $A$ that start
+ * at `row`. A function of its own, so that the optimising compiler keeps the eight sums and row
+ * offsets in registers.
+ */
+function eightDotProducts(c: Float64Array, out: number, a: Float64Array, row: number, b: Float64Array, bStart: number, p: number): void {
+  const row1 = row + p, row2 = row1 + p, row3 = row2 + p, row4 = row3 + p, row5 = row4 + p, row6 = row5 + p, row7 = row6 + p;
+  let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+  for (let k = 0; k < p; k++) {
+    const entry = b[bStart + k]!;
+    sum0 += a[row + k]! * entry;
+    sum1 += a[row1 + k]! * entry;
+    sum2 += a[row2 + k]! * entry;
+    sum3 += a[row3 + k]! * entry;
+    sum4 += a[row4 + k]! * entry;
+    sum5 += a[row5 + k]! * entry;
+    sum6 += a[row6 + k]! * entry;
+    sum7 += a[row7 + k]! * entry;
+  }
+  c[out] = sum0;
+  c[out + 1] = sum1;
+  c[out + 2] = sum2;
+  c[out + 3] = sum3;
+  c[out + 4] = sum4;
+  c[out + 5] = sum5;
+  c[out + 6] = sum6;
+  c[out + 7] = sum7;
 }
 
 /**
@@ -434,9 +440,19 @@ function rowDotProducts(
  * @param o - $O$ (the previous layer's outputs, one sample per column)
  * @param firstScale - $s_1$
  * @param secondScale - $s_2$
+ * Whether the result is finite is known without a look at every entry. Every entry of `target`
+ * is assumed finite before the call (a caller that computed $W o$ with these weights and found
+ * every sum finite knows it: an infinite or NaN weight makes its row's sum infinite or NaN,
+ * whatever $o$ holds, since $\infty \cdot 0$ is NaN). Then with
+ * $M = B \max|A| \max|O|\, |s_1|\, |s_2|$, which bounds every step up to a few roundings, a
+ * step below $2^{960}$ cannot carry a finite weight past the largest float64 ($\approx 2^{1024}$,
+ * whose rounding unit is $2^{971}$). Only when $M$ is not below $2^{960}$ (or is NaN) are the
+ * updated entries looked at one by one. With momentum the entries are always looked at.
+ *
  * @param velocity - $v$, updated in place, or `null` for no momentum
  * @param momentum - $\mu$ (ignored without a velocity)
- * @returns whether every updated entry of `target` (and of `velocity`) is finite
+ * @returns whether every updated entry of `target` (and of `velocity`) is finite, if every entry
+ *   of `target` was finite before
  */
 export function addScaledProduct(
   target: Matrix,
@@ -462,9 +478,14 @@ export function addScaledProduct(
   }
   const [w, x, y] = [target.data, a.data, o.data];
   const [wStart, aStart, oStart] = [target.offset, a.offset, o.offset];
-  if (velocity === null && samples === 1) return addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale);
-  const v = velocity?.data ?? null;
-  const vStart = velocity?.offset ?? 0;
+  if (velocity === null) {
+    if (samples === 1) addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale);
+    else addScaledDotProducts(w, wStart, x, aStart, y, oStart, m, n, samples, firstScale, secondScale);
+    const bound = samples * largestMagnitude(x, aStart, m * samples) * largestMagnitude(y, oStart, n * samples) * Math.abs(firstScale) * Math.abs(secondScale);
+    return bound < 2 ** 960 || allEntriesFinite(w, wStart, m * n);
+  }
+  const v = velocity.data;
+  const vStart = velocity.offset;
   // Four rows at a time: their sums come from the blocked dot products into a scratch buffer
   // that stays in the processor's cache, then each of the four rows of W is updated in one pass.
   const sums = scratch(4 * n);
@@ -474,24 +495,15 @@ export function addScaledProduct(
     rowDotProducts(sums, 0, x, aStart + j * samples, y, oStart, rows, samples, n);
     for (let r = 0; r < rows; r++) {
       const row = wStart + (j + r) * n;
-      const sumRow = r * n;
-      if (v === null) {
-        for (let k = 0; k < n; k++) {
-          const updated = w[row + k]! + sums[sumRow + k]! * firstScale * secondScale;
-          w[row + k] = updated;
-          check += updated * 0;
-        }
-      } else {
-        const velocityRow = vStart + (j + r) * n;
-        for (let k = 0; k < n; k++) {
-          const step = sums[sumRow + k]! * firstScale * secondScale;
-          const carried = v[velocityRow + k]! * momentum;
-          const updated = w[row + k]! + step + carried;
-          const newVelocity = carried + step;
-          w[row + k] = updated;
-          v[velocityRow + k] = newVelocity;
-          check += updated * 0 + newVelocity * 0;
-        }
+      const velocityRow = vStart + (j + r) * n;
+      for (let k = 0; k < n; k++) {
+        const step = sums[r * n + k]! * firstScale * secondScale;
+        const carried = v[velocityRow + k]! * momentum;
+        const updated = w[row + k]! + step + carried;
+        const newVelocity = carried + step;
+        w[row + k] = updated;
+        v[velocityRow + k] = newVelocity;
+        check += updated * 0 + newVelocity * 0;
       }
     }
   }
@@ -499,10 +511,37 @@ export function addScaledProduct(
 }
 
 /**
+ * {@link addScaledProduct} for a batch and no momentum: four rows of sums at a time from the
+ * blocked dot products ({@link rowDotProducts}) into a scratch buffer that stays in the
+ * processor's cache, then each of the four rows of $W$ updated in one pass.
+ */
+function addScaledDotProducts(
+  w: Float64Array,
+  wStart: number,
+  a: Float64Array,
+  aStart: number,
+  o: Float64Array,
+  oStart: number,
+  m: number,
+  n: number,
+  samples: number,
+  firstScale: number,
+  secondScale: number,
+): void {
+  const sums = scratch(4 * n);
+  for (let j = 0; j < m; j += 4) {
+    const rows = Math.min(4, m - j);
+    rowDotProducts(sums, 0, a, aStart + j * samples, o, oStart, rows, samples, n);
+    for (let index = 0, end = rows * n, row = wStart + j * n; index < end; index++) {
+      w[row + index] = w[row + index]! + sums[index]! * firstScale * secondScale;
+    }
+  }
+}
+
+/**
  * {@link addScaledProduct} for one sample and no momentum, the seed's one-digit-at-a-time step:
- * each sum has the single term $0 + A_j O_k$. Eight rows of $W$ per pass share each $O_k$ read.
- * The test `u - u === 0` holds exactly for finite `u` ($\infty - \infty$ and anything involving
- * NaN give NaN); the eight rows' tests are summed so that the loop has no branch.
+ * each sum has the single term $0 + A_j O_k$. Eight rows of $W$ per pass
+ * ({@link eightRowsOuterStep}) share each $O_k$ read.
  */
 function addScaledOuterProduct(
   w: Float64Array,
@@ -515,59 +554,64 @@ function addScaledOuterProduct(
   n: number,
   firstScale: number,
   secondScale: number,
-): boolean {
-  let check = 0;
+): void {
   let j = 0;
-  for (; j + 7 < m; j += 8) {
-    const a0 = a[aStart + j]!, a1 = a[aStart + j + 1]!, a2 = a[aStart + j + 2]!, a3 = a[aStart + j + 3]!;
-    const a4 = a[aStart + j + 4]!, a5 = a[aStart + j + 5]!, a6 = a[aStart + j + 6]!, a7 = a[aStart + j + 7]!;
-    const row = wStart + j * n;
-    for (let k = 0; k < n; k++) {
-      const entry = o[oStart + k]!;
-      let index = row + k;
-      let updated = w[index]! + (0 + a0 * entry) * firstScale * secondScale;
-      w[index] = updated;
-      check += updated * 0;
-      index += n;
-      updated = w[index]! + (0 + a1 * entry) * firstScale * secondScale;
-      w[index] = updated;
-      check += updated * 0;
-      index += n;
-      updated = w[index]! + (0 + a2 * entry) * firstScale * secondScale;
-      w[index] = updated;
-      check += updated * 0;
-      index += n;
-      updated = w[index]! + (0 + a3 * entry) * firstScale * secondScale;
-      w[index] = updated;
-      check += updated * 0;
-      index += n;
-      updated = w[index]! + (0 + a4 * entry) * firstScale * secondScale;
-      w[index] = updated;
-      check += updated * 0;
-      index += n;
-      updated = w[index]! + (0 + a5 * entry) * firstScale * secondScale;
-      w[index] = updated;
-      check += updated * 0;
-      index += n;
-      updated = w[index]! + (0 + a6 * entry) * firstScale * secondScale;
-      w[index] = updated;
-      check += updated * 0;
-      index += n;
-      updated = w[index]! + (0 + a7 * entry) * firstScale * secondScale;
-      w[index] = updated;
-      check += updated * 0;
-    }
-  }
+  // With one sample $s_1 = 1/B$ is 1, and a product by 1 changes no number (not even NaN or
+  // $-0$): the eight-row loop leaves it out, and other scales take the loop below.
+  if (firstScale === 1) for (; j + 7 < m; j += 8) eightRowsOuterStep(w, wStart + j * n, n, a, aStart + j, o, oStart, secondScale);
   for (; j < m; j++) {
     const factor = a[aStart + j]!;
     const row = wStart + j * n;
-    for (let k = 0; k < n; k++) {
-      const updated = w[row + k]! + (0 + factor * o[oStart + k]!) * firstScale * secondScale;
-      w[row + k] = updated;
-      check += updated * 0;
-    }
+    for (let k = 0; k < n; k++) w[row + k] = w[row + k]! + (0 + factor * o[oStart + k]!) * firstScale * secondScale;
   }
-  return check === 0;
+}
+
+/**
+ * Rows `row` to `row + 7` of {@link addScaledOuterProduct} with $s_1 = 1$ and $s_2$ = `scale`. A
+ * function of its own: the optimising compiler then keeps the eight row offsets and factors in
+ * registers.
+ */
+function eightRowsOuterStep(
+  w: Float64Array,
+  row: number,
+  n: number,
+  a: Float64Array,
+  aIndex: number,
+  o: Float64Array,
+  oStart: number,
+  scale: number,
+): void {
+  const a0 = a[aIndex]!, a1 = a[aIndex + 1]!, a2 = a[aIndex + 2]!, a3 = a[aIndex + 3]!;
+  const a4 = a[aIndex + 4]!, a5 = a[aIndex + 5]!, a6 = a[aIndex + 6]!, a7 = a[aIndex + 7]!;
+  const row1 = row + n, row2 = row1 + n, row3 = row2 + n, row4 = row3 + n, row5 = row4 + n, row6 = row5 + n, row7 = row6 + n;
+  for (let k = 0; k < n; k++) {
+    const entry = o[oStart + k]!;
+    w[row + k] = w[row + k]! + (0 + a0 * entry) * scale;
+    w[row1 + k] = w[row1 + k]! + (0 + a1 * entry) * scale;
+    w[row2 + k] = w[row2 + k]! + (0 + a2 * entry) * scale;
+    w[row3 + k] = w[row3 + k]! + (0 + a3 * entry) * scale;
+    w[row4 + k] = w[row4 + k]! + (0 + a4 * entry) * scale;
+    w[row5 + k] = w[row5 + k]! + (0 + a5 * entry) * scale;
+    w[row6 + k] = w[row6 + k]! + (0 + a6 * entry) * scale;
+    w[row7 + k] = w[row7 + k]! + (0 + a7 * entry) * scale;
+  }
+}
+
+/** The largest $|x_i|$ of `length` entries from `start` (NaN if one is NaN; 0 for none). */
+function largestMagnitude(data: Float64Array, start: number, length: number): number {
+  let largest = 0;
+  for (let i = start; i < start + length; i++) {
+    const magnitude = Math.abs(data[i]!);
+    if (Number.isNaN(magnitude)) return Number.NaN;
+    if (magnitude > largest) largest = magnitude;
+  }
+  return largest;
+}
+
+/** Whether `length` entries from `start` are all finite. */
+function allEntriesFinite(data: Float64Array, start: number, length: number): boolean {
+  for (let i = start; i < start + length; i++) if (!Number.isFinite(data[i])) return false;
+  return true;
 }
 
 /** The general product, reading every operand through its strides (any views). */
@@ -696,7 +740,13 @@ export function hadamard<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, i
  * @param into - where to write $C$ (it may be `a` or `b`); a new array if left out
  */
 export function subtract<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, into: Shaped = zerosLike(a)): Shaped {
-  ops.sub(into, a, b);
+  if (!sameDenseLayout(into, a, b)) {
+    ops.sub(into, a, b);
+    return into;
+  }
+  const [c, x, y, size] = [into.data, a.data, b.data, into.size];
+  const [cStart, xStart, yStart] = [into.offset, a.offset, b.offset];
+  for (let i = 0; i < size; i++) c[cStart + i] = x[xStart + i]! - y[yStart + i]!;
   return into;
 }
 
