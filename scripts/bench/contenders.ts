@@ -1,0 +1,140 @@
+/**
+ * The float64 contenders of the training-step row: the project's two steps, the hand-written
+ * yardstick, and the same math on `ndarray` with `ndarray-ops` and `ndarray-gemm`.
+ *
+ * Each contender loads the problem into its own structures once, in `prepare`; its `step` then
+ * allocates nothing that the contender could avoid allocating.
+ *
+ * @module
+ */
+import gemm from "ndarray-gemm";
+import ops from "ndarray-ops";
+import { createWorkspace, trainingStep } from "../../src/backprop.js";
+import { descend } from "../../src/descent.js";
+import { zeros, type Matrix } from "../../src/tensor.js";
+import { createHandWrittenNetwork, handWrittenStep } from "./handwritten.js";
+import { matrixFrom, projectNetwork, rowMajor, seedLearningRate, seedSizes, seedSpec, type SeedProblem, type StepContender } from "./seed-problem.js";
+
+/** The name of the yardstick, whose time every ratio divides by. */
+export const handWrittenName = "hand-written Float64Array loop";
+
+/**
+ * The name of a TensorFlow.js contender (here, so that it is known even when TensorFlow.js
+ * cannot be loaded).
+ *
+ * @param backend - `cpu` or `wasm`
+ */
+export function tensorFlowName(backend: "cpu" | "wasm"): string {
+  return `TensorFlow.js ${backend} (float32)`;
+}
+
+/** The project's in-place step, `descend` from src/descent.ts, with a workspace. */
+export const projectDescent: StepContender = {
+  name: "backprop-ref (training step)",
+  precision: "float64",
+  prepare(problem) {
+    const { network, inputs, targets } = projectBatch(problem);
+    const workspace = createWorkspace(seedSpec, problem.batchSize);
+    return {
+      step: () => descend(network, inputs, targets, seedLearningRate, workspace),
+      weights: () => network.weights.map(rowMajor),
+    };
+  },
+};
+
+/** The project's step that keeps every quantity (gradients, delta weights), `trainingStep` with a workspace. */
+export const projectTrainingStep: StepContender = {
+  name: "backprop-ref (every quantity kept)",
+  precision: "float64",
+  prepare(problem) {
+    const { network, inputs, targets } = projectBatch(problem);
+    const workspace = createWorkspace(seedSpec, problem.batchSize);
+    return {
+      step: () => trainingStep(network, inputs, targets, seedLearningRate, workspace).loss,
+      weights: () => network.weights.map(rowMajor),
+    };
+  },
+};
+
+/** The yardstick of scripts/bench/handwritten.ts. */
+export const handWritten: StepContender = {
+  name: handWrittenName,
+  precision: "float64",
+  prepare(problem) {
+    const network = createHandWrittenNetwork(seedSizes, problem.weights[0], problem.weights[1], problem.batchSize);
+    const inputs = Float64Array.from(problem.inputs);
+    const targets = Float64Array.from(problem.targets);
+    return {
+      step: () => handWrittenStep(network, inputs, targets, seedLearningRate),
+      weights: () => [Float64Array.from(network.hiddenWeights), Float64Array.from(network.outputWeights)],
+    };
+  },
+};
+
+/**
+ * The same math written the straightforward way on `ndarray` views: `ndarray-gemm` for the
+ * three products, `ndarray-ops` for everything element-wise. Buffers are made once.
+ *
+ * The sigmoid is four `ndarray-ops` passes ($-z$, $e^{\cdot}$, $+1$, $1/\cdot$), since the
+ * package has no sigmoid; the updates use `gemm`'s own $C \leftarrow \alpha A B + \beta C$ with
+ * $\alpha = -\eta/B$, $\beta = 1$, so they too write no gradient matrix.
+ */
+export const ndarrayGemm: StepContender = {
+  name: "ndarray + ndarray-ops + ndarray-gemm",
+  precision: "float64",
+  prepare(problem) {
+    const [inputUnits, hiddenUnits, outputUnits] = seedSizes;
+    const samples = problem.batchSize;
+    const hiddenWeights = matrixFrom(problem.weights[0], hiddenUnits, inputUnits);
+    const outputWeights = matrixFrom(problem.weights[1], outputUnits, hiddenUnits);
+    const inputs = matrixFrom(problem.inputs, inputUnits, samples);
+    const targets = matrixFrom(problem.targets, outputUnits, samples);
+    const hidden = zeros(hiddenUnits, samples);
+    const outputs = zeros(outputUnits, samples);
+    const outputErrors = zeros(outputUnits, samples);
+    const outputDeltas = zeros(outputUnits, samples);
+    const outputSlopes = zeros(outputUnits, samples);
+    const hiddenErrors = zeros(hiddenUnits, samples);
+    const hiddenDeltas = zeros(hiddenUnits, samples);
+    const hiddenSlopes = zeros(hiddenUnits, samples);
+    const sigmoidInPlace = (matrix: Matrix): void => {
+      ops.negeq(matrix);
+      ops.expeq(matrix);
+      ops.addseq(matrix, 1);
+      ops.recipeq(matrix);
+    };
+    // f′ = o ⊙ (1 − o), written into `slopes`.
+    const sigmoidSlopes = (slopes: Matrix, outputs: Matrix): void => {
+      ops.muls(slopes, outputs, -1);
+      ops.addseq(slopes, 1);
+      ops.muleq(slopes, outputs);
+    };
+    const step = (): number => {
+      gemm(hidden, hiddenWeights, inputs);
+      sigmoidInPlace(hidden);
+      gemm(outputs, outputWeights, hidden);
+      sigmoidInPlace(outputs);
+      ops.sub(outputErrors, outputs, targets); // o − t = −e
+      const loss = (0.5 * ops.norm2squared(outputErrors)) / samples;
+      sigmoidSlopes(outputSlopes, outputs);
+      ops.mul(outputDeltas, outputErrors, outputSlopes);
+      gemm(hiddenErrors, outputWeights.transpose(1, 0), outputDeltas);
+      sigmoidSlopes(hiddenSlopes, hidden);
+      ops.mul(hiddenDeltas, hiddenErrors, hiddenSlopes);
+      gemm(outputWeights, outputDeltas, hidden.transpose(1, 0), -seedLearningRate / samples, 1);
+      gemm(hiddenWeights, hiddenDeltas, inputs.transpose(1, 0), -seedLearningRate / samples, 1);
+      return loss;
+    };
+    return { step, weights: () => [rowMajor(hiddenWeights), rowMajor(outputWeights)] };
+  },
+};
+
+/** The problem as the project's structures: a network of its own and the batch as matrices. */
+function projectBatch(problem: SeedProblem): { network: ReturnType<typeof projectNetwork>; inputs: Matrix; targets: Matrix } {
+  const [inputUnits, , outputUnits] = seedSizes;
+  return {
+    network: projectNetwork(problem),
+    inputs: matrixFrom(problem.inputs, inputUnits, problem.batchSize),
+    targets: matrixFrom(problem.targets, outputUnits, problem.batchSize),
+  };
+}
