@@ -176,6 +176,13 @@ describe("activations", () => {
     );
   });
 
+  it("relu maps −0 to +0, as max(0, z) does, directly and through activate", () => {
+    // −0 and +0 compare equal; only Object.is tells the sign of a zero apart.
+    expect(Object.is(elementwiseActivations.relu.value(-0), 0)).toBe(true);
+    expect(Object.is(activate("relu", matrixFromRows([[-0]])).get(0, 0), 0)).toBe(true);
+    expect(Object.is(Math.max(0, -0), 0)).toBe(true);
+  });
+
   it("activate and activationDerivative apply the function to every entry of a batch", () => {
     const z = matrixFromRows([
       [-1, 0.5],

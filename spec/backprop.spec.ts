@@ -1,13 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sigmoid } from "../src/activations.js";
-import { backpropagate, trainingStep, type ParameterArrays } from "../src/backprop.js";
+import { assertFinite, backpropagate, createWorkspace, trainingStep, type ParameterArrays } from "../src/backprop.js";
 import { parseCase, type CaseDocument } from "../src/conformance.js";
+import { NumericError } from "../src/errors.js";
 import { workedExampleCase } from "../src/example.js";
 import { networkLoss } from "../src/forward.js";
 import { checkGradients, describeEntry } from "../src/gradcheck.js";
-import { createNetwork, depth } from "../src/network.js";
-import { matrixFromRows, vectorFromArray, type Matrix } from "../src/tensor.js";
+import { cloneNetwork, createNetwork, depth } from "../src/network.js";
+import { matrixFromRows, vectorFromArray, type Matrix, type Vector } from "../src/tensor.js";
 import { caseDocument, hiddenActivations, numRuns, outputPairs } from "./arbitraries.js";
 import { entriesOf, expectParametersClose, largestMagnitude, sampleOf } from "./support.js";
 
@@ -157,6 +158,58 @@ describe("backpropagation", () => {
       }),
       { numRuns },
     );
+  });
+});
+
+/**
+ * Throws unless each array is the very buffer at the same index (the same object, not equal
+ * values: a step that wrote its numbers into a fresh array would give the same values).
+ */
+function expectSameBuffers(actual: readonly (Matrix | Vector)[] | null, buffers: readonly (Matrix | Vector)[] | null, what: string): void {
+  if (buffers === null || actual === null) {
+    expect(actual, what).toBe(buffers);
+    return;
+  }
+  expect(actual.length, what).toBe(buffers.length);
+  buffers.forEach((buffer, index) => {
+    if (actual[index] !== buffer) expect.fail(`${what}[${index}] is not the workspace's own buffer`);
+  });
+}
+
+describe("steps into a workspace", () => {
+  it("a step into a workspace returns the workspace's own arrays: every preactivation, output after the inputs, error, delta, gradient and delta weight is its buffer at the same index", () => {
+    fc.assert(
+      fc.property(caseDocument(), (document) => {
+        const { network, inputs, targets, learningRate } = parseCase(document);
+        const workspace = createWorkspace(network.spec, inputs.shape[1]!);
+        const backpropagation = backpropagate(network, inputs, targets, workspace);
+        const step = trainingStep(cloneNetwork(network), inputs, targets, learningRate, workspace);
+        for (const [result, name] of [[backpropagation, "backpropagate"], [step, "trainingStep"]] as const) {
+          expect(result.trace.outputs[0], `${name}: outputs[0]`).toBe(inputs);
+          expectSameBuffers(result.trace.outputs.slice(1), workspace.trace.outputs.slice(1), `${name}: outputs[1…]`);
+          expectSameBuffers(result.trace.preactivations, workspace.trace.preactivations, `${name}: preactivations`);
+          expectSameBuffers(result.errors, workspace.errors, `${name}: errors`);
+          expectSameBuffers(result.deltas, workspace.deltas, `${name}: deltas`);
+          expectSameBuffers(result.gradients.weights, workspace.gradients.weights, `${name}: gradients.weights`);
+          expectSameBuffers(result.gradients.biases, workspace.gradients.biases, `${name}: gradients.biases`);
+        }
+        expectSameBuffers(step.deltaWeights.weights, workspace.deltaWeights.weights, "trainingStep: deltaWeights.weights");
+        expectSameBuffers(step.deltaWeights.biases, workspace.deltaWeights.biases, "trainingStep: deltaWeights.biases");
+        // Negative control: the allocating step's arrays, of the same values, are told apart.
+        expect(() => expectSameBuffers(backpropagate(network, inputs, targets).errors, workspace.errors, "allocated errors")).toThrow();
+      }),
+      { numRuns },
+    );
+  });
+});
+
+describe("refusing numbers that overflowed", () => {
+  it("assertFinite refuses a list with one value that is not finite among finite ones, naming the first such value; an all-finite list passes", () => {
+    const tail = "the weights or inputs are too large for float64";
+    expect(() => assertFinite("the loss", [1, Infinity])).toThrow(new NumericError(`the loss overflowed to Infinity: ${tail}`));
+    expect(() => assertFinite("the loss", [NaN, 2, -Infinity])).toThrow(new NumericError(`the loss overflowed to NaN: ${tail}`));
+    expect(() => assertFinite("the loss", [1, -2.5, 0, Number.MAX_VALUE])).not.toThrow();
+    expect(() => assertFinite("the loss", [])).not.toThrow();
   });
 });
 

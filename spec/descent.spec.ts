@@ -8,17 +8,9 @@ import { intuitiveStep } from "../src/intuitive.js";
 import { cloneNetwork, type Network } from "../src/network.js";
 import { added, scaled, zerosLike } from "../src/tensor.js";
 import { caseDocument, hiddenActivations, numRuns } from "./arbitraries.js";
-import { entriesOf } from "./support.js";
+import { entriesOf, expectSameBits } from "./support.js";
 
 const parameters = (network: Network | ParameterArrays): number[] => entriesOf(network as ParameterArrays).map((entry) => entry.value);
-
-/** Bit-identical, `-0` and `0` told apart. */
-function expectSameBits(actual: readonly number[], expected: readonly number[], what: string): void {
-  expect(actual.length, what).toBe(expected.length);
-  actual.forEach((value, index) => {
-    if (!Object.is(value, expected[index])) expect.fail(`${what}[${index}]: ${value} by descend, ${expected[index]} by the separate steps`);
-  });
-}
 
 const velocitiesOf = (network: Network): ParameterArrays => ({
   weights: network.weights.map((matrix) => zerosLike(matrix)),

@@ -1,11 +1,12 @@
+import ndarray from "ndarray";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createWorkspace } from "../src/backprop.js";
 import { parseCase } from "../src/conformance.js";
 import { ShapeError } from "../src/errors.js";
-import { forward, layerOutput, networkLoss, weightedSum } from "../src/forward.js";
+import { assertTargetShape, forward, layerOutput, networkLoss, weightedSum } from "../src/forward.js";
 import { createNetwork } from "../src/network.js";
-import { matrixFromRows, matrixToRows, vectorFromArray } from "../src/tensor.js";
+import { matrixFromRows, matrixToRows, vectorFromArray, zeros, type Matrix } from "../src/tensor.js";
 import { caseDocument, numRuns } from "./arbitraries.js";
 
 describe("forward pass", () => {
@@ -66,5 +67,17 @@ describe("forward pass", () => {
     expect(() => networkLoss(network, matrixFromRows([[1], [2]]), matrixFromRows([[1, 2]]))).toThrow(
       new ShapeError("targets are 1×2 but the outputs are 1×1"),
     );
+  });
+
+  it("targets must be a matrix: an array of three dimensions, even one whose first two are the outputs' n_L × B, is refused with a ShapeError naming its shape", () => {
+    const outputs = zeros(2, 3);
+    const threeDimensional: Matrix = ndarray(new Float64Array(6), [2, 3, 1]);
+    expect(() => assertTargetShape(outputs, threeDimensional)).toThrow(
+      new ShapeError("targets must be a matrix (n_L × B) of the outputs' shape 2×3, got an array of shape 2×3×1"),
+    );
+    const vector: Matrix = ndarray(new Float64Array(2), [2]);
+    expect(() => assertTargetShape(outputs, vector)).toThrow(new ShapeError("targets must be a matrix (n_L × B) of the outputs' shape 2×3, got an array of shape 2"));
+    // The matrix of that shape passes: only the dimensions were wrong.
+    expect(() => assertTargetShape(outputs, ndarray(new Float64Array(6), [2, 3]))).not.toThrow();
   });
 });

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { backpropagate, type ParameterArrays } from "../src/backprop.js";
 import { parseCase } from "../src/conformance.js";
-import { networkLoss } from "../src/forward.js";
+import { forward, networkLoss } from "../src/forward.js";
 import {
   checkGradients,
   compareGradients,
@@ -11,10 +11,13 @@ import {
   describeEntry,
   entryPosition,
   formatReport,
+  kinkBranches,
   kinkDistance,
   kinkMargin,
   numericGradients,
   relativeError,
+  summaryLine,
+  table,
   type NumericGradients,
 } from "../src/gradcheck.js";
 import { ShapeError } from "../src/errors.js";
@@ -23,6 +26,24 @@ import { matrixFromRows, scaled, transposed } from "../src/tensor.js";
 import { caseDocument, numRuns } from "./arbitraries.js";
 import { backpropSummingTheBatch, backpropWithoutHiddenDerivative } from "./broken.js";
 import { entriesOf, largestMagnitude } from "./support.js";
+
+/**
+ * A 1-2-1 network whose first hidden relu unit sits near its kink: with the input 1 and the
+ * weight 1 its preactivation is $1 + b$, so the bias sets how far from the kink and on which side.
+ */
+function reluNearItsKink(bias: number) {
+  return parseCase({
+    format: "backprop-ref/case@1",
+    sizes: [1, 2, 1],
+    activations: ["relu", "identity"],
+    loss: "squared_error",
+    weights: [[[1], [0.5]], [[1, 1]]],
+    biases: [[bias, 0.1], [0]],
+    inputs: [[1]],
+    targets: [[2]],
+    learningRate: 0.1,
+  });
+}
 
 describe("gradient check", () => {
   it("rejects a backprop that drops f′ in the hidden layers, for every sigmoid network whose hidden-layer gradients are above the floor", () => {
@@ -129,9 +150,9 @@ describe("gradient check", () => {
     expect(report.worst!.analytic).toBe(tampered.weights[0]!.get(2, 1));
     expect(report.worst!.relativeError).toBeGreaterThan(0.01);
     expect(describeEntry(report.worst!)).toMatch(/^layer 1 weights\[0\]\[2\]\[1\]: analytic -?[0-9.e-]+, numeric -?[0-9.e-]+, absolute error [0-9.e+-]+, relative error [0-9.e+-]+$/);
-    const table = formatReport(report);
-    expect(table).toContain("FAILED: layer 1 weights[0][2][1]");
-    expect(table.split("\n").filter((line) => /^[12] +(weights|biases)/.test(line))).toHaveLength(4);
+    const formatted = formatReport(report);
+    expect(formatted).toContain("FAILED: layer 1 weights[0][2][1]");
+    expect(formatted.split("\n").filter((line) => /^[12] +(weights|biases)/.test(line))).toHaveLength(4);
     expect(report.entries).toHaveLength(entriesOf(correct).length);
     expect(formatReport(checkGradients(network, inputs, targets))).toMatch(/passed: worst relative error .* ≤ tolerance 1e-6/);
   });
@@ -170,6 +191,23 @@ describe("gradient check", () => {
     expect(() => compareGradients({ weights: [], biases: null }, oracle({ weights: [], biases: null }))).toThrow(ShapeError);
     const transposedFirst = { weights: [transposed(withBiases.weights[0]!.hi(2, 1)), withBiases.weights[1]!], biases: null };
     expect(() => compareGradients(transposedFirst, oracle(without))).toThrow("weights[0] of the gradients to compare are 1×2 and 2×2");
+  });
+
+  it("a bias vector missing from either side's list is a ShapeError naming the layer and the side, not a TypeError", () => {
+    const { network, inputs, targets } = parseCase({ ...workedExampleCase, biases: [[0.1, -0.1], [0.2]] });
+    const analytic = backpropagate(network, inputs, targets).gradients;
+    const numeric = numericGradients(network, inputs, targets);
+    const firstOnly = (gradients: ParameterArrays): ParameterArrays => ({ weights: gradients.weights, biases: gradients.biases!.slice(0, 1) });
+    const shortNumeric: NumericGradients = { ...numeric, gradients: firstOnly(numeric.gradients) };
+    const expected = (side: string, analyticCount: number, numericCount: number) =>
+      new ShapeError(
+        `biases[1] of the gradients to compare is missing on ${side}: expected one bias vector per weight layer, 2, got ${analyticCount} (analytic) and ${numericCount} (numeric)`,
+      );
+    expect(() => compareGradients(firstOnly(analytic), numeric)).toThrow(expected("the analytic side", 1, 2));
+    expect(() => compareGradients(analytic, shortNumeric)).toThrow(expected("the numeric side", 2, 1));
+    expect(() => compareGradients(firstOnly(analytic), shortNumeric)).toThrow(expected("both sides", 1, 1));
+    // Negative control: the full lists compare.
+    expect(compareGradients(analytic, numeric).passed).toBe(true);
   });
 
   it("lists the worst entries NaN first, in the order of the entries, then the finite relative errors from the largest down, wherever the NaN entries sit", () => {
@@ -239,17 +277,7 @@ describe("gradient check", () => {
   it("marks an entry whose step crosses a relu kink as 'kink crossed' instead of failing it", () => {
     // The first hidden unit sits 1e-7 above its kink; a central step of 6e-6 on its bias, or on
     // the weight from the input of 1, moves it to the other side.
-    const { network, inputs, targets } = parseCase({
-      format: "backprop-ref/case@1",
-      sizes: [1, 2, 1],
-      activations: ["relu", "identity"],
-      loss: "squared_error",
-      weights: [[[1], [0.5]], [[1, 1]]],
-      biases: [[-0.9999999, 0.1], [0]],
-      inputs: [[1]],
-      targets: [[2]],
-      learningRate: 0.1,
-    });
+    const { network, inputs, targets } = reluNearItsKink(-0.9999999);
     const report = checkGradients(network, inputs, targets);
     const crossed = report.entries.filter((entry) => entry.kinkCrossed).map(entryPosition);
     expect(crossed).toEqual(expect.arrayContaining(["weights[0][0][0]", "biases[0][0]"]));
@@ -261,5 +289,77 @@ describe("gradient check", () => {
     expect(describeEntry(bias)).toMatch(/kink crossed$/);
     expect(formatReport(report)).toContain(`${crossed.length} entries crossed a kink and were not judged`);
     expect(checkGradients(network, inputs, targets, undefined, { method: "complex-step" }).kinkCrossings).toBe(0);
+  });
+
+  it("marks an entry 'kink crossed' when any step crosses, the upward one too: a relu unit 1e-7 below its kink", () => {
+    // z = w + b = −1e-7: the step up on the weight or the bias crosses to z > 0, the step down,
+    // evaluated last, stays below. Each oracle must remember the crossing, not its last step.
+    const { network, inputs, targets } = reluNearItsKink(-1.0000001);
+    for (const method of ["central", "richardson"] as const) {
+      const report = checkGradients(network, inputs, targets, undefined, { method });
+      const crossed = report.entries.filter((entry) => entry.kinkCrossed).map(entryPosition);
+      expect(crossed, method).toEqual(["weights[0][0][0]", "biases[0][0]"]);
+      expect(report.kinkCrossings, method).toBe(2);
+      expect(report.passed, method).toBe(true);
+    }
+  });
+
+  it("a check whose every step crosses a kink judges no entry: it passes with no worst entry, and says so in every line", () => {
+    // One relu weight of 1e-7 on an input of 1: z = 1e-7, and the step of 6e-6 crosses the kink
+    // downward, so the only entry is listed but not judged.
+    const { network, inputs, targets } = parseCase({
+      format: "backprop-ref/case@1",
+      sizes: [1, 1],
+      activations: ["relu"],
+      loss: "squared_error",
+      weights: [[[1e-7]]],
+      biases: null,
+      inputs: [[1]],
+      targets: [[0]],
+      learningRate: 0.1,
+    });
+    const report = checkGradients(network, inputs, targets);
+    expect(report).toMatchObject({ passed: true, worst: null, worstEntries: [], maxRelativeError: 0, kinkCrossings: 1 });
+    expect(report.layers).toEqual([{ layer: 1, parameter: "weights", count: 1, kinkCrossings: 1, worst: null }]);
+    expect(report.entries.map(describeEntry)).toEqual([
+      "layer 1 weights[0][0][0]: analytic 1e-7, numeric 0.0000015642764640279643, absolute error 1.46e-6, relative error 1.46e-3, kink crossed",
+    ]);
+    expect(summaryLine(report)).toBe("central       passed  worst relative error 0.00e+0 ≤ 1e-6 no entry judged, 1 kink crossed");
+    expect(formatReport(report)).toBe(
+      [
+        "layer  parameter  entries  kinks crossed  worst entry  analytic  numeric  relative error",
+        "-----  ---------  -------  -------------  -----------  --------  -------  --------------",
+        "1      weights    1        1              -            -         -        -",
+        "",
+        "central differences, step 6.06e-6 × max(1, |w|), floor 1.00e-3, tolerance 1e-6",
+        "1 entries crossed a kink and were not judged",
+        "warning: a relu/leaky_relu preactivation lies 1.00e-7 from its kink at 0, inside the 1e-3 margin: a central difference there may straddle the kink",
+        "passed: worst relative error 0.00e+0 ≤ tolerance 1e-6",
+      ].join("\n"),
+    );
+  });
+
+  it("the kink branches are z > 0 for every relu and leaky relu preactivation, layer by layer, row by row, sample by sample, and nothing for other layers", () => {
+    const { network } = parseCase({
+      format: "backprop-ref/case@1",
+      sizes: [2, 2, 2, 1],
+      activations: ["relu", "sigmoid", "leaky_relu"],
+      loss: "squared_error",
+      weights: [[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 1]]],
+      biases: null,
+      inputs: [[1, 1]],
+      targets: [[0]],
+      learningRate: 0.1,
+    });
+    const relu = matrixFromRows([[0.5, 0], [-0.5, 2]]);
+    const sigmoid = matrixFromRows([[3, -3], [0, 1]]);
+    const leaky = matrixFromRows([[-1e-300, 1e-300]]);
+    expect(kinkBranches(network, [relu, sigmoid, leaky])).toEqual([true, false, false, true, false, true]);
+    const sigmoidOnly = parseCase(workedExampleCase);
+    expect(kinkBranches(sigmoidOnly.network, forward(sigmoidOnly.network, sigmoidOnly.inputs).preactivations)).toEqual([]);
+  });
+
+  it("a table row shorter than the header leaves its missing cells empty", () => {
+    expect(table(["a", "b"], [["x"]])).toBe("a  b\n-  -\nx");
   });
 });

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { activate } from "../src/activations.js";
+import { trainingStep } from "../src/backprop.js";
+import { parseCase } from "../src/conformance.js";
 import { batchLoss, fusedOutputDelta, isFusedLoss, isLossName, type FusedLossName } from "../src/losses.js";
 import { matrixFromRows, matrixToRows, zeros, type Matrix } from "../src/tensor.js";
 import { numRuns } from "./arbitraries.js";
@@ -83,6 +85,28 @@ describe("losses", () => {
       ),
       { numRuns },
     );
+  });
+
+  it("cross-entropy leaves out the terms whose target is 0, so a logit of −∞ there, whose softmax output 0 is exact, costs nothing: the loss stays finite", () => {
+    // 0 · (z_k − lse) would be 0 · (−∞) = NaN; the term t_k log o_k is 0 for t_k = 0 whatever o_k.
+    expect(lossOfLogits("cross_entropy", [-Infinity, 0], [0, 1])).toBe(0);
+    expect(lossOfLogits("cross_entropy", [-Infinity, Math.log(3), 0], [0, 0.5, 0.5])).toBeCloseTo(0.5 * Math.log(4 / 3) + 0.5 * Math.log(4), 15);
+    // Reached through the public step: a weight of −10³⁰⁰ on an input of 10¹⁰ overflows z₁ to
+    // −∞ while the outputs stay finite, (0, 1), and the step accepts it.
+    const { network, inputs, targets } = parseCase({
+      format: "backprop-ref/case@1",
+      sizes: [1, 2],
+      activations: ["softmax"],
+      loss: "cross_entropy",
+      weights: [[[-1e300], [0]]],
+      biases: null,
+      inputs: [[1e10]],
+      targets: [[0, 1]],
+      learningRate: 0.1,
+    });
+    const step = trainingStep(network, inputs, targets, 0.1);
+    expect(step.trace.preactivations[0]!.get(0, 0)).toBe(-Infinity);
+    expect(step.loss).toBe(0);
   });
 
   it("the fused output delta is the derivative of the loss with respect to the output preactivations, even for soft targets that do not sum to one", () => {

@@ -2,6 +2,7 @@
  * Comparisons shared by the specs. A mismatch throws an error that names the layer, the entry,
  * both values and their relative error, so a failing property says where it failed.
  */
+import { expect } from "vitest";
 import type { ParameterArrays } from "../src/backprop.js";
 import { runCli } from "../src/cli.js";
 import { relativeError } from "../src/gradcheck.js";
@@ -112,4 +113,15 @@ export async function runCommand(args: readonly string[], stdin = ""): Promise<C
     stdin: async () => stdin,
   });
   return { status, stdout, stderr };
+}
+
+/**
+ * Expects two lists of numbers to be bit for bit the same, `-0` and `0` told apart, and names
+ * the first entry that differs with both values.
+ */
+export function expectSameBits(actual: readonly number[], expected: readonly number[], what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  actual.forEach((value, index) => {
+    if (!Object.is(value, expected[index])) expect.fail(`${what}[${index}]: ${value}, expected ${expected[index]}`);
+  });
 }

@@ -131,7 +131,10 @@ export function traceLoss(network: Network, trace: Trace, targets: Matrix): numb
 export function assertTargetShape(outputs: Matrix, targets: Matrix): void {
   const [units, samples] = dimensions(outputs);
   const [rows, columns] = dimensions(targets);
-  if (targets.dimension !== 2 || rows !== units || columns !== samples) {
+  if (targets.dimension !== 2) {
+    throw new ShapeError(`targets must be a matrix (n_L × B) of the outputs' shape ${units}×${samples}, got an array of shape ${targets.shape.join("×")}`);
+  }
+  if (rows !== units || columns !== samples) {
     throw new ShapeError(`targets are ${shapeText(targets)} but the outputs are ${units}×${samples}`);
   }
 }

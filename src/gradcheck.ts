@@ -509,9 +509,17 @@ function assertSameShapes(analytic: ParameterArrays, numeric: ParameterArrays): 
     if (matrix.shape.join("×") !== other.shape.join("×")) {
       throw new ShapeError(`weights[${index}] of the gradients to compare are ${matrix.shape.join("×")} and ${other.shape.join("×")}`);
     }
-    const [bias, otherBias] = [analytic.biases?.[index], numeric.biases?.[index]];
-    if (analytic.biases !== null && bias?.shape[0] !== otherBias?.shape[0]) {
-      throw new ShapeError(`biases[${index}] of the gradients to compare have ${bias?.shape[0]} and ${otherBias?.shape[0]} entries`);
+    if (analytic.biases === null) return;
+    const [bias, otherBias] = [analytic.biases[index], numeric.biases![index]];
+    if (bias === undefined || otherBias === undefined) {
+      const side = bias !== undefined ? "the numeric side" : otherBias !== undefined ? "the analytic side" : "both sides";
+      throw new ShapeError(
+        `biases[${index}] of the gradients to compare is missing on ${side}: expected one bias vector per weight layer, ${analytic.weights.length}, ` +
+          `got ${analytic.biases.length} (analytic) and ${numeric.biases!.length} (numeric)`,
+      );
+    }
+    if (bias.shape[0] !== otherBias.shape[0]) {
+      throw new ShapeError(`biases[${index}] of the gradients to compare have ${bias.shape[0]} and ${otherBias.shape[0]} entries`);
     }
   });
 }
