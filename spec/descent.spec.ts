@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { createWorkspace, trainingStep, type ParameterArrays } from "../src/backprop.js";
 import { parseCase } from "../src/conformance.js";
 import { descend } from "../src/descent.js";
-import { NumericError, SpecError, ValueError } from "../src/errors.js";
+import { NumericError, ShapeError, SpecError, ValueError } from "../src/errors.js";
 import { intuitiveStep } from "../src/intuitive.js";
 import { cloneNetwork, type Network } from "../src/network.js";
-import { added, scaled, zerosLike } from "../src/tensor.js";
+import { added, scaled, zeros, zerosLike } from "../src/tensor.js";
 import { caseDocument, hiddenActivations, numRuns } from "./arbitraries.js";
 import { entriesOf, expectSameBits } from "./support.js";
 
@@ -100,17 +100,76 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
       learningRate: 0.1,
     });
     const { network: unit } = overflowing;
-    // A weight made infinite after the network was built: its row's weighted sum is infinite
-    // or NaN whatever the inputs, so the step refuses it before it reads a single weight more.
+    // A weight made infinite or NaN after the network was built: its row's weighted sum is
+    // infinite or NaN whatever the inputs, and the step reads that layer's parameters and refuses.
     for (const smuggled of [Number.POSITIVE_INFINITY, Number.NaN]) {
       const corrupted = cloneNetwork(network);
       corrupted.weights[0]!.data[0] = smuggled;
       expect(() => descend(corrupted, inputs, targets, 0.1, workspace)).toThrow(
-        new NumericError("the weighted sums overflowed (an entry is not finite): the weights or inputs are too large for float64"),
+        new NumericError("the parameters of layer 1 hold an entry that is not finite: every weight and bias must be a finite number"),
       );
     }
     expect(() => descend(unit, overflowing.inputs, overflowing.targets, Number.MAX_VALUE, createWorkspace(unit.spec, 1))).toThrow(
-      new NumericError("the updated weights overflowed (an entry is not finite): the weights or inputs are too large for float64"),
+      new NumericError("the updated weights of layer 1 overflowed (an entry is not finite): the weights or inputs are too large for float64"),
     );
+  });
+
+  it("takes the step that trainingStep takes when a weighted sum overflows but the output saturates to a finite value", () => {
+    // softmax of a logit of −∞ (the weight −1e300 times the input 1e10) is exactly 0 where the
+    // target is 0: the loss, the outputs and the step are finite, and both steps must agree.
+    const document = {
+      format: "backprop-ref/case@1",
+      id: "saturated-softmax",
+      sizes: [1, 2],
+      activations: ["softmax"],
+      loss: "cross_entropy",
+      weights: [[[-1e300], [1]]],
+      biases: null,
+      inputs: [[1e10]],
+      targets: [[0, 1]],
+      learningRate: 0.1,
+    };
+    const { network, inputs, targets, learningRate } = parseCase(document);
+    const expected = trainingStep(network, inputs, targets, learningRate);
+    const folded = cloneNetwork(network);
+    expectSameBits([descend(folded, inputs, targets, learningRate, createWorkspace(network.spec, 1))], [expected.loss], "loss");
+    expectSameBits(parameters(folded), parameters(expected.updated), "parameters");
+  });
+
+  it("takes inputs that are a view, not stored densely, as trainingStep does", () => {
+    fc.assert(
+      fc.property(caseDocument({ batch: { min: 2, max: 5 } }), (document) => {
+        const { network, inputs, targets, learningRate } = parseCase(document);
+        // Every other column of a wider matrix: a view whose column stride is 2.
+        const [rows, columns] = [inputs.shape[0]!, inputs.shape[1]!];
+        const wide = zeros(rows, 2 * columns);
+        for (let j = 0; j < rows; j++) for (let b = 0; b < columns; b++) wide.set(j, 2 * b, inputs.get(j, b));
+        const view = wide.step(1, 2);
+        const folded = cloneNetwork(network);
+        descend(folded, view, targets, learningRate, createWorkspace(network.spec, columns));
+        expectSameBits(parameters(folded), parameters(trainingStep(network, inputs, targets, learningRate).updated), "parameters");
+      }),
+      { numRuns },
+    );
+  });
+
+  it("refuses a momentum outside [0, 1) and velocities not shaped like the parameters, before it changes the network", () => {
+    const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ biases: true, depth: { min: 2, max: 2 } }), { numRuns: 1, seed: 7 })[0]!);
+    const workspace = createWorkspace(network.spec, inputs.shape[1]!);
+    const before = parameters(network);
+    const attempt = (momentum: number, velocities: ParameterArrays) => () =>
+      descend(network, inputs, targets, 0.1, workspace, { momentum: { momentum, velocities } });
+    expect(attempt(1, velocitiesOf(network))).toThrow(new ValueError("momentum must be a number in [0, 1), got 1"));
+    expect(attempt(Number.NaN, velocitiesOf(network))).toThrow(new ValueError("momentum must be a number in [0, 1), got NaN"));
+    expect(attempt(0.9, { weights: [], biases: velocitiesOf(network).biases })).toThrow(
+      new ShapeError(`velocities.weights must hold ${network.weights.length} arrays, one per layer, got 0`),
+    );
+    expect(attempt(0.9, { weights: velocitiesOf(network).weights, biases: null })).toThrow(
+      new ShapeError("velocities.biases must be one array per layer, got null"),
+    );
+    const misshapen = velocitiesOf(network);
+    const wrong = { weights: misshapen.weights.map((matrix, index) => (index === 1 ? zeros(matrix.shape[0]! + 1, matrix.shape[1]!) : matrix)), biases: misshapen.biases };
+    expect(attempt(0.9, wrong)).toThrow(/^velocities\.weights\[1\] must be \d+×\d+, like weights\[1\], got \d+×\d+$/);
+    expectSameBits(parameters(network), before, "parameters after the refused steps");
   });
 });

@@ -10,7 +10,7 @@
  * - The directional check compares $\nabla E \cdot u$ with the central difference
  *   $\left(E(w + hu) - E(w - hu)\right) / 2h$: two forward passes per direction and one backward
  *   pass in all, however many parameters there are, so it checks a 784-200-10 network in
- *   milliseconds where an entry-by-entry check would take 318,020 forward passes.
+ *   milliseconds where an entry-by-entry check would take 317,601 forward passes.
  * - The Taylor test measures the remainder $r(h) = |E(w + hu) - E(w) - h \nabla E \cdot u|$ for
  *   a range of $h$. With the right gradient $r(h) = O(h^2)$, a line of slope $2$ on a log-log
  *   plot; with a wrong one the first-order term survives and $r(h) \approx h\,|(\nabla E -

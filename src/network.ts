@@ -61,7 +61,7 @@ export interface NetworkArrays {
 
 /**
  * The most parameters a network may have (weights and biases together): 50 million, 400 MB of
- * float64, far beyond the seed's 784-200-10 network (159,010 weights) but small enough that
+ * float64, far beyond the seed's 784-200-10 network (158,800 weights) but small enough that
  * a typing mistake in `sizes` is reported instead of exhausting memory.
  */
 export const maximumParameterCount = 50_000_000;

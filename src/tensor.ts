@@ -167,12 +167,16 @@ export function transposed(matrix: Matrix): Matrix {
  * that walks through memory in the order the data is stored (the weights are the large operand,
  * and each of these loops reads them once, row after row):
  *
- * - $W o$ (the forward pass): $A$ and $B$ stored row after row. Four rows of $A$ are taken in
- *   one pass, so each entry of $B$ read serves four sums.
+ * - $W o$ (the forward pass): $A$ and $B$ stored row after row. For one sample, eight rows of
+ *   $A$ are taken in one pass, so each entry of $B$ read serves eight sums; for a batch, $B$ is
+ *   first copied transposed, and blocks of four rows of $A$ and two samples make eight dot
+ *   products along memory.
  * - $W^\top \delta$ (the hidden error): $A$ is the transposed view of a row-major $W$. Row $j$
- *   of $W$ is added, times $\delta_j$, to the rows of $C$, four rows of $W$ per pass.
+ *   of $W$ is added, times $\delta_j$, to the rows of $C$ (four rows of $W$ per pass for one
+ *   sample).
  * - $\delta\, o^\top$ (the weight gradient): $B$ is the transposed view of a row-major $o$.
- *   $C_{jk}$ is the dot product of row $j$ of $\delta$ and row $k$ of $o$, both contiguous.
+ *   $C_{jk}$ is the dot product of row $j$ of $\delta$ and row $k$ of $o$, both contiguous, in
+ *   blocks of four rows by two.
  *
  * Any other layout takes the general loop, which reads every operand through its strides.
  *
@@ -284,15 +288,21 @@ function matrixMatrixProduct(
 let scratchBuffer = new Float64Array(0);
 
 /**
- * A buffer of at least `length` numbers, made once and grown when needed, for the transposed
- * copy of {@link matrixMatrixProduct} and the sums of {@link addScaledProduct}: training then
- * allocates nothing per step. Its contents are overwritten by every call (neither of the two
+ * A buffer of at least `length` numbers, made once and grown when needed (up to
+ * {@link scratchLimit}), for the transposed copy of {@link matrixMatrixProduct} and the sums of
+ * {@link addScaledProduct}: training then allocates nothing per step. Its contents are overwritten by every call (neither of the two
  * calls the other).
  */
 function scratch(length: number): Float64Array {
+  // A very large request (the transposed copy of a whole dataset given as one batch, say) gets
+  // a buffer of its own, so that the module does not keep it alive for the rest of the process.
+  if (length > scratchLimit) return new Float64Array(length);
   if (scratchBuffer.length < length) scratchBuffer = new Float64Array(length);
   return scratchBuffer;
 }
+
+/** The most numbers the kept scratch buffer grows to: 1 MiB numbers, 8 MiB. */
+const scratchLimit = 1 << 20;
 
 /**
  * $C = W^\top B$ where $W$ is row-major $p \times m$ (so $A = W^\top$ is $m \times p$) and $B$ is
@@ -435,11 +445,6 @@ function rowDotProducts(
  * Shapes: `target` and `velocity` are $m \times n$, `a` is $m \times B$, `o` is $n \times B$, all
  * stored densely row after row.
  *
- * @param target - $W$, updated in place
- * @param a - $A$ ($\delta$, one sample per column)
- * @param o - $O$ (the previous layer's outputs, one sample per column)
- * @param firstScale - $s_1$
- * @param secondScale - $s_2$
  * Whether the result is finite is known without a look at every entry. Every entry of `target`
  * is assumed finite before the call (a caller that computed $W o$ with these weights and found
  * every sum finite knows it: an infinite or NaN weight makes its row's sum infinite or NaN,
@@ -449,6 +454,11 @@ function rowDotProducts(
  * whose rounding unit is $2^{971}$). Only when $M$ is not below $2^{960}$ (or is NaN) are the
  * updated entries looked at one by one. With momentum the entries are always looked at.
  *
+ * @param target - $W$, updated in place
+ * @param a - $A$ ($\delta$, one sample per column)
+ * @param o - $O$ (the previous layer's outputs, one sample per column)
+ * @param firstScale - $s_1$
+ * @param secondScale - $s_2$
  * @param velocity - $v$, updated in place, or `null` for no momentum
  * @param momentum - $\mu$ (ignored without a velocity)
  * @returns whether every updated entry of `target` (and of `velocity`) is finite, if every entry
@@ -795,7 +805,14 @@ function sameDenseLayout(into: Matrix | Vector, a: Matrix | Vector, b: Matrix | 
   return isDense(into) && isDense(a) && isDense(b) && into.shape.every((size, axis) => size === a.shape[axis] && size === b.shape[axis]);
 }
 
-function isDense(array: Matrix | Vector): boolean {
+/**
+ * Whether an array is stored densely, row after row, from its offset (as {@link zeros} makes
+ * arrays, and as views of the first rows of such an array are): entry $i$ is then
+ * `data[offset + i]`, which the fast loops of this module need.
+ *
+ * @param array - a matrix or a vector, or a view of one
+ */
+export function isDense(array: Matrix | Vector): boolean {
   if (array.dimension === 1) return array.stride[0] === 1;
   return array.dimension === 2 && array.stride[1] === 1 && array.stride[0] === array.shape[1];
 }

@@ -357,7 +357,7 @@ async function demoCommand(epochs: number, io: CommandIo, terminal: NodeJS.Write
     const spec: NetworkSpec = { sizes: [784, 200, 10], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: false };
     const network = initializeNetwork(spec, { seed: 1 });
     const batch = firstSamples(split.train, 10);
-    io.stdout("1. The gradients of the seed's 784-200-10 network (159,010 weights) on 10 digits, against two oracles whose cost does not grow with the weights:\n\n");
+    io.stdout("1. The gradients of the seed's 784-200-10 network (158,800 weights) on 10 digits, against two oracles whose cost does not grow with the weights:\n\n");
     const problem = { id: "mnist-784-200-10", network, inputs: batch.inputs, targets: classTargets(batch, 10, targetLevels(spec)), learningRate: 0.1 };
     const report = runChecks(problem, ["directional", "taylor"]);
     io.stdout(`${formatCheckReport(report)}\n\n`);

@@ -32,6 +32,7 @@ export function tensorFlowName(backend: "cpu" | "wasm"): string {
 export const projectDescent: StepContender = {
   name: "backprop-ref (training step)",
   precision: "float64",
+  bitIdentical: true,
   prepare(problem) {
     const { network, inputs, targets } = projectBatch(problem);
     const workspace = createWorkspace(seedSpec, problem.batchSize);
@@ -46,6 +47,7 @@ export const projectDescent: StepContender = {
 export const projectTrainingStep: StepContender = {
   name: "backprop-ref (every quantity kept)",
   precision: "float64",
+  bitIdentical: true,
   prepare(problem) {
     const { network, inputs, targets } = projectBatch(problem);
     const workspace = createWorkspace(seedSpec, problem.batchSize);

@@ -2,8 +2,8 @@
  * The timing harness of the benchmark: warm-up, interleaved rounds, medians and spreads.
  *
  * Contenders that are compared with each other are timed in the same rounds, round-robin: in
- * every round each contender runs for a fixed slice of time, and the order of the contenders
- * rotates from round to round. Whatever else the machine does during the run (another
+ * every round each contender runs for a fixed slice of time, in an order shuffled afresh each
+ * round from a fixed seed. Whatever else the machine does during the run (another
  * process, a thermal limit, a frequency change) then falls on all of them alike, and the
  * ratio of their medians is what is left. One round gives one number per contender, the mean
  * time of one call over its slice; the result is the median of those numbers over the rounds,
@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { seededRandom } from "../../src/random.js";
 
 /** One thing to time: a call to repeat, and what to do before its slices. */
 export interface Timed {
@@ -72,10 +73,16 @@ export async function timeInterleaved(contenders: readonly Timed[], options: Har
   }
   const perRound = contenders.map((): number[] => []);
   const iterations = contenders.map(() => 0);
+  // A fresh order every round, shuffled from a fixed seed, so that no contender always follows
+  // the same neighbour (whose data it would find in the caches, or whose garbage it would pay for).
+  const random = seededRandom(1);
+  const order = contenders.map((_, index) => index);
   for (let round = 0; round < options.rounds; round++) {
-    for (let turn = 0; turn < contenders.length; turn++) {
-      // Rotating the order keeps any contender from always following the same neighbour.
-      const index = (round + turn) % contenders.length;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random.uniform() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const index of order) {
       const contender = contenders[index]!;
       await contender.enter?.();
       collectYoungGarbage();

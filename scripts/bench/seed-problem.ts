@@ -116,6 +116,8 @@ export interface StepContender {
   readonly precision: Precision;
   /** Loads the problem's weights and batch into the contender's own structures. */
   readonly prepare: (problem: SeedProblem) => PreparedStep | Promise<PreparedStep>;
+  /** Whether its step must equal the reference bit for bit (the project's own steps claim it). */
+  readonly bitIdentical?: boolean;
 }
 
 /** The largest differences a contender's step may show against the reference, by precision. */
@@ -194,7 +196,7 @@ export function crossCheck(contender: StepContender, prepared: PreparedStep, pro
     steps = Math.max(steps, largestRelativeDifference(actual, expected, (array, index) => array[index]! - before[index]!));
   });
   const lossDifference = differenceOrInfinity(loss, reference.loss) / Math.abs(reference.loss);
-  const tolerance = crossCheckTolerances[contender.precision];
+  const tolerance = contender.bitIdentical === true ? { weights: 0, steps: 0, loss: 0 } : crossCheckTolerances[contender.precision];
   return {
     name: contender.name,
     precision: contender.precision,
