@@ -2,20 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createWorkspace, trainingStep, type ParameterArrays } from "../src/backprop.js";
 import { parseCase } from "../src/conformance.js";
-import { descend } from "../src/descent.js";
+import { descend, zeroVelocities } from "../src/descent.js";
 import { NumericError, ShapeError, SpecError, ValueError } from "../src/errors.js";
 import { intuitiveStep } from "../src/intuitive.js";
-import { cloneNetwork, type Network } from "../src/network.js";
-import { added, scaled, zeros, zerosLike } from "../src/tensor.js";
+import { cloneNetwork } from "../src/network.js";
+import { added, scaled, zeros } from "../src/tensor.js";
 import { caseDocument, hiddenActivations, numRuns } from "./arbitraries.js";
-import { entriesOf, expectSameBits } from "./support.js";
+import { expectSameBits, valuesOf } from "./support.js";
 
-const parameters = (network: Network | ParameterArrays): number[] => entriesOf(network as ParameterArrays).map((entry) => entry.value);
-
-const velocitiesOf = (network: Network): ParameterArrays => ({
-  weights: network.weights.map((matrix) => zerosLike(matrix)),
-  biases: network.biases?.map((vector) => zerosLike(vector)) ?? null,
-});
 
 const elementwiseOutputs = hiddenActivations.map((activation) => [activation, "squared_error"] as const);
 
@@ -31,7 +25,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
           const expected = trainingStep(reference, inputs, targets, learningRate);
           const loss = descend(folded, inputs, targets, learningRate, workspace);
           expectSameBits([loss], [expected.loss], `loss of step ${round}`);
-          expectSameBits(parameters(folded), parameters(expected.updated), `parameters after step ${round}`);
+          expectSameBits(valuesOf(folded), valuesOf(expected.updated), `parameters after step ${round}`);
           reference = expected.updated;
         }
       }),
@@ -45,7 +39,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
         const { network, inputs, targets, learningRate } = parseCase(document);
         const folded = cloneNetwork(network);
         descend(folded, inputs, targets, learningRate, createWorkspace(network.spec, inputs.shape[1]!), { rule: "intuitive" });
-        expectSameBits(parameters(folded), parameters(intuitiveStep(network, inputs, targets, learningRate).updated), "parameters");
+        expectSameBits(valuesOf(folded), valuesOf(intuitiveStep(network, inputs, targets, learningRate).updated), "parameters");
       }),
       { numRuns },
     );
@@ -57,9 +51,9 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
         const { network, inputs, targets, learningRate } = parseCase(document);
         const workspace = createWorkspace(network.spec, inputs.shape[1]!);
         const folded = cloneNetwork(network);
-        const foldedVelocities = velocitiesOf(network);
+        const foldedVelocities = zeroVelocities(network);
         let reference = cloneNetwork(network);
-        const velocities = velocitiesOf(network);
+        const velocities = zeroVelocities(network);
         for (let round = 1; round <= 3; round++) {
           const { deltaWeights } = trainingStep(reference, inputs, targets, learningRate, createWorkspace(network.spec, inputs.shape[1]!));
           const arrays = (parameters: ParameterArrays) => [...parameters.weights, ...(parameters.biases ?? [])];
@@ -70,8 +64,8 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
             added(velocity, arrays(deltaWeights)[index]!, velocity);
           });
           descend(folded, inputs, targets, learningRate, workspace, { momentum: { momentum, velocities: foldedVelocities } });
-          expectSameBits(parameters(folded), parameters(reference), `parameters after step ${round}`);
-          expectSameBits(parameters(foldedVelocities), parameters(velocities), `velocities after step ${round}`);
+          expectSameBits(valuesOf(folded), valuesOf(reference), `parameters after step ${round}`);
+          expectSameBits(valuesOf(foldedVelocities), valuesOf(velocities), `velocities after step ${round}`);
           reference = cloneNetwork(reference);
         }
       }),
@@ -133,7 +127,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
     const expected = trainingStep(network, inputs, targets, learningRate);
     const folded = cloneNetwork(network);
     expectSameBits([descend(folded, inputs, targets, learningRate, createWorkspace(network.spec, 1))], [expected.loss], "loss");
-    expectSameBits(parameters(folded), parameters(expected.updated), "parameters");
+    expectSameBits(valuesOf(folded), valuesOf(expected.updated), "parameters");
   });
 
   it("takes inputs that are a view, not stored densely, as trainingStep does", () => {
@@ -147,7 +141,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
         const view = wide.step(1, 2);
         const folded = cloneNetwork(network);
         descend(folded, view, targets, learningRate, createWorkspace(network.spec, columns));
-        expectSameBits(parameters(folded), parameters(trainingStep(network, inputs, targets, learningRate).updated), "parameters");
+        expectSameBits(valuesOf(folded), valuesOf(trainingStep(network, inputs, targets, learningRate).updated), "parameters");
       }),
       { numRuns },
     );
@@ -156,20 +150,20 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
   it("refuses a momentum outside [0, 1) and velocities not shaped like the parameters, before it changes the network", () => {
     const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ biases: true, depth: { min: 2, max: 2 } }), { numRuns: 1, seed: 7 })[0]!);
     const workspace = createWorkspace(network.spec, inputs.shape[1]!);
-    const before = parameters(network);
+    const before = valuesOf(network);
     const attempt = (momentum: number, velocities: ParameterArrays) => () =>
       descend(network, inputs, targets, 0.1, workspace, { momentum: { momentum, velocities } });
-    expect(attempt(1, velocitiesOf(network))).toThrow(new ValueError("momentum must be a number in [0, 1), got 1"));
-    expect(attempt(Number.NaN, velocitiesOf(network))).toThrow(new ValueError("momentum must be a number in [0, 1), got NaN"));
-    expect(attempt(0.9, { weights: [], biases: velocitiesOf(network).biases })).toThrow(
+    expect(attempt(1, zeroVelocities(network))).toThrow(new ValueError("momentum must be a number in [0, 1), got 1"));
+    expect(attempt(Number.NaN, zeroVelocities(network))).toThrow(new ValueError("momentum must be a number in [0, 1), got NaN"));
+    expect(attempt(0.9, { weights: [], biases: zeroVelocities(network).biases })).toThrow(
       new ShapeError(`velocities.weights must hold ${network.weights.length} arrays, one per layer, got 0`),
     );
-    expect(attempt(0.9, { weights: velocitiesOf(network).weights, biases: null })).toThrow(
+    expect(attempt(0.9, { weights: zeroVelocities(network).weights, biases: null })).toThrow(
       new ShapeError("velocities.biases must be one array per layer, got null"),
     );
-    const misshapen = velocitiesOf(network);
+    const misshapen = zeroVelocities(network);
     const wrong = { weights: misshapen.weights.map((matrix, index) => (index === 1 ? zeros(matrix.shape[0]! + 1, matrix.shape[1]!) : matrix)), biases: misshapen.biases };
     expect(attempt(0.9, wrong)).toThrow(/^velocities\.weights\[1\] must be \d+×\d+, like weights\[1\], got \d+×\d+$/);
-    expectSameBits(parameters(network), before, "parameters after the refused steps");
+    expectSameBits(valuesOf(network), before, "parameters after the refused steps");
   });
 });

@@ -31,6 +31,11 @@ export function entriesOf(parameters: ParameterArrays): Entry[] {
   return entries;
 }
 
+/** The values of {@link entriesOf}, in its order: weights then biases, layer by layer, row by row. */
+export function valuesOf(parameters: ParameterArrays): number[] {
+  return entriesOf(parameters).map((entry) => entry.value);
+}
+
 /**
  * Throws unless two sets of parameter arrays have the same positions and every pair of values
  * is within `tolerance` in relative error (with the given floor; see {@link relativeError}).

@@ -1,19 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createWorkspace, trainingStep, type ParameterArrays } from "../src/backprop.js";
+import { createWorkspace, trainingStep } from "../src/backprop.js";
 import { parseCase } from "../src/conformance.js";
 import { firstSamples, loadDataset, samplesAsColumns } from "../src/data.js";
 import { NumericError, ShapeError, ValueError } from "../src/errors.js";
 import { intuitiveStep } from "../src/intuitive.js";
-import { cloneNetwork, initializeNetwork, type Network, type NetworkSpec } from "../src/network.js";
+import { cloneNetwork, initializeNetwork, type NetworkSpec } from "../src/network.js";
 import { copyMatrix, type Matrix } from "../src/tensor.js";
 import { accuracy, train, type EpochRecord } from "../src/train.js";
 import { caseDocument, hiddenActivations, numRuns } from "./arbitraries.js";
-import { entriesOf, expectSameBits } from "./support.js";
+import { expectSameBits, valuesOf } from "./support.js";
 
 /** Every entry of a list of matrices, as plain numbers. */
-const entries = (matrices: readonly Matrix[]): number[] => entriesOf({ weights: matrices, biases: null }).map((entry) => entry.value);
-const parameters = (network: Network): number[] => entriesOf(network as ParameterArrays).map((entry) => entry.value);
+const entries = (matrices: readonly Matrix[]): number[] => valuesOf({ weights: matrices, biases: null });
 
 const elementwiseOutputs = hiddenActivations.map((activation) => [activation, "squared_error"] as const);
 
@@ -34,9 +33,9 @@ describe("training in buffers", () => {
           expectSameBits(entries(actual.trace.preactivations), entries(expected.trace.preactivations), "preactivations");
           expectSameBits(entries(actual.errors), entries(expected.errors), "errors");
           expectSameBits(entries(actual.deltas), entries(expected.deltas), "deltas");
-          expectSameBits(entriesOf(actual.gradients).map((e) => e.value), entriesOf(expected.gradients).map((e) => e.value), "gradients");
-          expectSameBits(entriesOf(actual.deltaWeights).map((e) => e.value), entriesOf(expected.deltaWeights).map((e) => e.value), "delta weights");
-          expectSameBits(parameters(inPlace), parameters(expected.updated), `parameters after step ${round}`);
+          expectSameBits(valuesOf(actual.gradients), valuesOf(expected.gradients), "gradients");
+          expectSameBits(valuesOf(actual.deltaWeights), valuesOf(expected.deltaWeights), "delta weights");
+          expectSameBits(valuesOf(inPlace), valuesOf(expected.updated), `parameters after step ${round}`);
           allocated = expected.updated;
         }
       }),
@@ -53,8 +52,8 @@ describe("training in buffers", () => {
         const expected = intuitiveStep(network, inputs, targets, learningRate);
         const actual = intuitiveStep(inPlace, inputs, targets, learningRate, workspace);
         expectSameBits(entries(actual.errors), entries(expected.errors), "errors");
-        expectSameBits(entriesOf(actual.deltaWeights).map((e) => e.value), entriesOf(expected.deltaWeights).map((e) => e.value), "delta weights");
-        expectSameBits(parameters(inPlace), parameters(expected.updated), "parameters");
+        expectSameBits(valuesOf(actual.deltaWeights), valuesOf(expected.deltaWeights), "delta weights");
+        expectSameBits(valuesOf(inPlace), valuesOf(expected.updated), "parameters");
       }),
       { numRuns },
     );
@@ -84,16 +83,16 @@ describe("training", () => {
   it("the same seed gives bit-identical weights and history (but for the clock), another seed others", () => {
     const run = (seed: number) => train(initializeNetwork(xorSpec, { seed }), xor, { epochs: 50, learningRate: 0.5, batchSize: 3, momentum: 0.5, seed });
     const [first, again, other] = [run(3), run(3), run(4)];
-    expectSameBits(parameters(again.network), parameters(first.network), "weights");
+    expectSameBits(valuesOf(again.network), valuesOf(first.network), "weights");
     expect(withoutTime(again.history)).toStrictEqual(withoutTime(first.history));
-    expect(parameters(other.network)).not.toStrictEqual(parameters(first.network));
+    expect(valuesOf(other.network)).not.toStrictEqual(valuesOf(first.network));
   });
 
   it("leaves the starting network unchanged", () => {
     const start = initializeNetwork(xorSpec, { seed: 1 });
-    const before = parameters(start);
+    const before = valuesOf(start);
     train(start, xor, { epochs: 5, learningRate: 0.5 });
-    expectSameBits(parameters(start), before, "starting weights");
+    expectSameBits(valuesOf(start), before, "starting weights");
   });
 
   it("learns Iris with mini-batches that do not divide the training set, momentum, and softmax with cross-entropy", () => {

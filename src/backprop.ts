@@ -407,11 +407,19 @@ export function createWorkspace(spec: NetworkSpec, batchSize: number): Workspace
 }
 
 /**
- * $\delta = -e \odot f'(z)$ for an element-wise activation, the common form of steps 2 and 4.
+ * $\delta = -e \odot f'(z)$ for an element-wise activation, the common form of steps 2 and 4
+ * (and of the intuitive rule's update, which puts its own errors in the place of $e$).
  * The negation comes last so that one array can hold $f'(z)$, then $e \odot f'(z)$, then
  * $\delta$; negating is exact, so this is bit for bit $(-e) \odot f'(z)$.
+ *
+ * Shapes: `error`, `preactivations` and the result are all $n_l \times B$.
+ *
+ * @param error - $e$
+ * @param activation - the layer's element-wise activation $f$
+ * @param preactivations - $z$
+ * @param into - where to write $\delta$; a new matrix if left out
  */
-function negatedErrorTimesSlope(error: Matrix, activation: Exclude<ActivationName, "softmax">, preactivations: Matrix, into?: Matrix): Matrix {
+export function negatedErrorTimesSlope(error: Matrix, activation: Exclude<ActivationName, "softmax">, preactivations: Matrix, into?: Matrix): Matrix {
   const slopes = activationDerivative(activation, preactivations, into);
   return scaled(hadamard(error, slopes, slopes), -1, slopes);
 }

@@ -26,7 +26,7 @@ import { NumericError, ShapeError, ValueError } from "./errors.js";
 import { traceLoss } from "./forward.js";
 import { intuitiveBackwardPass } from "./intuitive.js";
 import { depth, type Network } from "./network.js";
-import { addScaledProduct, added, allFinite, copyMatrix, dimensions, isDense, rowMeans, scaled, type Matrix, type Vector } from "./tensor.js";
+import { addScaledProduct, added, allFinite, copyMatrix, dimensions, isDense, rowMeans, scaled, zerosLike, type Matrix, type Vector } from "./tensor.js";
 
 /** The update rules: the exact gradient, or the seed's intuitive rule ($W^\top e$ without $f'$). */
 export const trainingRules = ["exact", "intuitive"] as const;
@@ -44,6 +44,15 @@ export interface DescentOptions {
    * Left out, plain gradient descent.
    */
   readonly momentum?: Momentum;
+}
+
+/**
+ * Velocities of zero, one array shaped like each parameter array: the momentum term's start.
+ *
+ * @param network - the network whose parameters the velocities follow
+ */
+export function zeroVelocities(network: Network): ParameterArrays {
+  return { weights: network.weights.map((matrix) => zerosLike(matrix)), biases: network.biases?.map((vector) => zerosLike(vector)) ?? null };
 }
 
 /** The momentum term of a step: $\mu$ and the velocities it carries from step to step. */

@@ -33,10 +33,11 @@
  *
  * @module
  */
-import { activationDerivative, type ActivationName } from "./activations.js";
+import { type ActivationName } from "./activations.js";
 import {
   deltaWeights,
   gradients,
+  negatedErrorTimesSlope,
   outputError,
   updatedNetwork,
   type ParameterArrays,
@@ -45,7 +46,7 @@ import {
 import { SpecError, ValueError } from "./errors.js";
 import { forward, type Trace } from "./forward.js";
 import { depth, type Network } from "./network.js";
-import { dimensions, hadamard, multiply, scaled, zeros, type Matrix } from "./tensor.js";
+import { dimensions, multiply, zeros, type Matrix } from "./tensor.js";
 
 /** What one step of the intuitive rule computed. */
 export interface IntuitiveStep {
@@ -151,10 +152,8 @@ export function intuitiveBackwardPass(
   const errors: Matrix[] = new Array<Matrix>(L);
   errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
   for (let l = L - 1; l >= 1; l--) errors[l - 1] = intuitiveHiddenError(network.weights[l]!, errors[l]!, into?.errors[l - 1]);
-  const deltas = errors.map((error, index) => {
-    // −(e ⊙ f′(z)) in one array: f′(z), then e ⊙ f′(z), then its negation (exact), as in backprop's steps 2 and 4.
-    const slopes = activationDerivative(activations[index] as Exclude<ActivationName, "softmax">, trace.preactivations[index]!, into?.deltas[index]);
-    return scaled(hadamard(error, slopes, slopes), -1, slopes);
-  });
+  const deltas = errors.map((error, index) =>
+    negatedErrorTimesSlope(error, activations[index] as Exclude<ActivationName, "softmax">, trace.preactivations[index]!, into?.deltas[index]),
+  );
   return { trace, errors, deltas };
 }

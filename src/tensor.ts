@@ -488,42 +488,25 @@ export function addScaledProduct(
   }
   const [w, x, y] = [target.data, a.data, o.data];
   const [wStart, aStart, oStart] = [target.offset, a.offset, o.offset];
-  if (velocity === null) {
-    if (samples === 1) addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale);
-    else addScaledDotProducts(w, wStart, x, aStart, y, oStart, m, n, samples, firstScale, secondScale);
-    const bound = samples * largestMagnitude(x, aStart, m * samples) * largestMagnitude(y, oStart, n * samples) * Math.abs(firstScale) * Math.abs(secondScale);
-    return bound < 2 ** 960 || allEntriesFinite(w, wStart, m * n);
+  if (velocity === null && samples === 1) {
+    addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale);
+  } else {
+    const finite = addScaledDotProducts(w, wStart, x, aStart, y, oStart, m, n, samples, firstScale, secondScale, velocity?.data ?? null, velocity?.offset ?? 0, momentum);
+    if (velocity !== null) return finite;
   }
-  const v = velocity.data;
-  const vStart = velocity.offset;
-  // Four rows at a time: their sums come from the blocked dot products into a scratch buffer
-  // that stays in the processor's cache, then each of the four rows of W is updated in one pass.
-  const sums = scratch(4 * n);
-  let check = 0;
-  for (let j = 0; j < m; j += 4) {
-    const rows = Math.min(4, m - j);
-    rowDotProducts(sums, 0, x, aStart + j * samples, y, oStart, rows, samples, n);
-    for (let r = 0; r < rows; r++) {
-      const row = wStart + (j + r) * n;
-      const velocityRow = vStart + (j + r) * n;
-      for (let k = 0; k < n; k++) {
-        const step = sums[r * n + k]! * firstScale * secondScale;
-        const carried = v[velocityRow + k]! * momentum;
-        const updated = w[row + k]! + step + carried;
-        const newVelocity = carried + step;
-        w[row + k] = updated;
-        v[velocityRow + k] = newVelocity;
-        check += updated * 0 + newVelocity * 0;
-      }
-    }
-  }
-  return check === 0;
+  const bound = samples * largestMagnitude(x, aStart, m * samples) * largestMagnitude(y, oStart, n * samples) * Math.abs(firstScale) * Math.abs(secondScale);
+  return bound < 2 ** 960 || allEntriesFinite(w, wStart, m * n);
 }
 
 /**
- * {@link addScaledProduct} for a batch and no momentum: four rows of sums at a time from the
+ * {@link addScaledProduct} for a batch, or with momentum: four rows of sums at a time from the
  * blocked dot products ({@link rowDotProducts}) into a scratch buffer that stays in the
- * processor's cache, then each of the four rows of $W$ updated in one pass.
+ * processor's cache, then the four rows of $W$ (consecutive in memory) updated in one pass.
+ *
+ * With a velocity every updated weight and velocity is also tested: $x \cdot 0$ is $0$ for a
+ * finite $x$ and NaN otherwise, so the sum of those products stays $0$ exactly when all are
+ * finite. Returns that test's verdict, and `true` without a velocity (the caller bounds the step
+ * instead).
  */
 function addScaledDotProducts(
   w: Float64Array,
@@ -537,15 +520,32 @@ function addScaledDotProducts(
   samples: number,
   firstScale: number,
   secondScale: number,
-): void {
+  v: Float64Array | null,
+  vStart: number,
+  momentum: number,
+): boolean {
   const sums = scratch(4 * n);
+  let check = 0;
   for (let j = 0; j < m; j += 4) {
     const rows = Math.min(4, m - j);
     rowDotProducts(sums, 0, a, aStart + j * samples, o, oStart, rows, samples, n);
-    for (let index = 0, end = rows * n, row = wStart + j * n; index < end; index++) {
-      w[row + index] = w[row + index]! + sums[index]! * firstScale * secondScale;
+    const row = wStart + j * n;
+    if (v === null) {
+      for (let index = 0, end = rows * n; index < end; index++) w[row + index] = w[row + index]! + sums[index]! * firstScale * secondScale;
+      continue;
+    }
+    const velocityRow = vStart + j * n;
+    for (let index = 0, end = rows * n; index < end; index++) {
+      const step = sums[index]! * firstScale * secondScale;
+      const carried = v[velocityRow + index]! * momentum;
+      const updated = w[row + index]! + step + carried;
+      const newVelocity = carried + step;
+      w[row + index] = updated;
+      v[velocityRow + index] = newVelocity;
+      check += updated * 0 + newVelocity * 0;
     }
   }
+  return check === 0;
 }
 
 /**

@@ -18,22 +18,22 @@
  * The steps write into buffers made once per network and batch size
  * ({@link backprop!createWorkspace | createWorkspace}), and the network is updated in place,
  * so the inner loop allocates no array; the numbers are bit for bit those of `trainingStep`
- * followed by the momentum term. The same seed gives the same shuffles, so the same weights and history, bit for bit.
+ * followed by the momentum term. The same seed gives the same shuffles, so the same weights
+ * and history, bit for bit.
  *
  * After each epoch the network is measured on the training set and on the held-out set, and
  * the epoch's record (mean loss, both accuracies, time, samples per second) joins the history.
  *
  * @module
  */
-import { createWorkspace, type ParameterArrays, type Workspace } from "./backprop.js";
+import { createWorkspace, type Workspace } from "./backprop.js";
 import { assertOutputUnits, classTargets, predictedClass, shuffle, targetLevels, validateDataset, type Dataset, type TargetLevels } from "./data.js";
 import { NumericError, ValueError } from "./errors.js";
-import { descend, trainingRules, type TrainingRule } from "./descent.js";
+import { descend, trainingRules, zeroVelocities, type TrainingRule } from "./descent.js";
 import { forward } from "./forward.js";
 import { cloneNetwork, depth, type Network } from "./network.js";
 import { seededRandom } from "./random.js";
-import { zeros, zerosLike, type Matrix } from "./tensor.js";
-
+import { zeros, type Matrix } from "./tensor.js";
 
 /** How to train; every field but `epochs` and `learningRate` has a default. */
 export interface TrainingOptions {
@@ -143,7 +143,7 @@ export function train(
   // A full batch's buffers, and a smaller batch's for the remainder of an epoch if B does not divide N.
   const full = batchBuffers(trained, Math.min(batchSize, samples));
   const remainder = samples % batchSize === 0 || batchSize > samples ? full : batchBuffers(trained, samples % batchSize);
-  const velocities = momentum > 0 ? parameterBuffers(trained) : null;
+  const velocities = momentum > 0 ? zeroVelocities(trained) : null;
   const measure = evaluator(trained, levels);
   const history: EpochRecord[] = [];
 
@@ -222,10 +222,6 @@ interface BatchBuffers {
 function batchBuffers(network: Network, size: number): BatchBuffers {
   const workspace = createWorkspace(network.spec, size);
   return { size, workspace, inputs: workspace.trace.outputs[0]!, targets: zeros(network.spec.sizes[depth(network.spec)]!, size) };
-}
-
-function parameterBuffers(network: Network): ParameterArrays {
-  return { weights: network.weights.map((matrix) => zerosLike(matrix)), biases: network.biases?.map((vector) => zerosLike(vector)) ?? null };
 }
 
 /** Copies the columns `order[start]`, `order[start + 1]`, … of `source` into the columns of `into`. */

@@ -9,7 +9,8 @@
  */
 import gemm from "ndarray-gemm";
 import ops from "ndarray-ops";
-import { createWorkspace, trainingStep } from "../../src/backprop.js";
+import { createWorkspace, trainingStep, type Workspace } from "../../src/backprop.js";
+import type { Network } from "../../src/network.js";
 import { descend } from "../../src/descent.js";
 import { zeros, type Matrix } from "../../src/tensor.js";
 import { createHandWrittenNetwork, handWrittenStep } from "./handwritten.js";
@@ -29,34 +30,31 @@ export function tensorFlowName(backend: "cpu" | "wasm"): string {
 }
 
 /** The project's in-place step, `descend` from src/descent.ts, with a workspace. */
-export const projectDescent: StepContender = {
-  name: "backprop-ref (training step)",
-  precision: "float64",
-  bitIdentical: true,
-  prepare(problem) {
-    const { network, inputs, targets } = projectBatch(problem);
-    const workspace = createWorkspace(seedSpec, problem.batchSize);
-    return {
-      step: () => descend(network, inputs, targets, seedLearningRate, workspace),
-      weights: () => network.weights.map(rowMajor),
-    };
-  },
-};
+export const projectDescent = projectContender("backprop-ref (training step)", (network, inputs, targets, workspace) =>
+  descend(network, inputs, targets, seedLearningRate, workspace),
+);
 
 /** The project's step that keeps every quantity (gradients, delta weights), `trainingStep` with a workspace. */
-export const projectTrainingStep: StepContender = {
-  name: "backprop-ref (every quantity kept)",
-  precision: "float64",
-  bitIdentical: true,
-  prepare(problem) {
-    const { network, inputs, targets } = projectBatch(problem);
-    const workspace = createWorkspace(seedSpec, problem.batchSize);
-    return {
-      step: () => trainingStep(network, inputs, targets, seedLearningRate, workspace).loss,
-      weights: () => network.weights.map(rowMajor),
-    };
-  },
-};
+export const projectTrainingStep = projectContender("backprop-ref (every quantity kept)", (network, inputs, targets, workspace) =>
+  trainingStep(network, inputs, targets, seedLearningRate, workspace).loss,
+);
+
+/**
+ * A contender made of one of the project's steps: the problem loaded into a network, a batch and
+ * a workspace; the step must match the reference bit for bit.
+ */
+function projectContender(name: string, step: (network: Network, inputs: Matrix, targets: Matrix, workspace: Workspace) => number): StepContender {
+  return {
+    name,
+    precision: "float64",
+    bitIdentical: true,
+    prepare(problem) {
+      const { network, inputs, targets } = projectBatch(problem);
+      const workspace = createWorkspace(seedSpec, problem.batchSize);
+      return { step: () => step(network, inputs, targets, workspace), weights: () => network.weights.map(rowMajor) };
+    },
+  };
+}
 
 /** The yardstick of scripts/bench/handwritten.ts. */
 export const handWritten: StepContender = {
