@@ -18,10 +18,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import fc from "fast-check";
-import { runChecks, checkMethods, type CheckMethod } from "../src/check.js";
-import { formatJson, parseCase } from "../src/conformance.js";
-import { table } from "../src/gradcheck.js";
-import { caseDocument } from "../spec/arbitraries.js";
+import { runChecks, checkMethods, type CheckMethod } from "../src/oracles/check.js";
+import { formatJson, parseCase } from "../src/conformance/case-format.js";
+import { table } from "../src/oracles/gradcheck.js";
+import { caseDocument } from "../spec/support/arbitraries.js";
 
 /** What one worker found for one method. */
 interface MethodTally {

@@ -13,11 +13,11 @@
  * relative error among the others, and the worst relative error the check itself reports.
  */
 import fc from "fast-check";
-import { caseDocument } from "../spec/arbitraries.js";
-import { backpropagate } from "../src/backprop.js";
-import { parseCase } from "../src/conformance.js";
-import { networkLoss } from "../src/forward.js";
-import { compareGradients, defaultFloor, oracleGradients, type EntryMethod } from "../src/gradcheck.js";
+import { caseDocument } from "../spec/support/arbitraries.js";
+import { backpropagate } from "../src/model/backprop.js";
+import { parseCase } from "../src/conformance/case-format.js";
+import { networkLoss } from "../src/model/forward.js";
+import { compareGradients, defaultFloor, oracleGradients, type EntryMethod } from "../src/oracles/gradcheck.js";
 
 const cases = Number(process.argv[2] ?? 2000);
 const seed = Number(process.argv[3] ?? 1);

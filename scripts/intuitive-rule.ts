@@ -10,14 +10,14 @@
  */
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
-import { trainingStep, type ParameterArrays } from "../src/backprop.js";
-import { formatJson, parseCase, type CaseDocument } from "../src/conformance.js";
-import { intuitiveStep } from "../src/intuitive.js";
-import { initializeNetwork, type Network } from "../src/network.js";
-import { seededRandom, type Random } from "../src/random.js";
-import { matrixFromRows, transposed, type Matrix } from "../src/tensor.js";
-import { caseDocument } from "../spec/arbitraries.js";
-import { cosine as parameterCosine, counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "../spec/intuitive-laws.js";
+import { trainingStep, type ParameterArrays } from "../src/model/backprop.js";
+import { formatJson, parseCase, type CaseDocument } from "../src/conformance/case-format.js";
+import { intuitiveStep } from "../src/model/intuitive.js";
+import { initializeNetwork, type Network } from "../src/model/network.js";
+import { seededRandom, type Random } from "../src/numeric/random.js";
+import { matrixFromRows, transposed, type Matrix } from "../src/numeric/tensor.js";
+import { caseDocument } from "../spec/support/arbitraries.js";
+import { cosine as parameterCosine, counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "../spec/support/intuitive-laws.js";
 
 const networksPerSetting = 10_000;
 

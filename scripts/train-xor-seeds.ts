@@ -5,10 +5,10 @@
  *
  *     npm run train:xor
  */
-import { loadDataset } from "../src/data.js";
-import { datasetDefaults } from "../src/train-cli.js";
-import { initializeNetwork } from "../src/network.js";
-import { train } from "../src/train.js";
+import { loadDataset } from "../src/training/data.js";
+import { datasetDefaults } from "../src/cli/train.js";
+import { initializeNetwork } from "../src/model/network.js";
+import { train } from "../src/training/train.js";
 
 const xor = loadDataset("xor");
 const { sizes, biases, epochs, learningRate } = datasetDefaults.xor;

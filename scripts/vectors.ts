@@ -4,7 +4,7 @@
  * what the code generates (spec/vectors.spec.ts makes the same comparison in the test suite).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { generateVectorFiles } from "../src/vectors.js";
+import { generateVectorFiles } from "../src/conformance/vectors.js";
 
 const directory = new URL("../spec/vectors/", import.meta.url);
 const check = process.argv.includes("--check");

@@ -10,13 +10,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { trainingStep, type TrainingStep } from "../src/backprop.js";
-import { checkMethods, formatCheckReport, runChecks } from "../src/check.js";
-import { formatJson, parseCase } from "../src/conformance.js";
-import { workedExampleCase } from "../src/example.js";
-import { checkGradients, formatReport } from "../src/gradcheck.js";
-import type { Network } from "../src/network.js";
-import { dimensions, mapEntries, zerosLike, type Matrix } from "../src/tensor.js";
+import { trainingStep, type TrainingStep } from "../src/model/backprop.js";
+import { checkMethods, formatCheckReport, runChecks } from "../src/oracles/check.js";
+import { formatJson, parseCase } from "../src/conformance/case-format.js";
+import { workedExampleCase } from "../src/conformance/worked-example.js";
+import { checkGradients, formatReport } from "../src/oracles/gradcheck.js";
+import type { Network } from "../src/model/network.js";
+import { dimensions, mapEntries, zerosLike, type Matrix } from "../src/numeric/tensor.js";
 
 /** The generated files, relative to the repository's root. */
 export const workedExampleFiles = {
@@ -92,8 +92,8 @@ The network of the seed, the size of the first one in "Make Your Own Neural Netw
 inputs, two hidden units, one output, \`sigmoid\` in both layers, squared error, no biases. It
 takes one step of gradient descent on a batch of two XOR samples with learning rate
 $\\eta = ${tex(learningRate)}$. Every number below is computed by the library
-({@link example!workedExampleCase | workedExampleCase} through
-{@link backprop!trainingStep | trainingStep}) when the page is generated, and printed to 12
+({@link conformance/worked-example!workedExampleCase | workedExampleCase} through
+{@link model/backprop!trainingStep | trainingStep}) when the page is generated, and printed to 12
 significant digits, as \`npx backprop-ref example\` prints them. Samples are columns: the first column is
 the input $(0, 1)$ with target $1$, the second $(1, 1)$ with target $0$.
 
@@ -110,8 +110,8 @@ ${formatJson(workedExampleCase)}
 
 ## Forward pass
 
-Each layer forms its weighted sums ({@link forward!weightedSum | weightedSum}) and passes them
-through the sigmoid ({@link forward!layerOutput | layerOutput}); see
+Each layer forms its weighted sums ({@link model/forward!weightedSum | weightedSum}) and passes them
+through the sigmoid ({@link model/forward!layerOutput | layerOutput}); see
 [Feedforward](./derivation/02-feedforward.md).
 
 ${display(`x = o^{(0)} = ${texMatrix(x)}, \\qquad W^{(1)} = ${texMatrix(W1)}, \\qquad W^{(2)} = ${texMatrix(W2)}`)}
@@ -131,20 +131,20 @@ ${display(`E = ${tex(step.loss)}`)}
 
 ## Backward pass
 
-The output error ({@link backprop!outputError | outputError}, [page 3](./derivation/03-output-error.md)):
+The output error ({@link model/backprop!outputError | outputError}, [page 3](./derivation/03-output-error.md)):
 
 ${display(`e^{(2)} = t - o^{(2)} = ${texMatrix(e2)}`)}
 
-The output delta ({@link backprop!outputDelta | outputDelta}), with the sigmoid's slope
+The output delta ({@link model/backprop!outputDelta | outputDelta}), with the sigmoid's slope
 $\\sigma'(z) = o\\,(1 - o)$:
 
 ${display(`\\sigma'\\!\\left(z^{(2)}\\right) = ${texMatrix(slope(o2))}`)}
 
 ${display(`\\delta^{(2)} = -e^{(2)} \\odot \\sigma'\\!\\left(z^{(2)}\\right) = ${texMatrix(d2)}`)}
 
-The hidden error, sent back through $W^{(2)\\top}$ ({@link backprop!hiddenError | hiddenError},
+The hidden error, sent back through $W^{(2)\\top}$ ({@link model/backprop!hiddenError | hiddenError},
 [page 4](./derivation/04-hidden-error.md)), and the hidden delta
-({@link backprop!hiddenDelta | hiddenDelta}):
+({@link model/backprop!hiddenDelta | hiddenDelta}):
 
 ${display(`e^{(1)} = -W^{(2)\\top} \\delta^{(2)} = ${texMatrix(e1)}`)}
 
@@ -154,21 +154,21 @@ ${display(`\\delta^{(1)} = -e^{(1)} \\odot \\sigma'\\!\\left(z^{(1)}\\right) = $
 
 ## Gradients, delta weights and the update
 
-The gradients are the batch means of "delta × input" ({@link backprop!gradients | gradients},
+The gradients are the batch means of "delta × input" ({@link model/backprop!gradients | gradients},
 [page 5](./derivation/05-delta-weights.md) and [page 6](./derivation/06-batches.md)):
 
 ${display(`\\frac{\\partial E}{\\partial W^{(1)}} = \\tfrac12\\, \\delta^{(1)} o^{(0)\\top} = ${texMatrix(g1)}`)}
 
 ${display(`\\frac{\\partial E}{\\partial W^{(2)}} = \\tfrac12\\, \\delta^{(2)} o^{(1)\\top} = ${texMatrix(g2)}`)}
 
-The delta weights are $-\\eta$ times the gradients ({@link backprop!deltaWeights | deltaWeights}):
+The delta weights are $-\\eta$ times the gradients ({@link model/backprop!deltaWeights | deltaWeights}):
 
 ${display(`\\Delta W^{(1)} = -\\eta\\, \\frac{\\partial E}{\\partial W^{(1)}} = ${texMatrix(dW1)}`)}
 
 ${display(`\\Delta W^{(2)} = -\\eta\\, \\frac{\\partial E}{\\partial W^{(2)}} = ${texMatrix(dW2)}`)}
 
 and "new weight = old weight + learning rate × error × input"
-({@link backprop!updatedNetwork | updatedNetwork}):
+({@link model/backprop!updatedNetwork | updatedNetwork}):
 
 ${display(`W^{(1)} + \\Delta W^{(1)} = ${texMatrix(U1)}`)}
 
@@ -177,7 +177,7 @@ ${display(`W^{(2)} + \\Delta W^{(2)} = ${texMatrix(U2)}`)}
 ## Gradient check
 
 Central differences on the loss, without the backward pass, agree with every gradient above
-({@link gradcheck!checkGradients | checkGradients}, [page 8](./derivation/08-gradient-checking.md)):
+({@link oracles/gradcheck!checkGradients | checkGradients}, [page 8](./derivation/08-gradient-checking.md)):
 
 \`\`\`text
 ${formatReport(report)}
@@ -185,7 +185,7 @@ ${formatReport(report)}
 
 All five oracles of [page 8](./derivation/08-gradient-checking.md), as
 \`npx backprop-ref check docs/examples/xor-2-2-1-sigmoid.json\` prints them
-({@link check!runChecks | runChecks}): central differences, Richardson extrapolation, the
+({@link oracles/check!runChecks | runChecks}): central differences, Richardson extrapolation, the
 complex step, the directional check and the Taylor test, each within its own tolerance:
 
 \`\`\`text

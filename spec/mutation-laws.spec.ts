@@ -5,11 +5,11 @@
  * and from a relu network whose kink a step crosses.
  */
 import { describe, expect, it } from "vitest";
-import { backpropagate, createWorkspace, hiddenDelta, trainingStep } from "../src/backprop.js";
-import { NumericError, SpecError, ValueError } from "../src/errors.js";
-import { parseCase } from "../src/conformance.js";
-import { workedExampleCase } from "../src/example.js";
-import { activate, activationDerivative, leakyReluSlope, sigmoid, softmax, softplus } from "../src/activations.js";
+import { backpropagate, createWorkspace, hiddenDelta, trainingStep } from "../src/model/backprop.js";
+import { NumericError, SpecError, ValueError } from "../src/numeric/errors.js";
+import { parseCase } from "../src/conformance/case-format.js";
+import { workedExampleCase } from "../src/conformance/worked-example.js";
+import { activate, activationDerivative, leakyReluSlope, sigmoid, softmax, softplus } from "../src/model/activations.js";
 import {
   checkGradients,
   defaultFloor,
@@ -21,10 +21,10 @@ import {
   relativeError,
   summaryLine,
   table,
-} from "../src/gradcheck.js";
-import { batchLoss } from "../src/losses.js";
-import { matrixFromRows, matrixToRows, scaled } from "../src/tensor.js";
-import { backpropWithoutHiddenDerivative } from "./broken.js";
+} from "../src/oracles/gradcheck.js";
+import { batchLoss } from "../src/model/losses.js";
+import { matrixFromRows, matrixToRows, scaled } from "../src/numeric/tensor.js";
+import { backpropWithoutHiddenDerivative } from "./support/broken.js";
 
 const example = parseCase(workedExampleCase);
 const reluCase = parseCase({

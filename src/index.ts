@@ -7,24 +7,24 @@
  *
  * @module
  */
-export * from "./errors.js";
-export * from "./tensor.js";
-export * from "./random.js";
-export * from "./activations.js";
-export * from "./losses.js";
-export * from "./network.js";
-export * from "./forward.js";
-export * from "./backprop.js";
-export * from "./descent.js";
-export * from "./gradcheck.js";
-export * from "./conformance.js";
-export * from "./mistakes.js";
-export * from "./verify.js";
-export * from "./vectors.js";
-export * from "./schemas.js";
-export * from "./example.js";
-export * from "./data.js";
-export * from "./train.js";
-export * from "./model.js";
-export * from "./plot.js";
-export { runCli, exitBadInput, type CommandIo } from "./cli.js";
+export * from "./numeric/errors.js";
+export * from "./numeric/tensor.js";
+export * from "./numeric/random.js";
+export * from "./model/activations.js";
+export * from "./model/losses.js";
+export * from "./model/network.js";
+export * from "./model/forward.js";
+export * from "./model/backprop.js";
+export * from "./training/fused-step.js";
+export * from "./oracles/gradcheck.js";
+export * from "./conformance/case-format.js";
+export * from "./conformance/mistakes.js";
+export * from "./conformance/verify.js";
+export * from "./conformance/vectors.js";
+export * from "./conformance/schemas.js";
+export * from "./conformance/worked-example.js";
+export * from "./training/data.js";
+export * from "./training/train.js";
+export * from "./training/model-file.js";
+export * from "./training/plot.js";
+export { runCli, exitBadInput, type CommandIo } from "./cli/index.js";

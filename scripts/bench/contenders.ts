@@ -9,10 +9,10 @@
  */
 import gemm from "ndarray-gemm";
 import ops from "ndarray-ops";
-import { createWorkspace, trainingStep, type Workspace } from "../../src/backprop.js";
-import type { Network } from "../../src/network.js";
-import { descend } from "../../src/descent.js";
-import { zeros, type Matrix } from "../../src/tensor.js";
+import { createWorkspace, trainingStep, type Workspace } from "../../src/model/backprop.js";
+import type { Network } from "../../src/model/network.js";
+import { descend } from "../../src/training/fused-step.js";
+import { zeros, type Matrix } from "../../src/numeric/tensor.js";
 import { createHandWrittenNetwork, handWrittenStep } from "./handwritten.js";
 import { matrixFrom, projectNetwork, rowMajor, seedLearningRate, seedSizes, seedSpec, type SeedProblem, type StepContender } from "./seed-problem.js";
 

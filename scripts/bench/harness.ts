@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { seededRandom } from "../../src/random.js";
+import { seededRandom } from "../../src/numeric/random.js";
 
 /** One thing to time: a call to repeat, and what to do before its slices. */
 export interface Timed {

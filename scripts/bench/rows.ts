@@ -6,17 +6,17 @@
  * @module
  */
 import fc from "fast-check";
-import { backpropagate, createWorkspace } from "../../src/backprop.js";
-import { parseCase } from "../../src/conformance.js";
-import { firstSamples, mnistDataset } from "../../src/data.js";
-import { directionalCheck } from "../../src/directional.js";
-import { forward, networkLoss } from "../../src/forward.js";
-import { checkGradients } from "../../src/gradcheck.js";
-import { initializeNetwork, parameterCount, type NetworkSpec } from "../../src/network.js";
-import { seededRandom } from "../../src/random.js";
-import { zeros, type Matrix } from "../../src/tensor.js";
-import { train } from "../../src/train.js";
-import { caseDocument } from "../../spec/arbitraries.js";
+import { backpropagate, createWorkspace } from "../../src/model/backprop.js";
+import { parseCase } from "../../src/conformance/case-format.js";
+import { firstSamples, mnistDataset } from "../../src/training/data.js";
+import { directionalCheck } from "../../src/oracles/directional.js";
+import { forward, networkLoss } from "../../src/model/forward.js";
+import { checkGradients } from "../../src/oracles/gradcheck.js";
+import { initializeNetwork, parameterCount, type NetworkSpec } from "../../src/model/network.js";
+import { seededRandom } from "../../src/numeric/random.js";
+import { zeros, type Matrix } from "../../src/numeric/tensor.js";
+import { train } from "../../src/training/train.js";
+import { caseDocument } from "../../spec/support/arbitraries.js";
 import { handWrittenName } from "./contenders.js";
 import { collectGarbage, garbageCollectorExposed, timeInterleaved, type HarnessOptions, type Timing } from "./harness.js";
 import { createHandWrittenNetwork, handWrittenForward } from "./handwritten.js";

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { trainingStep } from "../../src/backprop.js";
-import { createNetwork, initializeNetwork, type Network, type NetworkSpec } from "../../src/network.js";
-import { seededRandom } from "../../src/random.js";
-import { dimensions, zeros, type Matrix } from "../../src/tensor.js";
+import { trainingStep } from "../../src/model/backprop.js";
+import { createNetwork, initializeNetwork, type Network, type NetworkSpec } from "../../src/model/network.js";
+import { seededRandom } from "../../src/numeric/random.js";
+import { dimensions, zeros, type Matrix } from "../../src/numeric/tensor.js";
 
 /** The seed's network: 784 inputs, 200 sigmoid hidden units, 10 sigmoid outputs, squared error, no biases. */
 export const seedSpec: NetworkSpec = {

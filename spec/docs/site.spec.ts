@@ -30,8 +30,8 @@ const keyPages = [
   ["documents/9._The_intuitive_rule_against_the_exact_gradient.html", "09-intuitive-rule"],
   ["documents/10._Using_backprop-ref_as_a_baseline.html", "10-baseline"],
   ["documents/Worked_example__every_number_of_one_step.html", "11-worked-example"],
-  ["modules/backprop.html", "12-backprop-module"],
-  ["functions/backprop.hiddenError.html", "13-hidden-error-function"],
+  ["modules/model_backprop.html", "12-backprop-module"],
+  ["functions/model_backprop.hiddenError.html", "13-hidden-error-function"],
 ] as const;
 
 /**
@@ -181,10 +181,10 @@ describe("the documentation site", () => {
 
     // The code is one click away from the formula: "Defined in" opens the source at the line.
     const page = await context.newPage();
-    await page.goto(`${origin}/functions/backprop.hiddenError.html`);
+    await page.goto(`${origin}/functions/model_backprop.hiddenError.html`);
     await page.waitForFunction(() => (globalThis as unknown as { document: BrowserDocument }).document.body.style.display !== "none");
-    await page.click('a[href*="source/src/backprop.ts.html#L"]');
-    await page.waitForURL(/source\/src\/backprop\.ts\.html#L\d+$/);
+    await page.click('a[href*="source/src/model/backprop.ts.html#L"]');
+    await page.waitForURL(/source\/src\/model\/backprop\.ts\.html#L\d+$/);
     expect(await page.locator(":target").textContent()).toMatch(/export function hiddenError\(/);
     await page.screenshot({ path: join(screenshots, "14-hidden-error-source.png") });
     await page.close();

@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCommand } from "../support/parameters.js";
+import { readModel } from "../../src/training/model-file.js";
+import { parseSamples, historyFormat } from "../../src/cli/train.js";
+
+const run = runCommand;
+
+const directory = mkdtempSync(join(tmpdir(), "backprop-ref-train-"));
+
+describe("backprop-ref train and predict", () => {
+  it("trains XOR, prints the history table and the held-out accuracy, saves the model and its plot, and predict classifies with it", async () => {
+    const modelPath = join(directory, "xor.json");
+    const { status, stdout, stderr } = await run(["train", "--dataset", "xor", "--epochs", "1000", "--save", modelPath]);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    expect(stdout).toContain("training xor: sizes 2,2,1, sigmoid,sigmoid, squared_error, biases");
+    expect(stdout).toMatch(/epoch\s+loss\s+train accuracy\s+held-out accuracy\s+seconds\s+samples\/s/);
+    expect(stdout).toContain("held-out accuracy after 1000 epochs: 100.00 % (4 of 4)");
+    expect(stdout).not.toMatch(/█|░/); // no progress bar when the output is not a terminal
+    expect(readModel(readFileSync(modelPath, "utf8")).dataset).toBe("xor");
+    const plot = readFileSync(join(directory, "xor.svg"), "utf8");
+    expect(plot).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(plot).toContain("<polyline");
+
+    const lines = await run(["predict", "--model", modelPath], "0 0\n0 1\n1,0\n# a comment\n1 1\n");
+    expect(lines).toStrictEqual({ status: 0, stdout: "0\n1\n1\n0\n", stderr: "" });
+    const json = await run(["predict", "--model", modelPath, "--json"], "[[0, 1]]");
+    expect(JSON.parse(json.stdout)).toMatchObject([{ class: "1", label: 1 }]);
+  });
+
+  it("prints the history as JSON with --json, the same numbers for the same seed", async () => {
+    const args = ["train", "--dataset", "iris", "--epochs", "5", "--batch", "4", "--momentum", "0.5", "--json"];
+    const first = JSON.parse((await run(args)).stdout) as { format: string; history: { loss: number; testAccuracy: number }[] };
+    const again = JSON.parse((await run(args)).stdout) as typeof first;
+    expect(first.format).toBe(historyFormat);
+    expect(first.history).toHaveLength(5);
+    expect(again.history.map((record) => record.loss)).toStrictEqual(first.history.map((record) => record.loss));
+  });
+
+  it("refuses an unknown dataset, options out of range and malformed models with exit status 2 and the library's message", async () => {
+    expect(await run(["train", "--dataset", "cifar"])).toStrictEqual({
+      status: 2,
+      stdout: "",
+      stderr: 'backprop-ref train: dataset must be one of mnist, iris, xor, got "cifar"\n',
+    });
+    expect((await run(["train", "--dataset", "xor", "--epochs", "many"])).stderr).toBe('backprop-ref train: --epochs must be a number, got "many"\n');
+    expect((await run(["train", "--dataset", "xor", "--lr", "0"])).stderr).toContain("learningRate must be a finite number > 0, got 0");
+    expect((await run(["train", "--dataset", "xor", "--sizes", "2,3", "--activations", "sigmoid,sigmoid"])).stderr).toContain("activations must list one activation per weight layer");
+    expect((await run(["train", "--dataset", "xor", "--sizes", "3,2,1"])).stderr).toContain("inputs have 2 features per sample but the network takes 3");
+    expect((await run(["train", "--dataset", "xor", "--rule", "lucky"])).stderr).toContain('rule must be one of exact, intuitive, got "lucky"');
+    const broken = join(directory, "broken.json");
+    writeFileSync(broken, JSON.stringify({ format: "backprop-ref/model@1" }));
+    expect(await run(["predict", "--model", broken], "0 0")).toStrictEqual({ status: 2, stdout: "", stderr: "backprop-ref predict: sizes is missing\n" });
+    expect((await run(["predict", "--model", join(directory, "missing.json")])).stderr).toContain("cannot read");
+  });
+
+  it("has --help for train, predict and demo", async () => {
+    for (const command of ["train", "predict", "demo"]) {
+      const { status, stdout } = await run([command, "--help"]);
+      expect(status).toBe(0);
+      expect(stdout).toContain(`Usage: backprop-ref ${command}`);
+    }
+    expect((await run(["train", "--help"])).stdout).toContain("--momentum <mu>");
+  });
+});
+
+describe("the samples predict reads", () => {
+  it("are a JSON array of arrays, or lines of numbers; anything else is refused naming the sample and feature", () => {
+    expect(parseSamples("[[1, 2], [3, 4]]")).toStrictEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(parseSamples("1, 2\n\n3 4\n")).toStrictEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(() => parseSamples("1 2\n3 x")).toThrow('sample 1, feature 1 must be a finite number, got "x"');
+    expect(() => parseSamples("[[1, null]]")).toThrow("sample 0, feature 1 must be a finite number, got null");
+    expect(() => parseSamples("")).toThrow("there are no samples to classify");
+    expect(() => parseSamples("[1")).toThrow(/the samples are not valid JSON/);
+  });
+});

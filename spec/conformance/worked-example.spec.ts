@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { formatJson } from "../../src/conformance/case-format.js";
+import { workedExample, workedExampleCase } from "../../src/conformance/worked-example.js";
+
+describe("the worked example", () => {
+  it("is the case committed in docs/examples, so the file and the code cannot drift apart", () => {
+    expect(readFileSync(new URL("../../docs/examples/xor-2-2-1-sigmoid.json", import.meta.url), "utf8")).toBe(`${formatJson(workedExampleCase)}\n`);
+  });
+
+  it("prints the forward pass, the errors, the hidden errors, the delta weights and a passing gradient check", () => {
+    const text = workedExample();
+    for (const heading of ["Forward pass", "Backward pass", "e(2) = t − o(2)", "e(1) = −W(2)ᵀ δ(2)", "Delta weights", "Gradient check"]) {
+      expect(text).toContain(heading);
+    }
+    expect(text).toContain("loss E = 0.1229132832353748");
+    expect(text).toContain("0.529860052493");
+    expect(text).toMatch(/passed: worst relative error \S+ ≤ tolerance 1e-6/);
+  });
+});

@@ -1,0 +1,208 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  activate,
+  activationDerivative,
+  elementwiseActivations,
+  isActivationName,
+  leakyReluSlope,
+  sigmoid,
+  softmax,
+  softmaxBackward,
+  softplus,
+  type ElementwiseActivationName,
+} from "../../src/model/activations.js";
+import { dimensions, matrixFromRows, matrixToRows } from "../../src/numeric/tensor.js";
+import { numRuns } from "../support/arbitraries.js";
+import { rowBelow, topRowsOf } from "../support/parameters.js";
+
+const names = Object.keys(elementwiseActivations) as ElementwiseActivationName[];
+const anyFinite = fc.double({ noNaN: true, noDefaultInfinity: true });
+const moderate = fc.double({ min: -30, max: 30, noNaN: true });
+
+/** An $n \times B$ batch and an upstream gradient of its shape, $n$ from 1 to 6 and $B$ from 1 to 4. */
+const logitsAndUpstream = fc.integer({ min: 1, max: 6 }).chain((units) =>
+  fc.integer({ min: 1, max: 4 }).chain((samples) => {
+    const batch = (bound: number) =>
+      fc.array(fc.array(fc.double({ min: -bound, max: bound, noNaN: true }), { minLength: samples, maxLength: samples }), {
+        minLength: units,
+        maxLength: units,
+      });
+    return fc.tuple(batch(10), batch(5));
+  }),
+);
+/**
+ * What the row below a view holds: read as a logit it would be the maximum and send every other
+ * output of its column to $0$; read as an output or an upstream gradient it would swamp
+ * $\sum_j o_j g_j$.
+ */
+const poison = 1e4;
+/** What the row below a result holds: a stray write of any of those quantities would not leave it as it is. */
+const untouched = -1;
+const constant = (length: number, value: number): number[] => Array.from({ length }, () => value);
+
+describe("activations", () => {
+  it("every activation's derivative agrees with a central difference of its value, away from the relu kink", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...names), moderate, (name, z) => {
+        fc.pre(Math.abs(z) > 1e-3);
+        const { value, derivative } = elementwiseActivations[name];
+        const h = 1e-6 * Math.max(1, Math.abs(z));
+        const numeric = (value(z + h) - value(z - h)) / (z + h - (z - h));
+        expect(Math.abs(derivative(z) - numeric)).toBeLessThan(1e-8);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("every activation gives a finite value and a finite derivative for every finite input", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...names), anyFinite, (name, z) => {
+        const { value, derivative } = elementwiseActivations[name];
+        expect(Number.isFinite(value(z))).toBe(true);
+        expect(Number.isFinite(derivative(z))).toBe(true);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("sigmoid is stable at the extremes and symmetric: σ(−z) = 1 − σ(z)", () => {
+    expect(sigmoid(-1000)).toBe(0);
+    expect(sigmoid(1000)).toBe(1);
+    expect(sigmoid(-745)).toBeGreaterThan(0);
+    expect(sigmoid(0)).toBe(0.5);
+    fc.assert(
+      fc.property(moderate, (z) => {
+        expect(sigmoid(-z)).toBeCloseTo(1 - sigmoid(z), 15);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("softplus equals log(1 + eᶻ) where that is safe to evaluate, z where eᶻ overflows, and eᶻ where it underflows", () => {
+    fc.assert(
+      fc.property(moderate, (z) => {
+        expect(softplus(z)).toBeCloseTo(Math.log(1 + Math.exp(z)), 12);
+      }),
+      { numRuns },
+    );
+    expect(softplus(1000)).toBe(1000);
+    expect(softplus(-1000)).toBe(0);
+    expect(softplus(-40)).toBeCloseTo(Math.exp(-40), 30);
+  });
+
+  it("relu and leaky_relu take the left slope at the kink: f′(0) = 0 and 0.01", () => {
+    expect(elementwiseActivations.relu.derivative(0)).toBe(0);
+    expect(elementwiseActivations.leaky_relu.derivative(0)).toBe(leakyReluSlope);
+    expect(elementwiseActivations.leaky_relu.value(-2)).toBe(-0.02);
+    expect(elementwiseActivations.relu.value(-2)).toBe(0);
+  });
+
+  it("softmax columns are probability vectors, unchanged by adding a constant to a column, and finite for huge logits", () => {
+    const column = fc.array(fc.double({ min: -1e300, max: 1e300, noNaN: true }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(column, fc.double({ min: -50, max: 50, noNaN: true }), (logits, shift) => {
+        const z = matrixFromRows(logits.map((value) => [value]));
+        const o = softmax(z).data;
+        const sum = o.reduce((total, value) => total + value, 0);
+        expect(o.every((value) => value >= 0 && value <= 1)).toBe(true);
+        expect(sum).toBeCloseTo(1, 12);
+        const small = logits.map((value) => Math.max(-100, Math.min(100, value)));
+        const shifted = softmax(matrixFromRows(small.map((value) => [value + shift]))).data;
+        softmax(matrixFromRows(small.map((value) => [value]))).data.forEach((value, index) =>
+          expect(Math.abs(value - shifted[index]!)).toBeLessThan(1e-12),
+        );
+      }),
+      { numRuns },
+    );
+  });
+
+  it("softmaxBackward equals the product with softmax's full Jacobian, o_j(δ_ij − o_i)", () => {
+    const columns = fc.integer({ min: 1, max: 6 }).chain((units) =>
+      fc.tuple(
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: units, maxLength: units }),
+        fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: units, maxLength: units }),
+      ),
+    );
+    fc.assert(
+      fc.property(columns, ([logits, upstream]) => {
+        const o = softmax(matrixFromRows(logits.map((value) => [value])));
+        const result = softmaxBackward(o, matrixFromRows(upstream.map((value) => [value])));
+        logits.forEach((_, i) => {
+          let expected = 0;
+          upstream.forEach((g, j) => {
+            expected += g * o.get(j, 0) * ((i === j ? 1 : 0) - o.get(i, 0));
+          });
+          expect(Math.abs(result.get(i, 0) - expected)).toBeLessThan(1e-12);
+        });
+      }),
+      { numRuns },
+    );
+  });
+
+  it("softmax of the first rows of a larger matrix equals softmax of a fresh copy, into another view or in place, and neither reads nor writes the row below", () => {
+    fc.assert(
+      fc.property(logitsAndUpstream, ([logits]) => {
+        const [units, samples] = [logits.length, logits[0]!.length];
+        const expected = matrixToRows(softmax(matrixFromRows(logits)));
+        const z = topRowsOf(logits, poison);
+        const into = topRowsOf(Array.from({ length: units }, () => constant(samples, 0)), untouched);
+        expect(matrixToRows(softmax(z.view, into.view))).toEqual(expected);
+        expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
+        expect(matrixToRows(softmax(z.view, z.view))).toEqual(expected);
+        expect(rowBelow(z.whole)).toEqual(constant(samples, poison));
+      }),
+      { numRuns },
+    );
+  });
+
+  it("softmaxBackward of the first rows of larger matrices equals softmaxBackward of fresh copies, into another view or in place, and neither reads nor writes the rows below", () => {
+    fc.assert(
+      fc.property(logitsAndUpstream, ([logits, upstream]) => {
+        const [units, samples] = [logits.length, logits[0]!.length];
+        const outputs = matrixToRows(softmax(matrixFromRows(logits)));
+        const expected = matrixToRows(softmaxBackward(matrixFromRows(outputs), matrixFromRows(upstream)));
+        const o = topRowsOf(outputs, poison);
+        const g = topRowsOf(upstream, poison);
+        const into = topRowsOf(Array.from({ length: units }, () => constant(samples, 0)), untouched);
+        expect(matrixToRows(softmaxBackward(o.view, g.view, into.view))).toEqual(expected);
+        expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
+        // In place, as the output delta of squared error after softmax computes it.
+        expect(matrixToRows(softmaxBackward(o.view, g.view, g.view))).toEqual(expected);
+        expect(rowBelow(g.whole)).toEqual(constant(samples, poison));
+        expect(rowBelow(o.whole)).toEqual(constant(samples, poison));
+      }),
+      { numRuns },
+    );
+  });
+
+  it("relu maps −0 to +0, as max(0, z) does, directly and through activate", () => {
+    // −0 and +0 compare equal; only Object.is tells the sign of a zero apart.
+    expect(Object.is(elementwiseActivations.relu.value(-0), 0)).toBe(true);
+    expect(Object.is(activate("relu", matrixFromRows([[-0]])).get(0, 0), 0)).toBe(true);
+    expect(Object.is(Math.max(0, -0), 0)).toBe(true);
+  });
+
+  it("activate and activationDerivative apply the function to every entry of a batch", () => {
+    const z = matrixFromRows([
+      [-1, 0.5],
+      [2, -3],
+    ]);
+    expect(matrixToRows(activate("relu", z))).toEqual([
+      [0, 0.5],
+      [2, 0],
+    ]);
+    expect(matrixToRows(activationDerivative("leaky_relu", z))).toEqual([
+      [0.01, 1],
+      [1, 0.01],
+    ]);
+    expect(dimensions(activate("softmax", z))).toEqual([2, 2]);
+    expect(activate("tanh", z).get(1, 1)).toBe(Math.tanh(-3));
+  });
+
+  it("names are recognised exactly", () => {
+    expect(isActivationName("leaky_relu")).toBe(true);
+    expect(isActivationName("ReLU")).toBe(false);
+    expect(isActivationName(3)).toBe(false);
+  });
+});

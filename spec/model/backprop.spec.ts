@@ -1,0 +1,345 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { sigmoid } from "../../src/model/activations.js";
+import { assertFinite, backpropagate, createWorkspace, trainingStep, type ParameterArrays } from "../../src/model/backprop.js";
+import { parseCase, type CaseDocument } from "../../src/conformance/case-format.js";
+import { NumericError } from "../../src/numeric/errors.js";
+import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { networkLoss } from "../../src/model/forward.js";
+import { checkGradients, describeEntry } from "../../src/oracles/gradcheck.js";
+import { cloneNetwork, createNetwork, depth } from "../../src/model/network.js";
+import { matrixFromRows, vectorFromArray, type Matrix, type Vector } from "../../src/numeric/tensor.js";
+import { caseDocument, hiddenActivations, numRuns, outputPairs } from "../support/arbitraries.js";
+import { entriesOf, expectParametersClose, largestMagnitude, sampleOf } from "../support/parameters.js";
+
+describe("backpropagation", () => {
+  it("analytic gradients agree with central differences to a relative error of 1e-6 on every entry, for every activation, loss, depth 1–4, width 1–8, batch 1–5, with and without biases", () => {
+    let worst = 0;
+    let cases = 0;
+    fc.assert(
+      fc.property(caseDocument(), (document) => {
+        const { network, inputs, targets } = parseCase(document);
+        const report = checkGradients(network, inputs, targets);
+        if (!report.passed) {
+          throw new Error(`gradient check failed at ${describeEntry(report.worst!)}, tolerance ${report.tolerance.toExponential(0)}`);
+        }
+        worst = Math.max(worst, report.maxRelativeError);
+        cases++;
+      }),
+      { numRuns },
+    );
+    console.log(`gradient check: ${cases} random cases, worst relative error ${worst.toExponential(2)} (tolerance 1e-6)`);
+  });
+
+  it("the generator reaches every hidden activation, every output pair, every depth and both bias settings", () => {
+    const documents = fc.sample(caseDocument(), { numRuns: 2000, seed: 1 });
+    const seen = (pick: (document: CaseDocument) => string): Set<string> => new Set(documents.map(pick));
+    const hidden = new Set(documents.flatMap((document) => document.activations.slice(0, -1)));
+    expect([...hidden].sort()).toEqual([...hiddenActivations].sort());
+    expect(seen((document) => `${document.activations.at(-1)}/${document.loss}`).size).toBe(outputPairs.length);
+    expect([...seen((document) => String(document.sizes.length - 1))].sort()).toEqual(["1", "2", "3", "4"]);
+    expect(seen((document) => String(document.biases !== null)).size).toBe(2);
+  });
+
+  it("delta weights are exactly −η times the gradients, and the updated weights exactly the old plus the delta weights", () => {
+    fc.assert(
+      fc.property(caseDocument(), (document) => {
+        const { network, inputs, targets, learningRate } = parseCase(document);
+        const step = trainingStep(network, inputs, targets, learningRate);
+        const expectedDeltas = entriesOf(step.gradients).map((entry) => -learningRate * entry.value);
+        entriesOf(step.deltaWeights).forEach((entry, index) => {
+          if (!Object.is(entry.value, expectedDeltas[index])) {
+            throw new Error(`Δ${entry.position} is ${entry.value}, expected −η · gradient = ${expectedDeltas[index]}`);
+          }
+        });
+        const old = entriesOf(network);
+        const deltas = entriesOf(step.deltaWeights);
+        entriesOf(step.updated).forEach((entry, index) => {
+          const expected = old[index]!.value + deltas[index]!.value;
+          if (!Object.is(entry.value, expected)) {
+            throw new Error(`updated ${entry.position} is ${entry.value}, expected old + Δ = ${expected}`);
+          }
+        });
+      }),
+      { numRuns },
+    );
+  });
+
+  it("for a sigmoid network with squared error and one sample, the delta weights are the seed's η · (e ⊙ o ⊙ (1 − o)) · o_prevᵀ with the hidden error e = Wᵀ (e ⊙ o ⊙ (1 − o))", () => {
+    const sigmoidNetworks = caseDocument({
+      hidden: ["sigmoid"],
+      outputs: [["sigmoid", "squared_error"]],
+      batch: { min: 1, max: 1 },
+    });
+    fc.assert(
+      fc.property(sigmoidNetworks, (document) => {
+        const { network, inputs, targets, learningRate } = parseCase(document);
+        const step = trainingStep(network, inputs, targets, learningRate);
+        const seed = seedUpdate(document);
+        // The two group the same products differently, so they differ in the last bits, and the
+        // hidden error's sum over units with weights of both signs can magnify that on entries
+        // much smaller than the rest. Entries are therefore compared relative to the largest
+        // entry as well; leaving out f′, or any other change to the formula, moves the large
+        // entries too, by far more than 1e-9. Below 1e-300 the comparison is absolute: with a
+        // subnormal learning rate the two groupings round the last bit of 5e-324 differently.
+        const floor = 1e-6 * largestMagnitude(seed) + 1e-300;
+        expectParametersClose(step.deltaWeights, seed, { tolerance: 1e-9, floor, what: "delta weights against the seed's formula" });
+      }),
+      { numRuns },
+    );
+  });
+
+  it("a small enough step against the gradient lowers the loss whenever the gradient is not zero", () => {
+    fc.assert(
+      fc.property(caseDocument(), (document) => {
+        const { network, inputs, targets } = parseCase(document);
+        const loss = networkLoss(network, inputs, targets);
+        const squaredNorm = entriesOf(backpropagate(network, inputs, targets).gradients).reduce(
+          (sum, entry) => sum + entry.value * entry.value,
+          0,
+        );
+        // Below this the decrease of one step would drown in the rounding of the loss itself.
+        fc.pre(squaredNorm > 1e-8 * Math.max(1, Math.abs(loss)));
+        for (let halvings = 0; halvings <= 60; halvings++) {
+          const learningRate = Math.pow(2, -halvings);
+          const after = networkLoss(trainingStep(network, inputs, targets, learningRate).updated, inputs, targets);
+          if (after < loss) return;
+        }
+        throw new Error(`no step 2^-k, k = 0…60, lowered the loss ${loss} (squared gradient norm ${squaredNorm})`);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("the gradient of a batch is the mean of the per-sample gradients", () => {
+    fc.assert(
+      fc.property(caseDocument({ batch: { min: 2, max: 5 } }), (document) => {
+        const { network, inputs, targets } = parseCase(document);
+        const batch = backpropagate(network, inputs, targets).gradients;
+        const samples = inputs.shape[1]!;
+        const perSample = Array.from(
+          { length: samples },
+          (_, b) => entriesOf(backpropagate(network, sampleOf(inputs, b), sampleOf(targets, b)).gradients),
+        );
+        entriesOf(batch).forEach((entry, index) => {
+          const values = perSample.map((entries) => entries[index]!.value);
+          const mean = values.reduce((sum, value) => sum + value, 0) / samples;
+          const scale = values.reduce((sum, value) => sum + Math.abs(value), 0) / samples;
+          // The two sums differ only in rounding: a few ulps of the sum of magnitudes.
+          if (!(Math.abs(entry.value - mean) <= 1e-14 * scale)) {
+            throw new Error(`${entry.position}: batch gradient ${entry.value}, mean of per-sample gradients ${mean}`);
+          }
+        });
+      }),
+      { numRuns },
+    );
+  });
+
+  it("permuting the units of a hidden layer permutes the gradients the same way", () => {
+    const permuted = caseDocument({ depth: { min: 2, max: 4 } }).chain((document) =>
+      fc.integer({ min: 1, max: document.sizes.length - 2 }).chain((layer) => {
+        const units = Array.from({ length: document.sizes[layer]! }, (_, index) => index);
+        return fc
+          .shuffledSubarray(units, { minLength: units.length, maxLength: units.length })
+          .map((permutation) => ({ document, layer, permutation }));
+      }),
+    );
+    fc.assert(
+      fc.property(permuted, ({ document, layer, permutation }) => {
+        const original = parseCase(document);
+        const parameters = permuteHiddenUnits(original.network, layer, permutation);
+        const shuffled = createNetwork(original.network.spec, parameters.weights, parameters.biases);
+        const expected = permuteHiddenUnits(backpropagate(original.network, original.inputs, original.targets).gradients, layer, permutation);
+        const actual = backpropagate(shuffled, original.inputs, original.targets).gradients;
+        // Permuting reorders the sums of the next layer, so entries differ in rounding: a few
+        // ulps of the largest terms, which is what the floor admits on entries near zero.
+        const floor = 1e-6 * Math.max(1, largestMagnitude(expected));
+        expectParametersClose(actual, expected, { tolerance: 1e-9, floor, what: `gradients after permuting layer ${layer}` });
+      }),
+      { numRuns },
+    );
+  });
+});
+
+/**
+ * Throws unless each array is the very buffer at the same index (the same object, not equal
+ * values: a step that wrote its numbers into a fresh array would give the same values).
+ */
+function expectSameBuffers(actual: readonly (Matrix | Vector)[] | null, buffers: readonly (Matrix | Vector)[] | null, what: string): void {
+  if (buffers === null || actual === null) {
+    expect(actual, what).toBe(buffers);
+    return;
+  }
+  expect(actual.length, what).toBe(buffers.length);
+  buffers.forEach((buffer, index) => {
+    if (actual[index] !== buffer) expect.fail(`${what}[${index}] is not the workspace's own buffer`);
+  });
+}
+
+describe("steps into a workspace", () => {
+  it("a step into a workspace returns the workspace's own arrays: every preactivation, output after the inputs, error, delta, gradient and delta weight is its buffer at the same index", () => {
+    fc.assert(
+      fc.property(caseDocument(), (document) => {
+        const { network, inputs, targets, learningRate } = parseCase(document);
+        const workspace = createWorkspace(network.spec, inputs.shape[1]!);
+        const backpropagation = backpropagate(network, inputs, targets, workspace);
+        const step = trainingStep(cloneNetwork(network), inputs, targets, learningRate, workspace);
+        for (const [result, name] of [[backpropagation, "backpropagate"], [step, "trainingStep"]] as const) {
+          expect(result.trace.outputs[0], `${name}: outputs[0]`).toBe(inputs);
+          expectSameBuffers(result.trace.outputs.slice(1), workspace.trace.outputs.slice(1), `${name}: outputs[1…]`);
+          expectSameBuffers(result.trace.preactivations, workspace.trace.preactivations, `${name}: preactivations`);
+          expectSameBuffers(result.errors, workspace.errors, `${name}: errors`);
+          expectSameBuffers(result.deltas, workspace.deltas, `${name}: deltas`);
+          expectSameBuffers(result.gradients.weights, workspace.gradients.weights, `${name}: gradients.weights`);
+          expectSameBuffers(result.gradients.biases, workspace.gradients.biases, `${name}: gradients.biases`);
+        }
+        expectSameBuffers(step.deltaWeights.weights, workspace.deltaWeights.weights, "trainingStep: deltaWeights.weights");
+        expectSameBuffers(step.deltaWeights.biases, workspace.deltaWeights.biases, "trainingStep: deltaWeights.biases");
+        // Negative control: the allocating step's arrays, of the same values, are told apart.
+        expect(() => expectSameBuffers(backpropagate(network, inputs, targets).errors, workspace.errors, "allocated errors")).toThrow();
+      }),
+      { numRuns },
+    );
+  });
+});
+
+describe("refusing numbers that overflowed", () => {
+  it("assertFinite refuses a list with one value that is not finite among finite ones, naming the first such value; an all-finite list passes", () => {
+    const tail = "the weights or inputs are too large for float64";
+    expect(() => assertFinite("the loss", [1, Infinity])).toThrow(new NumericError(`the loss overflowed to Infinity: ${tail}`));
+    expect(() => assertFinite("the loss", [NaN, 2, -Infinity])).toThrow(new NumericError(`the loss overflowed to NaN: ${tail}`));
+    expect(() => assertFinite("the loss", [1, -2.5, 0, Number.MAX_VALUE])).not.toThrow();
+    expect(() => assertFinite("the loss", [])).not.toThrow();
+  });
+});
+
+/**
+ * The seed's update rule, written out literally on plain arrays for one sample of a sigmoid
+ * network with squared error, independent of the library: forward, then
+ * $\Delta W = \eta\,(e \odot o \odot (1 - o))\, o_{\text{prev}}^\top$ layer by layer, with the
+ * hidden error $e_{\text{prev}} = W^\top (e \odot o \odot (1 - o))$.
+ */
+function seedUpdate(document: CaseDocument): ParameterArrays {
+  const L = document.sizes.length - 1;
+  const outputs: number[][] = [document.inputs[0]!.slice()];
+  for (let l = 1; l <= L; l++) {
+    const weights = document.weights[l - 1]!;
+    outputs.push(
+      weights.map((row, j) => sigmoid(row.reduce((sum, w, k) => sum + w * outputs[l - 1]![k]!, 0) + (document.biases?.[l - 1]![j] ?? 0))),
+    );
+  }
+  let error = document.targets[0]!.map((target, k) => target - outputs[L]![k]!);
+  const weightSteps: Matrix[] = new Array<Matrix>(L);
+  const biasSteps: number[][] = new Array<number[]>(L);
+  for (let l = L; l >= 1; l--) {
+    const o = outputs[l]!;
+    const scaledError = error.map((e, j) => e * o[j]! * (1 - o[j]!));
+    weightSteps[l - 1] = matrixFromRows(scaledError.map((s) => outputs[l - 1]!.map((input) => document.learningRate * s * input)));
+    biasSteps[l - 1] = scaledError.map((s) => document.learningRate * s);
+    const weights = document.weights[l - 1]!;
+    error = outputs[l - 1]!.map((_, k) => weights.reduce((sum, row, j) => sum + row[k]! * scaledError[j]!, 0));
+  }
+  return { weights: weightSteps, biases: document.biases === null ? null : biasSteps.map((entries) => vectorFromArray(entries)) };
+}
+
+/**
+ * Reorders the units of hidden layer `layer`: unit `permutation[j]` becomes unit `j`. Rows of
+ * `weights[layer-1]` and entries of `biases[layer-1]` move, and so do the columns of
+ * `weights[layer]`, the links leaving the layer. Works on a network's parameters or on gradients.
+ */
+function permuteHiddenUnits(parameters: ParameterArrays, layer: number, permutation: readonly number[]): ParameterArrays {
+  const weights = parameters.weights.map((matrix, index) => {
+    const rows = entriesRows(matrix);
+    if (index === layer - 1) return matrixFromRows(permutation.map((source) => rows[source]!));
+    if (index === layer) return matrixFromRows(rows.map((row) => permutation.map((source) => row[source]!)));
+    return matrixFromRows(rows);
+  });
+  const biases =
+    parameters.biases?.map((vector, index) => {
+      const entries = Array.from({ length: vector.shape[0]! }, (_, j) => vector.get(j));
+      return vectorFromArray(index === layer - 1 ? permutation.map((source) => entries[source]!) : entries);
+    }) ?? null;
+  return { weights, biases };
+}
+
+function entriesRows(matrix: Matrix): number[][] {
+  return Array.from({ length: matrix.shape[0]! }, (_, j) => Array.from({ length: matrix.shape[1]! }, (_, k) => matrix.get(j, k)));
+}
+
+describe("the worked example (docs/examples/xor-2-2-1-sigmoid.json)", () => {
+  // Independently computed with Python's decimal module at 50 significant digits, by the
+  // formulas of DESIGN.md written out per sample, then rounded to float64.
+  const expected = {
+    loss: 0.1229132832353748,
+    outputs: [0.47013994750692567, 0.45924008722403115],
+    hiddenOutputs: [
+      [0.4501660026875221, 0.47502081252106],
+      [0.574442516811659, 0.6681877721681662],
+    ],
+    outputErrors: [0.5298600524930743, -0.45924008722403115],
+    outputDeltas: [-0.1319925778541562, 0.11404705387749627],
+    hiddenErrors: [
+      [0.0659962889270781, -0.05702352693874813],
+      [-0.07919554671249372, 0.06842823232649776],
+    ],
+    hiddenDeltas: [
+      [-0.016335175246932045, 0.014220301345817712],
+      [0.019360009642761813, -0.015171420003476228],
+    ],
+    gradients: [
+      [
+        [0.007110150672908856, -0.001057436950557165],
+        [-0.007585710001738114, 0.002094294819642793],
+      ],
+      [[-0.0026219234792528292, 0.0001913491148733587]],
+    ],
+    deltaWeights: [
+      [
+        [-0.002133045201872657, 0.0003172310851671495],
+        [0.002275713000521434, -0.0006282884458928379],
+      ],
+      [[0.0007865770437758487, -5.740473446200761e-5]],
+    ],
+    updated: [
+      [
+        [0.09786695479812735, -0.19968276891483286],
+        [0.40227571300052145, 0.2993717115541072],
+      ],
+      [[0.5007865770437758, -0.600057404734462]],
+    ],
+  };
+
+  const closeTo = (actual: number, wanted: number, what: string): void => {
+    const error = Math.abs(actual - wanted) / Math.max(Math.abs(wanted), 1e-300);
+    if (!(error <= 1e-13)) throw new Error(`${what} is ${actual}, expected ${wanted} (relative error ${error.toExponential(2)})`);
+  };
+  const matrixClose = (actual: Matrix, wanted: readonly (readonly number[])[], what: string): void => {
+    wanted.forEach((row, j) => row.forEach((value, k) => closeTo(actual.get(j, k), value, `${what}[${j}][${k}]`)));
+  };
+
+  it("takes every step of the derivation to the independently computed numbers", () => {
+    const { network, inputs, targets, learningRate } = parseCase(workedExampleCase);
+    expect(depth(network.spec)).toBe(2);
+    const step = trainingStep(network, inputs, targets, learningRate);
+    closeTo(step.loss, expected.loss, "loss");
+    matrixClose(step.trace.outputs[2]!, [expected.outputs], "o(2)");
+    matrixClose(step.trace.outputs[1]!, expected.hiddenOutputs, "o(1)");
+    matrixClose(step.errors[1]!, [expected.outputErrors], "e(2)");
+    matrixClose(step.deltas[1]!, [expected.outputDeltas], "δ(2)");
+    matrixClose(step.errors[0]!, expected.hiddenErrors, "e(1)");
+    matrixClose(step.deltas[0]!, expected.hiddenDeltas, "δ(1)");
+    expected.gradients.forEach((rows, index) => matrixClose(step.gradients.weights[index]!, rows, `gradients.weights[${index}]`));
+    expected.deltaWeights.forEach((rows, index) => matrixClose(step.deltaWeights.weights[index]!, rows, `deltaWeights.weights[${index}]`));
+    expected.updated.forEach((rows, index) => matrixClose(step.updated.weights[index]!, rows, `updated.weights[${index}]`));
+    expect(step.gradients.biases).toBeNull();
+  });
+
+  it("shows the seed's rule on its first sample: Δw = η × (error × o(1 − o)) × input", () => {
+    const { network, inputs, targets } = parseCase({ ...workedExampleCase, inputs: [[0, 1]], targets: [[1]] });
+    const step = trainingStep(network, inputs, targets, 0.3);
+    const o = 0.47013994750692567;
+    const error = 1 - o;
+    const hidden = [0.4501660026875221, 0.574442516811659];
+    hidden.forEach((input, k) => closeTo(step.deltaWeights.weights[1]!.get(0, k), 0.3 * error * o * (1 - o) * input, `ΔW(2)[0][${k}]`));
+  });
+});

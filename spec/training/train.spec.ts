@@ -1,0 +1,146 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createWorkspace, trainingStep } from "../../src/model/backprop.js";
+import { parseCase } from "../../src/conformance/case-format.js";
+import { firstSamples, loadDataset, samplesAsColumns } from "../../src/training/data.js";
+import { NumericError, ShapeError, ValueError } from "../../src/numeric/errors.js";
+import { intuitiveStep } from "../../src/model/intuitive.js";
+import { cloneNetwork, initializeNetwork, type NetworkSpec } from "../../src/model/network.js";
+import { copyMatrix, type Matrix } from "../../src/numeric/tensor.js";
+import { accuracy, train, type EpochRecord } from "../../src/training/train.js";
+import { caseDocument, hiddenActivations, numRuns } from "../support/arbitraries.js";
+import { expectSameBits, valuesOf } from "../support/parameters.js";
+
+/** Every entry of a list of matrices, as plain numbers. */
+const entries = (matrices: readonly Matrix[]): number[] => valuesOf({ weights: matrices, biases: null });
+
+const elementwiseOutputs = hiddenActivations.map((activation) => [activation, "squared_error"] as const);
+
+describe("training in buffers", () => {
+  it("a step into a workspace computes every quantity bit for bit as the allocating step, twice in a row, and updates the network in place", () => {
+    fc.assert(
+      fc.property(caseDocument(), (document) => {
+        const { network, inputs, targets, learningRate } = parseCase(document);
+        const workspace = createWorkspace(network.spec, inputs.shape[1]!);
+        const inPlace = cloneNetwork(network);
+        let allocated = network;
+        for (let round = 1; round <= 2; round++) {
+          const expected = trainingStep(allocated, inputs, targets, learningRate);
+          const actual = trainingStep(inPlace, inputs, targets, learningRate, workspace);
+          expect(actual.updated).toBe(inPlace);
+          expectSameBits([actual.loss], [expected.loss], "loss");
+          expectSameBits(entries(actual.trace.outputs), entries(expected.trace.outputs), "outputs");
+          expectSameBits(entries(actual.trace.preactivations), entries(expected.trace.preactivations), "preactivations");
+          expectSameBits(entries(actual.errors), entries(expected.errors), "errors");
+          expectSameBits(entries(actual.deltas), entries(expected.deltas), "deltas");
+          expectSameBits(valuesOf(actual.gradients), valuesOf(expected.gradients), "gradients");
+          expectSameBits(valuesOf(actual.deltaWeights), valuesOf(expected.deltaWeights), "delta weights");
+          expectSameBits(valuesOf(inPlace), valuesOf(expected.updated), `parameters after step ${round}`);
+          allocated = expected.updated;
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it("the intuitive rule into a workspace is bit for bit the allocating intuitive rule", () => {
+    fc.assert(
+      fc.property(caseDocument({ outputs: elementwiseOutputs }), (document) => {
+        const { network, inputs, targets, learningRate } = parseCase(document);
+        const workspace = createWorkspace(network.spec, inputs.shape[1]!);
+        const inPlace = cloneNetwork(network);
+        const expected = intuitiveStep(network, inputs, targets, learningRate);
+        const actual = intuitiveStep(inPlace, inputs, targets, learningRate, workspace);
+        expectSameBits(entries(actual.errors), entries(expected.errors), "errors");
+        expectSameBits(valuesOf(actual.deltaWeights), valuesOf(expected.deltaWeights), "delta weights");
+        expectSameBits(valuesOf(inPlace), valuesOf(expected.updated), "parameters");
+      }),
+      { numRuns },
+    );
+  });
+
+  it("a workspace of another batch size is refused with a shape error", () => {
+    const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ batch: { min: 2, max: 3 } }), { numRuns: 1, seed: 5 })[0]!);
+    expect(() => trainingStep(network, inputs, targets, 0.1, createWorkspace(network.spec, 1))).toThrow(ShapeError);
+    expect(() => createWorkspace(network.spec, 0)).toThrow(/batchSize must be a positive integer, got 0/);
+  });
+});
+
+const xorSpec: NetworkSpec = { sizes: [2, 2, 1], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: true };
+const withoutTime = (history: readonly EpochRecord[]) => history.map(({ seconds: _s, samplesPerSecond: _r, ...rest }) => rest);
+
+describe("training", () => {
+  const xor = loadDataset("xor");
+
+  it("learns XOR to 100 % with the seed's update, one sample at a time", () => {
+    const result = train(initializeNetwork(xorSpec, { seed: 1 }), xor, { epochs: 1000, learningRate: 0.5, seed: 1 });
+    const last = result.history[result.history.length - 1]!;
+    expect(last.trainAccuracy).toBe(1);
+    expect(last.loss).toBeLessThan(0.01);
+    expect(result.history[0]!.loss).toBeGreaterThan(last.loss);
+  });
+
+  it("the same seed gives bit-identical weights and history (but for the clock), another seed others", () => {
+    const run = (seed: number) => train(initializeNetwork(xorSpec, { seed }), xor, { epochs: 50, learningRate: 0.5, batchSize: 3, momentum: 0.5, seed });
+    const [first, again, other] = [run(3), run(3), run(4)];
+    expectSameBits(valuesOf(again.network), valuesOf(first.network), "weights");
+    expect(withoutTime(again.history)).toStrictEqual(withoutTime(first.history));
+    expect(valuesOf(other.network)).not.toStrictEqual(valuesOf(first.network));
+  });
+
+  it("leaves the starting network unchanged", () => {
+    const start = initializeNetwork(xorSpec, { seed: 1 });
+    const before = valuesOf(start);
+    train(start, xor, { epochs: 5, learningRate: 0.5 });
+    expectSameBits(valuesOf(start), before, "starting weights");
+  });
+
+  it("learns Iris with mini-batches that do not divide the training set, momentum, and softmax with cross-entropy", () => {
+    const iris = loadDataset("iris");
+    const spec: NetworkSpec = { sizes: [4, 8, 3], activations: ["tanh", "softmax"], loss: "cross_entropy", biases: true };
+    const result = train(initializeNetwork(spec, { seed: 1, scheme: "xavier_uniform" }), iris, { epochs: 60, learningRate: 0.1, batchSize: 7, momentum: 0.9 });
+    expect(result.history[result.history.length - 1]!.testAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(accuracy(result.network, iris.test)).toBe(result.history[result.history.length - 1]!.testAccuracy);
+  });
+
+  it("learns MNIST digits: a 784-32-10 sigmoid network on 1,000 digits for one epoch, exact and intuitive, measured on 500 held out", () => {
+    const mnist = loadDataset("mnist");
+    const data = { train: firstSamples(mnist.train, 1000), test: firstSamples(mnist.test, 500) };
+    const spec: NetworkSpec = { sizes: [784, 32, 10], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: false };
+    for (const rule of ["exact", "intuitive"] as const) {
+      const { history } = train(initializeNetwork(spec, { seed: 1 }), data, { epochs: 1, learningRate: 0.3, rule });
+      expect(history[0]!.testAccuracy, rule).toBeGreaterThan(0.6);
+    }
+  });
+
+  it("refuses options out of range, data that does not fit the network, and divergence, with messages that name the problem", () => {
+    const network = initializeNetwork(xorSpec, { seed: 1 });
+    expect(() => train(network, xor, { epochs: 0, learningRate: 0.5 })).toThrow(new ValueError("epochs must be a positive integer, got 0"));
+    expect(() => train(network, xor, { epochs: 1, learningRate: -1 })).toThrow(/learningRate must be a finite number > 0, got -1/);
+    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, momentum: 1 })).toThrow(/momentum must be a number in \[0, 1\), got 1/);
+    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, batchSize: 1.5 })).toThrow(/batchSize must be a positive integer, got 1.5/);
+    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, rule: "other" as never })).toThrow(/rule must be one of exact, intuitive, got "other"/);
+    const iris = loadDataset("iris");
+    expect(() => train(network, iris, { epochs: 1, learningRate: 0.5 })).toThrow(/inputs have 4 features per sample but the network takes 2/);
+    const threeClasses = { ...xor, train: { ...xor.train, classes: ["a", "b", "c"] } };
+    expect(() => train(network, threeClasses, { epochs: 1, learningRate: 0.5 })).toThrow(/the network has 1 output units but the dataset has 3 classes/);
+    const softmax = initializeNetwork({ sizes: [2, 2], activations: ["softmax"], loss: "cross_entropy", biases: true });
+    expect(() => train(softmax, xor, { epochs: 1, learningRate: 0.5, rule: "intuitive" })).toThrow(/intuitive rule needs element-wise activations/);
+    const huge = samplesAsColumns([[1e150, 1e150]], [1], ["0", "1"]);
+    expect(() => train(initializeNetwork({ ...xorSpec, activations: ["identity", "identity"] }), { train: huge, test: huge }, { epochs: 1, learningRate: 1e10 })).toThrow(
+      NumericError,
+    );
+  });
+});
+
+describe("inputs copied into the workspace", () => {
+  it("are never written by a step", () => {
+    const network = initializeNetwork(xorSpec, { seed: 2 });
+    const workspace = createWorkspace(network.spec, 4);
+    const inputs = workspace.trace.outputs[0]!;
+    inputs.data.set([0, 0, 1, 1, 0, 1, 0, 1]);
+    const before = copyMatrix(inputs);
+    trainingStep(network, inputs, copyMatrix(workspace.errors[1]!), 0.5, workspace);
+    expectSameBits(entries([inputs]), entries([before]), "inputs");
+  });
+});

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * The executable behind `npx backprop-ref`: runs {@link runCli} on the process's arguments and
+ * streams and exits with its status.
+ *
+ * @module
+ */
+import { runCli } from "./index.js";
+
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stdin: readStandardInput,
+});

@@ -1,0 +1,89 @@
+/**
+ * The `verify` command: `npx backprop-ref verify <vectors.json> <results.json>` checks another
+ * implementation's answers to a vector file, and `npx backprop-ref verify <case.json>
+ * <result.json>` one result against a case. It prints one line per test (`pass`, or `FAIL`
+ * with the first differing quantity, its position, both values, the relative error and the
+ * known mistake it matches) and a summary; it exits 0 when every test passes, 1 when one fails,
+ * 2 for input it cannot read.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import type { CommandIo } from "./index.js";
+import { caseFormat, parseCase } from "../conformance/case-format.js";
+import { BackpropRefError, FormatError } from "../numeric/errors.js";
+import { describe } from "../model/network.js";
+import { assertSchema } from "../conformance/schemas.js";
+import { vectorsFormat, type VectorFile } from "../conformance/vectors.js";
+import { formatVerifyReport, verifyResult, verifyVectors, type VerifyReport } from "../conformance/verify.js";
+
+/**
+ * Adds the `verify` command to a command line.
+ *
+ * @param program - the command line to add it to
+ * @param io - the streams it reads and writes
+ * @param exit - receives the command's exit status: 0 all passed, 1 a test failed, 2 bad input
+ */
+export function addVerifyCommand(program: Command, io: CommandIo, exit: (status: number) => void): void {
+  program
+    .command("verify")
+    .description(
+      "compare another implementation's results with backprop-ref's: a vector file (backprop-ref/vectors@1) and a JSON array " +
+        "of results and rejections, one per test id; or a case (backprop-ref/case@1) and a result (backprop-ref/result@1). " +
+        "Prints pass or the first difference and the known mistake it matches for each test; exits 1 when a test fails",
+    )
+    .argument("<vectors-or-case>", "a vector file or a case file, or - to read standard input")
+    .argument("<results>", "the other implementation's results (a JSON array for a vector file, a result document for a case)")
+    .option("--failures", "print only the failing tests and the summary")
+    .action(async (expectedPath: string, givenPath: string, options: { failures?: boolean }) => {
+      exit(await verify(expectedPath, givenPath, options.failures === true, io));
+    });
+}
+
+async function readJson(path: string, what: string, io: CommandIo): Promise<unknown> {
+  let text: string;
+  try {
+    text = path === "-" ? await io.stdin() : await readFile(path, "utf8");
+  } catch (error) {
+    throw new FormatError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new FormatError(`${what} ${path === "-" ? "on standard input" : path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function verify(expectedPath: string, givenPath: string, failuresOnly: boolean, io: CommandIo): Promise<number> {
+  let report: VerifyReport;
+  try {
+    const expected = await readJson(expectedPath, "the vector or case file", io);
+    const format = typeof expected === "object" && expected !== null ? (expected as { format?: unknown }).format : undefined;
+    if (format === vectorsFormat) {
+      assertSchema("vectors", expected, `the vector file ${expectedPath}`);
+      const given = await readJson(givenPath, "the results file", io);
+      if (!Array.isArray(given)) {
+        throw new FormatError(`the results file ${givenPath} must be a JSON array of results and rejections, one per test id, got ${describe(given)}`);
+      }
+      report = verifyVectors(expected as VectorFile, given);
+    } else if (format === caseFormat) {
+      const problem = parseCase(expected);
+      assertSchema("case", expected, `the case ${expectedPath}`);
+      const given = await readJson(givenPath, "the result file", io);
+      const verdict = verifyResult(problem, given);
+      report = { passed: verdict.passed, verdicts: [verdict] };
+    } else {
+      throw new FormatError(`${expectedPath} must be a ${vectorsFormat} or ${caseFormat} document, got format ${describe(format)}`);
+    }
+  } catch (error) {
+    if (error instanceof BackpropRefError) {
+      io.stderr(`backprop-ref verify: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const text = formatVerifyReport(report);
+  io.stdout(`${failuresOnly ? text.split("\n").filter((line) => !line.endsWith(": pass")).join("\n") : text}\n`);
+  return report.passed ? 0 : 1;
+}

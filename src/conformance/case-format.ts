@@ -1,0 +1,315 @@
+/**
+ * The JSON formats through which other implementations check themselves against this one:
+ * the case (`backprop-ref/case@1`) that describes a network, a batch and a learning rate, and
+ * the result (`backprop-ref/result@1`) that holds the reference answer for it.
+ *
+ * A case is read by {@link parseCase} (or {@link readCase} from text), which checks every field
+ * and throws a {@link numeric/errors!FormatError | FormatError}, {@link numeric/errors!SpecError | SpecError} or {@link numeric/errors!ShapeError | ShapeError} that names the first
+ * field in error, what it expected and what it got. {@link caseResult} computes the result and
+ * {@link formatJson} writes it with every number in JavaScript's shortest round-trip form, so
+ * that each reads back to the same float64.
+ *
+ * In both formats samples are rows (`inputs[b]` is sample $b$), as people write them; inside
+ * the library samples are columns, so the conversion transposes.
+ *
+ * @module
+ */
+import { trainingStep } from "../model/backprop.js";
+import { FormatError, NumericError, ShapeError } from "../numeric/errors.js";
+import { depth, describe, networkFromArrays, networkToArrays, validateSpec, type Network, type NetworkArrays, type NetworkSpec } from "../model/network.js";
+import { matrixToRows, transposed, matrixFromRows, vectorToArray, type Matrix } from "../numeric/tensor.js";
+import type { ParameterArrays } from "../model/backprop.js";
+
+/** The format tag of a case document. */
+export const caseFormat = "backprop-ref/case@1";
+
+/** The format tag of a result document. */
+export const resultFormat = "backprop-ref/result@1";
+
+/** A case document, `backprop-ref/case@1`, as it appears in JSON. */
+export interface CaseDocument {
+  /** Always {@link caseFormat}. */
+  readonly format: typeof caseFormat;
+  /** An optional name for the case, copied into the result; `null` is the same as no id. */
+  readonly id?: string | null;
+  /** $n_0, \dots, n_L$. */
+  readonly sizes: readonly number[];
+  /** $f_1, \dots, f_L$. */
+  readonly activations: readonly string[];
+  /** The loss. */
+  readonly loss: string;
+  /** `weights[l-1][j][k]` is $w^{(l)}_{jk}$. */
+  readonly weights: readonly (readonly (readonly number[])[])[];
+  /** `null`, or `biases[l-1][j]` is $b^{(l)}_j$. */
+  readonly biases: readonly (readonly number[])[] | null;
+  /** One row per sample: `inputs[b][k]` is $x_{kb}$. */
+  readonly inputs: readonly (readonly number[])[];
+  /** One row per sample: `targets[b][k]` is $t_{kb}$. */
+  readonly targets: readonly (readonly number[])[];
+  /** $\eta \ge 0$. */
+  readonly learningRate: number;
+}
+
+/** Weights and biases in the JSON layout, as they appear in a result. */
+export interface ParameterDocument {
+  /** `weights[l-1][j][k]`. */
+  readonly weights: number[][][];
+  /** `biases[l-1][j]`, or `null` for a network without biases. */
+  readonly biases: number[][] | null;
+}
+
+/** A result document, `backprop-ref/result@1`, as it appears in JSON. */
+export interface ResultDocument {
+  /** Always {@link resultFormat}. */
+  readonly format: typeof resultFormat;
+  /** The case's `id`, when it has one. */
+  readonly id?: string;
+  /** $E$, the batch mean of the loss, before the step. */
+  readonly loss: number;
+  /** $o^{(L)}$, one row per sample. */
+  readonly outputs: number[][];
+  /** $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$. */
+  readonly gradients: ParameterDocument;
+  /** $\Delta W^{(l)} = -\eta\, \partial E / \partial W^{(l)}$ and the same for the biases. */
+  readonly deltaWeights: ParameterDocument;
+  /** The weights and biases after one step, $W^{(l)} + \Delta W^{(l)}$. */
+  readonly updated: ParameterDocument;
+}
+
+/** A case read into the library's types: samples are columns here. */
+export interface Problem {
+  /** The case's `id`, or `null`. */
+  readonly id: string | null;
+  /** The network with its weights and biases. */
+  readonly network: Network;
+  /** $x$, $n_0 \times B$. */
+  readonly inputs: Matrix;
+  /** $t$, $n_L \times B$. */
+  readonly targets: Matrix;
+  /** $\eta$. */
+  readonly learningRate: number;
+}
+
+const caseFields = ["format", "id", "sizes", "activations", "loss", "weights", "biases", "inputs", "targets", "learningRate"];
+
+/**
+ * Reads a case from JSON text.
+ *
+ * @param text - the JSON text of a `backprop-ref/case@1` document
+ * @throws {@link numeric/errors!FormatError | FormatError} for malformed JSON, and whatever {@link parseCase} throws
+ */
+export function readCase(text: string): Problem {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new FormatError(`the case is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseCase(value);
+}
+
+/**
+ * Checks a parsed JSON value against the case format and reads it into a {@link Problem}.
+ *
+ * Checks, in order: an object; `format`; known fields only, all present but `id`; `id`
+ * (optional, a string or `null`);
+ * the spec (`sizes`, `activations`, `loss`, and `biases` being `null` or an array); the shapes
+ * and finiteness of `weights` and `biases` against `sizes`; `inputs` and `targets` (at least
+ * one sample, the same number of rows, $n_0$ and $n_L$ columns, finite); `learningRate`
+ * (finite, $\ge 0$). Targets are not confined to $[0, 1]$ for the cross-entropies: they are
+ * normally probabilities, but the losses and their gradients are defined, and computed
+ * exactly, for any real targets.
+ *
+ * @param value - anything, typically the result of `JSON.parse`
+ * @throws {@link numeric/errors!FormatError | FormatError} for a field of the wrong type or value, {@link numeric/errors!SpecError | SpecError} for a
+ *   spec that cannot describe a network, {@link numeric/errors!ShapeError | ShapeError} for shapes that do not match `sizes`
+ */
+export function parseCase(value: unknown): Problem {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new FormatError(`a case must be a JSON object, got ${describe(value)}`);
+  }
+  const document = value as Record<string, unknown>;
+  if (document.format !== caseFormat) {
+    throw new FormatError(`format must be ${JSON.stringify(caseFormat)}, got ${describe(document.format)}`);
+  }
+  for (const field of Object.keys(document)) {
+    if (!caseFields.includes(field)) {
+      throw new FormatError(`unknown field ${JSON.stringify(field)}: a case has the fields ${caseFields.join(", ")}`);
+    }
+  }
+  for (const field of caseFields) {
+    if (field !== "id" && !(field in document)) throw new FormatError(`the case has no field ${JSON.stringify(field)}`);
+  }
+  if (document.id !== undefined && document.id !== null && typeof document.id !== "string") {
+    throw new FormatError(`id must be a string (or null), got ${describe(document.id)}`);
+  }
+  if (document.biases !== null && !Array.isArray(document.biases)) {
+    throw new FormatError(`biases must be null or an array with one array per weight layer, got ${describe(document.biases)}`);
+  }
+  const spec: NetworkSpec = {
+    sizes: document.sizes as number[],
+    activations: document.activations as NetworkSpec["activations"],
+    loss: document.loss as NetworkSpec["loss"],
+    biases: document.biases !== null,
+  };
+  validateSpec(spec);
+  const { sizes } = spec;
+  const L = depth(spec);
+  const weights = readArray(document.weights, "weights", L, `sizes ${describe(sizes)} need ${L} (one per weight layer)`).map(
+    (matrix, index) => readMatrix(matrix, `weights[${index}]`, sizes[index + 1]!, sizes[index]!, `sizes ${describe(sizes)}`),
+  );
+  const biases =
+    document.biases === null
+      ? null
+      : readArray(document.biases, "biases", L, `sizes ${describe(sizes)} need ${L} (one per weight layer)`).map((vector, index) =>
+          readRow(vector, `biases[${index}]`, sizes[index + 1]!, `sizes ${describe(sizes)} need ${sizes[index + 1]}`),
+        );
+  const network = networkFromArrays(spec, { weights, biases });
+  const inputs = readSamples(document.inputs, "inputs", sizes[0]!, `sizes[0] is ${sizes[0]}`);
+  const targets = readSamples(document.targets, "targets", sizes[L]!, `sizes[${L}] is ${sizes[L]}`);
+  if (targets.length !== inputs.length) {
+    throw new ShapeError(`targets has ${targets.length} rows but inputs has ${inputs.length}: one row per sample in both`);
+  }
+  const learningRate = document.learningRate;
+  if (typeof learningRate !== "number" || !Number.isFinite(learningRate) || learningRate < 0) {
+    throw new FormatError(`learningRate must be a finite number ≥ 0, got ${describe(learningRate)}`);
+  }
+  return {
+    id: typeof document.id === "string" ? document.id : null,
+    network,
+    inputs: transposed(matrixFromRows(inputs)),
+    targets: transposed(matrixFromRows(targets)),
+    learningRate,
+  };
+}
+
+/**
+ * The case document of a problem (the inverse of {@link parseCase}).
+ *
+ * @param problem - a network, a batch and a learning rate
+ */
+export function caseFromProblem(problem: Problem): CaseDocument {
+  const { spec } = problem.network;
+  const parameters: NetworkArrays = networkToArrays(problem.network);
+  return {
+    format: caseFormat,
+    ...(problem.id === null ? {} : { id: problem.id }),
+    sizes: [...spec.sizes],
+    activations: [...spec.activations],
+    loss: spec.loss,
+    weights: parameters.weights,
+    biases: parameters.biases,
+    inputs: matrixToRows(problem.inputs.transpose(1, 0)),
+    targets: matrixToRows(problem.targets.transpose(1, 0)),
+    learningRate: problem.learningRate,
+  };
+}
+
+/**
+ * The reference result of a case: one step of gradient descent on its batch.
+ *
+ * @param problem - a case read by {@link parseCase}
+ * @throws {@link numeric/errors!NumericError | NumericError} when the computation overflows float64
+ */
+export function caseResult(problem: Problem): ResultDocument {
+  const step = trainingStep(problem.network, problem.inputs, problem.targets, problem.learningRate);
+  const L = depth(problem.network.spec);
+  return {
+    format: resultFormat,
+    ...(problem.id === null ? {} : { id: problem.id }),
+    loss: step.loss,
+    outputs: matrixToRows(step.trace.outputs[L]!.transpose(1, 0)),
+    gradients: parameterDocument(step.gradients),
+    deltaWeights: parameterDocument(step.deltaWeights),
+    updated: parameterDocument(step.updated),
+  };
+}
+
+/**
+ * Weights and biases in the JSON layout.
+ *
+ * @param parameters - gradients, delta weights or a network's parameters
+ */
+export function parameterDocument(parameters: ParameterArrays): ParameterDocument {
+  return {
+    weights: parameters.weights.map(matrixToRows),
+    biases: parameters.biases === null ? null : parameters.biases.map(vectorToArray),
+  };
+}
+
+/**
+ * JSON text with two-space indentation, arrays of numbers or strings on one line, and every number in
+ * the shortest form that reads back to the same float64 (JavaScript's `String(number)`, which
+ * also keeps $-0$ as `-0`).
+ *
+ * @param value - plain data: objects, arrays, strings, finite numbers, booleans and `null`
+ * @throws {@link numeric/errors!NumericError | NumericError} for a number that is not finite, which JSON cannot hold
+ */
+export function formatJson(value: unknown): string {
+  return write(value, "", "$");
+}
+
+function write(value: unknown, indent: string, path: string): string {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new NumericError(`${path} is ${value}, which JSON cannot hold`);
+    return Object.is(value, -0) ? "-0" : String(value);
+  }
+  if (value === null || typeof value === "string" || typeof value === "boolean") return JSON.stringify(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    if (value.every((item) => typeof item === "number" || typeof item === "string")) {
+      return `[${value.map((item, index) => write(item, inner, `${path}[${index}]`)).join(", ")}]`;
+    }
+    return `[\n${value.map((item, index) => `${inner}${write(item, inner, `${path}[${index}]`)}`).join(",\n")}\n${indent}]`;
+  }
+  if (typeof value === "object") {
+    const fields = Object.entries(value).filter(([, item]) => item !== undefined);
+    if (fields.length === 0) return "{}";
+    return `{\n${fields
+      .map(([key, item]) => `${inner}${JSON.stringify(key)}: ${write(item, inner, `${path}.${key}`)}`)
+      .join(",\n")}\n${indent}}`;
+  }
+  throw new FormatError(`${path} is a ${typeof value}, which JSON cannot hold`);
+}
+
+function readArray(value: unknown, field: string, length: number, need: string): unknown[] {
+  if (!Array.isArray(value)) throw new FormatError(`${field} must be an array, got ${describe(value)}`);
+  if (value.length !== length) throw new ShapeError(`${field} has ${value.length} entries but ${need}`);
+  return value;
+}
+
+function readNumber(value: unknown, field: string): number {
+  if (typeof value !== "number") throw new FormatError(`${field} must be a number, got ${describe(value)}`);
+  if (!Number.isFinite(value)) {
+    throw new FormatError(`${field} must be a finite number, got ${value} (JSON numbers beyond ±1.8e308 overflow)`);
+  }
+  return value;
+}
+
+function readRow(value: unknown, field: string, length: number, need: string): number[] {
+  if (!Array.isArray(value)) throw new FormatError(`${field} must be an array of numbers, got ${describe(value)}`);
+  if (value.length !== length) throw new ShapeError(`${field} has ${value.length} entries but ${need}`);
+  return value.map((entry, index) => readNumber(entry, `${field}[${index}]`));
+}
+
+function readMatrix(value: unknown, field: string, rows: number, columns: number, sizes: string): number[][] {
+  if (!Array.isArray(value) || !value.every(Array.isArray)) {
+    throw new FormatError(`${field} must be an array of rows (arrays of numbers), got ${describe(value)}`);
+  }
+  const rowLengths = new Set(value.map((row: unknown[]) => row.length));
+  if (value.length !== rows || (rowLengths.size === 1 && !rowLengths.has(columns))) {
+    const shape =
+      value.length === 0 ? "0×0" : rowLengths.size === 1 ? `${value.length}×${[...rowLengths][0]}` : `${value.length} rows of unequal length`;
+    throw new ShapeError(`${field} is ${shape} but ${sizes} need ${rows}×${columns}`);
+  }
+  return value.map((row, index) => readRow(row, `${field}[${index}]`, columns, `${sizes} need ${columns} columns`));
+}
+
+function readSamples(value: unknown, field: string, units: number, need: string): number[][] {
+  if (!Array.isArray(value)) {
+    throw new FormatError(`${field} must be an array with one row per sample, got ${describe(value)}`);
+  }
+  if (value.length === 0) throw new ShapeError(`${field} is empty: a batch needs at least one sample (one row per sample)`);
+  return value.map((row, index) => readRow(row, `${field}[${index}]`, units, `${need}`));
+}

@@ -1,0 +1,102 @@
+/**
+ * The JSON Schemas of the formats, published in the package under `schemas/`, and their
+ * validation with Ajv.
+ *
+ * | schema | file | what it describes |
+ * | --- | --- | --- |
+ * | `case@1` | `schemas/case.schema.json` | a network, a batch and a learning rate |
+ * | `result@1` | `schemas/result.schema.json` | loss, outputs, gradients, delta weights, updated weights |
+ * | `rejection@1` | `schemas/rejection.schema.json` | an implementation's refusal of a malformed case |
+ * | `results@1` | `schemas/results.schema.json` | the answers to a vector file, one per test id |
+ * | `vectors@1` | `schemas/vectors.schema.json` | a file of conformance vectors |
+ *
+ * The schemas describe structure and types. What they cannot say (shapes against `sizes`, the
+ * pairing of a loss with its output activation, finiteness) is checked by
+ * {@link conformance/case-format!parseCase | parseCase}, whose typed errors remain the messages people read: the command
+ * line parses a case with the library first and consults the schema after, so a schema never
+ * replaces a precise message with a vaguer one.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { FormatError } from "../numeric/errors.js";
+import { describe } from "../model/network.js";
+
+/** The schemas, by the name of their file without `.schema.json`. */
+export const schemaNames = ["case", "result", "rejection", "results", "vectors"] as const;
+
+/** One of {@link schemaNames}. */
+export type SchemaName = (typeof schemaNames)[number];
+
+/**
+ * The URL of a schema's file, in the package's `schemas/` folder (beside `src/` and `dist/`).
+ *
+ * @param name - the schema
+ */
+export function schemaUrl(name: SchemaName): URL {
+  return new URL(`../../schemas/${name}.schema.json`, import.meta.url);
+}
+
+/**
+ * A schema, read from its file.
+ *
+ * @param name - the schema
+ */
+export function loadSchema(name: SchemaName): Record<string, unknown> {
+  return JSON.parse(readFileSync(schemaUrl(name), "utf8")) as Record<string, unknown>;
+}
+
+let validators: Map<SchemaName, ValidateFunction> | undefined;
+
+function validator(name: SchemaName): ValidateFunction {
+  if (validators === undefined) {
+    const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
+    const schemas = schemaNames.map((schema) => [schema, loadSchema(schema)] as const);
+    for (const [, schema] of schemas) ajv.addSchema(schema);
+    validators = new Map(schemas.map(([schema, definition]) => [schema, ajv.getSchema(definition.$id as string)!]));
+  }
+  return validators.get(name)!;
+}
+
+/**
+ * The first schema violation of a value, in words, or `null` when the value is valid.
+ *
+ * @param name - the schema to check against
+ * @param value - anything, typically the result of `JSON.parse`
+ */
+export function schemaViolation(name: SchemaName, value: unknown): string | null {
+  const validate = validator(name);
+  if (validate(value)) return null;
+  return describeSchemaError(validate.errors![0]!, value);
+}
+
+/**
+ * Checks a value against a schema.
+ *
+ * @param name - the schema to check against
+ * @param value - anything, typically the result of `JSON.parse`
+ * @param what - how the message names the document, e.g. `the vector file`
+ * @throws {@link numeric/errors!FormatError | FormatError} naming the first field in error, what the schema expected and what was given
+ */
+export function assertSchema(name: SchemaName, value: unknown, what: string): void {
+  const violation = schemaViolation(name, value);
+  if (violation !== null) throw new FormatError(`${what} is not a valid ${name}@1 document: ${violation}`);
+}
+
+function describeSchemaError(error: ErrorObject, root: unknown): string {
+  const path = error.instancePath === "" ? "the document" : error.instancePath.slice(1).split("/").map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join("").replace(/^\./, "");
+  let given: unknown = root;
+  for (const part of error.instancePath.split("/").slice(1)) {
+    given = typeof given === "object" && given !== null ? (given as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined;
+  }
+  const extra =
+    error.keyword === "additionalProperties"
+      ? ` (${JSON.stringify((error.params as { additionalProperty: string }).additionalProperty)})`
+      : error.keyword === "enum"
+        ? ` (${(error.params as { allowedValues: unknown[] }).allowedValues.map((value) => JSON.stringify(value)).join(", ")})`
+        : error.keyword === "const"
+          ? ` ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`
+          : "";
+  return `${path} ${error.message ?? "is invalid"}${extra}, got ${describe(given)}`;
+}

@@ -1,0 +1,277 @@
+/**
+ * Verification of another implementation's results: against a case, or against every test of
+ * a vector file. For each test, `verify` says pass, or gives the first quantity that differs
+ * (its position, both values and the relative error) and the known mistake whose result the
+ * other implementation's matches, if one does.
+ *
+ * Quantities are compared in the order of the result format: `loss`, `outputs`, `gradients`,
+ * `deltaWeights`, `updated` (weights before biases, row by row). A number passes when
+ *
+ * $$\lvert \text{given} - \text{expected} \rvert \le \text{absolute} + \text{relative} \cdot \lvert \text{expected} \rvert,$$
+ *
+ * with the tolerance of the test's group ({@link verifyTolerance} by default): loose enough for
+ * another order of summation, tight enough that every known mistake fails.
+ *
+ * @module
+ */
+import { caseResult, parseCase, type Problem, type ResultDocument } from "./case-format.js";
+import { BackpropRefError } from "../numeric/errors.js";
+import { mistakeApplies, mistakeDescriptions, mistakeNames, mistakenResult, type MistakeName } from "./mistakes.js";
+import { describe } from "../model/network.js";
+import { assertSchema, schemaViolation } from "./schemas.js";
+import type { VectorFile } from "./vectors.js";
+
+/** How close a number must be to the expected one: see {@link withinTolerance}. */
+export interface Tolerance {
+  /** The relative part, a fraction of $\lvert \text{expected} \rvert$. */
+  readonly relative: number;
+  /** The absolute part, for expected values near zero. */
+  readonly absolute: number;
+}
+
+/** The tolerance of every generated test group: $10^{-9}$ relative, $10^{-12}$ absolute. */
+export const verifyTolerance: Tolerance = { relative: 1e-9, absolute: 1e-12 };
+
+/** The first place where a given result disagrees with an expected one. */
+export interface Difference {
+  /** The quantity, e.g. `gradients.weights[0]`. */
+  readonly quantity: string;
+  /** The position within it, e.g. `[1][0]`, or `""` for a number such as the loss. */
+  readonly position: string;
+  /** The expected value, or a description of the expected shape. */
+  readonly expected: number | string;
+  /** The given value, or a description of what was given instead. */
+  readonly given: number | string;
+  /** $\lvert \text{given} - \text{expected} \rvert / \lvert \text{expected} \rvert$, or `null` when the two are not both numbers. */
+  readonly relativeError: number | null;
+}
+
+/** What `verify` concluded about one test. */
+export interface TestVerdict {
+  /** The test's id (a vector test's `id`, or a case's `id`). */
+  readonly id: string;
+  /** Whether the test passed. */
+  readonly passed: boolean;
+  /** The first difference from the reference, when there is one. */
+  readonly difference: Difference | null;
+  /** The known mistake whose result the given one matches, when there is one. */
+  readonly mistake: MistakeName | null;
+  /** What happened, in one line, when the test failed without a difference in numbers. */
+  readonly note: string | null;
+}
+
+/** The verdicts of a whole run. */
+export interface VerifyReport {
+  /** Whether every test passed. */
+  readonly passed: boolean;
+  /** One verdict per test, in the order of the tests. */
+  readonly verdicts: readonly TestVerdict[];
+}
+
+/**
+ * Whether a number is close enough to the expected one:
+ * $\lvert g - e \rvert \le a + r \lvert e \rvert$.
+ *
+ * @param given - the other implementation's number
+ * @param expected - the reference number
+ * @param tolerance - $r$ and $a$
+ */
+export function withinTolerance(given: number, expected: number, tolerance: Tolerance): boolean {
+  return Math.abs(given - expected) <= tolerance.absolute + tolerance.relative * Math.abs(expected);
+}
+
+/**
+ * The first difference between a given result and an expected one, or `null` when they agree.
+ * The given result may be anything: a field that is missing, of the wrong shape or not a number
+ * is reported as the difference.
+ *
+ * @param given - the other implementation's result, as parsed from JSON
+ * @param expected - the reference result
+ * @param tolerance - how close numbers must be
+ */
+export function compareResults(given: unknown, expected: ResultDocument, tolerance: Tolerance = verifyTolerance): Difference | null {
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    return { quantity: "result", position: "", expected: "a backprop-ref/result@1 object", given: describe(given), relativeError: null };
+  }
+  const document = given as Record<string, unknown>;
+  const quantities: [string, unknown, unknown][] = [
+    ["loss", document.loss, expected.loss],
+    ["outputs", document.outputs, expected.outputs],
+  ];
+  for (const part of ["gradients", "deltaWeights", "updated"] as const) {
+    const section = document[part];
+    const fields = typeof section === "object" && section !== null && !Array.isArray(section) ? (section as Record<string, unknown>) : undefined;
+    if (fields === undefined) {
+      return { quantity: part, position: "", expected: "an object with weights and biases", given: describe(section), relativeError: null };
+    }
+    expected[part].weights.forEach((matrix, index) =>
+      quantities.push([`${part}.weights[${index}]`, Array.isArray(fields.weights) ? fields.weights[index] : fields.weights, matrix]),
+    );
+    if (expected[part].biases === null) quantities.push([`${part}.biases`, fields.biases, null]);
+    else expected[part].biases!.forEach((vector, index) => quantities.push([`${part}.biases[${index}]`, Array.isArray(fields.biases) ? fields.biases[index] : fields.biases, vector]));
+  }
+  for (const [quantity, givenValue, expectedValue] of quantities) {
+    const difference = compareValue(quantity, "", givenValue, expectedValue, tolerance);
+    if (difference !== null) return difference;
+  }
+  return null;
+}
+
+function shape(value: unknown): string {
+  if (!Array.isArray(value)) return describe(value);
+  if (value.every(Array.isArray)) {
+    const lengths = new Set(value.map((row: unknown[]) => row.length));
+    return lengths.size <= 1 ? `${value.length}×${[...lengths][0] ?? 0}` : `${value.length} rows of unequal length`;
+  }
+  return `${value.length} entries`;
+}
+
+function compareValue(quantity: string, position: string, given: unknown, expected: unknown, tolerance: Tolerance): Difference | null {
+  if (typeof expected === "number") {
+    if (typeof given !== "number" || !Number.isFinite(given)) {
+      return { quantity, position, expected, given: describe(given), relativeError: null };
+    }
+    if (withinTolerance(given, expected, tolerance)) return null;
+    return { quantity, position, expected, given, relativeError: Math.abs(given - expected) / Math.abs(expected) };
+  }
+  if (expected === null) {
+    return given === null ? null : { quantity, position, expected: "null", given: describe(given), relativeError: null };
+  }
+  const rows = expected as unknown[];
+  if (!Array.isArray(given) || given.length !== rows.length || (Array.isArray(rows[0]) && !given.every((row, index) => Array.isArray(row) && row.length === (rows[index] as unknown[]).length))) {
+    return { quantity, position, expected: shape(rows), given: shape(given), relativeError: null };
+  }
+  for (let index = 0; index < rows.length; index++) {
+    const difference = compareValue(quantity, `${position}[${index}]`, given[index], rows[index], tolerance);
+    if (difference !== null) return difference;
+  }
+  return null;
+}
+
+/**
+ * The known mistake whose result a given result matches, or `null`. Only mistakes that apply to
+ * the case are tried (see {@link conformance/mistakes!mistakeApplies | mistakeApplies}).
+ *
+ * @param problem - the case
+ * @param given - the other implementation's result
+ * @param tolerance - how close numbers must be
+ */
+export function matchingMistake(problem: Problem, given: unknown, tolerance: Tolerance = verifyTolerance): MistakeName | null {
+  for (const name of mistakeNames) {
+    if (!mistakeApplies(name, problem)) continue;
+    let wrong: ResultDocument;
+    try {
+      wrong = mistakenResult(name, problem);
+    } catch (error) {
+      if (error instanceof BackpropRefError) continue;
+      throw error;
+    }
+    if (compareResults(given, wrong, tolerance) === null) return name;
+  }
+  return null;
+}
+
+/**
+ * Verifies one result against a case: the reference result is computed, compared, and on a
+ * difference the known mistakes are tried.
+ *
+ * @param problem - the case, read by {@link conformance/case-format!parseCase | parseCase}
+ * @param given - the other implementation's result, as parsed from JSON
+ * @param tolerance - how close numbers must be
+ * @param expected - the reference result, when it is already known (from a vector file)
+ * @throws {@link numeric/errors!NumericError | NumericError} when the reference computation overflows
+ */
+export function verifyResult(problem: Problem, given: unknown, tolerance: Tolerance = verifyTolerance, expected: ResultDocument = caseResult(problem)): TestVerdict {
+  const id = problem.id ?? "case";
+  const difference = compareResults(given, expected, tolerance);
+  if (difference === null) {
+    const violation = schemaViolation("result", given);
+    if (violation !== null) return { id, passed: false, difference: null, mistake: null, note: `the numbers agree, but the result is not a result@1 document: ${violation}` };
+    return { id, passed: true, difference: null, mistake: null, note: null };
+  }
+  return { id, passed: false, difference, mistake: matchingMistake(problem, given, tolerance), note: null };
+}
+
+/**
+ * Verifies another implementation's results against every test of a vector file.
+ *
+ * `results` holds one entry per test id: a `backprop-ref/result@1` document for a test with a
+ * case, a `backprop-ref/rejection@1` document (`format`, `id`, `message`) for a case the
+ * implementation rejected. A `valid` test passes when its result agrees with `expected`; a
+ * `wrong` test when its result agrees with the valid test `sameCaseAs` and so not with the
+ * mistaken `expected`; an `invalid` test when the case was rejected.
+ *
+ * @param file - a vector file; it is checked against its schema first
+ * @param results - the other implementation's results and rejections, each with its test's `id`
+ * @throws {@link numeric/errors!FormatError | FormatError} for a file that breaks the `vectors@1` schema, and whatever
+ *   {@link conformance/case-format!parseCase | parseCase} throws for a test's case that the schema lets through but the library rejects
+ */
+export function verifyVectors(file: VectorFile, results: readonly unknown[]): VerifyReport {
+  assertSchema("vectors", file, "the vector file");
+  const byId = new Map<string, unknown>();
+  for (const entry of results) {
+    if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") byId.set((entry as { id: string }).id, entry);
+  }
+  const validById = new Map<number, ResultDocument>();
+  for (const group of file.testGroups) for (const test of group.tests) if (test.result === "valid") validById.set(test.tcId, test.expected!);
+  const verdicts: TestVerdict[] = [];
+  for (const group of file.testGroups) {
+    for (const test of group.tests) {
+      const given = byId.get(test.id);
+      const failed = (note: string): TestVerdict => ({ id: test.id, passed: false, difference: null, mistake: null, note });
+      if (given === undefined) {
+        verdicts.push(failed("no result or rejection with this id"));
+        continue;
+      }
+      const rejected = (given as { format?: unknown }).format === "backprop-ref/rejection@1";
+      if (test.result === "invalid") {
+        verdicts.push(rejected ? { id: test.id, passed: true, difference: null, mistake: null, note: null } : failed(`accepted a malformed case (${test.comment}); it must be rejected`));
+        continue;
+      }
+      if (rejected) {
+        verdicts.push(failed(`rejected a valid case: ${describe((given as { message?: unknown }).message)}`));
+        continue;
+      }
+      const problem = parseCase(test.case);
+      const expected = test.result === "valid" ? test.expected! : validById.get(test.sameCaseAs!) ?? caseResult(problem);
+      verdicts.push({ ...verifyResult(problem, given, group.tolerance, expected), id: test.id });
+    }
+  }
+  return { passed: verdicts.every((verdict) => verdict.passed), verdicts };
+}
+
+/**
+ * A difference in words: the quantity and position, both values and the relative error.
+ *
+ * @param difference - from {@link compareResults}
+ */
+export function describeDifference(difference: Difference): string {
+  const where = `${difference.quantity}${difference.position}`;
+  if (difference.relativeError === null) return `${where}: expected ${difference.expected}, got ${difference.given}`;
+  return `${where}: expected ${difference.expected}, got ${difference.given}, relative error ${difference.relativeError.toPrecision(3)}`;
+}
+
+/**
+ * A report in words: one line per test (`pass`, or `FAIL` with the first difference and the
+ * matching mistake), then a summary that counts the failures by mistake.
+ *
+ * @param report - from {@link verifyVectors}, or a single verdict's report
+ */
+export function formatVerifyReport(report: VerifyReport): string {
+  const lines = report.verdicts.map((verdict) => {
+    if (verdict.passed) return `${verdict.id}: pass`;
+    const what = verdict.difference !== null ? describeDifference(verdict.difference) : verdict.note!;
+    const mistake = verdict.mistake === null ? "" : `\n    matches the known mistake ${verdict.mistake}: ${mistakeDescriptions[verdict.mistake]}`;
+    return `${verdict.id}: FAIL ${what}${mistake}`;
+  });
+  const failed = report.verdicts.filter((verdict) => !verdict.passed);
+  if (failed.length === 0) {
+    lines.push(`all ${report.verdicts.length} tests passed`);
+  } else {
+    const counts = new Map<string, number>();
+    for (const verdict of failed) counts.set(verdict.mistake ?? "no known mistake", (counts.get(verdict.mistake ?? "no known mistake") ?? 0) + 1);
+    const byMistake = [...counts].map(([name, count]) => `${count} ${name}`).join(", ");
+    lines.push(`FAILED ${failed.length} of ${report.verdicts.length} tests (${byMistake})`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,451 @@
+/**
+ * Backpropagation, one step of the derivation per function, in the order of the derivation.
+ *
+ * The goal is the gradient of the batch loss $E = \frac1B \sum_b E_b$ (the mean of the
+ * per-sample losses $E_b$) with respect to every weight, so that each weight can move a little
+ * against it. The chain rule gets there backwards, one sample at a time: first how $E_b$
+ * changes with the output layer's weighted sums, then, layer by layer, how it changes with the
+ * sums before them. The quantity carried backwards is the delta, one column per sample,
+ *
+ * $$\delta^{(l)}_{jb} = \frac{\partial E_b}{\partial z^{(l)}_{jb}} \qquad (\delta^{(l)} \text{ is } n_l \times B)$$
+ *
+ * and the seed's "error" is its companion: the output error $e^{(L)} = t - o^{(L)}$ and the
+ * hidden errors $e^{(l)}_{kb} = -\partial E_b / \partial o^{(l)}_{kb}$, again one column per
+ * sample. Only step 5 averages over the batch. Read top to bottom:
+ *
+ * 1. {@link outputError}: $e^{(L)} = t - o^{(L)}$.
+ * 2. {@link outputDelta}: $\delta^{(L)} = -e^{(L)} \odot f_L'(z^{(L)})$ for squared error.
+ * 3. {@link hiddenError}: $e^{(l)} = -W^{(l+1)\top} \delta^{(l+1)}$, the error sent back through the weights.
+ * 4. {@link hiddenDelta}: $\delta^{(l)} = -e^{(l)} \odot f_l'(z^{(l)})$.
+ * 5. {@link gradients}: $\partial E / \partial W^{(l)} = \frac1B \delta^{(l)} o^{(l-1)\top}$.
+ * 6. {@link deltaWeights}: $\Delta W^{(l)} = -\eta\, \partial E / \partial W^{(l)}$.
+ * 7. {@link updatedNetwork}: $W^{(l)} + \Delta W^{(l)}$, "new weight = old weight + learning rate × error × input".
+ *
+ * {@link backpropagate} and {@link trainingStep} run the steps in that order.
+ *
+ * Every step takes an optional last argument `into`, the array (or arrays) to write its result
+ * to. Left out, as in the derivation, each step returns new arrays and every intermediate stays
+ * available. Given, the step writes into buffers that training made once per network and batch
+ * size with {@link createWorkspace}, so that a step of stochastic gradient descent allocates no
+ * array: the same functions compute the same numbers, bit for bit, either way.
+ *
+ * @module
+ */
+import { activationDerivative, softmaxBackward, type ActivationName } from "./activations.js";
+import { NumericError, SpecError, ValueError } from "../numeric/errors.js";
+import { assertTargetShape, forward, traceLoss, type Trace } from "./forward.js";
+import { fusedOutputDelta, isFusedLoss } from "./losses.js";
+import { depth, type Network, type NetworkSpec } from "./network.js";
+import {
+  added,
+  allFinite,
+  dimensions,
+  hadamard,
+  multiply,
+  rowMeans,
+  scaled,
+  subtract,
+  zeroVector,
+  zeros,
+  type Matrix,
+  type Vector,
+} from "../numeric/tensor.js";
+
+/**
+ * One array per weight layer, shaped like the network's parameters: the gradients
+ * $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$, or the delta weights.
+ */
+export interface ParameterArrays {
+  /** One $n_l \times n_{l-1}$ matrix per weight layer, `weights[l-1]` for layer $l$. */
+  readonly weights: readonly Matrix[];
+  /** One length-$n_l$ vector per weight layer, or `null` for a network without biases. */
+  readonly biases: readonly Vector[] | null;
+}
+
+/** What the backward pass computed, indexed as in DESIGN.md. */
+export interface Backpropagation {
+  /** The forward pass it started from. */
+  readonly trace: Trace;
+  /** $e^{(1)}, \dots, e^{(L)}$: `errors[l-1]` is $n_l \times B$; the last is $t - o^{(L)}$. */
+  readonly errors: readonly Matrix[];
+  /** $\delta^{(1)}, \dots, \delta^{(L)}$: `deltas[l-1]` is $\partial E / \partial z^{(l)}$, $n_l \times B$. */
+  readonly deltas: readonly Matrix[];
+  /** $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$, batch means. */
+  readonly gradients: ParameterArrays;
+}
+
+/**
+ * Buffers for every quantity of a training step, for one network shape and one batch size $B$:
+ * a {@link Backpropagation} (trace, errors, deltas, gradients) and the delta weights. Made once
+ * by {@link createWorkspace} and written again by every {@link trainingStep} that is given it.
+ */
+export interface Workspace extends Backpropagation {
+  /** $\Delta W^{(l)}$ and $\Delta b^{(l)}$, shaped like the parameters. */
+  readonly deltaWeights: ParameterArrays;
+}
+
+/** One step of gradient descent: the backward pass, the loss before the step, the delta weights and the network after. */
+export interface TrainingStep extends Backpropagation {
+  /** $E$, the batch mean of the loss, before the step. */
+  readonly loss: number;
+  /** $\eta$, the learning rate of the step. */
+  readonly learningRate: number;
+  /** $\Delta W^{(l)} = -\eta\, \partial E/\partial W^{(l)}$ (and likewise for the biases). */
+  readonly deltaWeights: ParameterArrays;
+  /** The network with $W^{(l)} + \Delta W^{(l)}$ and $b^{(l)} + \Delta b^{(l)}$. */
+  readonly updated: Network;
+}
+
+/**
+ * Step 1 — the output error: how far each output is from its target.
+ *
+ * $$e^{(L)} = t - o^{(L)}$$
+ *
+ * Shapes: $t$ and $o^{(L)}$ are $n_L \times B$, one sample per column. This is the seed's
+ * "error = target − actual". For squared error it is exactly minus the gradient of the loss
+ * with respect to the outputs,
+ *
+ * $$-\frac{\partial E_b}{\partial o^{(L)}_k} = -\frac{\partial}{\partial o^{(L)}_k} \frac12 \sum_j \left(t_j - o^{(L)}_j\right)^2 = t_k - o^{(L)}_k = e^{(L)}_k,$$
+ *
+ * which is why it is the right thing to send backwards.
+ *
+ * @param outputs - $o^{(L)}$, $n_L \times B$
+ * @param targets - $t$, $n_L \times B$
+ * @param into - where to write $e^{(L)}$; a new matrix if left out
+ * @returns `into`, $n_L \times B$
+ */
+export function outputError(outputs: Matrix, targets: Matrix, into?: Matrix): Matrix {
+  assertTargetShape(outputs, targets);
+  return subtract(targets, outputs, into);
+}
+
+/**
+ * Step 2 — the output delta: how the loss changes with the output layer's weighted sums.
+ *
+ * The output $o^{(L)}_k = f_L(z^{(L)}_k)$ depends on $z^{(L)}_k$ alone (for an element-wise
+ * activation), so the chain rule has one term:
+ *
+ * $$\delta^{(L)}_k = \frac{\partial E_b}{\partial o^{(L)}_k} \frac{\partial o^{(L)}_k}{\partial z^{(L)}_k}
+ *   = -e^{(L)}_k\, f_L'\!\left(z^{(L)}_k\right)
+ *   \quad\Longleftrightarrow\quad
+ *   \delta^{(L)} = -e^{(L)} \odot f_L'\!\left(z^{(L)}\right)$$
+ *
+ * Shapes: all three are $n_L \times B$. In the seed's words, $e \odot f'(z)$ (for sigmoid,
+ * "error × sigmoid × (1 − sigmoid)") is the error scaled by how steeply the unit responds.
+ *
+ * Three cases take another route:
+ * - a `softmax` output with squared error: every output depends on every $z_i$, so the
+ *   Jacobian replaces the element-wise product: $\delta = J^\top(-e)$ per sample
+ *   ({@link softmaxBackward});
+ * - `binary_cross_entropy` with `sigmoid` and `cross_entropy` with `softmax`: the loss's
+ *   $1/o$ cancels the activation's derivative and $\delta^{(L)} = o - t = -e^{(L)}$ (for
+ *   cross-entropy, $o\sum_k t_k - t$ in general); see {@link fusedOutputDelta}.
+ *
+ * @param spec - the network's spec (its loss and output activation)
+ * @param trace - the forward pass
+ * @param error - $e^{(L)}$ from {@link outputError}
+ * @param targets - $t$, $n_L \times B$ (read by the cross-entropies)
+ * @param into - where to write $\delta^{(L)}$; a new matrix if left out
+ * @returns `into`, $\delta^{(L)}$, $n_L \times B$
+ */
+export function outputDelta(spec: NetworkSpec, trace: Trace, error: Matrix, targets: Matrix, into?: Matrix): Matrix {
+  const L = depth(spec);
+  const outputs = trace.outputs[L]!;
+  const activation = spec.activations[L - 1]!;
+  if (isFusedLoss(spec.loss)) return fusedOutputDelta(spec.loss, outputs, targets, into);
+  if (activation === "softmax") {
+    const outputGradient = scaled(error, -1, into);
+    return softmaxBackward(outputs, outputGradient, outputGradient);
+  }
+  return negatedErrorTimesSlope(error, activation, trace.preactivations[L - 1]!, into);
+}
+
+/**
+ * Step 3 — the hidden error: send the next layer's deltas back through its weights.
+ *
+ * A unit $k$ of layer $l$ feeds every unit $j$ of layer $l+1$ through the weight
+ * $w^{(l+1)}_{jk}$, so by the chain rule its output's effect on the loss is the weighted sum of
+ * the effects it caused:
+ *
+ * $$\frac{\partial E_b}{\partial o^{(l)}_k} = \sum_j \frac{\partial E_b}{\partial z^{(l+1)}_j}\frac{\partial z^{(l+1)}_j}{\partial o^{(l)}_k}
+ *   = \sum_j \delta^{(l+1)}_j w^{(l+1)}_{jk}
+ *   \quad\Longrightarrow\quad
+ *   e^{(l)} = -W^{(l+1)\top} \delta^{(l+1)}$$
+ *
+ * Shapes: $W^{(l+1)}$ is $n_{l+1} \times n_l$, so $W^{(l+1)\top}$ maps the $n_{l+1} \times B$
+ * deltas back to $n_l \times B$; the transpose is a view, not a copy. For squared error and an
+ * element-wise output this is the seed's "hidden error = $W^\top$ (output error ⊙ $f'$)":
+ * $e^{(L-1)} = W^{(L)\top}\left(e^{(L)} \odot f_L'(z^{(L)})\right)$, "the output error, split
+ * back along the weights" after scaling each by its unit's slope.
+ *
+ * @param nextWeights - $W^{(l+1)}$, $n_{l+1} \times n_l$
+ * @param nextDelta - $\delta^{(l+1)}$, $n_{l+1} \times B$
+ * @param into - where to write $e^{(l)}$; a new matrix if left out
+ * @returns `into`, $e^{(l)}$, $n_l \times B$
+ */
+export function hiddenError(nextWeights: Matrix, nextDelta: Matrix, into?: Matrix): Matrix {
+  const [, units] = dimensions(nextWeights);
+  const [, samples] = dimensions(nextDelta);
+  const backwards = multiply(into ?? zeros(units, samples), nextWeights.transpose(1, 0), nextDelta);
+  return scaled(backwards, -1, backwards);
+}
+
+/**
+ * Step 4 — the hidden delta: pass the hidden error through the layer's own activation.
+ *
+ * $o^{(l)}_k = f_l(z^{(l)}_k)$, so one more link of the chain rule gives
+ *
+ * $$\delta^{(l)}_k = \frac{\partial E_b}{\partial o^{(l)}_k} f_l'\!\left(z^{(l)}_k\right)
+ *   \quad\Longleftrightarrow\quad
+ *   \delta^{(l)} = -e^{(l)} \odot f_l'\!\left(z^{(l)}\right)$$
+ *
+ * Shapes: $n_l \times B$ throughout. Hidden layers are never softmax (the spec forbids it), so
+ * the derivative is element-wise. Steps 3 and 4 repeat for $l = L-1, \dots, 1$.
+ *
+ * @param activation - $f_l$ of the hidden layer
+ * @param preactivations - $z^{(l)}$, $n_l \times B$
+ * @param error - $e^{(l)}$ from {@link hiddenError}, $n_l \times B$
+ * @param into - where to write $\delta^{(l)}$; a new matrix if left out
+ * @returns `into`, $\delta^{(l)}$, $n_l \times B$
+ */
+export function hiddenDelta(activation: ActivationName, preactivations: Matrix, error: Matrix, into?: Matrix): Matrix {
+  if (activation === "softmax") {
+    throw new SpecError("softmax is an output activation; a hidden layer cannot use it");
+  }
+  return negatedErrorTimesSlope(error, activation, preactivations, into);
+}
+
+/**
+ * Step 5 — the gradients: how the batch loss changes with every weight and bias.
+ *
+ * The weight $w^{(l)}_{jk}$ enters sample $b$'s loss only through $z^{(l)}_{jb} = \sum_k w^{(l)}_{jk}
+ * o^{(l-1)}_{kb} + b^{(l)}_j$, with $\partial z^{(l)}_{jb} / \partial w^{(l)}_{jk} = o^{(l-1)}_{kb}$,
+ * so $\partial E_b / \partial w^{(l)}_{jk} = \delta^{(l)}_{jb}\, o^{(l-1)}_{kb}$; the batch loss is
+ * the mean $E = \frac1B \sum_b E_b$, and so is its gradient:
+ *
+ * $$\frac{\partial E}{\partial w^{(l)}_{jk}} = \frac1B \sum_{b=1}^{B} \delta^{(l)}_{jb}\, o^{(l-1)}_{kb}
+ *   \quad\Longleftrightarrow\quad
+ *   \frac{\partial E}{\partial W^{(l)}} = \frac1B\, \delta^{(l)} o^{(l-1)\top},
+ *   \qquad
+ *   \frac{\partial E}{\partial b^{(l)}} = \frac1B \sum_b \delta^{(l)}_{:,b}$$
+ *
+ * Shapes: $\delta^{(l)}$ is $n_l \times B$ and $o^{(l-1)\top}$ is $B \times n_{l-1}$, so the
+ * product is $n_l \times n_{l-1}$, the shape of $W^{(l)}$: one outer product "delta × input"
+ * per sample, averaged over the batch.
+ *
+ * @param trace - the forward pass (its outputs $o^{(0)}, \dots, o^{(L-1)}$ are the layers' inputs)
+ * @param deltas - $\delta^{(1)}, \dots, \delta^{(L)}$
+ * @param withBiases - whether the network has biases (their gradients are `null` otherwise)
+ * @param into - arrays shaped like the parameters to write the gradients into; new ones if left out
+ * @returns the gradients, matrices and vectors shaped like the parameters
+ */
+export function gradients(trace: Trace, deltas: readonly Matrix[], withBiases: boolean, into?: ParameterArrays): ParameterArrays {
+  const weights = deltas.map((delta, index) => {
+    const previousOutputs = trace.outputs[index]!;
+    const [units, samples] = dimensions(delta);
+    const [inputs] = dimensions(previousOutputs);
+    const sum = multiply(into?.weights[index] ?? zeros(units, inputs), delta, previousOutputs.transpose(1, 0));
+    return scaled(sum, 1 / samples, sum);
+  });
+  const biases = withBiases ? deltas.map((delta, index) => rowMeans(delta, into?.biases?.[index])) : null;
+  return { weights, biases };
+}
+
+/**
+ * Step 6 — the delta weights: a step of size $\eta$ against the gradient.
+ *
+ * $$\Delta W^{(l)} = -\eta \frac{\partial E}{\partial W^{(l)}}, \qquad \Delta b^{(l)} = -\eta \frac{\partial E}{\partial b^{(l)}}$$
+ *
+ * With squared error, an element-wise output activation and one sample ($B = 1$), steps 1–5
+ * make this literally the seed's "learning rate × error × input": $\Delta w^{(l)}_{jk} = \eta\, \left(e^{(l)}_j
+ * f_l'(z^{(l)}_j)\right) o^{(l-1)}_k$, or in matrix form
+ * $\Delta W^{(l)} = \eta \left(e^{(l)} \odot f_l'(z^{(l)})\right) o^{(l-1)\top}$.
+ *
+ * @param parameterGradients - the gradients from {@link gradients}
+ * @param learningRate - $\eta \ge 0$
+ * @param into - arrays shaped like the parameters to write the delta weights into (they may be
+ *   the gradients themselves); new ones if left out
+ * @returns the delta weights, matrices and vectors shaped like the parameters
+ */
+export function deltaWeights(parameterGradients: ParameterArrays, learningRate: number, into?: ParameterArrays): ParameterArrays {
+  return {
+    weights: parameterGradients.weights.map((gradient, index) => scaled(gradient, -learningRate, into?.weights[index])),
+    biases: parameterGradients.biases?.map((gradient, index) => scaled(gradient, -learningRate, into?.biases?.[index])) ?? null,
+  };
+}
+
+/**
+ * Step 7 — the update: "new weight = old weight + learning rate × error × input".
+ *
+ * $$W^{(l)} \leftarrow W^{(l)} + \Delta W^{(l)}, \qquad b^{(l)} \leftarrow b^{(l)} + \Delta b^{(l)}$$
+ *
+ * @param network - the network before the step (left unchanged unless it is `into`)
+ * @param steps - the delta weights from {@link deltaWeights}
+ * @param into - a network of the same shapes to write the new parameters into; training passes
+ *   `network` itself, to update it in place. A new network if left out
+ * @returns the network after the step
+ */
+export function updatedNetwork(network: Network, steps: ParameterArrays, into?: Network): Network {
+  const weights = network.weights.map((weights, index) => added(weights, steps.weights[index]!, into?.weights[index]));
+  const biases = network.biases?.map((bias, index) => added(bias, steps.biases![index]!, into?.biases?.[index])) ?? null;
+  return into ?? { spec: network.spec, weights, biases };
+}
+
+/**
+ * The forward pass and steps 1–5: errors, deltas and gradients of the batch loss.
+ *
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$, one sample per column
+ * @param targets - $t$, $n_L \times B$
+ * @param into - buffers of the same shapes (from {@link createWorkspace}) to write every
+ *   quantity into; new arrays if left out
+ */
+export function backpropagate(network: Network, inputs: Matrix, targets: Matrix, into?: Backpropagation): Backpropagation {
+  const { trace, errors, deltas } = backwardPass(network, inputs, targets, into);
+  return { trace, errors, deltas, gradients: gradients(trace, deltas, network.biases !== null, into?.gradients) };
+}
+
+/**
+ * The forward pass and steps 1–4: every error and delta, without the gradients of step 5.
+ *
+ * The gradients are the only quantities of the backward pass as large as the weights; a
+ * training step that folds steps 5–7 into one pass over each weight matrix (see
+ * {@link training/fused-step!descend | descend}) needs only what this returns.
+ *
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$, one sample per column
+ * @param targets - $t$, $n_L \times B$
+ * @param into - buffers of the same shapes (from {@link createWorkspace}); new arrays if left out
+ */
+export function backwardPass(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  into?: Pick<Backpropagation, "trace" | "errors" | "deltas">,
+): Pick<Backpropagation, "trace" | "errors" | "deltas"> {
+  const { spec, weights } = network;
+  const L = depth(spec);
+  const trace = forward(network, inputs, into?.trace);
+  const errors: Matrix[] = new Array<Matrix>(L);
+  const deltas: Matrix[] = new Array<Matrix>(L);
+  errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
+  deltas[L - 1] = outputDelta(spec, trace, errors[L - 1]!, targets, into?.deltas[L - 1]);
+  for (let l = L - 1; l >= 1; l--) {
+    errors[l - 1] = hiddenError(weights[l]!, deltas[l]!, into?.errors[l - 1]);
+    deltas[l - 1] = hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, errors[l - 1]!, into?.deltas[l - 1]);
+  }
+  return { trace, errors, deltas };
+}
+
+/**
+ * One step of gradient descent on a batch: the forward pass, steps 1–7, and the loss before
+ * the step.
+ *
+ * @param network - the network (left unchanged)
+ * @param inputs - $x$, $n_0 \times B$, one sample per column
+ * @param targets - $t$, $n_L \times B$
+ * @param learningRate - $\eta \ge 0$
+ * @param workspace - buffers from {@link createWorkspace} for this network's spec and the
+ *   batch size: every intermediate is written into them, and `network`'s own parameters are
+ *   updated in place (the step's `updated` is then `network`). Left out, the step allocates new
+ *   arrays and leaves `network` unchanged
+ * @throws {@link numeric/errors!NumericError | NumericError} if finite input overflows: an output, the loss, a gradient
+ *   or an updated weight that is not finite. A preactivation may overflow when its activation
+ *   still gives a finite output (a sigmoid of $10^{600}$ is $1$ in float64), since the answer is
+ *   then representable and exact to float64 precision.
+ * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate that is negative or not finite
+ */
+export function trainingStep(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  learningRate: number,
+  workspace?: Workspace,
+): TrainingStep {
+  if (!Number.isFinite(learningRate) || learningRate < 0) {
+    throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
+  }
+  const backpropagation = backpropagate(network, inputs, targets, workspace);
+  const loss = traceLoss(network, backpropagation.trace, targets);
+  const steps = deltaWeights(backpropagation.gradients, learningRate, workspace?.deltaWeights);
+  const updated = updatedNetwork(network, steps, workspace === undefined ? undefined : network);
+  assertFiniteArrays("the outputs", backpropagation.trace.outputs);
+  assertFinite("the loss", [loss]);
+  assertFiniteArrays("the gradients", [...backpropagation.gradients.weights, ...(backpropagation.gradients.biases ?? [])]);
+  assertFiniteArrays("the updated weights", [...updated.weights, ...(updated.biases ?? [])]);
+  return { ...backpropagation, loss, learningRate, deltaWeights: steps, updated };
+}
+
+/**
+ * Buffers for every quantity of a training step of one network shape and batch size, made once
+ * and reused by every step that is given them (see {@link trainingStep}).
+ *
+ * `trace.outputs[0]` is an $n_0 \times B$ matrix that the caller may fill with a batch and pass
+ * as the step's inputs; the step itself never writes it.
+ *
+ * @param spec - the network's spec: $n_0, \dots, n_L$ and whether it has biases
+ * @param batchSize - $B \ge 1$, the number of samples per step
+ */
+export function createWorkspace(spec: NetworkSpec, batchSize: number): Workspace {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new ValueError(`batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const { sizes } = spec;
+  const layers = sizes.slice(1).map((units, index) => ({ units, inputs: sizes[index]! }));
+  const columns = () => layers.map(({ units }) => zeros(units, batchSize));
+  const parameters = (): ParameterArrays => ({
+    weights: layers.map(({ units, inputs }) => zeros(units, inputs)),
+    biases: spec.biases ? layers.map(({ units }) => zeroVector(units)) : null,
+  });
+  return {
+    trace: { preactivations: columns(), outputs: [zeros(sizes[0]!, batchSize), ...columns()] },
+    errors: columns(),
+    deltas: columns(),
+    gradients: parameters(),
+    deltaWeights: parameters(),
+  };
+}
+
+/**
+ * $\delta = -e \odot f'(z)$ for an element-wise activation, the common form of steps 2 and 4
+ * (and of the intuitive rule's update, which puts its own errors in the place of $e$).
+ * The negation comes last so that one array can hold $f'(z)$, then $e \odot f'(z)$, then
+ * $\delta$; negating is exact, so this is bit for bit $(-e) \odot f'(z)$.
+ *
+ * Shapes: `error`, `preactivations` and the result are all $n_l \times B$.
+ *
+ * @param error - $e$
+ * @param activation - the layer's element-wise activation $f$
+ * @param preactivations - $z$
+ * @param into - where to write $\delta$; a new matrix if left out
+ */
+export function negatedErrorTimesSlope(error: Matrix, activation: Exclude<ActivationName, "softmax">, preactivations: Matrix, into?: Matrix): Matrix {
+  const slopes = activationDerivative(activation, preactivations, into);
+  return scaled(hadamard(error, slopes, slopes), -1, slopes);
+}
+
+/**
+ * Refuses numbers that overflowed: throws a {@link numeric/errors!NumericError | NumericError} naming
+ * `what` and the first value that is not finite.
+ *
+ * @param what - what the values are, as the message should say it ("the loss")
+ * @param values - the numbers to check
+ */
+export function assertFinite(what: string, values: readonly number[]): void {
+  if (!values.every(Number.isFinite)) {
+    throw new NumericError(`${what} overflowed to ${values.find((value) => !Number.isFinite(value))}: the weights or inputs are too large for float64`);
+  }
+}
+
+/**
+ * Refuses arrays with an entry that overflowed: throws a {@link numeric/errors!NumericError | NumericError}
+ * naming `what`.
+ *
+ * @param what - what the arrays are, as the message should say it ("the outputs")
+ * @param arrays - the arrays to check
+ */
+export function assertFiniteArrays(what: string, arrays: readonly (Matrix | Vector)[]): void {
+  if (!arrays.every(allFinite)) {
+    throw new NumericError(`${what} overflowed (an entry is not finite): the weights or inputs are too large for float64`);
+  }
+}

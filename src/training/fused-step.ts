@@ -1,0 +1,191 @@
+/**
+ * One step of stochastic gradient descent, in place: the step the training loop runs for every
+ * batch.
+ *
+ * {@link model/backprop!trainingStep | trainingStep} keeps every quantity of the derivation: the
+ * gradients $\partial E/\partial W^{(l)}$ (step 5), the delta weights $\Delta W^{(l)}$ (step 6)
+ * and the updated weights (step 7) are three arrays as large as the weights, written one after
+ * the other. Training needs none of them but the last, and the weights are the one large array
+ * of a step (158,800 numbers in the seed's 784-200-10 network against 420 in its errors and
+ * deltas for one sample): writing and reading three copies of them costs more time than the rest of the
+ * step together. So this step computes the errors and deltas of steps 1–4 with the derivation's
+ * own functions, and then folds steps 5–7 into one pass over each weight matrix
+ * ({@link numeric/tensor!addScaledProduct | addScaledProduct}):
+ *
+ * $$W^{(l)}_{jk} \leftarrow W^{(l)}_{jk} + \Big(\big(\textstyle\sum_b \delta^{(l)}_{jb}\, o^{(l-1)}_{kb}\big)\,\tfrac{1}{B}\Big)(-\eta),$$
+ *
+ * the seed's "new weight = old weight + learning rate × error × input", with every rounding of
+ * steps 5–7 made in the same order. The weights it gives are bit for bit those of
+ * `trainingStep`, and of {@link model/intuitive!intuitiveStep | intuitiveStep} for the intuitive rule
+ * (a property in `spec/descent.spec.ts` proves both on random networks).
+ *
+ * @module
+ */
+import { assertFinite, assertFiniteArrays, backwardPass, type ParameterArrays, type Workspace } from "../model/backprop.js";
+import { NumericError, ShapeError, ValueError } from "../numeric/errors.js";
+import { traceLoss } from "../model/forward.js";
+import { intuitiveBackwardPass } from "../model/intuitive.js";
+import { depth, type Network } from "../model/network.js";
+import { addScaledProduct, added, allFinite, copyMatrix, dimensions, isDense, rowMeans, scaled, zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
+
+/** The update rules: the exact gradient, or the seed's intuitive rule ($W^\top e$ without $f'$). */
+export const trainingRules = ["exact", "intuitive"] as const;
+
+/** One of {@link trainingRules}. */
+export type TrainingRule = (typeof trainingRules)[number];
+
+/** The rule of a step and its momentum. */
+export interface DescentOptions {
+  /** The update rule. Default `exact`. */
+  readonly rule?: TrainingRule;
+  /**
+   * Momentum: $\mu \in [0, 1)$ and the velocities $v$ (shaped like the parameters, updated in
+   * place). The step is then $W \leftarrow (W + \Delta W) + \mu v$, $v \leftarrow \mu v + \Delta W$.
+   * Left out, plain gradient descent.
+   */
+  readonly momentum?: Momentum;
+}
+
+/**
+ * Velocities of zero, one array shaped like each parameter array: the momentum term's start.
+ *
+ * @param network - the network whose parameters the velocities follow
+ */
+export function zeroVelocities(network: Network): ParameterArrays {
+  return { weights: network.weights.map((matrix) => zerosLike(matrix)), biases: network.biases?.map((vector) => zerosLike(vector)) ?? null };
+}
+
+/** The momentum term of a step: $\mu$ and the velocities it carries from step to step. */
+export interface Momentum {
+  /** $\mu \in [0, 1)$. */
+  readonly momentum: number;
+  /** $v$, one array per parameter array, shaped like it, updated in place by every step. */
+  readonly velocities: ParameterArrays;
+}
+
+/**
+ * One step of gradient descent on a batch, updating `network` in place; returns the batch loss
+ * $E$ before the step.
+ *
+ * 1. Forward pass and steps 1–4 ({@link model/backprop!backwardPass | backwardPass}, or
+ *    {@link model/intuitive!intuitiveBackwardPass | intuitiveBackwardPass} for the intuitive rule),
+ *    written into the workspace.
+ * 2. The loss of the batch, from the forward pass.
+ * 3. For each layer, steps 5–7 in one pass over $W^{(l)}$ (see the module's comment); the biases,
+ *    $n_l$ numbers, take the derivation's steps one by one:
+ *    $b^{(l)} \leftarrow b^{(l)} + \left(\frac1B \sum_b \delta^{(l)}_{\cdot b}\right)(-\eta)$.
+ *
+ * @param network - the network, updated in place
+ * @param inputs - $x$, $n_0 \times B$, one sample per column
+ * @param targets - $t$, $n_L \times B$
+ * @param learningRate - $\eta \ge 0$
+ * @param workspace - buffers from {@link model/backprop!createWorkspace | createWorkspace} for this
+ *   network's spec and the batch size $B$; the trace, errors and deltas are left in it (its
+ *   `gradients` hold the biases' gradients and its `deltaWeights` the biases' steps; the
+ *   weights' are not written)
+ * @param options - the rule and the momentum
+ * @returns $E$, the batch mean of the loss before the step
+ * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate below 0 or not finite, or a
+ *   momentum outside $[0, 1)$
+ * @throws {@link numeric/errors!ShapeError | ShapeError} for velocities that are not shaped like the
+ *   parameters, or inputs and targets that do not fit the network
+ * @throws {@link numeric/errors!NumericError | NumericError} for a parameter that is not finite, and if
+ *   finite input overflows: an output, the loss or an updated parameter
+ */
+export function descend(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  learningRate: number,
+  workspace: Workspace,
+  options: DescentOptions = {},
+): number {
+  if (!Number.isFinite(learningRate) || learningRate < 0) {
+    throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
+  }
+  if (options.momentum !== undefined) validateMomentum(network, options.momentum);
+  const rule = options.rule ?? "exact";
+  // The fused update reads the previous layer's outputs along memory: a view of the inputs that
+  // is not stored densely is copied first (the one array such a step allocates).
+  const denseInputs = isDense(inputs) ? inputs : copyMatrix(inputs);
+  const { trace, deltas } =
+    rule === "exact" ? backwardPass(network, denseInputs, targets, workspace) : intuitiveBackwardPass(network, denseInputs, targets, workspace);
+  assertFiniteParameters(network, trace.preactivations);
+  assertFiniteArrays("the outputs", trace.outputs);
+  const loss = traceLoss(network, trace, targets);
+  assertFinite("the loss", [loss]);
+
+  const [, samples] = dimensions(inputs);
+  const momentum = options.momentum?.momentum ?? 0;
+  const velocities = options.momentum?.velocities ?? null;
+  for (let l = 1; l <= depth(network.spec); l++) {
+    const finite = addScaledProduct(
+      network.weights[l - 1]!,
+      deltas[l - 1]!,
+      trace.outputs[l - 1]!,
+      1 / samples,
+      -learningRate,
+      velocities?.weights[l - 1] ?? null,
+      momentum,
+    );
+    if (!finite) {
+      throw new NumericError(
+        `the updated weights of layer ${l} overflowed (an entry is not finite): the weights or inputs are too large for float64`,
+      );
+    }
+  }
+  if (network.biases !== null) {
+    network.biases.forEach((bias, index) => {
+      const gradient = rowMeans(deltas[index]!, workspace.gradients.biases?.[index]);
+      const step = scaled(gradient, -learningRate, workspace.deltaWeights.biases?.[index]);
+      added(bias, step, bias);
+      const velocity = velocities?.biases?.[index];
+      if (velocity !== undefined) {
+        scaled(velocity, momentum, velocity);
+        added(bias, velocity, bias);
+        added(velocity, step, velocity);
+      }
+    });
+    assertFiniteArrays("the updated weights", [...network.biases, ...(velocities?.biases ?? [])]);
+  }
+  return loss;
+}
+
+/**
+ * Makes sure every weight and bias is finite before the fused update, which relies on it (see
+ * {@link numeric/tensor!addScaledProduct | addScaledProduct}), reading them only where it must. A
+ * non-finite weight makes its row's weighted sum infinite or NaN whatever the inputs hold
+ * ($\infty \cdot 0$ is NaN), so a layer whose sums are all finite has finite parameters. A layer
+ * with a sum that is not finite (finite weights can overflow it too, and a saturating
+ * activation may still give a finite output that `trainingStep` accepts) has its parameters
+ * read one by one.
+ */
+function assertFiniteParameters(network: Network, preactivations: readonly Matrix[]): void {
+  preactivations.forEach((sums, index) => {
+    if (allFinite(sums)) return;
+    const parameters = [network.weights[index]!, ...(network.biases === null ? [] : [network.biases[index]!])];
+    if (!parameters.every(allFinite)) {
+      throw new NumericError(`the parameters of layer ${index + 1} hold an entry that is not finite: every weight and bias must be a finite number`);
+    }
+  });
+}
+
+/** Refuses a momentum outside $[0, 1)$, and velocities that are not shaped like the network's parameters. */
+function validateMomentum(network: Network, { momentum, velocities }: Momentum): void {
+  if (!Number.isFinite(momentum) || momentum < 0 || momentum >= 1) {
+    throw new ValueError(`momentum must be a number in [0, 1), got ${momentum}`);
+  }
+  const expectShapes = (what: string, arrays: readonly (Matrix | Vector)[] | null, like: readonly (Matrix | Vector)[] | null): void => {
+    if ((arrays === null) !== (like === null)) {
+      throw new ShapeError(`velocities.${what} must be ${like === null ? "null for a network without biases" : "one array per layer"}, got ${arrays === null ? "null" : `${arrays.length} arrays`}`);
+    }
+    if (arrays === null || like === null) return;
+    if (arrays.length !== like.length) throw new ShapeError(`velocities.${what} must hold ${like.length} arrays, one per layer, got ${arrays.length}`);
+    arrays.forEach((array, index) => {
+      const expected = like[index]!.shape.join("×");
+      if (array.shape.join("×") !== expected) throw new ShapeError(`velocities.${what}[${index}] must be ${expected}, like ${what}[${index}], got ${array.shape.join("×")}`);
+    });
+  };
+  expectShapes("weights", velocities.weights, network.weights);
+  expectShapes("biases", velocities.biases, network.biases);
+}

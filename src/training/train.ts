@@ -1,0 +1,253 @@
+/**
+ * Training: the seed's update rule applied sample after sample (or batch after batch), epoch
+ * after epoch, until the network has learnt.
+ *
+ * One epoch visits every training sample once, in an order shuffled afresh from a seeded
+ * stream, in batches of $B$ samples ($B = 1$ is the seed's "one sample at a time"). Each batch
+ * is one {@link training/fused-step!descend | descend}: the step of {@link model/backprop!trainingStep | trainingStep}
+ * (or, on request, of the seed's {@link model/intuitive!intuitiveStep | intuitive rule}) with steps
+ * 5–7 folded into one pass over each weight matrix:
+ *
+ * $$W^{(l)} \leftarrow W^{(l)} + \Delta W^{(l)}, \qquad \Delta W^{(l)} = -\eta\, \frac{\partial E}{\partial W^{(l)}}$$
+ *
+ * With momentum $\mu > 0$, the step keeps a velocity $v^{(l)}$ per layer (classical momentum,
+ * Rumelhart, Hinton and Williams, 1986):
+ *
+ * $$v^{(l)} \leftarrow \mu\, v^{(l)} + \Delta W^{(l)}, \qquad W^{(l)} \leftarrow W^{(l)} + v^{(l)}$$
+ *
+ * The steps write into buffers made once per network and batch size
+ * ({@link model/backprop!createWorkspace | createWorkspace}), and the network is updated in place,
+ * so the inner loop allocates no array; the numbers are bit for bit those of `trainingStep`
+ * followed by the momentum term. The same seed gives the same shuffles, so the same weights
+ * and history, bit for bit.
+ *
+ * After each epoch the network is measured on the training set and on the held-out set, and
+ * the epoch's record (mean loss, both accuracies, time, samples per second) joins the history.
+ *
+ * @module
+ */
+import { createWorkspace, type Workspace } from "../model/backprop.js";
+import { assertOutputUnits, classTargets, predictedClass, shuffle, targetLevels, validateDataset, type Dataset, type TargetLevels } from "./data.js";
+import { NumericError, ValueError } from "../numeric/errors.js";
+import { descend, trainingRules, zeroVelocities, type TrainingRule } from "./fused-step.js";
+import { forward } from "../model/forward.js";
+import { cloneNetwork, depth, type Network } from "../model/network.js";
+import { seededRandom } from "../numeric/random.js";
+import { zeros, type Matrix } from "../numeric/tensor.js";
+
+/** How to train; every field but `epochs` and `learningRate` has a default. */
+export interface TrainingOptions {
+  /** How many passes over the training set. */
+  readonly epochs: number;
+  /** $\eta$, the step size. */
+  readonly learningRate: number;
+  /** $B$, samples per step. Default 1, the seed's one sample at a time. */
+  readonly batchSize?: number;
+  /** $\mu \in [0, 1)$, the momentum. Default 0 (plain stochastic gradient descent). */
+  readonly momentum?: number;
+  /** The update rule. Default `exact`. */
+  readonly rule?: TrainingRule;
+  /** The seed of the shuffles. Default 1. */
+  readonly seed?: number;
+}
+
+/** What one epoch did. */
+export interface EpochRecord {
+  /** The epoch, from 1. */
+  readonly epoch: number;
+  /** The mean over the epoch's samples of the loss, each measured before its step. */
+  readonly loss: number;
+  /** The fraction of training samples classified correctly after the epoch. */
+  readonly trainAccuracy: number;
+  /** The fraction of held-out samples classified correctly after the epoch. */
+  readonly testAccuracy: number;
+  /** Wall-clock seconds of the epoch's steps (not of the measurements). */
+  readonly seconds: number;
+  /** Training samples per second during the epoch's steps. */
+  readonly samplesPerSecond: number;
+}
+
+/** Where training stands, as reported to a progress bar. */
+export interface TrainingProgress {
+  /** The current epoch, from 1. */
+  readonly epoch: number;
+  /** The number of epochs. */
+  readonly epochs: number;
+  /** Samples of this epoch done so far. */
+  readonly samplesDone: number;
+  /** Samples per epoch. */
+  readonly samples: number;
+  /** Samples per second so far in this epoch. */
+  readonly samplesPerSecond: number;
+  /** The mean loss of this epoch's samples so far. */
+  readonly runningLoss: number;
+}
+
+/** Whom to tell about progress; both are optional. */
+export interface TrainingObserver {
+  /** Called every few hundred samples. */
+  readonly progress?: (progress: TrainingProgress) => void;
+  /** Called after each epoch with its record. */
+  readonly epoch?: (record: EpochRecord) => void;
+}
+
+/** A trained network and how it got there. */
+export interface TrainingResult {
+  /** The network after the last epoch (a copy; the network passed in is not changed). */
+  readonly network: Network;
+  /** One record per epoch. */
+  readonly history: readonly EpochRecord[];
+}
+
+/** How many samples pass between two progress reports. */
+export const progressInterval = 250;
+
+/**
+ * Trains a copy of a network on a training set, measuring it after each epoch on the training
+ * set and a held-out set.
+ *
+ * @param network - the starting network (left unchanged)
+ * @param data - the training and held-out samples
+ * @param options - epochs, learning rate, batch size, momentum, rule and seed
+ * @param observer - called with progress and with each epoch's record
+ * @throws {@link numeric/errors!ValueError | ValueError} for options out of range,
+ *   {@link numeric/errors!ShapeError | ShapeError} for a dataset that does not fit the network,
+ *   {@link numeric/errors!NumericError | NumericError} when the loss stops being finite (a learning rate too large)
+ */
+export function train(
+  network: Network,
+  data: { readonly train: Dataset; readonly test: Dataset },
+  options: TrainingOptions,
+  observer: TrainingObserver = {},
+): TrainingResult {
+  const { epochs, learningRate } = options;
+  const batchSize = options.batchSize ?? 1;
+  const momentum = options.momentum ?? 0;
+  const rule = options.rule ?? "exact";
+  const seed = options.seed ?? 1;
+  validateTrainingOptions({ epochs, learningRate, batchSize, momentum, rule, seed });
+  const { spec } = network;
+  validateDataset(data.train, spec.sizes[0]);
+  validateDataset(data.test, spec.sizes[0]);
+  assertOutputUnits(spec.sizes[depth(spec)]!, data.train.classes.length);
+  if (rule === "intuitive" && spec.activations.includes("softmax")) {
+    throw new ValueError("the intuitive rule needs element-wise activations: choose an output activation other than softmax, or the exact rule");
+  }
+
+  const trained = cloneNetwork(network);
+  const levels = targetLevels(spec);
+  const targets = classTargets(data.train, spec.sizes[depth(spec)]!, levels);
+  const samples = data.train.labels.length;
+  const order = Int32Array.from({ length: samples }, (_, index) => index);
+  const random = seededRandom(seed);
+  // A full batch's buffers, and a smaller batch's for the remainder of an epoch if B does not divide N.
+  const full = batchBuffers(trained, Math.min(batchSize, samples));
+  const remainder = samples % batchSize === 0 || batchSize > samples ? full : batchBuffers(trained, samples % batchSize);
+  const velocities = momentum > 0 ? zeroVelocities(trained) : null;
+  const measure = evaluator(trained, levels);
+  const history: EpochRecord[] = [];
+
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    shuffle(order, random);
+    const started = performance.now();
+    let lossSum = 0;
+    for (let start = 0; start < samples; ) {
+      const buffers = samples - start >= full.size ? full : remainder;
+      copyColumns(data.train.inputs, order, start, buffers.inputs);
+      copyColumns(targets, order, start, buffers.targets);
+      const loss = descend(trained, buffers.inputs, buffers.targets, learningRate, buffers.workspace, { rule, ...(velocities === null ? {} : { momentum: { momentum, velocities } }) });
+      if (!Number.isFinite(loss)) {
+        throw new NumericError(
+          `training diverged in epoch ${epoch} after ${start} samples: the loss is ${loss}; try a smaller learning rate than ${learningRate}`,
+        );
+      }
+      lossSum += loss * buffers.size;
+      const before = start;
+      start += buffers.size;
+      if (observer.progress !== undefined && (Math.floor(start / progressInterval) > Math.floor(before / progressInterval) || start === samples)) {
+        const seconds = (performance.now() - started) / 1000;
+        observer.progress({ epoch, epochs, samplesDone: start, samples, samplesPerSecond: start / seconds, runningLoss: lossSum / start });
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const record: EpochRecord = {
+      epoch,
+      loss: lossSum / samples,
+      trainAccuracy: measure(data.train),
+      testAccuracy: measure(data.test),
+      seconds,
+      samplesPerSecond: samples / seconds,
+    };
+    history.push(record);
+    observer.epoch?.(record);
+  }
+  return { network: trained, history };
+}
+
+/**
+ * The fraction of a dataset's samples that a network classifies correctly (see
+ * {@link training/data!predictedClass | predictedClass}).
+ *
+ * @param network - the network
+ * @param dataset - labelled samples with $n_0$ features
+ */
+export function accuracy(network: Network, dataset: Dataset): number {
+  validateDataset(dataset, network.spec.sizes[0]);
+  return evaluator(network, targetLevels(network.spec))(dataset);
+}
+
+/**
+ * Checks training options and throws a {@link numeric/errors!ValueError | ValueError} naming the first
+ * one out of range.
+ *
+ * @param options - the options, every field given
+ */
+export function validateTrainingOptions(options: Required<TrainingOptions>): void {
+  const { epochs, learningRate, batchSize, momentum, rule, seed } = options;
+  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new ValueError(`epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isFinite(learningRate) || learningRate <= 0) throw new ValueError(`learningRate must be a finite number > 0, got ${learningRate}`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ValueError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isFinite(momentum) || momentum < 0 || momentum >= 1) throw new ValueError(`momentum must be a number in [0, 1), got ${momentum}`);
+  if (!(trainingRules as readonly string[]).includes(rule)) throw new ValueError(`rule must be one of ${trainingRules.join(", ")}, got ${JSON.stringify(rule)}`);
+  if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be a safe integer, got ${seed}`);
+}
+
+interface BatchBuffers {
+  readonly size: number;
+  readonly workspace: Workspace;
+  readonly inputs: Matrix;
+  readonly targets: Matrix;
+}
+
+function batchBuffers(network: Network, size: number): BatchBuffers {
+  const workspace = createWorkspace(network.spec, size);
+  return { size, workspace, inputs: workspace.trace.outputs[0]!, targets: zeros(network.spec.sizes[depth(network.spec)]!, size) };
+}
+
+/** Copies the columns `order[start]`, `order[start + 1]`, … of `source` into the columns of `into`. */
+function copyColumns(source: Matrix, order: Int32Array, start: number, into: Matrix): void {
+  const [rows, columns] = [into.shape[0]!, into.shape[1]!];
+  const [from, to] = [source.data, into.data];
+  for (let b = 0; b < columns; b++) {
+    const column = order[start + b]!;
+    let read = source.offset + column * source.stride[1]!;
+    let write = into.offset + b * into.stride[1]!;
+    for (let i = 0; i < rows; i++, read += source.stride[0]!, write += into.stride[0]!) to[write] = from[read]!;
+  }
+}
+
+/** A function measuring accuracy with one buffer of one sample, made once. */
+function evaluator(network: Network, levels: TargetLevels): (dataset: Dataset) => number {
+  const buffers = batchBuffers(network, 1);
+  const order = new Int32Array(1);
+  return (dataset) => {
+    let correct = 0;
+    for (let b = 0; b < dataset.labels.length; b++) {
+      order[0] = b;
+      copyColumns(dataset.inputs, order, 0, buffers.inputs);
+      const { outputs } = forward(network, buffers.inputs, buffers.workspace.trace);
+      if (predictedClass(outputs[outputs.length - 1]!, 0, levels) === dataset.labels[b]) correct++;
+    }
+    return correct / dataset.labels.length;
+  };
+}
