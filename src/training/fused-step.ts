@@ -26,7 +26,8 @@ import { NumericError, ShapeError, ValueError } from "../numeric/errors.js";
 import { traceLoss } from "../model/forward.js";
 import { intuitiveBackwardPass } from "../model/intuitive.js";
 import { depth, type Network } from "../model/network.js";
-import { addScaledProduct, added, allFinite, copyMatrix, dimensions, isDense, rowMeans, scaled, zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
+import { added, allFinite, copyMatrix, dimensions, isDense, rowMeans, scaled, zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
+import { addScaledProduct } from "./fused-update.js";
 
 /** The update rules: the exact gradient, or the seed's intuitive rule ($W^\top e$ without $f'$). */
 export const trainingRules = ["exact", "intuitive"] as const;
