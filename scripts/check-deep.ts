@@ -18,8 +18,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import fc from "fast-check";
-import { runChecks, checkMethods, type CheckMethod } from "../src/oracles/check.js";
-import { formatJson, parseCase } from "../src/conformance/case-format.js";
+import { parseCase } from "../src/conformance/case-format.js";
+import { formatJson } from "../src/numeric/json.js";
+import { type CheckMethod, checkMethods, runChecks } from "../src/oracles/check.js";
 import { table } from "../src/oracles/gradcheck.js";
 import { caseDocument } from "../spec/support/arbitraries.js";
 

@@ -10,12 +10,13 @@
  */
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
-import { trainingStep, type ParameterArrays } from "../src/model/backprop.js";
-import { formatJson, parseCase, type CaseDocument } from "../src/conformance/case-format.js";
+import { type CaseDocument, parseCase } from "../src/conformance/case-format.js";
+import { trainingStep } from "../src/model/backprop.js";
 import { intuitiveStep } from "../src/model/intuitive.js";
-import { initializeNetwork, type Network } from "../src/model/network.js";
-import { seededRandom, type Random } from "../src/numeric/random.js";
-import { matrixFromRows, transposed, type Matrix } from "../src/numeric/tensor.js";
+import { initializeNetwork, type Network, type ParameterArrays } from "../src/model/network.js";
+import { formatJson } from "../src/numeric/json.js";
+import { type Random, seededRandom } from "../src/numeric/random.js";
+import { type Matrix, matrixFromRows, transposed } from "../src/numeric/tensor.js";
 import { caseDocument } from "../spec/support/arbitraries.js";
 import { cosine as parameterCosine, counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "../spec/support/intuitive-laws.js";
 

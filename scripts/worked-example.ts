@@ -10,13 +10,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { trainingStep, type TrainingStep } from "../src/model/backprop.js";
-import { checkMethods, formatCheckReport, runChecks } from "../src/oracles/check.js";
-import { formatJson, parseCase } from "../src/conformance/case-format.js";
+import { parseCase } from "../src/conformance/case-format.js";
 import { workedExampleCase } from "../src/conformance/worked-example.js";
-import { checkGradients, formatReport } from "../src/oracles/gradcheck.js";
+import { trainingStep, type TrainingStep } from "../src/model/backprop.js";
 import type { Network } from "../src/model/network.js";
-import { dimensions, mapEntries, zerosLike, type Matrix } from "../src/numeric/tensor.js";
+import { formatJson } from "../src/numeric/json.js";
+import { dimensions, mapEntries, type Matrix, zerosLike } from "../src/numeric/tensor.js";
+import { checkMethods, formatCheckReport, runChecks } from "../src/oracles/check.js";
+import { checkGradients, formatReport } from "../src/oracles/gradcheck.js";
 
 /** The generated files, relative to the repository's root. */
 export const workedExampleFiles = {

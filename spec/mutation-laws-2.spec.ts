@@ -4,15 +4,16 @@
  * kink bookkeeping, and the reports of the Richardson oracle.
  */
 import { describe, expect, it } from "vitest";
-import { elementwiseActivations } from "../src/model/activations.js";
-import { backpropagate, createWorkspace, trainingStep } from "../src/model/backprop.js";
 import { parseCase } from "../src/conformance/case-format.js";
-import { NumericError, ShapeError } from "../src/numeric/errors.js";
 import { workedExampleCase } from "../src/conformance/worked-example.js";
+import { elementwiseActivations } from "../src/model/activations.js";
+import { backpropagate, trainingStep } from "../src/model/backprop.js";
 import { assertTargetShape, forward } from "../src/model/forward.js";
-import { checkGradients, compareGradients, describeEntry, formatReport, kinkDistance, kinkMargin, numericGradients, relativeError, summaryLine } from "../src/oracles/gradcheck.js";
 import { networkToArrays } from "../src/model/network.js";
+import { NumericError, ShapeError } from "../src/numeric/errors.js";
 import { matrixFromRows, zeros } from "../src/numeric/tensor.js";
+import { checkGradients, compareGradients, describeEntry, formatReport, kinkDistance, kinkMargin, numericGradients, relativeError, summaryLine } from "../src/oracles/gradcheck.js";
+import { createWorkspace } from "../src/training/workspace.js";
 
 const example = parseCase(workedExampleCase);
 const withBiases = () => parseCase({ ...workedExampleCase, biases: [[0.1, -0.1], [0.2]] });

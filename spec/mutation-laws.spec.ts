@@ -5,26 +5,16 @@
  * and from a relu network whose kink a step crosses.
  */
 import { describe, expect, it } from "vitest";
-import { backpropagate, createWorkspace, hiddenDelta, trainingStep } from "../src/model/backprop.js";
-import { NumericError, SpecError, ValueError } from "../src/numeric/errors.js";
 import { parseCase } from "../src/conformance/case-format.js";
 import { workedExampleCase } from "../src/conformance/worked-example.js";
 import { activate, activationDerivative, leakyReluSlope, sigmoid, softmax, softplus } from "../src/model/activations.js";
-import {
-  checkGradients,
-  defaultFloor,
-  describeEntry,
-  entryPosition,
-  formatReport,
-  kinkDistance,
-  kinkMargin,
-  relativeError,
-  summaryLine,
-  table,
-} from "../src/oracles/gradcheck.js";
+import { backpropagate, hiddenDelta, trainingStep } from "../src/model/backprop.js";
 import { batchLoss } from "../src/model/losses.js";
+import { NumericError, SpecError, ValueError } from "../src/numeric/errors.js";
 import { matrixFromRows, matrixToRows, scaled } from "../src/numeric/tensor.js";
-import { backpropWithoutHiddenDerivative } from "./support/broken.js";
+import { checkGradients, defaultFloor, describeEntry, entryPosition, formatReport, kinkDistance, kinkMargin, relativeError, summaryLine, table } from "../src/oracles/gradcheck.js";
+import { createWorkspace } from "../src/training/workspace.js";
+import { mistakenGradients } from "../src/conformance/mistakes.js";
 
 const example = parseCase(workedExampleCase);
 const reluCase = parseCase({
@@ -55,7 +45,7 @@ describe("the gradient report reads exactly so", () => {
   });
 
   it("failing: the worst entries, each with its position, values and errors", () => {
-    const wrong = backpropWithoutHiddenDerivative(example.network, example.inputs, example.targets);
+    const wrong = mistakenGradients("missing-derivative", example.network, example.inputs, example.targets);
     const report = checkGradients(example.network, example.inputs, example.targets, wrong);
     expect(report.passed).toBe(false);
     expect(formatReport(report)).toMatchInlineSnapshot(`

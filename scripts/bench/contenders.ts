@@ -9,10 +9,11 @@
  */
 import gemm from "ndarray-gemm";
 import ops from "ndarray-ops";
-import { createWorkspace, trainingStep, type Workspace } from "../../src/model/backprop.js";
+import { trainingStep } from "../../src/model/backprop.js";
 import type { Network } from "../../src/model/network.js";
-import { descend } from "../../src/training/fused-step.js";
-import { zeros, type Matrix } from "../../src/numeric/tensor.js";
+import { type Matrix, zeros } from "../../src/numeric/tensor.js";
+import { fusedTrainingStep } from "../../src/training/fused-step.js";
+import { createWorkspace, type Workspace } from "../../src/training/workspace.js";
 import { createHandWrittenNetwork, handWrittenStep } from "./handwritten.js";
 import { matrixFrom, projectNetwork, rowMajor, seedLearningRate, seedSizes, seedSpec, type SeedProblem, type StepContender } from "./seed-problem.js";
 
@@ -29,9 +30,9 @@ export function tensorFlowName(backend: "cpu" | "wasm"): string {
   return `TensorFlow.js ${backend} (float32)`;
 }
 
-/** The project's in-place step, `descend` from src/descent.ts, with a workspace. */
+/** The project's in-place step, `fusedTrainingStep` from src/descent.ts, with a workspace. */
 export const projectDescent = projectContender("backprop-ref (training step)", (network, inputs, targets, workspace) =>
-  descend(network, inputs, targets, seedLearningRate, workspace),
+  fusedTrainingStep(network, inputs, targets, seedLearningRate, workspace),
 );
 
 /** The project's step that keeps every quantity (gradients, delta weights), `trainingStep` with a workspace. */

@@ -6,16 +6,17 @@
  * @module
  */
 import fc from "fast-check";
-import { backpropagate, createWorkspace } from "../../src/model/backprop.js";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { firstSamples, mnistDataset } from "../../src/training/data.js";
-import { directionalCheck } from "../../src/oracles/directional.js";
+import { backpropagate } from "../../src/model/backprop.js";
 import { forward, networkLoss } from "../../src/model/forward.js";
-import { checkGradients } from "../../src/oracles/gradcheck.js";
-import { initializeNetwork, parameterCount, type NetworkSpec } from "../../src/model/network.js";
+import { initializeNetwork, type NetworkSpec, parameterCount } from "../../src/model/network.js";
 import { seededRandom } from "../../src/numeric/random.js";
-import { zeros, type Matrix } from "../../src/numeric/tensor.js";
+import { type Matrix, zeros } from "../../src/numeric/tensor.js";
+import { directionalCheck } from "../../src/oracles/directional.js";
+import { checkGradients } from "../../src/oracles/gradcheck.js";
+import { firstSamples, mnistDataset } from "../../src/training/data.js";
 import { train } from "../../src/training/train.js";
+import { createWorkspace } from "../../src/training/workspace.js";
 import { caseDocument } from "../../spec/support/arbitraries.js";
 import { handWrittenName } from "./contenders.js";
 import { collectGarbage, garbageCollectorExposed, timeInterleaved, type HarnessOptions, type Timing } from "./harness.js";

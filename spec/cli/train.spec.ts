@@ -47,7 +47,7 @@ describe("backprop-ref train and predict", () => {
       stderr: 'backprop-ref train: dataset must be one of mnist, iris, xor, got "cifar"\n',
     });
     expect((await run(["train", "--dataset", "xor", "--epochs", "many"])).stderr).toBe('backprop-ref train: --epochs must be a number, got "many"\n');
-    expect((await run(["train", "--dataset", "xor", "--lr", "0"])).stderr).toContain("learningRate must be a finite number > 0, got 0");
+    expect((await run(["train", "--dataset", "xor", "--lr", "-1"])).stderr).toContain("learningRate must be a finite number ≥ 0, got -1");
     expect((await run(["train", "--dataset", "xor", "--sizes", "2,3", "--activations", "sigmoid,sigmoid"])).stderr).toContain("activations must list one activation per weight layer");
     expect((await run(["train", "--dataset", "xor", "--sizes", "3,2,1"])).stderr).toContain("inputs have 2 features per sample but the network takes 3");
     expect((await run(["train", "--dataset", "xor", "--rule", "lucky"])).stderr).toContain('rule must be one of exact, intuitive, got "lucky"');

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { caseFromProblem, caseResult, formatJson, parseCase, readCase, type CaseDocument } from "../../src/conformance/case-format.js";
-import { BackpropRefError, FormatError, NumericError, ShapeError, SpecError } from "../../src/numeric/errors.js";
+import { type CaseDocument, caseFromProblem, caseResult, parseCase, readCase } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { BackpropRefError, FormatError, NumericError, ShapeError, SpecError } from "../../src/numeric/errors.js";
+import { formatJson } from "../../src/numeric/json.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
 
 const valid = workedExampleCase;

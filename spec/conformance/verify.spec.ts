@@ -7,11 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/index.js";
-import { caseResult, formatJson, parseCase, type ResultDocument } from "../../src/conformance/case-format.js";
-import { workedExampleCase } from "../../src/conformance/worked-example.js";
-import { mistakeApplies, mistakeNames, mistakenResult, type MistakeName } from "../../src/conformance/mistakes.js";
+import { caseResult, parseCase, type ResultDocument } from "../../src/conformance/case-format.js";
+import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
 import { rejectionFormat, type VectorFile } from "../../src/conformance/vectors.js";
-import { compareResults, verifyTolerance, formatVerifyReport, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
+import { compareResults, formatVerifyReport, verifyResult, verifyTolerance, verifyVectors } from "../../src/conformance/verify.js";
+import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { formatJson } from "../../src/numeric/json.js";
 
 const vectorDirectory = new URL("../vectors/", import.meta.url);
 const files = readdirSync(vectorDirectory)

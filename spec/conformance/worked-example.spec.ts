@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatJson } from "../../src/conformance/case-format.js";
 import { workedExample, workedExampleCase } from "../../src/conformance/worked-example.js";
+import { formatJson } from "../../src/numeric/json.js";
 
 describe("the worked example", () => {
   it("is the case committed in docs/examples, so the file and the code cannot drift apart", () => {

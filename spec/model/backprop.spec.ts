@@ -1,14 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sigmoid } from "../../src/model/activations.js";
-import { assertFinite, backpropagate, createWorkspace, trainingStep, type ParameterArrays } from "../../src/model/backprop.js";
-import { parseCase, type CaseDocument } from "../../src/conformance/case-format.js";
-import { NumericError } from "../../src/numeric/errors.js";
+import { type CaseDocument, parseCase } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { sigmoid } from "../../src/model/activations.js";
+import { backpropagate, trainingStep } from "../../src/model/backprop.js";
 import { networkLoss } from "../../src/model/forward.js";
+import { cloneNetwork, createNetwork, depth, type ParameterArrays } from "../../src/model/network.js";
+import { NumericError } from "../../src/numeric/errors.js";
+import { assertFinite } from "../../src/numeric/overflow.js";
+import { type Matrix, matrixFromRows, type Vector, vectorFromArray } from "../../src/numeric/tensor.js";
 import { checkGradients, describeEntry } from "../../src/oracles/gradcheck.js";
-import { cloneNetwork, createNetwork, depth } from "../../src/model/network.js";
-import { matrixFromRows, vectorFromArray, type Matrix, type Vector } from "../../src/numeric/tensor.js";
+import { createWorkspace } from "../../src/training/workspace.js";
 import { caseDocument, hiddenActivations, numRuns, outputPairs } from "../support/arbitraries.js";
 import { entriesOf, expectParametersClose, largestMagnitude, sampleOf } from "../support/parameters.js";
 

@@ -1,12 +1,12 @@
 import ndarray from "ndarray";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createWorkspace } from "../../src/model/backprop.js";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { ShapeError } from "../../src/numeric/errors.js";
 import { assertTargetShape, forward, layerOutput, networkLoss, weightedSum } from "../../src/model/forward.js";
 import { createNetwork } from "../../src/model/network.js";
-import { matrixFromRows, matrixToRows, vectorFromArray, zeros, type Matrix } from "../../src/numeric/tensor.js";
+import { ShapeError } from "../../src/numeric/errors.js";
+import { type Matrix, matrixFromRows, matrixToRows, vectorFromArray, zeros } from "../../src/numeric/tensor.js";
+import { createWorkspace } from "../../src/training/workspace.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
 
 describe("forward pass", () => {

@@ -1,10 +1,12 @@
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { trainingStep, type ParameterArrays } from "../../src/model/backprop.js";
-import { formatJson, parseCase, type CaseDocument } from "../../src/conformance/case-format.js";
-import { SpecError } from "../../src/numeric/errors.js";
+import { type CaseDocument, parseCase } from "../../src/conformance/case-format.js";
+import { trainingStep } from "../../src/model/backprop.js";
 import { intuitiveStep } from "../../src/model/intuitive.js";
+import type { ParameterArrays } from "../../src/model/network.js";
+import { SpecError } from "../../src/numeric/errors.js";
+import { formatJson } from "../../src/numeric/json.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
 import { counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "../support/intuitive-laws.js";
 import { entriesOf, expectParametersClose, largestMagnitude } from "../support/parameters.js";
@@ -120,7 +122,7 @@ describe("the seed's intuitive rule", () => {
       learningRate: 0.1,
     });
     expect(() => intuitiveStep(network, inputs, targets, 0.1)).toThrow(
-      new SpecError("the intuitive rule needs element-wise activations, but activations[0] is softmax"),
+      new SpecError("the intuitive rule needs element-wise activations, but activations[0] is softmax: choose another output activation, or the exact rule"),
     );
   });
 });

@@ -10,8 +10,8 @@ import { initializeNetwork } from "../../src/model/network.js";
 import { seededRandom } from "../../src/numeric/random.js";
 import { matrixFromRows, transposed } from "../../src/numeric/tensor.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
-import { backpropWithoutHiddenDerivative } from "../support/broken.js";
 import { largestMagnitude } from "../support/parameters.js";
+import { mistakenGradients } from "../../src/conformance/mistakes.js";
 
 describe("directional check", () => {
   it("∇E·u agrees with a central difference along u to 1e-6 for random networks and directions", () => {
@@ -30,7 +30,7 @@ describe("directional check", () => {
       fc.property(caseDocument({ depth: { min: 2, max: 3 }, hidden: ["sigmoid"] }), (document) => {
         const { network, inputs, targets } = parseCase(document);
         const correct = backpropagate(network, inputs, targets).gradients;
-        const broken = backpropWithoutHiddenDerivative(network, inputs, targets);
+        const broken = mistakenGradients("missing-derivative", network, inputs, targets);
         const lower = { weights: correct.weights.slice(0, -1), biases: null };
         // A random direction sees the error in proportion to its size against the whole
         // gradient; require the broken layers to carry a good share of it.
@@ -99,7 +99,7 @@ describe("Taylor-remainder test", () => {
         const correct = backpropagate(network, inputs, targets).gradients;
         fc.pre(largestMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) > 0.3 * largestMagnitude(correct));
         fc.pre(largestMagnitude(correct) > 1e-3);
-        const report = taylorTest(network, inputs, targets, backpropWithoutHiddenDerivative(network, inputs, targets));
+        const report = taylorTest(network, inputs, targets, mistakenGradients("missing-derivative", network, inputs, targets));
         expect(report.verdict).toBe("failed");
         expect(report.slope).toBeLessThan(1.8);
       }),

@@ -1,31 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backpropagate, type ParameterArrays } from "../../src/model/backprop.js";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { forward, networkLoss } from "../../src/model/forward.js";
-import {
-  checkGradients,
-  compareGradients,
-  defaultFloor,
-  defaultRelativeStep,
-  describeEntry,
-  entryPosition,
-  formatReport,
-  kinkBranches,
-  kinkDistance,
-  kinkMargin,
-  numericGradients,
-  relativeError,
-  summaryLine,
-  table,
-  type NumericGradients,
-} from "../../src/oracles/gradcheck.js";
-import { ShapeError } from "../../src/numeric/errors.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { backpropagate } from "../../src/model/backprop.js";
+import { forward, networkLoss } from "../../src/model/forward.js";
+import type { ParameterArrays } from "../../src/model/network.js";
+import { ShapeError } from "../../src/numeric/errors.js";
 import { matrixFromRows, scaled, transposed } from "../../src/numeric/tensor.js";
+import { checkGradients, compareGradients, defaultFloor, defaultRelativeStep, describeEntry, entryPosition, formatReport, kinkBranches, kinkDistance, kinkMargin, numericGradients, type NumericGradients, relativeError, summaryLine, table } from "../../src/oracles/gradcheck.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
-import { backpropSummingTheBatch, backpropWithoutHiddenDerivative } from "../support/broken.js";
 import { entriesOf, largestMagnitude } from "../support/parameters.js";
+import { mistakenGradients } from "../../src/conformance/mistakes.js";
 
 /**
  * A 1-2-1 network whose first hidden relu unit sits near its kink: with the input 1 and the
@@ -59,7 +44,7 @@ describe("gradient check", () => {
         // Sigmoid's f′ is at most 1/4, so dropping it multiplies each hidden delta by at least
         // 4; the check can see that wherever a lower-layer gradient exceeds its noise floor.
         fc.pre(largestMagnitude(lower) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
-        const report = checkGradients(network, inputs, targets, backpropWithoutHiddenDerivative(network, inputs, targets));
+        const report = checkGradients(network, inputs, targets, mistakenGradients("missing-derivative", network, inputs, targets));
         expect(report.passed).toBe(false);
         expect(report.worst!.layer).toBeLessThan(network.weights.length);
       }),
@@ -73,7 +58,7 @@ describe("gradient check", () => {
         const { network, inputs, targets } = parseCase(document);
         const correct = backpropagate(network, inputs, targets).gradients;
         fc.pre(largestMagnitude(correct) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
-        expect(checkGradients(network, inputs, targets, backpropSummingTheBatch(network, inputs, targets)).passed).toBe(false);
+        expect(checkGradients(network, inputs, targets, mistakenGradients("batch-sum", network, inputs, targets)).passed).toBe(false);
       }),
       { numRuns },
     );
@@ -268,7 +253,7 @@ describe("gradient check", () => {
         const { network, inputs, targets } = parseCase(document);
         const correct = backpropagate(network, inputs, targets).gradients;
         fc.pre(largestMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
-        expect(checkGradients(network, inputs, targets, backpropWithoutHiddenDerivative(network, inputs, targets), { method: "richardson" }).passed).toBe(false);
+        expect(checkGradients(network, inputs, targets, mistakenGradients("missing-derivative", network, inputs, targets), { method: "richardson" }).passed).toBe(false);
       }),
       { numRuns },
     );

@@ -3,10 +3,11 @@
  * docs/intuitive-rule.md, so that the counterexample in the docs is the one the test finds.
  */
 import fc from "fast-check";
-import { trainingStep, type ParameterArrays } from "../../src/model/backprop.js";
-import { caseFormat, parseCase, type CaseDocument } from "../../src/conformance/case-format.js";
-import { caseDocument } from "./arbitraries.js";
+import { type CaseDocument, caseFormat, parseCase } from "../../src/conformance/case-format.js";
+import { trainingStep } from "../../src/model/backprop.js";
 import { intuitiveStep } from "../../src/model/intuitive.js";
+import type { ParameterArrays } from "../../src/model/network.js";
+import { caseDocument } from "./arbitraries.js";
 import { expectParametersClose } from "./parameters.js";
 
 /** Layer `l`'s weights and biases (1-based) of a set of parameter arrays. */

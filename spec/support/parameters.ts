@@ -3,10 +3,10 @@
  * both values and their relative error, so a failing property says where it failed.
  */
 import { expect } from "vitest";
-import type { ParameterArrays } from "../../src/model/backprop.js";
 import { runCli } from "../../src/cli/index.js";
+import type { ParameterArrays } from "../../src/model/network.js";
+import { copyMatrix, dimensions, type Matrix, matrixFromRows, matrixToRows, type Vector } from "../../src/numeric/tensor.js";
 import { relativeError } from "../../src/oracles/gradcheck.js";
-import { copyMatrix, dimensions, matrixFromRows, matrixToRows, type Matrix, type Vector } from "../../src/numeric/tensor.js";
 
 /** One entry of a set of parameter arrays, with its position in the JSON layout. */
 export interface Entry {

@@ -1,19 +1,21 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createWorkspace, trainingStep, type ParameterArrays } from "../../src/model/backprop.js";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { descend, zeroVelocities } from "../../src/training/fused-step.js";
-import { NumericError, ShapeError, SpecError, ValueError } from "../../src/numeric/errors.js";
+import { trainingStep } from "../../src/model/backprop.js";
 import { intuitiveStep } from "../../src/model/intuitive.js";
-import { cloneNetwork } from "../../src/model/network.js";
+import { cloneNetwork, type ParameterArrays } from "../../src/model/network.js";
+import { NumericError, ShapeError, SpecError, ValueError } from "../../src/numeric/errors.js";
 import { added, scaled, zeros } from "../../src/numeric/tensor.js";
+import { fusedTrainingStep } from "../../src/training/fused-step.js";
+import { zeroVelocities } from "../../src/training/momentum.js";
+import { createWorkspace } from "../../src/training/workspace.js";
 import { caseDocument, hiddenActivations, numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
 
 
 const elementwiseOutputs = hiddenActivations.map((activation) => [activation, "squared_error"] as const);
 
-describe("descend: steps 5–7 folded into one pass over the weights", () => {
+describe("fusedTrainingStep: steps 5–7 folded into one pass over the weights", () => {
   it("leaves the network bit for bit where trainingStep's update puts it, with the same loss, three steps in a row, for every activation, loss, depth, width, batch and bias setting", () => {
     fc.assert(
       fc.property(caseDocument(), (document) => {
@@ -23,7 +25,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
         let reference = network;
         for (let round = 1; round <= 3; round++) {
           const expected = trainingStep(reference, inputs, targets, learningRate);
-          const loss = descend(folded, inputs, targets, learningRate, workspace);
+          const loss = fusedTrainingStep(folded, inputs, targets, learningRate, workspace);
           expectSameBits([loss], [expected.loss], `loss of step ${round}`);
           expectSameBits(valuesOf(folded), valuesOf(expected.updated), `parameters after step ${round}`);
           reference = expected.updated;
@@ -38,7 +40,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
       fc.property(caseDocument({ outputs: elementwiseOutputs }), (document) => {
         const { network, inputs, targets, learningRate } = parseCase(document);
         const folded = cloneNetwork(network);
-        descend(folded, inputs, targets, learningRate, createWorkspace(network.spec, inputs.shape[1]!), { rule: "intuitive" });
+        fusedTrainingStep(folded, inputs, targets, learningRate, createWorkspace(network.spec, inputs.shape[1]!), { rule: "intuitive" });
         expectSameBits(valuesOf(folded), valuesOf(intuitiveStep(network, inputs, targets, learningRate).updated), "parameters");
       }),
       { numRuns },
@@ -63,7 +65,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
             added(referenceArrays[index]!, velocity, referenceArrays[index]);
             added(velocity, arrays(deltaWeights)[index]!, velocity);
           });
-          descend(folded, inputs, targets, learningRate, workspace, { momentum: { momentum, velocities: foldedVelocities } });
+          fusedTrainingStep(folded, inputs, targets, learningRate, workspace, { momentum: { momentum, velocities: foldedVelocities } });
           expectSameBits(valuesOf(folded), valuesOf(reference), `parameters after step ${round}`);
           expectSameBits(valuesOf(foldedVelocities), valuesOf(velocities), `velocities after step ${round}`);
           reference = cloneNetwork(reference);
@@ -76,9 +78,9 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
   it("refuses a learning rate that is negative or not finite, a softmax network under the intuitive rule, a weight that is not finite, and weights that overflow", () => {
     const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ outputs: [["softmax", "cross_entropy"]] }), { numRuns: 1, seed: 3 })[0]!);
     const workspace = createWorkspace(network.spec, inputs.shape[1]!);
-    expect(() => descend(network, inputs, targets, -0.1, workspace)).toThrow(new ValueError("learningRate must be a finite number ≥ 0, got -0.1"));
-    expect(() => descend(network, inputs, targets, Number.NaN, workspace)).toThrow(ValueError);
-    expect(() => descend(network, inputs, targets, 0.1, workspace, { rule: "intuitive" })).toThrow(SpecError);
+    expect(() => fusedTrainingStep(network, inputs, targets, -0.1, workspace)).toThrow(new ValueError("learningRate must be a finite number ≥ 0, got -0.1"));
+    expect(() => fusedTrainingStep(network, inputs, targets, Number.NaN, workspace)).toThrow(ValueError);
+    expect(() => fusedTrainingStep(network, inputs, targets, 0.1, workspace, { rule: "intuitive" })).toThrow(SpecError);
     // One identity unit, w = 1, x = 2, t = 0: the gradient is δx = 4, and a step of −η·4 with
     // η = MAX_VALUE overflows although the output and the loss are finite.
     const overflowing = parseCase({
@@ -99,11 +101,11 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
     for (const smuggled of [Number.POSITIVE_INFINITY, Number.NaN]) {
       const corrupted = cloneNetwork(network);
       corrupted.weights[0]!.data[0] = smuggled;
-      expect(() => descend(corrupted, inputs, targets, 0.1, workspace)).toThrow(
+      expect(() => fusedTrainingStep(corrupted, inputs, targets, 0.1, workspace)).toThrow(
         new NumericError("the parameters of layer 1 hold an entry that is not finite: every weight and bias must be a finite number"),
       );
     }
-    expect(() => descend(unit, overflowing.inputs, overflowing.targets, Number.MAX_VALUE, createWorkspace(unit.spec, 1))).toThrow(
+    expect(() => fusedTrainingStep(unit, overflowing.inputs, overflowing.targets, Number.MAX_VALUE, createWorkspace(unit.spec, 1))).toThrow(
       new NumericError("the updated weights of layer 1 overflowed (an entry is not finite): the weights or inputs are too large for float64"),
     );
   });
@@ -126,7 +128,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
     const { network, inputs, targets, learningRate } = parseCase(document);
     const expected = trainingStep(network, inputs, targets, learningRate);
     const folded = cloneNetwork(network);
-    expectSameBits([descend(folded, inputs, targets, learningRate, createWorkspace(network.spec, 1))], [expected.loss], "loss");
+    expectSameBits([fusedTrainingStep(folded, inputs, targets, learningRate, createWorkspace(network.spec, 1))], [expected.loss], "loss");
     expectSameBits(valuesOf(folded), valuesOf(expected.updated), "parameters");
   });
 
@@ -140,7 +142,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
         for (let j = 0; j < rows; j++) for (let b = 0; b < columns; b++) wide.set(j, 2 * b, inputs.get(j, b));
         const view = wide.step(1, 2);
         const folded = cloneNetwork(network);
-        descend(folded, view, targets, learningRate, createWorkspace(network.spec, columns));
+        fusedTrainingStep(folded, view, targets, learningRate, createWorkspace(network.spec, columns));
         expectSameBits(valuesOf(folded), valuesOf(trainingStep(network, inputs, targets, learningRate).updated), "parameters");
       }),
       { numRuns },
@@ -152,7 +154,7 @@ describe("descend: steps 5–7 folded into one pass over the weights", () => {
     const workspace = createWorkspace(network.spec, inputs.shape[1]!);
     const before = valuesOf(network);
     const attempt = (momentum: number, velocities: ParameterArrays) => () =>
-      descend(network, inputs, targets, 0.1, workspace, { momentum: { momentum, velocities } });
+      fusedTrainingStep(network, inputs, targets, 0.1, workspace, { momentum: { momentum, velocities } });
     expect(attempt(1, zeroVelocities(network))).toThrow(new ValueError("momentum must be a number in [0, 1), got 1"));
     expect(attempt(Number.NaN, zeroVelocities(network))).toThrow(new ValueError("momentum must be a number in [0, 1), got NaN"));
     expect(attempt(0.9, { weights: [], biases: zeroVelocities(network).biases })).toThrow(

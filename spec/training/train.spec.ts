@@ -1,13 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createWorkspace, trainingStep } from "../../src/model/backprop.js";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { firstSamples, loadDataset, samplesAsColumns } from "../../src/training/data.js";
-import { NumericError, ShapeError, ValueError } from "../../src/numeric/errors.js";
+import { trainingStep } from "../../src/model/backprop.js";
 import { intuitiveStep } from "../../src/model/intuitive.js";
-import { cloneNetwork, initializeNetwork, type NetworkSpec } from "../../src/model/network.js";
+import { cloneNetwork, initializeNetwork, networkToArrays, type NetworkSpec } from "../../src/model/network.js";
+import { NumericError, ShapeError, ValueError } from "../../src/numeric/errors.js";
 import { copyMatrix, type Matrix } from "../../src/numeric/tensor.js";
-import { accuracy, train, type EpochRecord } from "../../src/training/train.js";
+import { firstSamples, loadDataset, samplesAsColumns } from "../../src/training/data.js";
+import { accuracy, type EpochRecord, train } from "../../src/training/train.js";
+import { createWorkspace } from "../../src/training/workspace.js";
 import { caseDocument, hiddenActivations, numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
 
@@ -116,7 +117,9 @@ describe("training", () => {
   it("refuses options out of range, data that does not fit the network, and divergence, with messages that name the problem", () => {
     const network = initializeNetwork(xorSpec, { seed: 1 });
     expect(() => train(network, xor, { epochs: 0, learningRate: 0.5 })).toThrow(new ValueError("epochs must be a positive integer, got 0"));
-    expect(() => train(network, xor, { epochs: 1, learningRate: -1 })).toThrow(/learningRate must be a finite number > 0, got -1/);
+    expect(() => train(network, xor, { epochs: 1, learningRate: -1 })).toThrow(new ValueError("learningRate must be a finite number ≥ 0, got -1"));
+    // The one learning-rate rule of the step, the case format and training: η = 0 is allowed, and leaves the network where it was.
+    expect(networkToArrays(train(network, xor, { epochs: 2, learningRate: 0 }).network)).toEqual(networkToArrays(network));
     expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, momentum: 1 })).toThrow(/momentum must be a number in \[0, 1\), got 1/);
     expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, batchSize: 1.5 })).toThrow(/batchSize must be a positive integer, got 1.5/);
     expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, rule: "other" as never })).toThrow(/rule must be one of exact, intuitive, got "other"/);

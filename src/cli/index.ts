@@ -10,12 +10,13 @@
  */
 import { readFile } from "node:fs/promises";
 import { Command, CommanderError, Option } from "commander";
-import { checkMethods, checkReportJson, formatCheckReport, gradientsFromResult, runChecks, type CheckMethod } from "../oracles/check.js";
-import { caseResult, formatJson, readCase } from "../conformance/case-format.js";
-import { BackpropRefError, FormatError } from "../numeric/errors.js";
+import { caseResult, readCase } from "../conformance/case-format.js";
 import { workedExample } from "../conformance/worked-example.js";
-import { addVerifyCommand } from "./verify.js";
+import { BackpropRefError, FormatError } from "../numeric/errors.js";
+import { formatJson } from "../numeric/json.js";
+import { type CheckMethod, checkMethods, checkReportJson, formatCheckReport, gradientsFromResult, runChecks } from "../oracles/check.js";
 import { addTrainCommands } from "./train.js";
+import { addVerifyCommand } from "./verify.js";
 
 /** Where the command line reads and writes: the process's streams, or buffers in tests. */
 export interface CommandIo {

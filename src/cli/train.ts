@@ -18,19 +18,19 @@
 import { readFile, writeFile } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { formatCheckReport, runChecks } from "../oracles/check.js";
-import type { CommandIo } from "./index.js";
-import { formatJson } from "../conformance/case-format.js";
-import { classTargets, firstSamples, loadDataset, predictedClass, scaleFeatures, targetLevels, type DatasetName, type DatasetSplit } from "../training/data.js";
-import { BackpropRefError, FormatError, ValueError } from "../numeric/errors.js";
 import { forward } from "../model/forward.js";
-import { table } from "../oracles/gradcheck.js";
-import { readModel, formatModel } from "../training/model-file.js";
-import { depth, initializationSchemes, initializeNetwork, type InitializationScheme, type NetworkSpec } from "../model/network.js";
-import { historyPlot } from "../training/plot.js";
+import { depth, type InitializationScheme, initializationSchemes, initializeNetwork, type NetworkSpec } from "../model/network.js";
+import { BackpropRefError, FormatError, ValueError } from "../numeric/errors.js";
+import { formatJson } from "../numeric/json.js";
 import { matrixFromRows, transposed } from "../numeric/tensor.js";
-import { type TrainingRule } from "../training/fused-step.js";
-import { train, type EpochRecord } from "../training/train.js";
+import { formatCheckReport, runChecks } from "../oracles/check.js";
+import { table } from "../oracles/gradcheck.js";
+import { classTargets, type DatasetName, type DatasetSplit, firstSamples, loadDataset, predictedClass, scaleFeatures, targetLevels } from "../training/data.js";
+import type { TrainingRule } from "../training/fused-step.js";
+import { formatModel, readModel } from "../training/model-file.js";
+import { historyPlot } from "../training/plot.js";
+import { type EpochRecord, train } from "../training/train.js";
+import type { CommandIo } from "./index.js";
 
 /** The format name of the history document that `train --json` prints. */
 export const historyFormat = "backprop-ref/history@1";

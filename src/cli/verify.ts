@@ -12,8 +12,8 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { CommandIo } from "./index.js";
 import { caseFormat, parseCase } from "../conformance/case-format.js";
-import { BackpropRefError, FormatError } from "../numeric/errors.js";
-import { describe } from "../model/network.js";
+import { BackpropRefError, describeValue, FormatError } from "../numeric/errors.js";
+
 import { assertSchema } from "../conformance/schemas.js";
 import { vectorsFormat, type VectorFile } from "../conformance/vectors.js";
 import { formatVerifyReport, verifyResult, verifyVectors, type VerifyReport } from "../conformance/verify.js";
@@ -64,7 +64,7 @@ async function verify(expectedPath: string, givenPath: string, failuresOnly: boo
       assertSchema("vectors", expected, `the vector file ${expectedPath}`);
       const given = await readJson(givenPath, "the results file", io);
       if (!Array.isArray(given)) {
-        throw new FormatError(`the results file ${givenPath} must be a JSON array of results and rejections, one per test id, got ${describe(given)}`);
+        throw new FormatError(`the results file ${givenPath} must be a JSON array of results and rejections, one per test id, got ${describeValue(given)}`);
       }
       report = verifyVectors(expected as VectorFile, given);
     } else if (format === caseFormat) {
@@ -74,7 +74,7 @@ async function verify(expectedPath: string, givenPath: string, failuresOnly: boo
       const verdict = verifyResult(problem, given);
       report = { passed: verdict.passed, verdicts: [verdict] };
     } else {
-      throw new FormatError(`${expectedPath} must be a ${vectorsFormat} or ${caseFormat} document, got format ${describe(format)}`);
+      throw new FormatError(`${expectedPath} must be a ${vectorsFormat} or ${caseFormat} document, got format ${describeValue(format)}`);
     }
   } catch (error) {
     if (error instanceof BackpropRefError) {

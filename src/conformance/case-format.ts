@@ -15,10 +15,10 @@
  * @module
  */
 import { trainingStep } from "../model/backprop.js";
-import { FormatError, NumericError, ShapeError } from "../numeric/errors.js";
-import { depth, describe, networkFromArrays, networkToArrays, validateSpec, type Network, type NetworkArrays, type NetworkSpec } from "../model/network.js";
-import { matrixToRows, transposed, matrixFromRows, vectorToArray, type Matrix } from "../numeric/tensor.js";
-import type { ParameterArrays } from "../model/backprop.js";
+import { validateLearningRate } from "../model/learning-rate.js";
+import { depth, type Network, type NetworkArrays, networkFromArrays, type NetworkSpec, networkToArrays, type ParameterArrays, validateSpec } from "../model/network.js";
+import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
+import { type Matrix, matrixFromRows, matrixToRows, transposed, vectorToArray } from "../numeric/tensor.js";
 
 /** The format tag of a case document. */
 export const caseFormat = "backprop-ref/case@1";
@@ -126,11 +126,11 @@ export function readCase(text: string): Problem {
  */
 export function parseCase(value: unknown): Problem {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new FormatError(`a case must be a JSON object, got ${describe(value)}`);
+    throw new FormatError(`a case must be a JSON object, got ${describeValue(value)}`);
   }
   const document = value as Record<string, unknown>;
   if (document.format !== caseFormat) {
-    throw new FormatError(`format must be ${JSON.stringify(caseFormat)}, got ${describe(document.format)}`);
+    throw new FormatError(`format must be ${JSON.stringify(caseFormat)}, got ${describeValue(document.format)}`);
   }
   for (const field of Object.keys(document)) {
     if (!caseFields.includes(field)) {
@@ -141,10 +141,10 @@ export function parseCase(value: unknown): Problem {
     if (field !== "id" && !(field in document)) throw new FormatError(`the case has no field ${JSON.stringify(field)}`);
   }
   if (document.id !== undefined && document.id !== null && typeof document.id !== "string") {
-    throw new FormatError(`id must be a string (or null), got ${describe(document.id)}`);
+    throw new FormatError(`id must be a string (or null), got ${describeValue(document.id)}`);
   }
   if (document.biases !== null && !Array.isArray(document.biases)) {
-    throw new FormatError(`biases must be null or an array with one array per weight layer, got ${describe(document.biases)}`);
+    throw new FormatError(`biases must be null or an array with one array per weight layer, got ${describeValue(document.biases)}`);
   }
   const spec: NetworkSpec = {
     sizes: document.sizes as number[],
@@ -155,14 +155,14 @@ export function parseCase(value: unknown): Problem {
   validateSpec(spec);
   const { sizes } = spec;
   const L = depth(spec);
-  const weights = readArray(document.weights, "weights", L, `sizes ${describe(sizes)} need ${L} (one per weight layer)`).map(
-    (matrix, index) => readMatrix(matrix, `weights[${index}]`, sizes[index + 1]!, sizes[index]!, `sizes ${describe(sizes)}`),
+  const weights = readArray(document.weights, "weights", L, `sizes ${describeValue(sizes)} need ${L} (one per weight layer)`).map(
+    (matrix, index) => readMatrix(matrix, `weights[${index}]`, sizes[index + 1]!, sizes[index]!, `sizes ${describeValue(sizes)}`),
   );
   const biases =
     document.biases === null
       ? null
-      : readArray(document.biases, "biases", L, `sizes ${describe(sizes)} need ${L} (one per weight layer)`).map((vector, index) =>
-          readRow(vector, `biases[${index}]`, sizes[index + 1]!, `sizes ${describe(sizes)} need ${sizes[index + 1]}`),
+      : readArray(document.biases, "biases", L, `sizes ${describeValue(sizes)} need ${L} (one per weight layer)`).map((vector, index) =>
+          readRow(vector, `biases[${index}]`, sizes[index + 1]!, `sizes ${describeValue(sizes)} need ${sizes[index + 1]}`),
         );
   const network = networkFromArrays(spec, { weights, biases });
   const inputs = readSamples(document.inputs, "inputs", sizes[0]!, `sizes[0] is ${sizes[0]}`);
@@ -171,9 +171,7 @@ export function parseCase(value: unknown): Problem {
     throw new ShapeError(`targets has ${targets.length} rows but inputs has ${inputs.length}: one row per sample in both`);
   }
   const learningRate = document.learningRate;
-  if (typeof learningRate !== "number" || !Number.isFinite(learningRate) || learningRate < 0) {
-    throw new FormatError(`learningRate must be a finite number ≥ 0, got ${describe(learningRate)}`);
-  }
+  validateLearningRate(learningRate, "learningRate", FormatError);
   return {
     id: typeof document.id === "string" ? document.id : null,
     network,
@@ -237,50 +235,14 @@ export function parameterDocument(parameters: ParameterArrays): ParameterDocumen
   };
 }
 
-/**
- * JSON text with two-space indentation, arrays of numbers or strings on one line, and every number in
- * the shortest form that reads back to the same float64 (JavaScript's `String(number)`, which
- * also keeps $-0$ as `-0`).
- *
- * @param value - plain data: objects, arrays, strings, finite numbers, booleans and `null`
- * @throws {@link numeric/errors!NumericError | NumericError} for a number that is not finite, which JSON cannot hold
- */
-export function formatJson(value: unknown): string {
-  return write(value, "", "$");
-}
-
-function write(value: unknown, indent: string, path: string): string {
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new NumericError(`${path} is ${value}, which JSON cannot hold`);
-    return Object.is(value, -0) ? "-0" : String(value);
-  }
-  if (value === null || typeof value === "string" || typeof value === "boolean") return JSON.stringify(value);
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    if (value.every((item) => typeof item === "number" || typeof item === "string")) {
-      return `[${value.map((item, index) => write(item, inner, `${path}[${index}]`)).join(", ")}]`;
-    }
-    return `[\n${value.map((item, index) => `${inner}${write(item, inner, `${path}[${index}]`)}`).join(",\n")}\n${indent}]`;
-  }
-  if (typeof value === "object") {
-    const fields = Object.entries(value).filter(([, item]) => item !== undefined);
-    if (fields.length === 0) return "{}";
-    return `{\n${fields
-      .map(([key, item]) => `${inner}${JSON.stringify(key)}: ${write(item, inner, `${path}.${key}`)}`)
-      .join(",\n")}\n${indent}}`;
-  }
-  throw new FormatError(`${path} is a ${typeof value}, which JSON cannot hold`);
-}
-
 function readArray(value: unknown, field: string, length: number, need: string): unknown[] {
-  if (!Array.isArray(value)) throw new FormatError(`${field} must be an array, got ${describe(value)}`);
+  if (!Array.isArray(value)) throw new FormatError(`${field} must be an array, got ${describeValue(value)}`);
   if (value.length !== length) throw new ShapeError(`${field} has ${value.length} entries but ${need}`);
   return value;
 }
 
 function readNumber(value: unknown, field: string): number {
-  if (typeof value !== "number") throw new FormatError(`${field} must be a number, got ${describe(value)}`);
+  if (typeof value !== "number") throw new FormatError(`${field} must be a number, got ${describeValue(value)}`);
   if (!Number.isFinite(value)) {
     throw new FormatError(`${field} must be a finite number, got ${value} (JSON numbers beyond ±1.8e308 overflow)`);
   }
@@ -288,14 +250,14 @@ function readNumber(value: unknown, field: string): number {
 }
 
 function readRow(value: unknown, field: string, length: number, need: string): number[] {
-  if (!Array.isArray(value)) throw new FormatError(`${field} must be an array of numbers, got ${describe(value)}`);
+  if (!Array.isArray(value)) throw new FormatError(`${field} must be an array of numbers, got ${describeValue(value)}`);
   if (value.length !== length) throw new ShapeError(`${field} has ${value.length} entries but ${need}`);
   return value.map((entry, index) => readNumber(entry, `${field}[${index}]`));
 }
 
 function readMatrix(value: unknown, field: string, rows: number, columns: number, sizes: string): number[][] {
   if (!Array.isArray(value) || !value.every(Array.isArray)) {
-    throw new FormatError(`${field} must be an array of rows (arrays of numbers), got ${describe(value)}`);
+    throw new FormatError(`${field} must be an array of rows (arrays of numbers), got ${describeValue(value)}`);
   }
   const rowLengths = new Set(value.map((row: unknown[]) => row.length));
   if (value.length !== rows || (rowLengths.size === 1 && !rowLengths.has(columns))) {
@@ -308,7 +270,7 @@ function readMatrix(value: unknown, field: string, rows: number, columns: number
 
 function readSamples(value: unknown, field: string, units: number, need: string): number[][] {
   if (!Array.isArray(value)) {
-    throw new FormatError(`${field} must be an array with one row per sample, got ${describe(value)}`);
+    throw new FormatError(`${field} must be an array with one row per sample, got ${describeValue(value)}`);
   }
   if (value.length === 0) throw new ShapeError(`${field} is empty: a batch needs at least one sample (one row per sample)`);
   return value.map((row, index) => readRow(row, `${field}[${index}]`, units, `${need}`));

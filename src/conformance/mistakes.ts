@@ -22,13 +22,12 @@
  *
  * @module
  */
-import { activationDerivative, type ElementwiseActivationName } from "../model/activations.js";
-import { backpropagate, deltaWeights, gradients, outputDelta, outputError, updatedNetwork, type ParameterArrays } from "../model/backprop.js";
-import { caseResult, parameterDocument, type ParameterDocument, type Problem, type ResultDocument } from "./case-format.js";
-import { SpecError } from "../numeric/errors.js";
+import { backpropagate, deltaWeights, gradients, hiddenError, outputDelta, outputError, updatedNetwork } from "../model/backprop.js";
 import { forward } from "../model/forward.js";
-import { intuitiveHiddenError } from "../model/intuitive.js";
-import { hadamard, multiply, scaled, zeros, type Matrix } from "../numeric/tensor.js";
+import { intuitiveBackwardPass, intuitiveRuleApplies } from "../model/intuitive.js";
+import type { Network, ParameterArrays } from "../model/network.js";
+import { scaled, type Matrix } from "../numeric/tensor.js";
+import { caseResult, parameterDocument, type ParameterDocument, type Problem, type ResultDocument } from "./case-format.js";
 
 /** The names of the known mistakes, in the order `verify` tries them. */
 export const mistakeNames = ["intuitive-rule", "missing-derivative", "transposed-weights", "batch-sum"] as const;
@@ -47,7 +46,8 @@ export const mistakeDescriptions: Readonly<Record<MistakeName, string>> = {
 /**
  * Whether a mistake can be made on a case, and gives a result different from the reference.
  *
- * The intuitive rule needs element-wise activations (no `softmax`) and differs from the
+ * The intuitive rule needs element-wise activations (see
+ * {@link model/intuitive!intuitiveRuleApplies | intuitiveRuleApplies}) and differs from the
  * gradient unless the network has one layer with squared error; a missing derivative needs a
  * hidden layer; transposed weights need a weight matrix that is not $1 \times 1$; a batch sum
  * needs more than one sample. (A mistake can still agree with the reference on particular
@@ -61,13 +61,56 @@ export function mistakeApplies(name: MistakeName, problem: Problem): boolean {
   const L = spec.sizes.length - 1;
   switch (name) {
     case "intuitive-rule":
-      return !spec.activations.includes("softmax") && (L > 1 || spec.loss !== "squared_error");
+      return intuitiveRuleApplies(spec) && (L > 1 || spec.loss !== "squared_error");
     case "missing-derivative":
       return L > 1;
     case "transposed-weights":
       return spec.sizes.some((size, index) => index > 0 && (size !== 1 || spec.sizes[index - 1] !== 1));
     case "batch-sum":
       return problem.inputs.shape[1]! > 1;
+  }
+}
+
+/** The mistakes that change the gradients themselves (the fourth, `transposed-weights`, only writes them in the wrong layout). */
+export type GradientMistakeName = Exclude<MistakeName, "transposed-weights">;
+
+/**
+ * The gradients a mistaken backpropagation computes, shaped like the parameters: the negative
+ * controls of every oracle, and the `gradients` of {@link mistakenResult}.
+ *
+ * - `intuitive-rule`: the intuitive rule's errors, through
+ *   {@link model/intuitive!intuitiveBackwardPass | intuitiveBackwardPass}, then the exact step 5;
+ * - `missing-derivative`: the exact output delta, then $\delta^{(l)} = W^{(l+1)\top} \delta^{(l+1)}$
+ *   (that is $-e^{(l)}$, {@link model/backprop!hiddenError | hiddenError} negated) at every hidden
+ *   layer, without $f_l'(z^{(l)})$;
+ * - `batch-sum`: the exact gradients times $B$.
+ *
+ * @param name - the mistake
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$
+ * @param targets - $t$, $n_L \times B$
+ * @throws {@link numeric/errors!SpecError | SpecError} for the intuitive rule on a `softmax` network, which it cannot handle
+ */
+export function mistakenGradients(name: GradientMistakeName, network: Network, inputs: Matrix, targets: Matrix): ParameterArrays {
+  const withBiases = network.biases !== null;
+  switch (name) {
+    case "intuitive-rule": {
+      const { trace, deltas } = intuitiveBackwardPass(network, inputs, targets);
+      return gradients(trace, deltas, withBiases);
+    }
+    case "missing-derivative": {
+      const trace = forward(network, inputs);
+      const L = network.weights.length;
+      const deltas: Matrix[] = new Array<Matrix>(L);
+      deltas[L - 1] = outputDelta(network.spec, trace, outputError(trace.outputs[L]!, targets), targets);
+      for (let l = L - 1; l >= 1; l--) deltas[l - 1] = scaled(hiddenError(network.weights[l]!, deltas[l]!), -1);
+      return gradients(trace, deltas, withBiases);
+    }
+    case "batch-sum": {
+      const samples = inputs.shape[1]!;
+      const mean = backpropagate(network, inputs, targets).gradients;
+      return { weights: mean.weights.map((matrix) => scaled(matrix, samples)), biases: mean.biases?.map((vector) => scaled(vector, samples)) ?? null };
+    }
   }
 }
 
@@ -81,62 +124,20 @@ export function mistakeApplies(name: MistakeName, problem: Problem): boolean {
  */
 export function mistakenResult(name: MistakeName, problem: Problem): ResultDocument {
   const reference = caseResult(problem);
-  const { network, inputs, targets, learningRate } = problem;
-  const withBiases = network.biases !== null;
-  const step = (parameterGradients: ParameterArrays): ResultDocument => {
-    const steps = deltaWeights(parameterGradients, learningRate);
-    return {
-      ...reference,
-      gradients: parameterDocument(parameterGradients),
-      deltaWeights: parameterDocument(steps),
-      updated: parameterDocument(updatedNetwork(network, steps)),
-    };
-  };
-  switch (name) {
-    case "intuitive-rule": {
-      if (network.spec.activations.includes("softmax")) {
-        throw new SpecError("the intuitive rule needs element-wise activations, but the case has a softmax layer");
-      }
-      const trace = forward(network, inputs);
-      const L = network.weights.length;
-      const errors: Matrix[] = new Array<Matrix>(L);
-      errors[L - 1] = outputError(trace.outputs[L]!, targets);
-      for (let l = L - 1; l >= 1; l--) errors[l - 1] = intuitiveHiddenError(network.weights[l]!, errors[l]!);
-      const pseudoDeltas = errors.map((error, index) =>
-        hadamard(scaled(error, -1), activationDerivative(network.spec.activations[index] as ElementwiseActivationName, trace.preactivations[index]!)),
-      );
-      return step(gradients(trace, pseudoDeltas, withBiases));
-    }
-    case "missing-derivative": {
-      const trace = forward(network, inputs);
-      const L = network.weights.length;
-      const deltas: Matrix[] = new Array<Matrix>(L);
-      deltas[L - 1] = outputDelta(network.spec, trace, outputError(trace.outputs[L]!, targets), targets);
-      for (let l = L - 1; l >= 1; l--) {
-        const [, units] = network.weights[l]!.shape;
-        deltas[l - 1] = multiply(zeros(units!, deltas[l]!.shape[1]!), network.weights[l]!.transpose(1, 0), deltas[l]!);
-      }
-      return step(gradients(trace, deltas, withBiases));
-    }
-    case "transposed-weights": {
-      const transpose = (document: ParameterDocument): ParameterDocument => ({
-        weights: document.weights.map((rows) => rows[0]!.map((_, k) => rows.map((row) => row[k]!))),
-        biases: document.biases,
-      });
-      return {
-        ...reference,
-        gradients: transpose(reference.gradients),
-        deltaWeights: transpose(reference.deltaWeights),
-        updated: transpose(reference.updated),
-      };
-    }
-    case "batch-sum": {
-      const samples = inputs.shape[1]!;
-      const mean = backpropagate(network, inputs, targets).gradients;
-      return step({
-        weights: mean.weights.map((matrix) => scaled(matrix, samples)),
-        biases: mean.biases?.map((vector) => scaled(vector, samples)) ?? null,
-      });
-    }
+  if (name === "transposed-weights") {
+    const transpose = (document: ParameterDocument): ParameterDocument => ({
+      weights: document.weights.map((rows) => rows[0]!.map((_, k) => rows.map((row) => row[k]!))),
+      biases: document.biases,
+    });
+    return { ...reference, gradients: transpose(reference.gradients), deltaWeights: transpose(reference.deltaWeights), updated: transpose(reference.updated) };
   }
+  const { network, inputs, targets, learningRate } = problem;
+  const wrong = mistakenGradients(name, network, inputs, targets);
+  const steps = deltaWeights(wrong, learningRate);
+  return {
+    ...reference,
+    gradients: parameterDocument(wrong),
+    deltaWeights: parameterDocument(steps),
+    updated: parameterDocument(updatedNetwork(network, steps)),
+  };
 }

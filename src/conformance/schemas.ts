@@ -20,8 +20,8 @@
  */
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { FormatError } from "../numeric/errors.js";
-import { describe } from "../model/network.js";
+import { describeValue, FormatError } from "../numeric/errors.js";
+
 
 /** The schemas, by the name of their file without `.schema.json`. */
 export const schemaNames = ["case", "result", "rejection", "results", "vectors"] as const;
@@ -98,5 +98,5 @@ function describeSchemaError(error: ErrorObject, root: unknown): string {
         : error.keyword === "const"
           ? ` ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`
           : "";
-  return `${path} ${error.message ?? "is invalid"}${extra}, got ${describe(given)}`;
+  return `${path} ${error.message ?? "is invalid"}${extra}, got ${describeValue(given)}`;
 }

@@ -19,15 +19,16 @@
  *
  * @module
  */
-import { elementwiseActivations, type ActivationName, type ElementwiseActivationName } from "../model/activations.js";
-import { caseFormat, caseResult, formatJson, parseCase, readCase, type CaseDocument, type ResultDocument } from "./case-format.js";
-import { BackpropRefError } from "../numeric/errors.js";
-import { workedExampleCase } from "./worked-example.js";
-import { kinkDistance, kinkMargin } from "../oracles/gradcheck.js";
+import { type ActivationName, type ElementwiseActivationName, elementwiseActivations } from "../model/activations.js";
 import type { LossName } from "../model/losses.js";
-import { mistakeApplies, mistakeDescriptions, mistakeNames, mistakenResult, type MistakeName } from "./mistakes.js";
-import { seededRandom, type Random } from "../numeric/random.js";
-import { compareResults, verifyTolerance, type Tolerance } from "./verify.js";
+import { BackpropRefError } from "../numeric/errors.js";
+import { formatJson } from "../numeric/json.js";
+import { type Random, seededRandom } from "../numeric/random.js";
+import { kinkDistance, kinkMargin } from "../oracles/gradcheck.js";
+import { type CaseDocument, caseFormat, caseResult, parseCase, readCase, type ResultDocument } from "./case-format.js";
+import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult } from "./mistakes.js";
+import { compareResults, type Tolerance, verifyTolerance } from "./verify.js";
+import { workedExampleCase } from "./worked-example.js";
 
 /** The format tag of a vector file. */
 export const vectorsFormat = "backprop-ref/vectors@1";

@@ -15,9 +15,9 @@
  * @module
  */
 import { caseResult, parseCase, type Problem, type ResultDocument } from "./case-format.js";
-import { BackpropRefError } from "../numeric/errors.js";
+import { BackpropRefError, describeValue } from "../numeric/errors.js";
 import { mistakeApplies, mistakeDescriptions, mistakeNames, mistakenResult, type MistakeName } from "./mistakes.js";
-import { describe } from "../model/network.js";
+
 import { assertSchema, schemaViolation } from "./schemas.js";
 import type { VectorFile } from "./vectors.js";
 
@@ -91,7 +91,7 @@ export function withinTolerance(given: number, expected: number, tolerance: Tole
  */
 export function compareResults(given: unknown, expected: ResultDocument, tolerance: Tolerance = verifyTolerance): Difference | null {
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
-    return { quantity: "result", position: "", expected: "a backprop-ref/result@1 object", given: describe(given), relativeError: null };
+    return { quantity: "result", position: "", expected: "a backprop-ref/result@1 object", given: describeValue(given), relativeError: null };
   }
   const document = given as Record<string, unknown>;
   const quantities: [string, unknown, unknown][] = [
@@ -102,7 +102,7 @@ export function compareResults(given: unknown, expected: ResultDocument, toleran
     const section = document[part];
     const fields = typeof section === "object" && section !== null && !Array.isArray(section) ? (section as Record<string, unknown>) : undefined;
     if (fields === undefined) {
-      return { quantity: part, position: "", expected: "an object with weights and biases", given: describe(section), relativeError: null };
+      return { quantity: part, position: "", expected: "an object with weights and biases", given: describeValue(section), relativeError: null };
     }
     expected[part].weights.forEach((matrix, index) =>
       quantities.push([`${part}.weights[${index}]`, Array.isArray(fields.weights) ? fields.weights[index] : fields.weights, matrix]),
@@ -118,7 +118,7 @@ export function compareResults(given: unknown, expected: ResultDocument, toleran
 }
 
 function shape(value: unknown): string {
-  if (!Array.isArray(value)) return describe(value);
+  if (!Array.isArray(value)) return describeValue(value);
   if (value.every(Array.isArray)) {
     const lengths = new Set(value.map((row: unknown[]) => row.length));
     return lengths.size <= 1 ? `${value.length}×${[...lengths][0] ?? 0}` : `${value.length} rows of unequal length`;
@@ -129,13 +129,13 @@ function shape(value: unknown): string {
 function compareValue(quantity: string, position: string, given: unknown, expected: unknown, tolerance: Tolerance): Difference | null {
   if (typeof expected === "number") {
     if (typeof given !== "number" || !Number.isFinite(given)) {
-      return { quantity, position, expected, given: describe(given), relativeError: null };
+      return { quantity, position, expected, given: describeValue(given), relativeError: null };
     }
     if (withinTolerance(given, expected, tolerance)) return null;
     return { quantity, position, expected, given, relativeError: Math.abs(given - expected) / Math.abs(expected) };
   }
   if (expected === null) {
-    return given === null ? null : { quantity, position, expected: "null", given: describe(given), relativeError: null };
+    return given === null ? null : { quantity, position, expected: "null", given: describeValue(given), relativeError: null };
   }
   const rows = expected as unknown[];
   if (!Array.isArray(given) || given.length !== rows.length || (Array.isArray(rows[0]) && !given.every((row, index) => Array.isArray(row) && row.length === (rows[index] as unknown[]).length))) {
@@ -229,7 +229,7 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
         continue;
       }
       if (rejected) {
-        verdicts.push(failed(`rejected a valid case: ${describe((given as { message?: unknown }).message)}`));
+        verdicts.push(failed(`rejected a valid case: ${describeValue((given as { message?: unknown }).message)}`));
         continue;
       }
       const problem = parseCase(test.case);

@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { trainingStep, type ParameterArrays } from "../model/backprop.js";
-import { caseFormat, parseCase, type CaseDocument } from "./case-format.js";
-import { checkGradients, formatReport } from "../oracles/gradcheck.js";
-import { depth } from "../model/network.js";
+import { trainingStep } from "../model/backprop.js";
+import { depth, type ParameterArrays } from "../model/network.js";
 import { dimensions, type Matrix, type Vector } from "../numeric/tensor.js";
+import { checkGradients, formatReport } from "../oracles/gradcheck.js";
+import { type CaseDocument, caseFormat, parseCase } from "./case-format.js";
 
 /** The worked example as a `backprop-ref/case@1` document (also `docs/examples/xor-2-2-1-sigmoid.json`). */
 export const workedExampleCase: CaseDocument = {

@@ -7,81 +7,65 @@
  * changes with the output layer's weighted sums, then, layer by layer, how it changes with the
  * sums before them. The quantity carried backwards is the delta, one column per sample,
  *
- * $$\delta^{(l)}_{jb} = \frac{\partial E_b}{\partial z^{(l)}_{jb}} \qquad (\delta^{(l)} \text{ is } n_l \times B)$$
+ * $$\delta^{(l)}_{jb} = \frac{\partial E_b}{\partial z^{(l)}_{jb}} \qquad (\delta^{(l)} \text{ is } n_l \times B).$$
  *
- * and the seed's "error" is its companion: the output error $e^{(L)} = t - o^{(L)}$ and the
- * hidden errors $e^{(l)}_{kb} = -\partial E_b / \partial o^{(l)}_{kb}$, again one column per
- * sample. Only step 5 averages over the batch. Read top to bottom:
+ * **The sign convention, once for every step.** The seed's "error" is the companion of the
+ * delta, and it points the other way: it is *minus* the derivative of the loss with respect to
+ * a layer's outputs,
+ *
+ * $$e^{(l)}_{kb} = -\frac{\partial E_b}{\partial o^{(l)}_{kb}},$$
+ *
+ * so that at the output it is the familiar "target − actual", $e^{(L)} = t - o^{(L)}$ (for
+ * squared error), and the update, "learning rate × error × input", is a plus. Every minus sign
+ * in the steps below comes from this one convention: a delta is $-e \odot f'(z)$, an error sent
+ * back is $-W^\top \delta$.
+ *
+ * Read top to bottom:
  *
  * 1. {@link outputError}: $e^{(L)} = t - o^{(L)}$.
  * 2. {@link outputDelta}: $\delta^{(L)} = -e^{(L)} \odot f_L'(z^{(L)})$ for squared error.
  * 3. {@link hiddenError}: $e^{(l)} = -W^{(l+1)\top} \delta^{(l+1)}$, the error sent back through the weights.
  * 4. {@link hiddenDelta}: $\delta^{(l)} = -e^{(l)} \odot f_l'(z^{(l)})$.
- * 5. {@link gradients}: $\partial E / \partial W^{(l)} = \frac1B \delta^{(l)} o^{(l-1)\top}$.
+ *
+ *    {@link backpropagateDeltas} runs steps 1–4: steps 3 and 4 once per hidden layer, from the
+ *    last to the first.
+ * 5. {@link gradients}: $\partial E / \partial W^{(l)} = \frac1B \delta^{(l)} o^{(l-1)\top}$. Only this step averages over the batch.
  * 6. {@link deltaWeights}: $\Delta W^{(l)} = -\eta\, \partial E / \partial W^{(l)}$.
  * 7. {@link updatedNetwork}: $W^{(l)} + \Delta W^{(l)}$, "new weight = old weight + learning rate × error × input".
  *
- * {@link backpropagate} and {@link trainingStep} run the steps in that order.
+ * {@link backpropagate} runs the forward pass and steps 1–5, {@link trainingStep} all seven.
  *
  * Every step takes an optional last argument `into`, the array (or arrays) to write its result
  * to. Left out, as in the derivation, each step returns new arrays and every intermediate stays
  * available. Given, the step writes into buffers that training made once per network and batch
- * size with {@link createWorkspace}, so that a step of stochastic gradient descent allocates no
- * array: the same functions compute the same numbers, bit for bit, either way.
+ * size, so that a step of stochastic gradient descent allocates no array: the same functions
+ * compute the same numbers, bit for bit, either way.
  *
  * @module
  */
-import { activationDerivative, softmaxBackward, type ActivationName } from "./activations.js";
-import { NumericError, SpecError, ValueError } from "../numeric/errors.js";
+import { assertFinite, assertFiniteArrays } from "../numeric/overflow.js";
+import { added, dimensions, hadamard, multiply, rowMeans, scaled, subtract, zeros, type Matrix } from "../numeric/tensor.js";
+import { activationDerivative, softmaxBackward, type ActivationName, type ElementwiseActivationName } from "./activations.js";
 import { assertTargetShape, forward, traceLoss, type Trace } from "./forward.js";
+import { validateLearningRate } from "./learning-rate.js";
 import { fusedOutputDelta, isFusedLoss } from "./losses.js";
-import { depth, type Network, type NetworkSpec } from "./network.js";
-import {
-  added,
-  allFinite,
-  dimensions,
-  hadamard,
-  multiply,
-  rowMeans,
-  scaled,
-  subtract,
-  zeroVector,
-  zeros,
-  type Matrix,
-  type Vector,
-} from "../numeric/tensor.js";
+import { depth, type Network, type NetworkSpec, type ParameterArrays } from "./network.js";
+import { SpecError } from "../numeric/errors.js";
 
-/**
- * One array per weight layer, shaped like the network's parameters: the gradients
- * $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$, or the delta weights.
- */
-export interface ParameterArrays {
-  /** One $n_l \times n_{l-1}$ matrix per weight layer, `weights[l-1]` for layer $l$. */
-  readonly weights: readonly Matrix[];
-  /** One length-$n_l$ vector per weight layer, or `null` for a network without biases. */
-  readonly biases: readonly Vector[] | null;
-}
-
-/** What the backward pass computed, indexed as in DESIGN.md. */
-export interface Backpropagation {
-  /** The forward pass it started from. */
+/** What steps 1–4 computed: the forward pass, then every error and delta, indexed as in DESIGN.md. */
+export interface ErrorsAndDeltas {
+  /** The forward pass they started from. */
   readonly trace: Trace;
   /** $e^{(1)}, \dots, e^{(L)}$: `errors[l-1]` is $n_l \times B$; the last is $t - o^{(L)}$. */
   readonly errors: readonly Matrix[];
   /** $\delta^{(1)}, \dots, \delta^{(L)}$: `deltas[l-1]` is $\partial E / \partial z^{(l)}$, $n_l \times B$. */
   readonly deltas: readonly Matrix[];
-  /** $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$, batch means. */
-  readonly gradients: ParameterArrays;
 }
 
-/**
- * Buffers for every quantity of a training step, for one network shape and one batch size $B$:
- * a {@link Backpropagation} (trace, errors, deltas, gradients) and the delta weights. Made once
- * by {@link createWorkspace} and written again by every {@link trainingStep} that is given it.
- */
-export interface Workspace extends Backpropagation {
-  /** $\Delta W^{(l)}$ and $\Delta b^{(l)}$, shaped like the parameters. */
-  readonly deltaWeights: ParameterArrays;
+/** What the forward pass and steps 1–5 computed. */
+export interface Backpropagation extends ErrorsAndDeltas {
+  /** $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$, batch means. */
+  readonly gradients: ParameterArrays;
 }
 
 /** One step of gradient descent: the backward pass, the loss before the step, the delta weights and the network after. */
@@ -97,13 +81,20 @@ export interface TrainingStep extends Backpropagation {
 }
 
 /**
+ * Arrays to write every quantity of a {@link trainingStep} into, shaped like what it computes
+ * for one network shape and one batch size: the trace, errors, deltas, gradients and delta
+ * weights. Training makes them once and reuses them for every step.
+ */
+export type StepBuffers = Pick<TrainingStep, "trace" | "errors" | "deltas" | "gradients" | "deltaWeights">;
+
+/**
  * Step 1 — the output error: how far each output is from its target.
  *
  * $$e^{(L)} = t - o^{(L)}$$
  *
  * Shapes: $t$ and $o^{(L)}$ are $n_L \times B$, one sample per column. This is the seed's
- * "error = target − actual". For squared error it is exactly minus the gradient of the loss
- * with respect to the outputs,
+ * "error = target − actual". For squared error it is exactly the error of the sign convention,
+ * minus the gradient of the loss with respect to the outputs:
  *
  * $$-\frac{\partial E_b}{\partial o^{(L)}_k} = -\frac{\partial}{\partial o^{(L)}_k} \frac12 \sum_j \left(t_j - o^{(L)}_j\right)^2 = t_k - o^{(L)}_k = e^{(L)}_k,$$
  *
@@ -136,10 +127,11 @@ export function outputError(outputs: Matrix, targets: Matrix, into?: Matrix): Ma
  * Three cases take another route:
  * - a `softmax` output with squared error: every output depends on every $z_i$, so the
  *   Jacobian replaces the element-wise product: $\delta = J^\top(-e)$ per sample
- *   ({@link softmaxBackward});
+ *   ({@link model/activations!softmaxBackward | softmaxBackward});
  * - `binary_cross_entropy` with `sigmoid` and `cross_entropy` with `softmax`: the loss's
  *   $1/o$ cancels the activation's derivative and $\delta^{(L)} = o - t = -e^{(L)}$ (for
- *   cross-entropy, $o\sum_k t_k - t$ in general); see {@link fusedOutputDelta}.
+ *   cross-entropy, $o\sum_k t_k - t$ in general); see
+ *   {@link model/losses!fusedOutputDelta | fusedOutputDelta}.
  *
  * @param spec - the network's spec (its loss and output activation)
  * @param trace - the forward pass
@@ -200,19 +192,48 @@ export function hiddenError(nextWeights: Matrix, nextDelta: Matrix, into?: Matri
  *   \delta^{(l)} = -e^{(l)} \odot f_l'\!\left(z^{(l)}\right)$$
  *
  * Shapes: $n_l \times B$ throughout. Hidden layers are never softmax (the spec forbids it), so
- * the derivative is element-wise. Steps 3 and 4 repeat for $l = L-1, \dots, 1$.
+ * the derivative is element-wise.
  *
  * @param activation - $f_l$ of the hidden layer
  * @param preactivations - $z^{(l)}$, $n_l \times B$
  * @param error - $e^{(l)}$ from {@link hiddenError}, $n_l \times B$
  * @param into - where to write $\delta^{(l)}$; a new matrix if left out
  * @returns `into`, $\delta^{(l)}$, $n_l \times B$
+ * @throws {@link numeric/errors!SpecError | SpecError} for `softmax`, which is not element-wise
  */
 export function hiddenDelta(activation: ActivationName, preactivations: Matrix, error: Matrix, into?: Matrix): Matrix {
   if (activation === "softmax") {
     throw new SpecError("softmax is an output activation; a hidden layer cannot use it");
   }
   return negatedErrorTimesSlope(error, activation, preactivations, into);
+}
+
+/**
+ * Steps 1–4 for every layer: the forward pass, the output error and delta, then steps 3 and 4
+ * once per hidden layer, $l = L-1, \dots, 1$, each from the delta of the layer above.
+ *
+ * The deltas are all that step 5 needs; a training step that folds steps 5–7 into one pass
+ * over each weight matrix (see {@link training/fused-step!fusedTrainingStep | fusedTrainingStep})
+ * stops here.
+ *
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$, one sample per column
+ * @param targets - $t$, $n_L \times B$
+ * @param into - buffers of the same shapes to write every quantity into; new arrays if left out
+ */
+export function backpropagateDeltas(network: Network, inputs: Matrix, targets: Matrix, into?: ErrorsAndDeltas): ErrorsAndDeltas {
+  const { spec, weights } = network;
+  const L = depth(spec);
+  const trace = forward(network, inputs, into?.trace);
+  const errors: Matrix[] = new Array<Matrix>(L);
+  const deltas: Matrix[] = new Array<Matrix>(L);
+  errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
+  deltas[L - 1] = outputDelta(spec, trace, errors[L - 1]!, targets, into?.deltas[L - 1]);
+  for (let l = L - 1; l >= 1; l--) {
+    errors[l - 1] = hiddenError(weights[l]!, deltas[l]!, into?.errors[l - 1]);
+    deltas[l - 1] = hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, errors[l - 1]!, into?.deltas[l - 1]);
+  }
+  return { trace, errors, deltas };
 }
 
 /**
@@ -259,7 +280,8 @@ export function gradients(trace: Trace, deltas: readonly Matrix[], withBiases: b
  * With squared error, an element-wise output activation and one sample ($B = 1$), steps 1–5
  * make this literally the seed's "learning rate × error × input": $\Delta w^{(l)}_{jk} = \eta\, \left(e^{(l)}_j
  * f_l'(z^{(l)}_j)\right) o^{(l-1)}_k$, or in matrix form
- * $\Delta W^{(l)} = \eta \left(e^{(l)} \odot f_l'(z^{(l)})\right) o^{(l-1)\top}$.
+ * $\Delta W^{(l)} = \eta \left(e^{(l)} \odot f_l'(z^{(l)})\right) o^{(l-1)\top}$: the two minus signs,
+ * of the step and of the delta, cancel.
  *
  * @param parameterGradients - the gradients from {@link gradients}
  * @param learningRate - $\eta \ge 0$
@@ -297,113 +319,42 @@ export function updatedNetwork(network: Network, steps: ParameterArrays, into?: 
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$, one sample per column
  * @param targets - $t$, $n_L \times B$
- * @param into - buffers of the same shapes (from {@link createWorkspace}) to write every
- *   quantity into; new arrays if left out
+ * @param into - buffers of the same shapes to write every quantity into; new arrays if left out
  */
 export function backpropagate(network: Network, inputs: Matrix, targets: Matrix, into?: Backpropagation): Backpropagation {
-  const { trace, errors, deltas } = backwardPass(network, inputs, targets, into);
+  const { trace, errors, deltas } = backpropagateDeltas(network, inputs, targets, into);
   return { trace, errors, deltas, gradients: gradients(trace, deltas, network.biases !== null, into?.gradients) };
-}
-
-/**
- * The forward pass and steps 1–4: every error and delta, without the gradients of step 5.
- *
- * The gradients are the only quantities of the backward pass as large as the weights; a
- * training step that folds steps 5–7 into one pass over each weight matrix (see
- * {@link training/fused-step!descend | descend}) needs only what this returns.
- *
- * @param network - the network
- * @param inputs - $x$, $n_0 \times B$, one sample per column
- * @param targets - $t$, $n_L \times B$
- * @param into - buffers of the same shapes (from {@link createWorkspace}); new arrays if left out
- */
-export function backwardPass(
-  network: Network,
-  inputs: Matrix,
-  targets: Matrix,
-  into?: Pick<Backpropagation, "trace" | "errors" | "deltas">,
-): Pick<Backpropagation, "trace" | "errors" | "deltas"> {
-  const { spec, weights } = network;
-  const L = depth(spec);
-  const trace = forward(network, inputs, into?.trace);
-  const errors: Matrix[] = new Array<Matrix>(L);
-  const deltas: Matrix[] = new Array<Matrix>(L);
-  errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
-  deltas[L - 1] = outputDelta(spec, trace, errors[L - 1]!, targets, into?.deltas[L - 1]);
-  for (let l = L - 1; l >= 1; l--) {
-    errors[l - 1] = hiddenError(weights[l]!, deltas[l]!, into?.errors[l - 1]);
-    deltas[l - 1] = hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, errors[l - 1]!, into?.deltas[l - 1]);
-  }
-  return { trace, errors, deltas };
 }
 
 /**
  * One step of gradient descent on a batch: the forward pass, steps 1–7, and the loss before
  * the step.
  *
- * @param network - the network (left unchanged)
+ * @param network - the network (left unchanged, unless `into` is given)
  * @param inputs - $x$, $n_0 \times B$, one sample per column
  * @param targets - $t$, $n_L \times B$
- * @param learningRate - $\eta \ge 0$
- * @param workspace - buffers from {@link createWorkspace} for this network's spec and the
- *   batch size: every intermediate is written into them, and `network`'s own parameters are
- *   updated in place (the step's `updated` is then `network`). Left out, the step allocates new
- *   arrays and leaves `network` unchanged
+ * @param learningRate - $\eta \ge 0$ (see {@link model/learning-rate!validateLearningRate | validateLearningRate})
+ * @param into - arrays for this network's spec and the batch size (training's workspace):
+ *   every intermediate is written into them, and `network`'s own parameters are updated in
+ *   place (the step's `updated` is then `network`). Left out, the step allocates new arrays and
+ *   leaves `network` unchanged
  * @throws {@link numeric/errors!NumericError | NumericError} if finite input overflows: an output, the loss, a gradient
  *   or an updated weight that is not finite. A preactivation may overflow when its activation
  *   still gives a finite output (a sigmoid of $10^{600}$ is $1$ in float64), since the answer is
  *   then representable and exact to float64 precision.
  * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate that is negative or not finite
  */
-export function trainingStep(
-  network: Network,
-  inputs: Matrix,
-  targets: Matrix,
-  learningRate: number,
-  workspace?: Workspace,
-): TrainingStep {
-  if (!Number.isFinite(learningRate) || learningRate < 0) {
-    throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
-  }
-  const backpropagation = backpropagate(network, inputs, targets, workspace);
+export function trainingStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number, into?: StepBuffers): TrainingStep {
+  validateLearningRate(learningRate);
+  const backpropagation = backpropagate(network, inputs, targets, into);
   const loss = traceLoss(network, backpropagation.trace, targets);
-  const steps = deltaWeights(backpropagation.gradients, learningRate, workspace?.deltaWeights);
-  const updated = updatedNetwork(network, steps, workspace === undefined ? undefined : network);
+  const steps = deltaWeights(backpropagation.gradients, learningRate, into?.deltaWeights);
+  const updated = updatedNetwork(network, steps, into === undefined ? undefined : network);
   assertFiniteArrays("the outputs", backpropagation.trace.outputs);
   assertFinite("the loss", [loss]);
   assertFiniteArrays("the gradients", [...backpropagation.gradients.weights, ...(backpropagation.gradients.biases ?? [])]);
   assertFiniteArrays("the updated weights", [...updated.weights, ...(updated.biases ?? [])]);
   return { ...backpropagation, loss, learningRate, deltaWeights: steps, updated };
-}
-
-/**
- * Buffers for every quantity of a training step of one network shape and batch size, made once
- * and reused by every step that is given them (see {@link trainingStep}).
- *
- * `trace.outputs[0]` is an $n_0 \times B$ matrix that the caller may fill with a batch and pass
- * as the step's inputs; the step itself never writes it.
- *
- * @param spec - the network's spec: $n_0, \dots, n_L$ and whether it has biases
- * @param batchSize - $B \ge 1$, the number of samples per step
- */
-export function createWorkspace(spec: NetworkSpec, batchSize: number): Workspace {
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-    throw new ValueError(`batchSize must be a positive integer, got ${batchSize}`);
-  }
-  const { sizes } = spec;
-  const layers = sizes.slice(1).map((units, index) => ({ units, inputs: sizes[index]! }));
-  const columns = () => layers.map(({ units }) => zeros(units, batchSize));
-  const parameters = (): ParameterArrays => ({
-    weights: layers.map(({ units, inputs }) => zeros(units, inputs)),
-    biases: spec.biases ? layers.map(({ units }) => zeroVector(units)) : null,
-  });
-  return {
-    trace: { preactivations: columns(), outputs: [zeros(sizes[0]!, batchSize), ...columns()] },
-    errors: columns(),
-    deltas: columns(),
-    gradients: parameters(),
-    deltaWeights: parameters(),
-  };
 }
 
 /**
@@ -419,33 +370,7 @@ export function createWorkspace(spec: NetworkSpec, batchSize: number): Workspace
  * @param preactivations - $z$
  * @param into - where to write $\delta$; a new matrix if left out
  */
-export function negatedErrorTimesSlope(error: Matrix, activation: Exclude<ActivationName, "softmax">, preactivations: Matrix, into?: Matrix): Matrix {
+export function negatedErrorTimesSlope(error: Matrix, activation: ElementwiseActivationName, preactivations: Matrix, into?: Matrix): Matrix {
   const slopes = activationDerivative(activation, preactivations, into);
   return scaled(hadamard(error, slopes, slopes), -1, slopes);
-}
-
-/**
- * Refuses numbers that overflowed: throws a {@link numeric/errors!NumericError | NumericError} naming
- * `what` and the first value that is not finite.
- *
- * @param what - what the values are, as the message should say it ("the loss")
- * @param values - the numbers to check
- */
-export function assertFinite(what: string, values: readonly number[]): void {
-  if (!values.every(Number.isFinite)) {
-    throw new NumericError(`${what} overflowed to ${values.find((value) => !Number.isFinite(value))}: the weights or inputs are too large for float64`);
-  }
-}
-
-/**
- * Refuses arrays with an entry that overflowed: throws a {@link numeric/errors!NumericError | NumericError}
- * naming `what`.
- *
- * @param what - what the arrays are, as the message should say it ("the outputs")
- * @param arrays - the arrays to check
- */
-export function assertFiniteArrays(what: string, arrays: readonly (Matrix | Vector)[]): void {
-  if (!arrays.every(allFinite)) {
-    throw new NumericError(`${what} overflowed (an entry is not finite): the weights or inputs are too large for float64`);
-  }
 }

@@ -9,9 +9,9 @@
  * @module
  */
 import { activate, type ActivationName } from "./activations.js";
-import { ShapeError } from "../numeric/errors.js";
+import { describeValue, ShapeError } from "../numeric/errors.js";
 import { batchLoss } from "./losses.js";
-import { depth, describe, type Network } from "./network.js";
+import { depth, type Network } from "./network.js";
 import { addToEveryColumn, dimensions, multiply, shapeText, zeros, type Matrix, type Vector } from "../numeric/tensor.js";
 
 /** Everything the forward pass computed, indexed as in DESIGN.md. */
@@ -83,7 +83,7 @@ export function forward(network: Network, inputs: Matrix, into?: Trace): Trace {
   const [rows, samples] = dimensions(inputs);
   if (inputs.dimension !== 2 || rows !== sizes[0] || samples < 1) {
     throw new ShapeError(
-      `inputs are ${shapeText(inputs)} but sizes ${describe(sizes)} need ${sizes[0]}×B with B ≥ 1 (one sample per column)`,
+      `inputs are ${shapeText(inputs)} but sizes ${describeValue(sizes)} need ${sizes[0]}×B with B ≥ 1 (one sample per column)`,
     );
   }
   const preactivations: Matrix[] = [];

@@ -33,20 +33,38 @@
  *
  * @module
  */
-import { type ActivationName } from "./activations.js";
-import {
-  deltaWeights,
-  gradients,
-  negatedErrorTimesSlope,
-  outputError,
-  updatedNetwork,
-  type ParameterArrays,
-  type Workspace,
-} from "./backprop.js";
-import { SpecError, ValueError } from "../numeric/errors.js";
+import { SpecError } from "../numeric/errors.js";
+import { dimensions, type Matrix, multiply, zeros } from "../numeric/tensor.js";
+import type { ElementwiseActivationName } from "./activations.js";
+import { deltaWeights, gradients, negatedErrorTimesSlope, outputError, updatedNetwork, type ErrorsAndDeltas, type StepBuffers } from "./backprop.js";
+import { validateLearningRate } from "./learning-rate.js";
 import { forward, type Trace } from "./forward.js";
-import { depth, type Network } from "./network.js";
-import { dimensions, multiply, zeros, type Matrix } from "../numeric/tensor.js";
+import { depth, type Network, type NetworkSpec, type ParameterArrays } from "./network.js";
+
+/**
+ * Whether the intuitive rule can be applied to a network: only when every activation acts on
+ * each entry alone. The rule multiplies each layer's error by $f'(z)$ entry by entry, and
+ * softmax's derivative is a Jacobian, not a number per entry.
+ *
+ * @param spec - the network's spec
+ */
+export function intuitiveRuleApplies(spec: NetworkSpec): boolean {
+  return !spec.activations.includes("softmax");
+}
+
+/**
+ * Refuses a network the intuitive rule cannot be applied to (see {@link intuitiveRuleApplies}).
+ *
+ * @param spec - the network's spec
+ * @throws {@link numeric/errors!SpecError | SpecError} naming the softmax layer
+ */
+export function assertIntuitiveRuleApplies(spec: NetworkSpec): void {
+  if (!intuitiveRuleApplies(spec)) {
+    throw new SpecError(
+      `the intuitive rule needs element-wise activations, but activations[${spec.activations.indexOf("softmax")}] is softmax: choose another output activation, or the exact rule`,
+    );
+  }
+}
 
 /** What one step of the intuitive rule computed. */
 export interface IntuitiveStep {
@@ -93,67 +111,57 @@ export function intuitiveHiddenError(nextWeights: Matrix, nextError: Matrix, int
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param learningRate - $\eta \ge 0$
- * @param workspace - buffers from {@link model/backprop!createWorkspace | createWorkspace}, as for
- *   {@link model/backprop!trainingStep | trainingStep}: the errors go into its `errors`, the
+ * @param into - arrays to write into, as for {@link model/backprop!trainingStep | trainingStep}
+ *   (training's workspace): the errors go into its `errors`, the
  *   $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$ into its `deltas`, and `network` is updated in
  *   place. Left out, new arrays and a new network
- * @throws {@link numeric/errors!SpecError | SpecError} for a `softmax` layer, whose derivative is not element-wise
+ * @throws {@link numeric/errors!SpecError | SpecError} for a `softmax` layer (see {@link assertIntuitiveRuleApplies})
+ * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate that is negative or not finite
  */
 export function intuitiveStep(
   network: Network,
   inputs: Matrix,
   targets: Matrix,
   learningRate: number,
-  workspace?: Workspace,
+  into?: StepBuffers,
 ): IntuitiveStep {
-  if (!Number.isFinite(learningRate) || learningRate < 0) {
-    throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
-  }
-  const { trace, errors, deltas } = intuitiveBackwardPass(network, inputs, targets, workspace);
-  const parameterGradients = gradients(trace, deltas, network.biases !== null, workspace?.gradients);
-  const steps = deltaWeights(parameterGradients, learningRate, workspace?.deltaWeights);
-  return { trace, errors, deltaWeights: steps, updated: updatedNetwork(network, steps, workspace === undefined ? undefined : network) };
-}
-
-/** What {@link intuitiveBackwardPass} computed. */
-export interface IntuitiveBackward {
-  /** The forward pass. */
-  readonly trace: Trace;
-  /** $e^{(1)}, \dots, e^{(L)}$ by the intuitive rule; the last is $t - o^{(L)}$. */
-  readonly errors: readonly Matrix[];
-  /** $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$, which the update uses where the exact rule uses $\delta^{(l)}$. */
-  readonly deltas: readonly Matrix[];
+  validateLearningRate(learningRate);
+  const { trace, errors, deltas } = intuitiveBackwardPass(network, inputs, targets, into);
+  const parameterGradients = gradients(trace, deltas, network.biases !== null, into?.gradients);
+  const steps = deltaWeights(parameterGradients, learningRate, into?.deltaWeights);
+  return { trace, errors, deltaWeights: steps, updated: updatedNetwork(network, steps, into === undefined ? undefined : network) };
 }
 
 /**
  * The forward pass and the intuitive rule's errors, with $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$
  * in the place of each $\delta^{(l)}$: what {@link intuitiveStep} feeds to the exact steps 5–7,
- * and what {@link training/fused-step!descend | descend} folds into one pass over each weight matrix.
+ * and what {@link training/fused-step!fusedTrainingStep | fusedTrainingStep} folds into one pass
+ * over each weight matrix. It returns the same three fields as the exact rule's
+ * {@link model/backprop!backpropagateDeltas | backpropagateDeltas}, but its `errors` are the
+ * intuitive rule's and its `deltas` are $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$, not
+ * $\partial E / \partial z^{(l)}$.
  *
  * @param network - a network whose activations are all element-wise (no `softmax`)
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
- * @param into - buffers from {@link model/backprop!createWorkspace | createWorkspace}; new arrays if left out
- * @throws {@link numeric/errors!SpecError | SpecError} for a `softmax` layer, whose derivative is not element-wise
+ * @param into - arrays of the same shapes to write into; new arrays if left out
+ * @throws {@link numeric/errors!SpecError | SpecError} for a `softmax` layer (see {@link assertIntuitiveRuleApplies})
  */
 export function intuitiveBackwardPass(
   network: Network,
   inputs: Matrix,
   targets: Matrix,
-  into?: Pick<Workspace, "trace" | "errors" | "deltas">,
-): IntuitiveBackward {
+  into?: ErrorsAndDeltas,
+): ErrorsAndDeltas {
+  assertIntuitiveRuleApplies(network.spec);
   const { activations } = network.spec;
-  const softmaxLayer = activations.indexOf("softmax");
-  if (softmaxLayer >= 0) {
-    throw new SpecError(`the intuitive rule needs element-wise activations, but activations[${softmaxLayer}] is softmax`);
-  }
   const L = depth(network.spec);
   const trace = forward(network, inputs, into?.trace);
   const errors: Matrix[] = new Array<Matrix>(L);
   errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
   for (let l = L - 1; l >= 1; l--) errors[l - 1] = intuitiveHiddenError(network.weights[l]!, errors[l]!, into?.errors[l - 1]);
   const deltas = errors.map((error, index) =>
-    negatedErrorTimesSlope(error, activations[index] as Exclude<ActivationName, "softmax">, trace.preactivations[index]!, into?.deltas[index]),
+    negatedErrorTimesSlope(error, activations[index] as ElementwiseActivationName, trace.preactivations[index]!, into?.deltas[index]),
   );
   return { trace, errors, deltas };
 }

@@ -11,7 +11,7 @@
  * @module
  */
 import { activationNames, isActivationName, type ActivationName } from "./activations.js";
-import { NumericError, ShapeError, SpecError } from "../numeric/errors.js";
+import { describeValue, NumericError, ShapeError, SpecError } from "../numeric/errors.js";
 import { isLossName, lossNames, requiredOutputActivation, type LossName } from "./losses.js";
 import { seededRandom } from "../numeric/random.js";
 import {
@@ -48,6 +48,18 @@ export interface Network {
   /** $W^{(1)}, \dots, W^{(L)}$; `weights[l-1]` is $n_l \times n_{l-1}$. */
   readonly weights: readonly Matrix[];
   /** $b^{(1)}, \dots, b^{(L)}$, or `null` for a network without biases; `biases[l-1]` has $n_l$ entries. */
+  readonly biases: readonly Vector[] | null;
+}
+
+/**
+ * One array per weight layer, shaped like a network's parameters: the gradients
+ * $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$, the delta weights, the
+ * velocities of momentum, a direction in parameter space. A {@link Network} is one too.
+ */
+export interface ParameterArrays {
+  /** One $n_l \times n_{l-1}$ matrix per weight layer, `weights[l-1]` for layer $l$. */
+  readonly weights: readonly Matrix[];
+  /** One length-$n_l$ vector per weight layer, or `null` for a network without biases. */
   readonly biases: readonly Vector[] | null;
 }
 
@@ -103,23 +115,23 @@ export function parameterCount(spec: NetworkSpec): number {
 export function validateSpec(spec: NetworkSpec): void {
   const { sizes, activations, loss } = spec;
   if (!Array.isArray(sizes) || sizes.length < 2) {
-    throw new SpecError(`sizes must be an array of at least 2 layer sizes (inputs and outputs), got ${describe(sizes)}`);
+    throw new SpecError(`sizes must be an array of at least 2 layer sizes (inputs and outputs), got ${describeValue(sizes)}`);
   }
   sizes.forEach((size, l) => {
     if (!Number.isSafeInteger(size) || size < 1) {
-      throw new SpecError(`sizes[${l}] must be a positive integer, got ${describe(size)}`);
+      throw new SpecError(`sizes[${l}] must be a positive integer, got ${describeValue(size)}`);
     }
   });
   const layers = sizes.length - 1;
   if (!Array.isArray(activations) || activations.length !== layers) {
     throw new SpecError(
-      `activations must list one activation per weight layer: sizes ${describe(sizes)} need ${layers}, ` +
-        `got ${Array.isArray(activations) ? activations.length : describe(activations)}`,
+      `activations must list one activation per weight layer: sizes ${describeValue(sizes)} need ${layers}, ` +
+        `got ${Array.isArray(activations) ? activations.length : describeValue(activations)}`,
     );
   }
   activations.forEach((activation, index) => {
     if (!isActivationName(activation)) {
-      throw new SpecError(`activations[${index}] must be one of ${activationNames.join(", ")}, got ${describe(activation)}`);
+      throw new SpecError(`activations[${index}] must be one of ${activationNames.join(", ")}, got ${describeValue(activation)}`);
     }
     if (activation === "softmax" && index !== layers - 1) {
       throw new SpecError(
@@ -128,7 +140,7 @@ export function validateSpec(spec: NetworkSpec): void {
     }
   });
   if (!isLossName(loss)) {
-    throw new SpecError(`loss must be one of ${lossNames.join(", ")}, got ${describe(loss)}`);
+    throw new SpecError(`loss must be one of ${lossNames.join(", ")}, got ${describeValue(loss)}`);
   }
   if (loss !== "squared_error") {
     const needed = requiredOutputActivation[loss];
@@ -139,12 +151,12 @@ export function validateSpec(spec: NetworkSpec): void {
     }
   }
   if (typeof spec.biases !== "boolean") {
-    throw new SpecError(`biases must be true or false, got ${describe(spec.biases)}`);
+    throw new SpecError(`biases must be true or false, got ${describeValue(spec.biases)}`);
   }
   const count = parameterCount(spec);
   if (count > maximumParameterCount) {
     throw new SpecError(
-      `sizes ${describe(sizes)} need ${count} parameters, more than the ${maximumParameterCount} allowed`,
+      `sizes ${describeValue(sizes)} need ${count} parameters, more than the ${maximumParameterCount} allowed`,
     );
   }
 }
@@ -165,13 +177,13 @@ export function createNetwork(spec: NetworkSpec, weights: readonly Matrix[], bia
   const { sizes } = spec;
   const layers = depth(spec);
   if (weights.length !== layers) {
-    throw new ShapeError(`weights has ${weights.length} matrices but sizes ${describe(sizes)} need ${layers}`);
+    throw new ShapeError(`weights has ${weights.length} matrices but sizes ${describeValue(sizes)} need ${layers}`);
   }
   weights.forEach((matrix, index) => {
     const [rows, columns] = dimensions(matrix);
     if (matrix.dimension !== 2 || rows !== sizes[index + 1] || columns !== sizes[index]) {
       throw new ShapeError(
-        `weights[${index}] is ${shapeText(matrix)} but sizes ${describe(sizes)} need ${sizes[index + 1]}×${sizes[index]}`,
+        `weights[${index}] is ${shapeText(matrix)} but sizes ${describeValue(sizes)} need ${sizes[index + 1]}×${sizes[index]}`,
       );
     }
   });
@@ -182,12 +194,12 @@ export function createNetwork(spec: NetworkSpec, weights: readonly Matrix[], bia
   }
   if (biases !== null) {
     if (biases.length !== layers) {
-      throw new ShapeError(`biases has ${biases.length} vectors but sizes ${describe(sizes)} need ${layers}`);
+      throw new ShapeError(`biases has ${biases.length} vectors but sizes ${describeValue(sizes)} need ${layers}`);
     }
     biases.forEach((vector, index) => {
       if (vector.dimension !== 1 || vector.shape[0] !== sizes[index + 1]) {
         throw new ShapeError(
-          `biases[${index}] has ${vector.shape.join("×")} entries but sizes ${describe(sizes)} need ${sizes[index + 1]}`,
+          `biases[${index}] has ${vector.shape.join("×")} entries but sizes ${describeValue(sizes)} need ${sizes[index + 1]}`,
         );
       }
     });
@@ -277,7 +289,7 @@ export function initializeNetwork(
   validateSpec(spec);
   const scheme = options.scheme ?? "seed_normal";
   if (!initializationSchemes.includes(scheme)) {
-    throw new SpecError(`scheme must be one of ${initializationSchemes.join(", ")}, got ${describe(scheme)}`);
+    throw new SpecError(`scheme must be one of ${initializationSchemes.join(", ")}, got ${describeValue(scheme)}`);
   }
   const random = seededRandom(options.seed ?? 1);
   const weights: Matrix[] = [];
@@ -329,25 +341,4 @@ function assertFiniteParameters(network: Network): void {
       if (!Number.isFinite(value)) throw new NumericError(`biases[${index}][${j}] must be a finite number, got ${value}`);
     }
   });
-}
-
-/**
- * A value as an error message shows it: arrays in brackets (long ones cut short, nested ones
- * two levels deep), strings quoted and cut at 40 characters.
- *
- * @param value - anything, such as a field read from JSON
- * @param depth - how many levels of arrays to show before writing "an array"
- */
-export function describe(value: unknown, depth = 2): string {
-  if (Array.isArray(value)) {
-    if (depth === 0) return "an array";
-    const shown = value.slice(0, value.length > 8 ? 6 : 8).map((item) => describe(item, depth - 1));
-    return value.length > 8 ? `[${shown.join(", ")}, … (${value.length} entries)]` : `[${shown.join(", ")}]`;
-  }
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (typeof value === "object") return "an object";
-  return String(value);
 }

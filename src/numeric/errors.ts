@@ -31,3 +31,24 @@ export class ValueError extends BackpropRefError {}
 
 /** A number that is not finite: `NaN` or $\pm\infty$ among the parameters, or an overflow of a computation on finite input. */
 export class NumericError extends BackpropRefError {}
+
+/**
+ * A value as an error message shows it: arrays in brackets (long ones cut short, nested ones
+ * two levels deep), strings quoted and cut at 40 characters.
+ *
+ * @param value - anything, such as a field read from JSON
+ * @param levels - how many levels of nested arrays to show before writing "an array"
+ */
+export function describeValue(value: unknown, levels = 2): string {
+  if (Array.isArray(value)) {
+    if (levels === 0) return "an array";
+    const shown = value.slice(0, value.length > 8 ? 6 : 8).map((item) => describeValue(item, levels - 1));
+    return value.length > 8 ? `[${shown.join(", ")}, … (${value.length} entries)]` : `[${shown.join(", ")}]`;
+  }
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  return String(value);
+}

@@ -16,22 +16,13 @@
  *
  * @module
  */
-import { backpropagate, type ParameterArrays } from "../model/backprop.js";
 import type { Problem } from "../conformance/case-format.js";
-import { directionalCheck, taylorTest, type DirectionalReport, type TaylorReport } from "./directional.js";
-import { FormatError, ShapeError } from "../numeric/errors.js";
-import {
-  checkGradients,
-  entryPosition,
-  formatReport,
-  summaryLine,
-  table,
-  type EntryMethod,
-  type GradientEntry,
-  type GradientReport,
-} from "./gradcheck.js";
-import { describe, depth } from "../model/network.js";
+import { backpropagate } from "../model/backprop.js";
+import { depth, type ParameterArrays } from "../model/network.js";
+import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
 import { matrixFromRows, vectorFromArray } from "../numeric/tensor.js";
+import { directionalCheck, type DirectionalReport, type TaylorReport, taylorTest } from "./directional.js";
+import { checkGradients, type EntryMethod, entryPosition, formatReport, type GradientEntry, type GradientReport, summaryLine, table } from "./gradcheck.js";
 
 /** The five oracles, in the order they run. */
 export const checkMethods = ["central", "richardson", "complex-step", "directional", "taylor"] as const;
@@ -95,37 +86,37 @@ export function runChecks(problem: Problem, methods: readonly CheckMethod[], gra
  */
 export function gradientsFromResult(value: unknown, problem: Problem): ParameterArrays {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new FormatError(`a result must be a JSON object, got ${describe(value)}`);
+    throw new FormatError(`a result must be a JSON object, got ${describeValue(value)}`);
   }
   const document = value as Record<string, unknown>;
   if (document.format !== "backprop-ref/result@1") {
-    throw new FormatError(`format must be "backprop-ref/result@1", got ${describe(document.format)}`);
+    throw new FormatError(`format must be "backprop-ref/result@1", got ${describeValue(document.format)}`);
   }
   const gradients = document.gradients;
   if (typeof gradients !== "object" || gradients === null || Array.isArray(gradients)) {
-    throw new FormatError(`gradients must be an object with weights and biases, got ${describe(gradients)}`);
+    throw new FormatError(`gradients must be an object with weights and biases, got ${describeValue(gradients)}`);
   }
   const { weights, biases } = gradients as Record<string, unknown>;
   const { sizes } = problem.network.spec;
   const L = depth(problem.network.spec);
   if (!Array.isArray(weights) || weights.length !== L) {
-    throw new ShapeError(`gradients.weights must hold ${L} matrices for sizes ${describe(sizes)}, got ${describe(weights)}`);
+    throw new ShapeError(`gradients.weights must hold ${L} matrices for sizes ${describeValue(sizes)}, got ${describeValue(weights)}`);
   }
   const withBiases = problem.network.biases !== null;
   if (withBiases ? !Array.isArray(biases) || biases.length !== L : biases !== null) {
     throw new ShapeError(
       withBiases
-        ? `gradients.biases must hold ${L} vectors, since the case has biases; got ${describe(biases)}`
-        : `gradients.biases must be null, since the case has no biases; got ${describe(biases)}`,
+        ? `gradients.biases must hold ${L} vectors, since the case has biases; got ${describeValue(biases)}`
+        : `gradients.biases must be null, since the case has no biases; got ${describeValue(biases)}`,
     );
   }
   const number = (entry: unknown, where: string): number => {
-    if (typeof entry !== "number" || !Number.isFinite(entry)) throw new FormatError(`${where} must be a finite number, got ${describe(entry)}`);
+    if (typeof entry !== "number" || !Number.isFinite(entry)) throw new FormatError(`${where} must be a finite number, got ${describeValue(entry)}`);
     return entry;
   };
   const row = (entries: unknown, where: string, length: number): number[] => {
     if (!Array.isArray(entries) || entries.length !== length) {
-      throw new ShapeError(`${where} must hold ${length} numbers, got ${describe(entries)}`);
+      throw new ShapeError(`${where} must hold ${length} numbers, got ${describeValue(entries)}`);
     }
     return entries.map((entry, index) => number(entry, `${where}[${index}]`));
   };
@@ -133,7 +124,7 @@ export function gradientsFromResult(value: unknown, problem: Problem): Parameter
     weights: weights.map((matrix: unknown, index) => {
       const [rows, columns] = [sizes[index + 1]!, sizes[index]!];
       if (!Array.isArray(matrix) || matrix.length !== rows) {
-        throw new ShapeError(`gradients.weights[${index}] must be ${rows}×${columns} for sizes ${describe(sizes)}, got ${describe(matrix)}`);
+        throw new ShapeError(`gradients.weights[${index}] must be ${rows}×${columns} for sizes ${describeValue(sizes)}, got ${describeValue(matrix)}`);
       }
       return matrixFromRows(matrix.map((entries: unknown, j) => row(entries, `gradients.weights[${index}][${j}]`, columns)));
     }),

@@ -21,15 +21,13 @@
  *
  * @module
  */
-import type { ActivationName } from "../model/activations.js";
-import { leakyReluSlope } from "../model/activations.js";
-import type { ParameterArrays } from "../model/backprop.js";
-import * as C from "../numeric/complex.js";
+import { type ActivationName, leakyReluSlope } from "../model/activations.js";
 import { forward } from "../model/forward.js";
-import type { NumericGradients } from "./gradcheck.js";
 import type { LossName } from "../model/losses.js";
-import type { Network } from "../model/network.js";
-import { dimensions, zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
+import type { Network, ParameterArrays } from "../model/network.js";
+import { dimensions, type Matrix, type Vector, zerosLike } from "../numeric/tensor.js";
+import type { NumericGradients } from "./gradcheck.js";
+import * as C from "../numeric/complex.js";
 
 /** The imaginary step $h$: small enough that $h^2$ vanishes next to $1$, large enough not to underflow. */
 export const complexStep = 1e-20;

@@ -19,13 +19,13 @@
  *
  * @module
  */
-import { backpropagate, type ParameterArrays } from "../model/backprop.js";
-import { ShapeError } from "../numeric/errors.js";
+import { backpropagate } from "../model/backprop.js";
 import { forward, networkLoss, traceLoss } from "../model/forward.js";
-import { crossesKink, defaultFloor, defaultRelativeStep, kinkBranches, relativeError } from "./gradcheck.js";
-import { cloneNetwork, parameterCount, type Network } from "../model/network.js";
+import { cloneNetwork, type Network, type ParameterArrays, parameterCount } from "../model/network.js";
+import { ShapeError } from "../numeric/errors.js";
 import { seededRandom } from "../numeric/random.js";
 import { dimensions, type Matrix, type Vector } from "../numeric/tensor.js";
+import { crossesKink, defaultFloor, defaultRelativeStep, kinkBranches, relativeError } from "./gradcheck.js";
 
 /** Settings of the directional check; every field has a default. */
 export interface DirectionalOptions {

@@ -19,12 +19,12 @@
  *
  * @module
  */
-import { backpropagate, type ParameterArrays } from "../model/backprop.js";
-import { complexStepGradients } from "./complex-step.js";
-import { ShapeError } from "../numeric/errors.js";
+import { backpropagate } from "../model/backprop.js";
 import { forward, networkLoss, traceLoss } from "../model/forward.js";
-import { cloneNetwork, type Network } from "../model/network.js";
-import { dimensions, zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
+import { cloneNetwork, type Network, type ParameterArrays } from "../model/network.js";
+import { ShapeError } from "../numeric/errors.js";
+import { dimensions, type Matrix, type Vector, zerosLike } from "../numeric/tensor.js";
+import { complexStepGradients } from "./complex-step.js";
 
 /** The oracles that produce a numeric value for every gradient entry. */
 export type EntryMethod = "central" | "richardson" | "complex-step";

@@ -26,9 +26,9 @@
  */
 import { createRequire } from "node:module";
 import ndarray from "ndarray";
-import { NumericError, ShapeError, ValueError } from "../numeric/errors.js";
+import { describeValue, NumericError, ShapeError, ValueError } from "../numeric/errors.js";
 import type { LossName } from "../model/losses.js";
-import { describe, type NetworkSpec } from "../model/network.js";
+import { type NetworkSpec } from "../model/network.js";
 import { seededRandom, type Random } from "../numeric/random.js";
 import { dimensions, shapeText, type Matrix } from "../numeric/tensor.js";
 
@@ -114,7 +114,7 @@ export function validateDataset(dataset: Dataset, features?: number): void {
   }
   labels.forEach((label, index) => {
     if (!Number.isInteger(label) || label < 0 || label >= classes.length) {
-      throw new ValueError(`labels[${index}] must be an integer from 0 to ${classes.length - 1} (${classes.length} classes), got ${describe(label)}`);
+      throw new ValueError(`labels[${index}] must be an integer from 0 to ${classes.length - 1} (${classes.length} classes), got ${describeValue(label)}`);
     }
   });
   for (let b = 0; b < columns; b++) {
@@ -140,7 +140,7 @@ export function loadDataset(name: string): DatasetSplit {
     case "mnist":
       return mnistDataset();
     default:
-      throw new ValueError(`dataset must be one of ${datasetNames.join(", ")}, got ${describe(name)}`);
+      throw new ValueError(`dataset must be one of ${datasetNames.join(", ")}, got ${describeValue(name)}`);
   }
 }
 
@@ -261,7 +261,7 @@ export function mnistDataset(): DatasetSplit {
  */
 export function firstSamples(dataset: Dataset, count: number): Dataset {
   if (!Number.isSafeInteger(count) || count < 1 || count > dataset.labels.length) {
-    throw new ValueError(`the number of samples must be an integer from 1 to ${dataset.labels.length}, got ${describe(count)}`);
+    throw new ValueError(`the number of samples must be an integer from 1 to ${dataset.labels.length}, got ${describeValue(count)}`);
   }
   return { inputs: dataset.inputs.hi(dataset.inputs.shape[0]!, count), labels: dataset.labels.slice(0, count), classes: dataset.classes };
 }

@@ -21,13 +21,17 @@
  *
  * @module
  */
-import { assertFinite, assertFiniteArrays, backwardPass, type ParameterArrays, type Workspace } from "../model/backprop.js";
-import { NumericError, ShapeError, ValueError } from "../numeric/errors.js";
+import { backpropagateDeltas } from "../model/backprop.js";
+import { validateLearningRate } from "../model/learning-rate.js";
 import { traceLoss } from "../model/forward.js";
 import { intuitiveBackwardPass } from "../model/intuitive.js";
 import { depth, type Network } from "../model/network.js";
-import { added, allFinite, copyMatrix, dimensions, isDense, rowMeans, scaled, zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
+import { NumericError } from "../numeric/errors.js";
+import { assertFinite, assertFiniteArrays } from "../numeric/overflow.js";
+import { added, allFinite, copyMatrix, dimensions, isDense, type Matrix, rowMeans, scaled } from "../numeric/tensor.js";
 import { addScaledProduct } from "./fused-update.js";
+import { validateVelocities, type Momentum } from "./momentum.js";
+import type { Workspace } from "./workspace.js";
 
 /** The update rules: the exact gradient, or the seed's intuitive rule ($W^\top e$ without $f'$). */
 export const trainingRules = ["exact", "intuitive"] as const;
@@ -36,7 +40,7 @@ export const trainingRules = ["exact", "intuitive"] as const;
 export type TrainingRule = (typeof trainingRules)[number];
 
 /** The rule of a step and its momentum. */
-export interface DescentOptions {
+export interface FusedStepOptions {
   /** The update rule. Default `exact`. */
   readonly rule?: TrainingRule;
   /**
@@ -47,28 +51,13 @@ export interface DescentOptions {
   readonly momentum?: Momentum;
 }
 
-/**
- * Velocities of zero, one array shaped like each parameter array: the momentum term's start.
- *
- * @param network - the network whose parameters the velocities follow
- */
-export function zeroVelocities(network: Network): ParameterArrays {
-  return { weights: network.weights.map((matrix) => zerosLike(matrix)), biases: network.biases?.map((vector) => zerosLike(vector)) ?? null };
-}
 
-/** The momentum term of a step: $\mu$ and the velocities it carries from step to step. */
-export interface Momentum {
-  /** $\mu \in [0, 1)$. */
-  readonly momentum: number;
-  /** $v$, one array per parameter array, shaped like it, updated in place by every step. */
-  readonly velocities: ParameterArrays;
-}
 
 /**
  * One step of gradient descent on a batch, updating `network` in place; returns the batch loss
  * $E$ before the step.
  *
- * 1. Forward pass and steps 1–4 ({@link model/backprop!backwardPass | backwardPass}, or
+ * 1. Forward pass and steps 1–4 ({@link model/backprop!backpropagateDeltas | backpropagateDeltas}, or
  *    {@link model/intuitive!intuitiveBackwardPass | intuitiveBackwardPass} for the intuitive rule),
  *    written into the workspace.
  * 2. The loss of the batch, from the forward pass.
@@ -93,24 +82,22 @@ export interface Momentum {
  * @throws {@link numeric/errors!NumericError | NumericError} for a parameter that is not finite, and if
  *   finite input overflows: an output, the loss or an updated parameter
  */
-export function descend(
+export function fusedTrainingStep(
   network: Network,
   inputs: Matrix,
   targets: Matrix,
   learningRate: number,
   workspace: Workspace,
-  options: DescentOptions = {},
+  options: FusedStepOptions = {},
 ): number {
-  if (!Number.isFinite(learningRate) || learningRate < 0) {
-    throw new ValueError(`learningRate must be a finite number ≥ 0, got ${learningRate}`);
-  }
-  if (options.momentum !== undefined) validateMomentum(network, options.momentum);
+  validateLearningRate(learningRate);
+  if (options.momentum !== undefined) validateVelocities(network, options.momentum);
   const rule = options.rule ?? "exact";
   // The fused update reads the previous layer's outputs along memory: a view of the inputs that
   // is not stored densely is copied first (the one array such a step allocates).
   const denseInputs = isDense(inputs) ? inputs : copyMatrix(inputs);
   const { trace, deltas } =
-    rule === "exact" ? backwardPass(network, denseInputs, targets, workspace) : intuitiveBackwardPass(network, denseInputs, targets, workspace);
+    rule === "exact" ? backpropagateDeltas(network, denseInputs, targets, workspace) : intuitiveBackwardPass(network, denseInputs, targets, workspace);
   assertFiniteParameters(network, trace.preactivations);
   assertFiniteArrays("the outputs", trace.outputs);
   const loss = traceLoss(network, trace, targets);
@@ -128,6 +115,7 @@ export function descend(
       -learningRate,
       velocities?.weights[l - 1] ?? null,
       momentum,
+      workspace.sums,
     );
     if (!finite) {
       throw new NumericError(
@@ -171,22 +159,3 @@ function assertFiniteParameters(network: Network, preactivations: readonly Matri
   });
 }
 
-/** Refuses a momentum outside $[0, 1)$, and velocities that are not shaped like the network's parameters. */
-function validateMomentum(network: Network, { momentum, velocities }: Momentum): void {
-  if (!Number.isFinite(momentum) || momentum < 0 || momentum >= 1) {
-    throw new ValueError(`momentum must be a number in [0, 1), got ${momentum}`);
-  }
-  const expectShapes = (what: string, arrays: readonly (Matrix | Vector)[] | null, like: readonly (Matrix | Vector)[] | null): void => {
-    if ((arrays === null) !== (like === null)) {
-      throw new ShapeError(`velocities.${what} must be ${like === null ? "null for a network without biases" : "one array per layer"}, got ${arrays === null ? "null" : `${arrays.length} arrays`}`);
-    }
-    if (arrays === null || like === null) return;
-    if (arrays.length !== like.length) throw new ShapeError(`velocities.${what} must hold ${like.length} arrays, one per layer, got ${arrays.length}`);
-    arrays.forEach((array, index) => {
-      const expected = like[index]!.shape.join("×");
-      if (array.shape.join("×") !== expected) throw new ShapeError(`velocities.${what}[${index}] must be ${expected}, like ${what}[${index}], got ${array.shape.join("×")}`);
-    });
-  };
-  expectShapes("weights", velocities.weights, network.weights);
-  expectShapes("biases", velocities.biases, network.biases);
-}

@@ -27,10 +27,10 @@
  *
  * @module
  */
-import { formatJson } from "../conformance/case-format.js";
+import { depth, type Network, networkFromArrays, type NetworkSpec, networkToArrays } from "../model/network.js";
+import { describeValue, FormatError } from "../numeric/errors.js";
+import { formatJson } from "../numeric/json.js";
 import type { InputScaling } from "./data.js";
-import { FormatError } from "../numeric/errors.js";
-import { depth, describe, networkFromArrays, networkToArrays, type Network, type NetworkSpec } from "../model/network.js";
 
 /** The format name of a model file. */
 export const modelFormat = "backprop-ref/model@1";
@@ -87,11 +87,11 @@ export function readModel(text: string): Model {
     throw new FormatError(`the model is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new FormatError(`a model must be a JSON object, got ${describe(value)}`);
+    throw new FormatError(`a model must be a JSON object, got ${describeValue(value)}`);
   }
   const document = value as Record<string, unknown>;
   if (document["format"] !== modelFormat) {
-    throw new FormatError(`format must be "${modelFormat}", got ${describe(document["format"])}`);
+    throw new FormatError(`format must be "${modelFormat}", got ${describeValue(document["format"])}`);
   }
   for (const field of modelFields) {
     if (!(field in document)) throw new FormatError(`${field} is missing`);
@@ -113,14 +113,14 @@ export function readModel(text: string): Model {
   const outputUnits = network.spec.sizes[depth(network.spec)]!;
   const classes = document["classes"];
   if (!Array.isArray(classes) || !classes.every((name) => typeof name === "string")) {
-    throw new FormatError(`classes must be an array of strings, got ${describe(classes)}`);
+    throw new FormatError(`classes must be an array of strings, got ${describeValue(classes)}`);
   }
   if (classes.length !== outputUnits && !(outputUnits === 1 && classes.length === 2)) {
     throw new FormatError(`classes has ${classes.length} names but the network has ${outputUnits} output units (one name per unit, or 2 for one unit)`);
   }
   const scaling = document["inputScaling"];
   if (typeof scaling !== "object" || scaling === null || Array.isArray(scaling)) {
-    throw new FormatError(`inputScaling must be an object with scale and offset, got ${describe(scaling)}`);
+    throw new FormatError(`inputScaling must be an object with scale and offset, got ${describeValue(scaling)}`);
   }
   const { scale, offset } = scaling as Record<string, unknown>;
   const inputScaling = { scale: numberArray(scale, "inputScaling.scale", 1) as number[], offset: numberArray(offset, "inputScaling.offset", 1) as number[] };
@@ -130,17 +130,17 @@ export function readModel(text: string): Model {
     }
   }
   const dataset = document["dataset"];
-  if (dataset !== null && typeof dataset !== "string") throw new FormatError(`dataset must be a string or null, got ${describe(dataset)}`);
+  if (dataset !== null && typeof dataset !== "string") throw new FormatError(`dataset must be a string or null, got ${describeValue(dataset)}`);
   return { network, classes: classes as string[], inputScaling, dataset };
 }
 
 /** Checks that a value is an array nested `levels` deep with finite numbers at the bottom. */
 function numberArray(value: unknown, path: string, levels: number): unknown[] {
-  if (!Array.isArray(value)) throw new FormatError(`${path} must be an array, got ${describe(value)}`);
+  if (!Array.isArray(value)) throw new FormatError(`${path} must be an array, got ${describeValue(value)}`);
   value.forEach((entry, index) => {
     const where = `${path}[${index}]`;
     if (levels > 1) numberArray(entry, where, levels - 1);
-    else if (typeof entry !== "number" || !Number.isFinite(entry)) throw new FormatError(`${where} must be a finite number, got ${describe(entry)}`);
+    else if (typeof entry !== "number" || !Number.isFinite(entry)) throw new FormatError(`${where} must be a finite number, got ${describeValue(entry)}`);
   });
   return value;
 }

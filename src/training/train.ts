@@ -4,7 +4,7 @@
  *
  * One epoch visits every training sample once, in an order shuffled afresh from a seeded
  * stream, in batches of $B$ samples ($B = 1$ is the seed's "one sample at a time"). Each batch
- * is one {@link training/fused-step!descend | descend}: the step of {@link model/backprop!trainingStep | trainingStep}
+ * is one {@link training/fused-step!fusedTrainingStep | fusedTrainingStep}: the step of {@link model/backprop!trainingStep | trainingStep}
  * (or, on request, of the seed's {@link model/intuitive!intuitiveStep | intuitive rule}) with steps
  * 5–7 folded into one pass over each weight matrix:
  *
@@ -26,14 +26,17 @@
  *
  * @module
  */
-import { createWorkspace, type Workspace } from "../model/backprop.js";
-import { assertOutputUnits, classTargets, predictedClass, shuffle, targetLevels, validateDataset, type Dataset, type TargetLevels } from "./data.js";
-import { NumericError, ValueError } from "../numeric/errors.js";
-import { descend, trainingRules, zeroVelocities, type TrainingRule } from "./fused-step.js";
 import { forward } from "../model/forward.js";
+import { assertIntuitiveRuleApplies } from "../model/intuitive.js";
+import { validateLearningRate } from "../model/learning-rate.js";
 import { cloneNetwork, depth, type Network } from "../model/network.js";
+import { NumericError, ValueError } from "../numeric/errors.js";
 import { seededRandom } from "../numeric/random.js";
-import { zeros, type Matrix } from "../numeric/tensor.js";
+import { type Matrix, zeros } from "../numeric/tensor.js";
+import { assertOutputUnits, classTargets, type Dataset, predictedClass, shuffle, targetLevels, type TargetLevels, validateDataset } from "./data.js";
+import { fusedTrainingStep, type TrainingRule, trainingRules } from "./fused-step.js";
+import { validateMomentum, zeroVelocities } from "./momentum.js";
+import { createWorkspace, validateBatchSize, type Workspace } from "./workspace.js";
 
 /** How to train; every field but `epochs` and `learningRate` has a default. */
 export interface TrainingOptions {
@@ -130,9 +133,7 @@ export function train(
   validateDataset(data.train, spec.sizes[0]);
   validateDataset(data.test, spec.sizes[0]);
   assertOutputUnits(spec.sizes[depth(spec)]!, data.train.classes.length);
-  if (rule === "intuitive" && spec.activations.includes("softmax")) {
-    throw new ValueError("the intuitive rule needs element-wise activations: choose an output activation other than softmax, or the exact rule");
-  }
+  if (rule === "intuitive") assertIntuitiveRuleApplies(spec);
 
   const trained = cloneNetwork(network);
   const levels = targetLevels(spec);
@@ -155,7 +156,7 @@ export function train(
       const buffers = samples - start >= full.size ? full : remainder;
       copyColumns(data.train.inputs, order, start, buffers.inputs);
       copyColumns(targets, order, start, buffers.targets);
-      const loss = descend(trained, buffers.inputs, buffers.targets, learningRate, buffers.workspace, { rule, ...(velocities === null ? {} : { momentum: { momentum, velocities } }) });
+      const loss = fusedTrainingStep(trained, buffers.inputs, buffers.targets, learningRate, buffers.workspace, { rule, ...(velocities === null ? {} : { momentum: { momentum, velocities } }) });
       if (!Number.isFinite(loss)) {
         throw new NumericError(
           `training diverged in epoch ${epoch} after ${start} samples: the loss is ${loss}; try a smaller learning rate than ${learningRate}`,
@@ -205,9 +206,9 @@ export function accuracy(network: Network, dataset: Dataset): number {
 export function validateTrainingOptions(options: Required<TrainingOptions>): void {
   const { epochs, learningRate, batchSize, momentum, rule, seed } = options;
   if (!Number.isSafeInteger(epochs) || epochs < 1) throw new ValueError(`epochs must be a positive integer, got ${epochs}`);
-  if (!Number.isFinite(learningRate) || learningRate <= 0) throw new ValueError(`learningRate must be a finite number > 0, got ${learningRate}`);
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ValueError(`batchSize must be a positive integer, got ${batchSize}`);
-  if (!Number.isFinite(momentum) || momentum < 0 || momentum >= 1) throw new ValueError(`momentum must be a number in [0, 1), got ${momentum}`);
+  validateLearningRate(learningRate);
+  validateBatchSize(batchSize);
+  validateMomentum(momentum);
   if (!(trainingRules as readonly string[]).includes(rule)) throw new ValueError(`rule must be one of ${trainingRules.join(", ")}, got ${JSON.stringify(rule)}`);
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be a safe integer, got ${seed}`);
 }
