@@ -28,7 +28,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { table } from "../src/oracles/gradcheck.js";
+import { table } from "../src/oracles/report.js";
 import { handWritten, handWrittenName, ndarrayGemm, projectDescent, projectTrainingStep, tensorFlowName } from "./bench/contenders.js";
 import { garbageCollectorExposed, type HarnessOptions } from "./bench/harness.js";
 import {

@@ -21,7 +21,7 @@ import fc from "fast-check";
 import { parseCase } from "../src/conformance/case-format.js";
 import { formatJson } from "../src/numeric/json.js";
 import { type CheckMethod, checkMethods, runChecks } from "../src/oracles/check.js";
-import { table } from "../src/oracles/gradcheck.js";
+import { table } from "../src/oracles/report.js";
 import { caseDocument } from "../spec/support/arbitraries.js";
 
 /** What one worker found for one method. */

@@ -14,10 +14,11 @@
  */
 import fc from "fast-check";
 import { caseDocument } from "../spec/support/arbitraries.js";
-import { backpropagate } from "../src/model/backprop.js";
 import { parseCase } from "../src/conformance/case-format.js";
+import { backpropagate } from "../src/model/backprop.js";
 import { networkLoss } from "../src/model/forward.js";
-import { compareGradients, defaultFloor, oracleGradients, type EntryMethod } from "../src/oracles/gradcheck.js";
+import { compareGradients, defaultFloor, type EntryMethod } from "../src/oracles/comparison.js";
+import { oracleGradients } from "../src/oracles/gradient-check.js";
 
 const cases = Number(process.argv[2] ?? 2000);
 const seed = Number(process.argv[3] ?? 1);

@@ -17,7 +17,8 @@ import type { Network } from "../src/model/network.js";
 import { formatJson } from "../src/numeric/json.js";
 import { dimensions, mapEntries, type Matrix, zerosLike } from "../src/numeric/tensor.js";
 import { checkMethods, formatCheckReport, runChecks } from "../src/oracles/check.js";
-import { checkGradients, formatReport } from "../src/oracles/gradcheck.js";
+import { checkGradients } from "../src/oracles/gradient-check.js";
+import { formatReport } from "../src/oracles/report.js";
 
 /** The generated files, relative to the repository's root. */
 export const workedExampleFiles = {
@@ -178,7 +179,7 @@ ${display(`W^{(2)} + \\Delta W^{(2)} = ${texMatrix(U2)}`)}
 ## Gradient check
 
 Central differences on the loss, without the backward pass, agree with every gradient above
-({@link oracles/gradcheck!checkGradients | checkGradients}, [page 8](./derivation/08-gradient-checking.md)):
+({@link oracles/gradient-check!checkGradients | checkGradients}, [page 8](./derivation/08-gradient-checking.md)):
 
 \`\`\`text
 ${formatReport(report)}

@@ -12,7 +12,11 @@ import { assertTargetShape, forward } from "../src/model/forward.js";
 import { networkToArrays } from "../src/model/network.js";
 import { NumericError, ShapeError } from "../src/numeric/errors.js";
 import { matrixFromRows, zeros } from "../src/numeric/tensor.js";
-import { checkGradients, compareGradients, describeEntry, formatReport, kinkDistance, kinkMargin, numericGradients, relativeError, summaryLine } from "../src/oracles/gradcheck.js";
+import { compareGradients, relativeError } from "../src/oracles/comparison.js";
+import { numericGradients } from "../src/oracles/finite-differences.js";
+import { checkGradients } from "../src/oracles/gradient-check.js";
+import { kinkDistance, kinkMargin } from "../src/oracles/kinks.js";
+import { describeEntry, formatReport, summaryLine } from "../src/oracles/report.js";
 import { createWorkspace } from "../src/training/workspace.js";
 
 const example = parseCase(workedExampleCase);

@@ -6,15 +6,18 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseCase } from "../src/conformance/case-format.js";
+import { mistakenGradients } from "../src/conformance/mistakes.js";
 import { workedExampleCase } from "../src/conformance/worked-example.js";
 import { activate, activationDerivative, leakyReluSlope, sigmoid, softmax, softplus } from "../src/model/activations.js";
 import { backpropagate, hiddenDelta, trainingStep } from "../src/model/backprop.js";
 import { batchLoss } from "../src/model/losses.js";
 import { NumericError, SpecError, ValueError } from "../src/numeric/errors.js";
 import { matrixFromRows, matrixToRows, scaled } from "../src/numeric/tensor.js";
-import { checkGradients, defaultFloor, describeEntry, entryPosition, formatReport, kinkDistance, kinkMargin, relativeError, summaryLine, table } from "../src/oracles/gradcheck.js";
+import { defaultFloor, relativeError } from "../src/oracles/comparison.js";
+import { checkGradients } from "../src/oracles/gradient-check.js";
+import { kinkDistance, kinkMargin } from "../src/oracles/kinks.js";
+import { describeEntry, entryPosition, formatReport, summaryLine, table } from "../src/oracles/report.js";
 import { createWorkspace } from "../src/training/workspace.js";
-import { mistakenGradients } from "../src/conformance/mistakes.js";
 
 const example = parseCase(workedExampleCase);
 const reluCase = parseCase({

@@ -1,30 +1,62 @@
 /**
  * backprop-ref: a reference implementation of the multilayer perceptron and its
- * backpropagation. Everything the library offers, re-exported from its modules in the order of
- * the design's layers: tensors and randomness; activations and losses; the network, the forward
- * pass and backpropagation; gradient checking; the JSON case and result formats, the conformance vectors, their schemas and
- * their verification; training on XOR, Iris and MNIST, and the model file.
+ * backpropagation. Everything the library offers, re-exported from its modules layer by layer,
+ * each layer using only the ones above it in this list (see docs/architecture.md).
  *
  * @module
  */
+
+// numeric: float64 matrices on ndarray and their product kernels, seeded randomness, complex
+// numbers, the errors, exact JSON.
 export * from "./numeric/errors.js";
 export * from "./numeric/tensor.js";
+export * from "./numeric/products.js";
+export * from "./numeric/overflow.js";
 export * from "./numeric/random.js";
+export * from "./numeric/complex.js";
+export * from "./numeric/json.js";
+
+// model: what a student reads, in order.
 export * from "./model/activations.js";
 export * from "./model/losses.js";
 export * from "./model/network.js";
 export * from "./model/forward.js";
+export * from "./model/learning-rate.js";
 export * from "./model/backprop.js";
+export * from "./model/intuitive.js";
+
+// oracles: numeric gradients from the loss alone, the comparison and its report, check.
+export * from "./oracles/kinks.js";
+export * from "./oracles/comparison.js";
+export * from "./oracles/finite-differences.js";
+export * from "./oracles/complex-step.js";
+export * from "./oracles/gradient-check.js";
+export * from "./oracles/lines.js";
+export * from "./oracles/directional.js";
+export * from "./oracles/taylor.js";
+export * from "./oracles/report.js";
+export * from "./oracles/check.js";
+
+// training: the workspace, the fused update and step, momentum, datasets, train, the model file, the plot.
+export * from "./training/workspace.js";
+export * from "./training/fused-update.js";
+export * from "./training/momentum.js";
 export * from "./training/fused-step.js";
-export * from "./oracles/gradcheck.js";
-export * from "./conformance/case-format.js";
-export * from "./conformance/mistakes.js";
-export * from "./conformance/verify.js";
-export * from "./conformance/vectors.js";
-export * from "./conformance/schemas.js";
-export * from "./conformance/worked-example.js";
 export * from "./training/data.js";
 export * from "./training/train.js";
 export * from "./training/model-file.js";
 export * from "./training/plot.js";
-export { runCli, exitBadInput, type CommandIo } from "./cli/index.js";
+
+// conformance: the case and result formats, schemas, mistakes, tolerance, vectors, verify, the worked example.
+export * from "./conformance/case-format.js";
+export * from "./conformance/schemas.js";
+export * from "./conformance/mistakes.js";
+export * from "./conformance/tolerance.js";
+export * from "./conformance/vector-format.js";
+export * from "./conformance/vectors.js";
+export * from "./conformance/verify.js";
+export * from "./conformance/worked-example.js";
+
+// cli: the command line, for embedding it.
+export { runCli } from "./cli/index.js";
+export { exitBadInput, exitCheckFailed, type CommandIo } from "./cli/io.js";

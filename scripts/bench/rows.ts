@@ -13,7 +13,7 @@ import { initializeNetwork, type NetworkSpec, parameterCount } from "../../src/m
 import { seededRandom } from "../../src/numeric/random.js";
 import { type Matrix, zeros } from "../../src/numeric/tensor.js";
 import { directionalCheck } from "../../src/oracles/directional.js";
-import { checkGradients } from "../../src/oracles/gradcheck.js";
+import { checkGradients } from "../../src/oracles/gradient-check.js";
 import { firstSamples, mnistDataset } from "../../src/training/data.js";
 import { train } from "../../src/training/train.js";
 import { createWorkspace } from "../../src/training/workspace.js";

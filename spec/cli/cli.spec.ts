@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../support/parameters.js";
-import { exitBadInput, exitCheckFailed } from "../../src/cli/index.js";
+import { exitBadInput, exitCheckFailed } from "../../src/cli/io.js";
 import { caseResult, parseCase } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { formatJson } from "../../src/numeric/json.js";

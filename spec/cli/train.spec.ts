@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../support/parameters.js";
+import { parseSamples } from "../../src/cli/predict.js";
+import { historyFormat } from "../../src/cli/train.js";
 import { readModel } from "../../src/training/model-file.js";
-import { parseSamples, historyFormat } from "../../src/cli/train.js";
 
 const run = runCommand;
 

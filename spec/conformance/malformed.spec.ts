@@ -11,14 +11,13 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { gradientsFromResult } from "../../src/oracles/check.js";
 import { runCli } from "../../src/cli/index.js";
-import { caseResult, parseCase, readCase, type Problem } from "../../src/conformance/case-format.js";
-import { BackpropRefError } from "../../src/numeric/errors.js";
-import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { caseResult, gradientsFromResult, parseCase, type Problem, readCase } from "../../src/conformance/case-format.js";
 import { schemaNames, schemaViolation } from "../../src/conformance/schemas.js";
-import { type VectorFile } from "../../src/conformance/vectors.js";
+import type { VectorFile } from "../../src/conformance/vector-format.js";
 import { compareResults, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
+import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { BackpropRefError } from "../../src/numeric/errors.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
 
 /** Values that have broken parsers: non-finite numbers, huge and fractional sizes, wrong types, big and deep arrays. */

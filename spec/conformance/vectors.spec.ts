@@ -5,11 +5,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { caseResult, parseCase, readCase } from "../../src/conformance/case-format.js";
-import { BackpropRefError } from "../../src/numeric/errors.js";
 import { mistakenResult } from "../../src/conformance/mistakes.js";
 import { schemaViolation } from "../../src/conformance/schemas.js";
-import { generateVectorFiles, vectorBatches, vectorDepths, vectorFamilies, type VectorFile } from "../../src/conformance/vectors.js";
+import type { VectorFile } from "../../src/conformance/vector-format.js";
+import { generateVectorFiles, vectorBatches, vectorDepths, vectorFamilies } from "../../src/conformance/vectors.js";
 import { compareResults, matchingMistake } from "../../src/conformance/verify.js";
+import { BackpropRefError } from "../../src/numeric/errors.js";
 
 const directory = new URL("../vectors/", import.meta.url);
 const committed = new Map(readdirSync(directory).filter((name) => name.endsWith(".json")).map((name) => [name, readFileSync(new URL(name, directory), "utf8")]));

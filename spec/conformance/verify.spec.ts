@@ -9,8 +9,9 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/index.js";
 import { caseResult, parseCase, type ResultDocument } from "../../src/conformance/case-format.js";
 import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
-import { rejectionFormat, type VectorFile } from "../../src/conformance/vectors.js";
-import { compareResults, formatVerifyReport, verifyResult, verifyTolerance, verifyVectors } from "../../src/conformance/verify.js";
+import { verifyTolerance } from "../../src/conformance/tolerance.js";
+import { rejectionFormat, type VectorFile } from "../../src/conformance/vector-format.js";
+import { compareResults, formatVerifyReport, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { formatJson } from "../../src/numeric/json.js";
 

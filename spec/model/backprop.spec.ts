@@ -9,7 +9,8 @@ import { cloneNetwork, createNetwork, depth, type ParameterArrays } from "../../
 import { NumericError } from "../../src/numeric/errors.js";
 import { assertFinite } from "../../src/numeric/overflow.js";
 import { type Matrix, matrixFromRows, type Vector, vectorFromArray } from "../../src/numeric/tensor.js";
-import { checkGradients, describeEntry } from "../../src/oracles/gradcheck.js";
+import { checkGradients } from "../../src/oracles/gradient-check.js";
+import { describeEntry } from "../../src/oracles/report.js";
 import { createWorkspace } from "../../src/training/workspace.js";
 import { caseDocument, hiddenActivations, numRuns, outputPairs } from "../support/arbitraries.js";
 import { entriesOf, expectParametersClose, largestMagnitude, sampleOf } from "../support/parameters.js";

@@ -1,15 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { elementwiseActivations, type ElementwiseActivationName } from "../../src/model/activations.js";
-import { backpropagate } from "../../src/model/backprop.js";
-import * as C from "../../src/numeric/complex.js";
-import { complexActivation, complexStepGradients } from "../../src/oracles/complex-step.js";
 import { parseCase } from "../../src/conformance/case-format.js";
+import { mistakenGradients } from "../../src/conformance/mistakes.js";
+import { type ElementwiseActivationName, elementwiseActivations } from "../../src/model/activations.js";
+import { backpropagate } from "../../src/model/backprop.js";
 import { networkLoss } from "../../src/model/forward.js";
-import { checkGradients, defaultFloor, describeEntry } from "../../src/oracles/gradcheck.js";
+import { defaultFloor } from "../../src/oracles/comparison.js";
+import { complexActivation, complexStepGradients } from "../../src/oracles/complex-step.js";
+import { checkGradients } from "../../src/oracles/gradient-check.js";
+import { describeEntry } from "../../src/oracles/report.js";
+import * as C from "../../src/numeric/complex.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
 import { largestMagnitude } from "../support/parameters.js";
-import { mistakenGradients } from "../../src/conformance/mistakes.js";
 
 describe("complex-step oracle", () => {
   it("agrees with backpropagation to a relative error of 1e-12 on every entry, across random shapes, activations, losses, biases and batches", () => {

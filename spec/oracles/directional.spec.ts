@@ -1,17 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backpropagate } from "../../src/model/backprop.js";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { directionalCheck, taylorTest, unitDirections } from "../../src/oracles/directional.js";
-import { ShapeError } from "../../src/numeric/errors.js";
+import { mistakenGradients } from "../../src/conformance/mistakes.js";
+import { backpropagate } from "../../src/model/backprop.js";
 import { networkLoss } from "../../src/model/forward.js";
-import { defaultFloor } from "../../src/oracles/gradcheck.js";
 import { initializeNetwork } from "../../src/model/network.js";
+import { ShapeError } from "../../src/numeric/errors.js";
 import { seededRandom } from "../../src/numeric/random.js";
 import { matrixFromRows, transposed } from "../../src/numeric/tensor.js";
+import { defaultFloor } from "../../src/oracles/comparison.js";
+import { directionalCheck } from "../../src/oracles/directional.js";
+import { unitDirections } from "../../src/oracles/lines.js";
+import { taylorTest } from "../../src/oracles/taylor.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
 import { largestMagnitude } from "../support/parameters.js";
-import { mistakenGradients } from "../../src/conformance/mistakes.js";
 
 describe("directional check", () => {
   it("∇E·u agrees with a central difference along u to 1e-6 for random networks and directions", () => {

@@ -1,16 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCase } from "../../src/conformance/case-format.js";
+import { mistakenGradients } from "../../src/conformance/mistakes.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { backpropagate } from "../../src/model/backprop.js";
 import { forward, networkLoss } from "../../src/model/forward.js";
 import type { ParameterArrays } from "../../src/model/network.js";
 import { ShapeError } from "../../src/numeric/errors.js";
 import { matrixFromRows, scaled, transposed } from "../../src/numeric/tensor.js";
-import { checkGradients, compareGradients, defaultFloor, defaultRelativeStep, describeEntry, entryPosition, formatReport, kinkBranches, kinkDistance, kinkMargin, numericGradients, type NumericGradients, relativeError, summaryLine, table } from "../../src/oracles/gradcheck.js";
+import { compareGradients, defaultFloor, type NumericGradients, relativeError } from "../../src/oracles/comparison.js";
+import { defaultRelativeStep, numericGradients } from "../../src/oracles/finite-differences.js";
+import { checkGradients } from "../../src/oracles/gradient-check.js";
+import { kinkBranches, kinkDistance, kinkMargin } from "../../src/oracles/kinks.js";
+import { describeEntry, entryPosition, formatReport, summaryLine, table } from "../../src/oracles/report.js";
 import { caseDocument, numRuns } from "../support/arbitraries.js";
 import { entriesOf, largestMagnitude } from "../support/parameters.js";
-import { mistakenGradients } from "../../src/conformance/mistakes.js";
 
 /**
  * A 1-2-1 network whose first hidden relu unit sits near its kink: with the input 1 and the

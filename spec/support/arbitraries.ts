@@ -21,11 +21,11 @@
  *   Saturated units are still generated (a sigmoid at $z = 20$).
  */
 import fc from "fast-check";
-import { type ActivationName, type ElementwiseActivationName } from "../../src/model/activations.js";
-import { caseFormat, parseCase, type CaseDocument, type Problem } from "../../src/conformance/case-format.js";
+import { type CaseDocument, caseFormat, parseCase, type Problem } from "../../src/conformance/case-format.js";
+import type { ActivationName, ElementwiseActivationName } from "../../src/model/activations.js";
 import { forward } from "../../src/model/forward.js";
-import { kinkDistance, kinkMargin } from "../../src/oracles/gradcheck.js";
 import type { LossName } from "../../src/model/losses.js";
+import { kinkDistance, kinkMargin } from "../../src/oracles/kinks.js";
 
 /** Runs per property: 100 by default, `FAST_CHECK_RUNS=10000` for a deep run. */
 export const numRuns = readRuns(process.env.FAST_CHECK_RUNS);

@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import { runCli } from "../../src/cli/index.js";
 import type { ParameterArrays } from "../../src/model/network.js";
 import { copyMatrix, dimensions, type Matrix, matrixFromRows, matrixToRows, type Vector } from "../../src/numeric/tensor.js";
-import { relativeError } from "../../src/oracles/gradcheck.js";
+import { relativeError } from "../../src/oracles/comparison.js";
 
 /** One entry of a set of parameter arrays, with its position in the JSON layout. */
 export interface Entry {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The executable behind `npx backprop-ref`: runs {@link runCli} on the process's arguments and
+ * The executable behind `npx backprop-ref`: runs {@link cli/index!runCli | runCli} on the process's arguments and
  * streams and exits with its status.
  *
  * @module

@@ -8,15 +8,14 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import type { CommandIo } from "./index.js";
+import { exitCheckFailed, readText, reportError, type CommandIo, type Exit } from "./io.js";
 import { caseFormat, parseCase } from "../conformance/case-format.js";
-import { BackpropRefError, describeValue, FormatError } from "../numeric/errors.js";
-
 import { assertSchema } from "../conformance/schemas.js";
-import { vectorsFormat, type VectorFile } from "../conformance/vectors.js";
-import { formatVerifyReport, verifyResult, verifyVectors, type VerifyReport } from "../conformance/verify.js";
+import { type VectorFile, vectorsFormat } from "../conformance/vector-format.js";
+import { formatVerifyReport, type VerifyReport, verifyResult, verifyVectors } from "../conformance/verify.js";
+import { describeValue, FormatError } from "../numeric/errors.js";
+
 
 /**
  * Adds the `verify` command to a command line.
@@ -25,7 +24,7 @@ import { formatVerifyReport, verifyResult, verifyVectors, type VerifyReport } fr
  * @param io - the streams it reads and writes
  * @param exit - receives the command's exit status: 0 all passed, 1 a test failed, 2 bad input
  */
-export function addVerifyCommand(program: Command, io: CommandIo, exit: (status: number) => void): void {
+export function addVerifyCommand(program: Command, io: CommandIo, exit: Exit): void {
   program
     .command("verify")
     .description(
@@ -42,12 +41,7 @@ export function addVerifyCommand(program: Command, io: CommandIo, exit: (status:
 }
 
 async function readJson(path: string, what: string, io: CommandIo): Promise<unknown> {
-  let text: string;
-  try {
-    text = path === "-" ? await io.stdin() : await readFile(path, "utf8");
-  } catch (error) {
-    throw new FormatError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = await readText(path, io);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -77,13 +71,9 @@ async function verify(expectedPath: string, givenPath: string, failuresOnly: boo
       throw new FormatError(`${expectedPath} must be a ${vectorsFormat} or ${caseFormat} document, got format ${describeValue(format)}`);
     }
   } catch (error) {
-    if (error instanceof BackpropRefError) {
-      io.stderr(`backprop-ref verify: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    return reportError(error, "verify", io);
   }
   const text = formatVerifyReport(report);
   io.stdout(`${failuresOnly ? text.split("\n").filter((line) => !line.endsWith(": pass")).join("\n") : text}\n`);
-  return report.passed ? 0 : 1;
+  return report.passed ? 0 : exitCheckFailed;
 }

@@ -6,7 +6,7 @@
  * A case is read by {@link parseCase} (or {@link readCase} from text), which checks every field
  * and throws a {@link numeric/errors!FormatError | FormatError}, {@link numeric/errors!SpecError | SpecError} or {@link numeric/errors!ShapeError | ShapeError} that names the first
  * field in error, what it expected and what it got. {@link caseResult} computes the result and
- * {@link formatJson} writes it with every number in JavaScript's shortest round-trip form, so
+ * {@link numeric/json!formatJson | formatJson} writes it with every number in JavaScript's shortest round-trip form, so
  * that each reads back to the same float64.
  *
  * In both formats samples are rows (`inputs[b]` is sample $b$), as people write them; inside
@@ -18,7 +18,7 @@ import { trainingStep } from "../model/backprop.js";
 import { validateLearningRate } from "../model/learning-rate.js";
 import { depth, type Network, type NetworkArrays, networkFromArrays, type NetworkSpec, networkToArrays, type ParameterArrays, validateSpec } from "../model/network.js";
 import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
-import { type Matrix, matrixFromRows, matrixToRows, transposed, vectorToArray } from "../numeric/tensor.js";
+import { type Matrix, matrixFromRows, matrixToRows, transposed, vectorFromArray, vectorToArray } from "../numeric/tensor.js";
 
 /** The format tag of a case document. */
 export const caseFormat = "backprop-ref/case@1";
@@ -274,4 +274,63 @@ function readSamples(value: unknown, field: string, units: number, need: string)
   }
   if (value.length === 0) throw new ShapeError(`${field} is empty: a batch needs at least one sample (one row per sample)`);
   return value.map((row, index) => readRow(row, `${field}[${index}]`, units, `${need}`));
+}
+
+/**
+ * Reads the `gradients` of a `backprop-ref/result@1` document written by another
+ * implementation for the given case, checking their shapes against the case's network.
+ *
+ * @param value - the parsed result document
+ * @param problem - the case it answers
+ * @throws {@link numeric/errors!FormatError | FormatError} for a document that is not a result or holds non-numbers,
+ *   {@link numeric/errors!ShapeError | ShapeError} for gradients shaped unlike the case's parameters
+ */
+export function gradientsFromResult(value: unknown, problem: Problem): ParameterArrays {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new FormatError(`a result must be a JSON object, got ${describeValue(value)}`);
+  }
+  const document = value as Record<string, unknown>;
+  if (document.format !== "backprop-ref/result@1") {
+    throw new FormatError(`format must be "backprop-ref/result@1", got ${describeValue(document.format)}`);
+  }
+  const gradients = document.gradients;
+  if (typeof gradients !== "object" || gradients === null || Array.isArray(gradients)) {
+    throw new FormatError(`gradients must be an object with weights and biases, got ${describeValue(gradients)}`);
+  }
+  const { weights, biases } = gradients as Record<string, unknown>;
+  const { sizes } = problem.network.spec;
+  const L = depth(problem.network.spec);
+  if (!Array.isArray(weights) || weights.length !== L) {
+    throw new ShapeError(`gradients.weights must hold ${L} matrices for sizes ${describeValue(sizes)}, got ${describeValue(weights)}`);
+  }
+  const withBiases = problem.network.biases !== null;
+  if (withBiases ? !Array.isArray(biases) || biases.length !== L : biases !== null) {
+    throw new ShapeError(
+      withBiases
+        ? `gradients.biases must hold ${L} vectors, since the case has biases; got ${describeValue(biases)}`
+        : `gradients.biases must be null, since the case has no biases; got ${describeValue(biases)}`,
+    );
+  }
+  const number = (entry: unknown, where: string): number => {
+    if (typeof entry !== "number" || !Number.isFinite(entry)) throw new FormatError(`${where} must be a finite number, got ${describeValue(entry)}`);
+    return entry;
+  };
+  const row = (entries: unknown, where: string, length: number): number[] => {
+    if (!Array.isArray(entries) || entries.length !== length) {
+      throw new ShapeError(`${where} must hold ${length} numbers, got ${describeValue(entries)}`);
+    }
+    return entries.map((entry, index) => number(entry, `${where}[${index}]`));
+  };
+  return {
+    weights: weights.map((matrix: unknown, index) => {
+      const [rows, columns] = [sizes[index + 1]!, sizes[index]!];
+      if (!Array.isArray(matrix) || matrix.length !== rows) {
+        throw new ShapeError(`gradients.weights[${index}] must be ${rows}×${columns} for sizes ${describeValue(sizes)}, got ${describeValue(matrix)}`);
+      }
+      return matrixFromRows(matrix.map((entries: unknown, j) => row(entries, `gradients.weights[${index}][${j}]`, columns)));
+    }),
+    biases: withBiases
+      ? (biases as unknown[]).map((vector, index) => vectorFromArray(row(vector, `gradients.biases[${index}]`, sizes[index + 1]!)))
+      : null,
+  };
 }

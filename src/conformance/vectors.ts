@@ -1,6 +1,7 @@
 /**
- * Conformance vectors: test files another implementation can load without running this code,
- * in the style of Project Wycheproof and the ONNX backend tests.
+ * The generator of the conformance vectors (the format is {@link conformance/vector-format | vector-format}):
+ * test files another implementation can load without running this code, in the style of
+ * Project Wycheproof and the ONNX backend tests.
  *
  * A vector file (`backprop-ref/vectors@1`) holds one family of networks (an activation, a loss,
  * biases on or off), in test groups that share a depth and a tolerance. Each test has an `id`,
@@ -24,88 +25,19 @@ import type { LossName } from "../model/losses.js";
 import { BackpropRefError } from "../numeric/errors.js";
 import { formatJson } from "../numeric/json.js";
 import { type Random, seededRandom } from "../numeric/random.js";
-import { kinkDistance, kinkMargin } from "../oracles/gradcheck.js";
-import { type CaseDocument, caseFormat, caseResult, parseCase, readCase, type ResultDocument } from "./case-format.js";
+import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
+import { type CaseDocument, caseFormat, caseResult, parseCase, readCase } from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult } from "./mistakes.js";
-import { compareResults, type Tolerance, verifyTolerance } from "./verify.js";
+import { verifyTolerance } from "./tolerance.js";
+import { compareResults } from "./verify.js";
 import { workedExampleCase } from "./worked-example.js";
-
-/** The format tag of a vector file. */
-export const vectorsFormat = "backprop-ref/vectors@1";
-
-/** The format tag of a rejection, what an implementation reports for an invalid test. */
-export const rejectionFormat = "backprop-ref/rejection@1";
+import { type ExpectedError, type VectorFile, type VectorGroup, vectorsFormat, type VectorTest } from "./vector-format.js";
 
 /**
  * The version of the generator. It changes whenever the generated tests change, so that a
  * vector file says which generator wrote it.
  */
 export const generatorVersion = "1.0.0";
-
-/** What a test expects of an implementation. */
-export type TestVerdictKind = "valid" | "wrong" | "invalid";
-
-/** One test of a vector file. */
-export interface VectorTest {
-  /** The test's id, unique across all vector files: the family, a slash and the `tcId`. */
-  readonly id: string;
-  /** The test's number within its file, from 1. */
-  readonly tcId: number;
-  /** What the test is about, in words. */
-  readonly comment: string;
-  /** Flags, each explained in the file's `notes`. */
-  readonly flags: readonly string[];
-  /** Whether an implementation must match (`valid`), must not match (`wrong`), or must reject (`invalid`). */
-  readonly result: TestVerdictKind;
-  /** The case, for `valid` and `wrong` tests. */
-  readonly case?: CaseDocument;
-  /** The text of a malformed case, for `invalid` tests. */
-  readonly caseText?: string;
-  /** The reference result (`valid`) or the mistaken one (`wrong`). */
-  readonly expected?: ResultDocument;
-  /** The mistake that gives `expected`, for `wrong` tests. */
-  readonly mistake?: MistakeName;
-  /** The `tcId` of the valid test with the same case, for `wrong` tests. */
-  readonly sameCaseAs?: number;
-  /** The error this implementation raises, for `invalid` tests. */
-  readonly expectedError?: ExpectedError;
-}
-
-/** How backprop-ref rejects an invalid test's case; other implementations need only reject it, in their own words. */
-export interface ExpectedError {
-  /** The error's class: `FormatError`, `ShapeError` or `SpecError`. */
-  readonly kind: string;
-  /** backprop-ref's message (the JSON parser's own words left out). */
-  readonly message: string;
-}
-
-/** Tests that share a depth and a tolerance. */
-export interface VectorGroup {
-  /** The number of weight layers $L$ of every case in the group, or `null` for mixed depths. */
-  readonly depth: number | null;
-  /** How close a result must be: see {@link conformance/verify!withinTolerance | withinTolerance}. */
-  readonly tolerance: Tolerance;
-  /** The tests. */
-  readonly tests: readonly VectorTest[];
-}
-
-/** A vector file, `backprop-ref/vectors@1`. */
-export interface VectorFile {
-  /** Always {@link vectorsFormat}. */
-  readonly format: typeof vectorsFormat;
-  /** The {@link generatorVersion} that wrote the file. */
-  readonly generatorVersion: string;
-  /** The family's name, also the file's name without `.json`. */
-  readonly family: string;
-  /** What the family covers. */
-  readonly description: string;
-  /** The number of tests in all groups. */
-  readonly numberOfTests: number;
-  /** One sentence per flag used in the file. */
-  readonly notes: Readonly<Record<string, string>>;
-  /** The groups. */
-  readonly testGroups: readonly VectorGroup[];
-}
 
 /** A family of networks: one output activation and loss, hidden activations, biases on or off. */
 export interface VectorFamily {

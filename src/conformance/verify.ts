@@ -9,28 +9,18 @@
  *
  * $$\lvert \text{given} - \text{expected} \rvert \le \text{absolute} + \text{relative} \cdot \lvert \text{expected} \rvert,$$
  *
- * with the tolerance of the test's group ({@link verifyTolerance} by default): loose enough for
+ * with the tolerance of the test's group ({@link conformance/tolerance!verifyTolerance | verifyTolerance} by default): loose enough for
  * another order of summation, tight enough that every known mistake fails.
  *
  * @module
  */
-import { caseResult, parseCase, type Problem, type ResultDocument } from "./case-format.js";
 import { BackpropRefError, describeValue } from "../numeric/errors.js";
-import { mistakeApplies, mistakeDescriptions, mistakeNames, mistakenResult, type MistakeName } from "./mistakes.js";
-
+import { caseResult, parseCase, type Problem, type ResultDocument } from "./case-format.js";
+import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult } from "./mistakes.js";
 import { assertSchema, schemaViolation } from "./schemas.js";
-import type { VectorFile } from "./vectors.js";
+import type { VectorFile } from "./vector-format.js";
+import { type Tolerance, verifyTolerance, withinTolerance } from "./tolerance.js";
 
-/** How close a number must be to the expected one: see {@link withinTolerance}. */
-export interface Tolerance {
-  /** The relative part, a fraction of $\lvert \text{expected} \rvert$. */
-  readonly relative: number;
-  /** The absolute part, for expected values near zero. */
-  readonly absolute: number;
-}
-
-/** The tolerance of every generated test group: $10^{-9}$ relative, $10^{-12}$ absolute. */
-export const verifyTolerance: Tolerance = { relative: 1e-9, absolute: 1e-12 };
 
 /** The first place where a given result disagrees with an expected one. */
 export interface Difference {
@@ -66,18 +56,6 @@ export interface VerifyReport {
   readonly passed: boolean;
   /** One verdict per test, in the order of the tests. */
   readonly verdicts: readonly TestVerdict[];
-}
-
-/**
- * Whether a number is close enough to the expected one:
- * $\lvert g - e \rvert \le a + r \lvert e \rvert$.
- *
- * @param given - the other implementation's number
- * @param expected - the reference number
- * @param tolerance - $r$ and $a$
- */
-export function withinTolerance(given: number, expected: number, tolerance: Tolerance): boolean {
-  return Math.abs(given - expected) <= tolerance.absolute + tolerance.relative * Math.abs(expected);
 }
 
 /**

@@ -11,7 +11,8 @@
 import { trainingStep } from "../model/backprop.js";
 import { depth, type ParameterArrays } from "../model/network.js";
 import { dimensions, type Matrix, type Vector } from "../numeric/tensor.js";
-import { checkGradients, formatReport } from "../oracles/gradcheck.js";
+import { checkGradients } from "../oracles/gradient-check.js";
+import { formatReport } from "../oracles/report.js";
 import { type CaseDocument, caseFormat, parseCase } from "./case-format.js";
 
 /** The worked example as a `backprop-ref/case@1` document (also `docs/examples/xor-2-2-1-sigmoid.json`). */

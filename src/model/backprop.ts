@@ -85,7 +85,10 @@ export interface TrainingStep extends Backpropagation {
  * for one network shape and one batch size: the trace, errors, deltas, gradients and delta
  * weights. Training makes them once and reuses them for every step.
  */
-export type StepBuffers = Pick<TrainingStep, "trace" | "errors" | "deltas" | "gradients" | "deltaWeights">;
+export interface StepBuffers extends Backpropagation {
+  /** $\Delta W^{(l)}$ and $\Delta b^{(l)}$, shaped like the parameters. */
+  readonly deltaWeights: ParameterArrays;
+}
 
 /**
  * Step 1 — the output error: how far each output is from its target.

@@ -101,8 +101,8 @@ export function intuitiveHiddenError(nextWeights: Matrix, nextError: Matrix, int
 /**
  * One step of the intuitive rule on a batch.
  *
- * The errors come from {@link outputError} and {@link intuitiveHiddenError}; the update then
- * follows the exact steps 5–7 ({@link gradients}, {@link deltaWeights}, {@link updatedNetwork})
+ * The errors come from {@link model/backprop!outputError | outputError} and {@link intuitiveHiddenError}; the update then
+ * follows the exact steps 5–7 ({@link model/backprop!gradients | gradients}, {@link model/backprop!deltaWeights | deltaWeights}, {@link model/backprop!updatedNetwork | updatedNetwork})
  * with $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$ in place of $\delta^{(l)}$, so the two rules
  * differ in the errors alone. The loss named in the spec is not consulted: the rule is the
  * same whatever the loss.

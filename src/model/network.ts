@@ -107,7 +107,7 @@ export function parameterCount(spec: NetworkSpec): number {
  * A spec is valid when `sizes` holds at least two positive integers, there is one known
  * activation per weight layer, `softmax` appears only in the output layer, the loss is known,
  * `cross_entropy` has a `softmax` output and `binary_cross_entropy` a `sigmoid` output (the
- * pairs whose gradients are computed together, see {@link requiredOutputActivation}), and the parameter count is
+ * pairs whose gradients are computed together, see {@link model/losses!requiredOutputActivation | requiredOutputActivation}), and the parameter count is
  * at most {@link maximumParameterCount}.
  *
  * @param spec - the spec to check; its fields may hold anything, as when read from JSON

@@ -16,13 +16,24 @@
  *
  * @module
  */
-import type { Problem } from "../conformance/case-format.js";
 import { backpropagate } from "../model/backprop.js";
-import { depth, type ParameterArrays } from "../model/network.js";
-import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
-import { matrixFromRows, vectorFromArray } from "../numeric/tensor.js";
-import { directionalCheck, type DirectionalReport, type TaylorReport, taylorTest } from "./directional.js";
-import { checkGradients, type EntryMethod, entryPosition, formatReport, type GradientEntry, type GradientReport, summaryLine, table } from "./gradcheck.js";
+import type { Network, ParameterArrays } from "../model/network.js";
+import type { Matrix } from "../numeric/tensor.js";
+import type { EntryMethod, GradientEntry, GradientReport } from "./comparison.js";
+import { directionalCheck, type DirectionalReport } from "./directional.js";
+import { checkGradients } from "./gradient-check.js";
+import { entryPosition, formatReport, summaryLine, table } from "./report.js";
+import { type TaylorReport, taylorTest } from "./taylor.js";
+
+/** A batch to check gradients on: a network, its inputs and its targets (a case read by the case format is one). */
+export interface CheckedBatch {
+  /** The network whose loss is differentiated. */
+  readonly network: Network;
+  /** $x$, $n_0 \times B$. */
+  readonly inputs: Matrix;
+  /** $t$, $n_L \times B$. */
+  readonly targets: Matrix;
+}
 
 /** The five oracles, in the order they run. */
 export const checkMethods = ["central", "richardson", "complex-step", "directional", "taylor"] as const;
@@ -44,23 +55,14 @@ export interface CheckReport {
 }
 
 /**
- * Whether a name is one of the methods, or `all`.
- *
- * @param name - any value, typically a command-line argument
- */
-export function isCheckMethod(name: unknown): name is CheckMethod | "all" {
-  return name === "all" || (typeof name === "string" && (checkMethods as readonly string[]).includes(name));
-}
-
-/**
  * Runs the chosen methods against gradients of a case's batch loss.
  *
- * @param problem - the case
+ * @param batch - the network, inputs and targets
  * @param methods - the methods to run, in order
  * @param gradients - the gradients to check; by default this library's
  */
-export function runChecks(problem: Problem, methods: readonly CheckMethod[], gradients?: ParameterArrays): CheckReport {
-  const { network, inputs, targets } = problem;
+export function runChecks(batch: CheckedBatch, methods: readonly CheckMethod[], gradients?: ParameterArrays): CheckReport {
+  const { network, inputs, targets } = batch;
   const analytic = gradients ?? backpropagate(network, inputs, targets).gradients;
   const reports = methods.map((method): MethodReport => {
     switch (method) {
@@ -73,65 +75,6 @@ export function runChecks(problem: Problem, methods: readonly CheckMethod[], gra
     }
   });
   return { subject: gradients === undefined ? "backprop-ref" : "supplied", passed: reports.every((report) => report.passed), reports };
-}
-
-/**
- * Reads the `gradients` of a `backprop-ref/result@1` document written by another
- * implementation for the given case, checking their shapes against the case's network.
- *
- * @param value - the parsed result document
- * @param problem - the case it answers
- * @throws {@link numeric/errors!FormatError | FormatError} for a document that is not a result or holds non-numbers,
- *   {@link numeric/errors!ShapeError | ShapeError} for gradients shaped unlike the case's parameters
- */
-export function gradientsFromResult(value: unknown, problem: Problem): ParameterArrays {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new FormatError(`a result must be a JSON object, got ${describeValue(value)}`);
-  }
-  const document = value as Record<string, unknown>;
-  if (document.format !== "backprop-ref/result@1") {
-    throw new FormatError(`format must be "backprop-ref/result@1", got ${describeValue(document.format)}`);
-  }
-  const gradients = document.gradients;
-  if (typeof gradients !== "object" || gradients === null || Array.isArray(gradients)) {
-    throw new FormatError(`gradients must be an object with weights and biases, got ${describeValue(gradients)}`);
-  }
-  const { weights, biases } = gradients as Record<string, unknown>;
-  const { sizes } = problem.network.spec;
-  const L = depth(problem.network.spec);
-  if (!Array.isArray(weights) || weights.length !== L) {
-    throw new ShapeError(`gradients.weights must hold ${L} matrices for sizes ${describeValue(sizes)}, got ${describeValue(weights)}`);
-  }
-  const withBiases = problem.network.biases !== null;
-  if (withBiases ? !Array.isArray(biases) || biases.length !== L : biases !== null) {
-    throw new ShapeError(
-      withBiases
-        ? `gradients.biases must hold ${L} vectors, since the case has biases; got ${describeValue(biases)}`
-        : `gradients.biases must be null, since the case has no biases; got ${describeValue(biases)}`,
-    );
-  }
-  const number = (entry: unknown, where: string): number => {
-    if (typeof entry !== "number" || !Number.isFinite(entry)) throw new FormatError(`${where} must be a finite number, got ${describeValue(entry)}`);
-    return entry;
-  };
-  const row = (entries: unknown, where: string, length: number): number[] => {
-    if (!Array.isArray(entries) || entries.length !== length) {
-      throw new ShapeError(`${where} must hold ${length} numbers, got ${describeValue(entries)}`);
-    }
-    return entries.map((entry, index) => number(entry, `${where}[${index}]`));
-  };
-  return {
-    weights: weights.map((matrix: unknown, index) => {
-      const [rows, columns] = [sizes[index + 1]!, sizes[index]!];
-      if (!Array.isArray(matrix) || matrix.length !== rows) {
-        throw new ShapeError(`gradients.weights[${index}] must be ${rows}×${columns} for sizes ${describeValue(sizes)}, got ${describeValue(matrix)}`);
-      }
-      return matrixFromRows(matrix.map((entries: unknown, j) => row(entries, `gradients.weights[${index}][${j}]`, columns)));
-    }),
-    biases: withBiases
-      ? (biases as unknown[]).map((vector, index) => vectorFromArray(row(vector, `gradients.biases[${index}]`, sizes[index + 1]!)))
-      : null,
-  };
 }
 
 /**
@@ -245,3 +188,4 @@ function checkReportData(report: CheckReport): unknown {
     }),
   };
 }
+

@@ -26,7 +26,7 @@ import { forward } from "../model/forward.js";
 import type { LossName } from "../model/losses.js";
 import type { Network, ParameterArrays } from "../model/network.js";
 import { dimensions, type Matrix, type Vector, zerosLike } from "../numeric/tensor.js";
-import type { NumericGradients } from "./gradcheck.js";
+import type { NumericGradients } from "./comparison.js";
 import * as C from "../numeric/complex.js";
 
 /** The imaginary step $h$: small enough that $h^2$ vanishes next to $1$, large enough not to underflow. */

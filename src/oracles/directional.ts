@@ -1,31 +1,18 @@
 /**
- * Gradient checks along directions: the directional check, whose cost does not grow with the
- * number of parameters, and the Taylor-remainder test, which needs no tolerance on the step.
- *
- * Both look at the loss along a line through the parameters, $w + h u$ for a random unit
- * direction $u$ (one entry per weight and bias, $\|u\|_2 = 1$), where the gradient predicts
- *
- * $$E(w + h u) = E(w) + h\, \nabla E \cdot u + O(h^2).$$
- *
- * - The directional check compares $\nabla E \cdot u$ with the central difference
- *   $\left(E(w + hu) - E(w - hu)\right) / 2h$: two forward passes per direction and one backward
- *   pass in all, however many parameters there are, so it checks a 784-200-10 network in
- *   milliseconds where an entry-by-entry check would take 317,601 forward passes.
- * - The Taylor test measures the remainder $r(h) = |E(w + hu) - E(w) - h \nabla E \cdot u|$ for
- *   a range of $h$. With the right gradient $r(h) = O(h^2)$, a line of slope $2$ on a log-log
- *   plot; with a wrong one the first-order term survives and $r(h) \approx h\,|(\nabla E -
- *   g) \cdot u|$, slope $1$. The verdict rests on the fitted slope alone, with no tolerance that
- *   depends on $h$ or on the size of the loss.
+ * The directional check: $\nabla E \cdot u$ against the central difference
+ * $\left(E(w + hu) - E(w - hu)\right) / 2h$ along a few random unit directions $u$ (see
+ * {@link oracles/lines | lines}): two forward passes per direction and one backward pass in
+ * all, however many parameters there are, so it checks a 784-200-10 network in milliseconds
+ * where an entry-by-entry check would take 317,601 forward passes.
  *
  * @module
  */
 import { backpropagate } from "../model/backprop.js";
-import { forward, networkLoss, traceLoss } from "../model/forward.js";
-import { cloneNetwork, type Network, type ParameterArrays, parameterCount } from "../model/network.js";
-import { ShapeError } from "../numeric/errors.js";
-import { seededRandom } from "../numeric/random.js";
-import { dimensions, type Matrix, type Vector } from "../numeric/tensor.js";
-import { crossesKink, defaultFloor, defaultRelativeStep, kinkBranches, relativeError } from "./gradcheck.js";
+import type { Network, ParameterArrays } from "../model/network.js";
+import type { Matrix } from "../numeric/tensor.js";
+import { defaultFloor, relativeError } from "./comparison.js";
+import { defaultRelativeStep } from "./finite-differences.js";
+import { alongRandomDirections, dot, largestMagnitude } from "./lines.js";
 
 /** Settings of the directional check; every field has a default. */
 export interface DirectionalOptions {
@@ -71,46 +58,6 @@ export interface DirectionalReport {
   readonly seed: number;
 }
 
-/** Settings of the Taylor test; every field has a default. */
-export interface TaylorOptions {
-  /** The seed of the direction. Default 1. */
-  readonly seed?: number;
-  /** The largest step, relative to $\max(1, \max |w|)$. Default $10^{-2}$. */
-  readonly largestStep?: number;
-  /** How many steps, each half the one before. Default 12. */
-  readonly steps?: number;
-  /** The smallest fitted slope that passes. Default 1.8. */
-  readonly minimumSlope?: number;
-}
-
-/** One step of the Taylor test. */
-export interface TaylorStep {
-  /** $h$. */
-  readonly step: number;
-  /** $r(h) = |E(w + hu) - E(w) - h \nabla E \cdot u|$. */
-  readonly remainder: number;
-  /** Whether the point was usable (above ten times the measured round-off level and on the same side of every kink); the fit takes the four smallest usable steps. */
-  readonly used: boolean;
-}
-
-/** The result of a Taylor-remainder test. */
-export interface TaylorReport {
-  /** Always `taylor`. */
-  readonly method: "taylor";
-  /** `passed` (a settled slope at least the minimum), `failed` (a settled slope below it) or `inconclusive` (fewer than 3 usable points, or a slope that has not settled). */
-  readonly verdict: "passed" | "failed" | "inconclusive";
-  /** Whether the verdict is `passed` or `inconclusive` (nothing shows the gradient wrong). */
-  readonly passed: boolean;
-  /** The least-squares slope of $\log r$ against $\log h$ over the four smallest usable steps, or `NaN` with fewer than three. */
-  readonly slope: number;
-  /** The smallest slope that passes. */
-  readonly minimumSlope: number;
-  /** Every step, largest first. */
-  readonly steps: readonly TaylorStep[];
-  /** Why the verdict is what it is, in words. */
-  readonly reason: string;
-}
-
 /**
  * The directional check: $\nabla E \cdot u$ against a central difference along $u$, for a few
  * random unit directions $u$.
@@ -122,7 +69,7 @@ export interface TaylorReport {
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
- * @param analytic - the gradients under test; by default this library's {@link backpropagate}
+ * @param analytic - the gradients under test; by default this library's {@link model/backprop!backpropagate | backpropagate}
  * @param options - directions, seed, step and tolerance (see {@link DirectionalOptions})
  */
 export function directionalCheck(
@@ -161,233 +108,4 @@ export function directionalCheck(
     step,
     seed,
   };
-}
-
-/**
- * The Taylor-remainder test: the slope of $\log r(h)$ against $\log h$ along one random
- * direction.
- *
- * The steps are $h_i = h_0 2^{-i}$, $i = 0, \dots, 11$, with $h_0 = 10^{-2} \max(1, \max |w|)$. A point
- * is left out of the fit when its remainder is below ten times the round-off level (there $r$ is
- * rounding, not Taylor's remainder). The level is measured, not assumed: the largest remainder
- * at three steps of about $10^{-9} h_0$, where Taylor's remainder is negligible, is what rounding
- * contributes (the losses' terms can be much larger than $E$, so $\varepsilon |E|$ alone
- * underestimates it); the threshold is never below $16\,\varepsilon |E|$. A point is also left
- * out when its remainder is below $10 h \cdot 10^{-12} \sum_i |g_i u_i|$: the gradient under test
- * is itself rounded, and that rounding is a first-order term of its own or when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the
- * other side of its kink (there $E$ is not smooth along the segment). With fewer than three
- * points left the verdict is `inconclusive`, for example when $E$ is linear along $u$.
- *
- * The slope is fitted to the four smallest usable steps. That is where the two cases part: a
- * wrong gradient's first-order error $h\,|d|$ overtakes the second-order term $C h^2$ only once
- * $h < |d| / C$. It is also where a right gradient's remainder has usually settled to $C h^2$;
- * but where the second- and third-order terms have opposite signs the remainder dips, and near
- * the dip it follows no single power of $h$. So the verdict also asks the remainder to have
- * settled: the three local slopes between the four points must lie within $0.5$ of each other.
- * If they do, a slope of at least $1.8$ passes and a smaller one fails; if they do not, the test
- * is `inconclusive` and says so, rather than failing a correct gradient. A slope below $1.8$
- * whose local slopes still rise as $h$ shrinks, the last at least $1.5$, is also `inconclusive`:
- * that is a right gradient's remainder climbing back to $h^2$ after a dip, where a wrong one's
- * would fall towards $h^1$.
- *
- * @param network - the network
- * @param inputs - $x$, $n_0 \times B$
- * @param targets - $t$, $n_L \times B$
- * @param analytic - the gradients under test; by default this library's {@link backpropagate}
- * @param options - seed, steps and the passing slope (see {@link TaylorOptions})
- */
-export function taylorTest(
-  network: Network,
-  inputs: Matrix,
-  targets: Matrix,
-  analytic: ParameterArrays = backpropagate(network, inputs, targets).gradients,
-  options: TaylorOptions = {},
-): TaylorReport {
-  const { gradient, parameters, directions, line } = alongRandomDirections(network, inputs, targets, analytic, 1, options.seed ?? 1);
-  const [direction] = directions;
-  const slopeAlong = dot(gradient, direction!);
-  const remainderAt = (step: number): { remainder: number; kinkCrossed: boolean } => {
-    const point = line.at(direction!, step);
-    return { remainder: Math.abs(point.loss - line.loss - step * slopeAlong), kinkCrossed: point.kinkCrossed };
-  };
-  const largestStep = (options.largestStep ?? 1e-2) * Math.max(1, largestMagnitude(parameters));
-  // The round-off level, measured: at steps a million times smaller than the smallest one
-  // fitted, Taylor's remainder is about 1e-12 of its value there, so what remains is rounding.
-  const roundOff = [1e-9, 2e-9, 3e-9].map((fraction) => remainderAt(fraction * largestStep)).filter((point) => !point.kinkCrossed);
-  const noise = Math.max(16 * Number.EPSILON * Math.abs(line.loss), 10 * Math.max(0, ...roundOff.map((point) => point.remainder))) + Number.MIN_VALUE;
-  // A computed gradient is itself rounded, to about 1e-13 of its terms (the complex step
-  // measures that), which leaves a first-order term h·1e-13·Σ|g_i u_i| in every remainder:
-  // below ten times that, a remainder says nothing about the gradient.
-  const slopeRounding = 1e-12 * gradient.reduce((sum, value, i) => sum + Math.abs(value * direction![i]!), 0);
-  const minimumSlope = options.minimumSlope ?? 1.8;
-  const steps: TaylorStep[] = [];
-  for (let i = 0; i < (options.steps ?? 12); i++) {
-    const step = largestStep * Math.pow(2, -i);
-    const { remainder, kinkCrossed } = remainderAt(step);
-    steps.push({ step, remainder, used: !kinkCrossed && remainder > noise && remainder > 10 * step * slopeRounding });
-  }
-  const used = steps.filter((point) => point.used);
-  if (used.length < 3) {
-    const kinks = steps.filter((point) => !point.used && point.remainder > noise).length;
-    return {
-      method: "taylor",
-      verdict: "inconclusive",
-      passed: true,
-      slope: Number.NaN,
-      minimumSlope,
-      steps,
-      reason:
-        kinks > 0
-          ? `only ${used.length} of ${steps.length} steps usable: ${kinks} crossed a relu kink`
-          : `only ${used.length} of ${steps.length} remainders above the round-off level ${noise.toExponential(1)}: the loss is nearly linear along the direction`,
-    };
-  }
-  const fitted = used.slice(-4);
-  const logSteps = fitted.map((point) => Math.log(point.step));
-  const logRemainders = fitted.map((point) => Math.log(point.remainder));
-  const slope = fittedSlope(logSteps, logRemainders);
-  const localSlopes = fitted.slice(1).map((point, i) => (logRemainders[i]! - logRemainders[i + 1]!) / (logSteps[i]! - logSteps[i + 1]!));
-  const spread = Math.max(...localSlopes) - Math.min(...localSlopes);
-  // Local slopes that rise towards 2 as h shrinks are a right gradient's remainder recovering
-  // from a dip; a wrong gradient's fall towards 1.
-  const rising = localSlopes.every((value, i) => i === 0 || value >= localSlopes[i - 1]! - 0.05) && localSlopes.at(-1)! >= 1.5;
-  if (slope < minimumSlope && rising) {
-    return {
-      method: "taylor",
-      verdict: "inconclusive",
-      passed: true,
-      slope,
-      minimumSlope,
-      steps,
-      reason: `the remainder is still rising towards h^2 over the smallest usable steps (local slopes ${localSlopes.map((value) => value.toFixed(2)).join(", ")}), as after a dip`,
-    };
-  }
-  if (!(spread <= maximumSpread)) {
-    return {
-      method: "taylor",
-      verdict: "inconclusive",
-      passed: true,
-      slope,
-      minimumSlope,
-      steps,
-      reason: `the remainder has not settled to one power of h over the smallest usable steps (local slopes ${localSlopes.map((value) => value.toFixed(2)).join(", ")})`,
-    };
-  }
-  const passed = slope >= minimumSlope;
-  return {
-    method: "taylor",
-    verdict: passed ? "passed" : "failed",
-    passed,
-    slope,
-    minimumSlope,
-    steps,
-    reason: passed
-      ? `the remainder shrinks like h^${slope.toFixed(2)}: second order, as a correct gradient makes it`
-      : `the remainder shrinks like h^${slope.toFixed(2)}, slower than h^${minimumSlope}: a first-order error survives, so the gradient is wrong`,
-  };
-}
-
-/** How far apart the local slopes of the fitted steps may lie for the slope to count as settled. */
-const maximumSpread = 0.5;
-
-/**
- * What both checks start from: the gradients under test and the parameters as vectors, the
- * seeded unit directions, and the loss along lines through the parameters.
- */
-function alongRandomDirections(network: Network, inputs: Matrix, targets: Matrix, analytic: ParameterArrays, count: number, seed: number) {
-  const gradient = flatten(analytic, parameterCount(network.spec));
-  return {
-    gradient,
-    parameters: flatten(network, gradient.length),
-    directions: unitDirections(gradient.length, count, seed),
-    line: lineThrough(network, inputs, targets),
-  };
-}
-
-/** The loss at $w + s u$ for the network's parameters $w$, and whether any kink was crossed. */
-function lineThrough(network: Network, inputs: Matrix, targets: Matrix) {
-  const probe = cloneNetwork(network);
-  const arrays: (Matrix | Vector)[] = [...probe.weights, ...(probe.biases ?? [])];
-  const originals = arrays.map((array) => Float64Array.from(array.data));
-  const branches = kinkBranches(network, forward(network, inputs).preactivations);
-  return {
-    loss: networkLoss(network, inputs, targets),
-    at(direction: Float64Array, scale: number): { loss: number; kinkCrossed: boolean } {
-      let offset = 0;
-      for (const [index, array] of arrays.entries()) {
-        const original = originals[index]!;
-        for (let entry = 0; entry < original.length; entry++) array.data[entry] = original[entry]! + scale * direction[offset + entry]!;
-        offset += original.length;
-      }
-      const trace = forward(probe, inputs);
-      const loss = traceLoss(probe, trace, targets);
-      return { loss, kinkCrossed: crossesKink(branches, probe, trace.preactivations) };
-    },
-  };
-}
-
-/**
- * Seeded random unit vectors: standard normal entries, divided by their norm, so every
- * direction is equally likely.
- *
- * @param length - the number of parameters
- * @param count - how many directions
- * @param seed - the seed
- */
-export function unitDirections(length: number, count: number, seed: number): Float64Array[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: count }, () => {
-    const direction = new Float64Array(length);
-    let squares = 0;
-    for (let i = 0; i < length; i++) {
-      direction[i] = random.normal(0, 1);
-      squares += direction[i]! * direction[i]!;
-    }
-    const norm = Math.sqrt(squares);
-    for (let i = 0; i < length; i++) direction[i]! /= norm;
-    return direction;
-  });
-}
-
-/** Weights then biases, layer by layer in the order of the arrays, as one vector. */
-function flatten(parameters: ParameterArrays, expectedLength: number): Float64Array {
-  const arrays = [...parameters.weights, ...(parameters.biases ?? [])];
-  const length = arrays.reduce((sum, array) => sum + array.data.length, 0);
-  if (length !== expectedLength) {
-    throw new ShapeError(`the gradients have ${length} entries but the network has ${expectedLength} parameters`);
-  }
-  const result = new Float64Array(length);
-  let offset = 0;
-  for (const array of arrays) {
-    const [rows, columns] = array.dimension === 1 ? [array.shape[0]!, 1] : dimensions(array);
-    for (let j = 0; j < rows; j++) {
-      for (let k = 0; k < columns; k++) result[offset++] = array.dimension === 1 ? array.get(j) : array.get(j, k);
-    }
-  }
-  return result;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
-
-function largestMagnitude(values: Float64Array): number {
-  let largest = 0;
-  for (const value of values) largest = Math.max(largest, Math.abs(value));
-  return largest;
-}
-
-/** The least-squares slope of $y$ against $x$. */
-function fittedSlope(x: readonly number[], y: readonly number[]): number {
-  const meanX = x.reduce((sum, value) => sum + value, 0) / x.length;
-  const meanY = y.reduce((sum, value) => sum + value, 0) / y.length;
-  let covariance = 0;
-  let variance = 0;
-  x.forEach((value, i) => {
-    covariance += (value - meanX) * (y[i]! - meanY);
-    variance += (value - meanX) * (value - meanX);
-  });
-  return covariance / variance;
 }

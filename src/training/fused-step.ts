@@ -10,7 +10,7 @@
  * deltas for one sample): writing and reading three copies of them costs more time than the rest of the
  * step together. So this step computes the errors and deltas of steps 1–4 with the derivation's
  * own functions, and then folds steps 5–7 into one pass over each weight matrix
- * ({@link numeric/tensor!addScaledProduct | addScaledProduct}):
+ * ({@link training/fused-update!addScaledProduct | addScaledProduct}):
  *
  * $$W^{(l)}_{jk} \leftarrow W^{(l)}_{jk} + \Big(\big(\textstyle\sum_b \delta^{(l)}_{jb}\, o^{(l-1)}_{kb}\big)\,\tfrac{1}{B}\Big)(-\eta),$$
  *
@@ -69,7 +69,7 @@ export interface FusedStepOptions {
  * @param inputs - $x$, $n_0 \times B$, one sample per column
  * @param targets - $t$, $n_L \times B$
  * @param learningRate - $\eta \ge 0$
- * @param workspace - buffers from {@link model/backprop!createWorkspace | createWorkspace} for this
+ * @param workspace - buffers from {@link training/workspace!createWorkspace | createWorkspace} for this
  *   network's spec and the batch size $B$; the trace, errors and deltas are left in it (its
  *   `gradients` hold the biases' gradients and its `deltaWeights` the biases' steps; the
  *   weights' are not written)
@@ -142,7 +142,7 @@ export function fusedTrainingStep(
 
 /**
  * Makes sure every weight and bias is finite before the fused update, which relies on it (see
- * {@link numeric/tensor!addScaledProduct | addScaledProduct}), reading them only where it must. A
+ * {@link training/fused-update!addScaledProduct | addScaledProduct}), reading them only where it must. A
  * non-finite weight makes its row's weighted sum infinite or NaN whatever the inputs hold
  * ($\infty \cdot 0$ is NaN), so a layer whose sums are all finite has finite parameters. A layer
  * with a sum that is not finite (finite weights can overflow it too, and a saturating

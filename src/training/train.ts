@@ -16,7 +16,7 @@
  * $$v^{(l)} \leftarrow \mu\, v^{(l)} + \Delta W^{(l)}, \qquad W^{(l)} \leftarrow W^{(l)} + v^{(l)}$$
  *
  * The steps write into buffers made once per network and batch size
- * ({@link model/backprop!createWorkspace | createWorkspace}), and the network is updated in place,
+ * ({@link training/workspace!createWorkspace | createWorkspace}), and the network is updated in place,
  * so the inner loop allocates no array; the numbers are bit for bit those of `trainingStep`
  * followed by the momentum term. The same seed gives the same shuffles, so the same weights
  * and history, bit for bit.
