@@ -176,6 +176,18 @@ ${display(`W^{(1)} + \\Delta W^{(1)} = ${texMatrix(U1)}`)}
 
 ${display(`W^{(2)} + \\Delta W^{(2)} = ${texMatrix(U2)}`)}
 
+## Checked against 50 digits
+
+The same step computed again, without the library, in 60-digit decimal arithmetic from the
+exact values of the case's float64 numbers, by \`scripts/worked-example-decimal.py\` (the
+formulas of [page 1](./derivation/01-notation.md) written out sample by sample). Its numbers, to
+50 significant digits, are in \`docs/examples/xor-2-2-1-sigmoid.decimal.json\`, the one file the
+specs compare the library with, to a relative error of $10^{-13}$. Most float64 numbers above
+are off by a few units in the last place; the gradients least where the two samples' terms
+nearly cancel, so that the rounding of each term is large beside their sum:
+
+${decimalTable(step)}
+
 ## Gradient check
 
 Central differences on the loss, without the backward pass, agree with every gradient above
@@ -195,6 +207,67 @@ ${formatCheckReport(runChecks(problem, checkMethods))}
 \`\`\`
 `;
   return { markdown, svg: diagram(network, step, targets) };
+}
+
+/** The 50-digit decimal computation of the worked example (see scripts/worked-example-decimal.py). */
+const decimal = JSON.parse(readFileSync(new URL("../docs/examples/xor-2-2-1-sigmoid.decimal.json", import.meta.url), "utf8")) as {
+  readonly loss: string;
+  readonly [quantity: string]: unknown;
+};
+
+/** A decimal number as an integer and a power of ten: `digits × 10^exponent`, exactly. */
+function exactDecimal(text: string): { readonly digits: bigint; readonly exponent: number } {
+  const match = /^(-?)(\d+)(?:\.(\d*))?(?:e([+-]?\d+))?$/.exec(text);
+  if (match === null) throw new Error(`not a decimal number: ${text}`);
+  const [, sign, whole, fraction = "", exponent = "0"] = match;
+  return { digits: BigInt(`${sign}${whole}${fraction}`), exponent: Number(exponent) - fraction.length };
+}
+
+/**
+ * $|v - d| / |d|$ for a float64 $v$ and a decimal $d$, computed exactly and rounded once: the
+ * float64's exact decimal expansion (\`toPrecision(100)\`, exact for these magnitudes) against
+ * the decimal's digits.
+ */
+function relativeDifference(value: number, text: string): number {
+  const [a, b] = [exactDecimal(value.toPrecision(100)), exactDecimal(text)];
+  const exponent = Math.min(a.exponent, b.exponent);
+  const scaled = (x: { digits: bigint; exponent: number }): bigint => x.digits * 10n ** BigInt(x.exponent - exponent);
+  const [x, y] = [scaled(a), scaled(b)];
+  const difference = x > y ? x - y : y - x;
+  const magnitude = y < 0n ? -y : y;
+  return Number((difference * 10n ** 30n) / magnitude) / 1e30;
+}
+
+/** One row per quantity of the step: its entries, the largest relative difference from the 50-digit values, and where. */
+function decimalTable(step: TrainingStep): string {
+  type Rows = readonly (readonly string[])[];
+  const layers = (key: string): Rows[] => decimal[key] as Rows[];
+  const parameterLayers = (key: string): Rows[] => (decimal[key] as { weights: Rows[] }).weights;
+  const quantities: [string, Matrix[], Rows[]][] = [
+    ["z^{(l)}", [...step.trace.preactivations], layers("preactivations")],
+    ["o^{(l)}", step.trace.outputs.slice(1), layers("outputs")],
+    ["e^{(l)}", [...step.errors], layers("errors")],
+    ["\\delta^{(l)}", [...step.deltas], layers("deltas")],
+    ["\\partial E / \\partial W^{(l)}", [...step.gradients.weights], parameterLayers("gradients")],
+    ["\\Delta W^{(l)}", [...step.deltaWeights.weights], parameterLayers("deltaWeights")],
+    ["W^{(l)} + \\Delta W^{(l)}", [...step.updated.weights], parameterLayers("updated")],
+  ];
+  const rows = [`| $E$ | 1 | ${relativeDifference(step.loss, decimal.loss).toExponential(1)} | \`${decimal.loss.slice(0, 21)}…\` | \`${step.loss}\` |`];
+  for (const [name, matrices, decimals] of quantities) {
+    let worst = { error: -1, decimal: "", value: 0 };
+    let count = 0;
+    matrices.forEach((matrix, l) =>
+      decimals[l]!.forEach((row, j) =>
+        row.forEach((text, k) => {
+          count++;
+          const error = relativeDifference(matrix.get(j, k), text);
+          if (error > worst.error) worst = { error, decimal: text, value: matrix.get(j, k) };
+        }),
+      ),
+    );
+    rows.push(`| $${name}$ | ${count} | ${worst.error.toExponential(1)} | \`${worst.decimal.slice(0, worst.decimal.startsWith("-") ? 22 : 21)}…\` | \`${worst.value}\` |`);
+  }
+  return ["| quantity | entries | largest relative difference | that entry, 50 digits (first 20 shown) | that entry, float64 |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 /** A number for the diagram: 4 significant digits. */

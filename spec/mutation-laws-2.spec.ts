@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCase } from "../src/conformance/case-format.js";
 import { workedExampleCase } from "../src/conformance/worked-example.js";
-import { elementwiseActivations } from "../src/model/activations.js";
 import { backpropagate, trainingStep } from "../src/model/backprop.js";
 import { assertTargetShape, forward } from "../src/model/forward.js";
 import { networkToArrays } from "../src/model/network.js";
@@ -120,10 +119,6 @@ describe("kinks and oracles", () => {
     const loose = checkGradients(example.network, example.inputs, example.targets, undefined, { floor: 10 });
     expect(loose.floor).toBe(10);
     expect(Math.max(...loose.entries.map((entry) => entry.relativeError))).toBeLessThan(1e-12);
-  });
-
-  it("each element-wise activation carries its own name", () => {
-    for (const [name, activation] of Object.entries(elementwiseActivations)) expect(activation.name).toBe(name);
   });
 });
 

@@ -14,6 +14,8 @@ import { describeEntry } from "../../src/oracles/report.js";
 import { createWorkspace } from "../../src/training/workspace.js";
 import { caseDocument, hiddenActivations, numRuns, outputPairs } from "../support/arbitraries.js";
 import { entriesOf, expectParametersClose, largestMagnitude, sampleOf } from "../support/parameters.js";
+import { expectCloseToDecimal, expectMatrixCloseToDecimal, workedExampleDecimal } from "../support/worked-example.js";
+import { mistakenGradients } from "../../src/conformance/mistakes.js";
 
 describe("backpropagation", () => {
   it("analytic gradients agree with central differences to a relative error of 1e-6 on every entry, for every activation, loss, depth 1–4, width 1–8, batch 1–5, with and without biases", () => {
@@ -270,79 +272,37 @@ function entriesRows(matrix: Matrix): number[][] {
 }
 
 describe("the worked example (docs/examples/xor-2-2-1-sigmoid.json)", () => {
-  // Independently computed with Python's decimal module at 50 significant digits, by the
-  // formulas of DESIGN.md written out per sample, then rounded to float64.
-  const expected = {
-    loss: 0.1229132832353748,
-    outputs: [0.47013994750692567, 0.45924008722403115],
-    hiddenOutputs: [
-      [0.4501660026875221, 0.47502081252106],
-      [0.574442516811659, 0.6681877721681662],
-    ],
-    outputErrors: [0.5298600524930743, -0.45924008722403115],
-    outputDeltas: [-0.1319925778541562, 0.11404705387749627],
-    hiddenErrors: [
-      [0.0659962889270781, -0.05702352693874813],
-      [-0.07919554671249372, 0.06842823232649776],
-    ],
-    hiddenDeltas: [
-      [-0.016335175246932045, 0.014220301345817712],
-      [0.019360009642761813, -0.015171420003476228],
-    ],
-    gradients: [
-      [
-        [0.007110150672908856, -0.001057436950557165],
-        [-0.007585710001738114, 0.002094294819642793],
-      ],
-      [[-0.0026219234792528292, 0.0001913491148733587]],
-    ],
-    deltaWeights: [
-      [
-        [-0.002133045201872657, 0.0003172310851671495],
-        [0.002275713000521434, -0.0006282884458928379],
-      ],
-      [[0.0007865770437758487, -5.740473446200761e-5]],
-    ],
-    updated: [
-      [
-        [0.09786695479812735, -0.19968276891483286],
-        [0.40227571300052145, 0.2993717115541072],
-      ],
-      [[0.5007865770437758, -0.600057404734462]],
-    ],
-  };
+  const decimal = workedExampleDecimal;
 
-  const closeTo = (actual: number, wanted: number, what: string): void => {
-    const error = Math.abs(actual - wanted) / Math.max(Math.abs(wanted), 1e-300);
-    if (!(error <= 1e-13)) throw new Error(`${what} is ${actual}, expected ${wanted} (relative error ${error.toExponential(2)})`);
-  };
-  const matrixClose = (actual: Matrix, wanted: readonly (readonly number[])[], what: string): void => {
-    wanted.forEach((row, j) => row.forEach((value, k) => closeTo(actual.get(j, k), value, `${what}[${j}][${k}]`)));
-  };
-
-  it("takes every step of the derivation to the independently computed numbers", () => {
+  it("takes every step of the derivation to the numbers of the 50-digit decimal computation, to 1e-13", () => {
     const { network, inputs, targets, learningRate } = parseCase(workedExampleCase);
     expect(depth(network.spec)).toBe(2);
     const step = trainingStep(network, inputs, targets, learningRate);
-    closeTo(step.loss, expected.loss, "loss");
-    matrixClose(step.trace.outputs[2]!, [expected.outputs], "o(2)");
-    matrixClose(step.trace.outputs[1]!, expected.hiddenOutputs, "o(1)");
-    matrixClose(step.errors[1]!, [expected.outputErrors], "e(2)");
-    matrixClose(step.deltas[1]!, [expected.outputDeltas], "δ(2)");
-    matrixClose(step.errors[0]!, expected.hiddenErrors, "e(1)");
-    matrixClose(step.deltas[0]!, expected.hiddenDeltas, "δ(1)");
-    expected.gradients.forEach((rows, index) => matrixClose(step.gradients.weights[index]!, rows, `gradients.weights[${index}]`));
-    expected.deltaWeights.forEach((rows, index) => matrixClose(step.deltaWeights.weights[index]!, rows, `deltaWeights.weights[${index}]`));
-    expected.updated.forEach((rows, index) => matrixClose(step.updated.weights[index]!, rows, `updated.weights[${index}]`));
+    expectCloseToDecimal(step.loss, decimal.loss, "loss");
+    [1, 2].forEach((l) => {
+      expectMatrixCloseToDecimal(step.trace.preactivations[l - 1]!, decimal.preactivations[l - 1]!, `z(${l})`);
+      expectMatrixCloseToDecimal(step.trace.outputs[l]!, decimal.outputs[l - 1]!, `o(${l})`);
+      expectMatrixCloseToDecimal(step.errors[l - 1]!, decimal.errors[l - 1]!, `e(${l})`);
+      expectMatrixCloseToDecimal(step.deltas[l - 1]!, decimal.deltas[l - 1]!, `δ(${l})`);
+      expectMatrixCloseToDecimal(step.gradients.weights[l - 1]!, decimal.gradients.weights[l - 1]!, `gradients.weights[${l - 1}]`);
+      expectMatrixCloseToDecimal(step.deltaWeights.weights[l - 1]!, decimal.deltaWeights.weights[l - 1]!, `deltaWeights.weights[${l - 1}]`);
+      expectMatrixCloseToDecimal(step.updated.weights[l - 1]!, decimal.updated.weights[l - 1]!, `updated.weights[${l - 1}]`);
+    });
     expect(step.gradients.biases).toBeNull();
+  });
+
+  it("the 50-digit computation would catch a mistake: the intuitive rule's hidden-layer gradient is far from it", () => {
+    const { network, inputs, targets } = parseCase(workedExampleCase);
+    const wrong = mistakenGradients("intuitive-rule", network, inputs, targets);
+    expect(() => expectMatrixCloseToDecimal(wrong.weights[0]!, decimal.gradients.weights[0]!, "gradients.weights[0]")).toThrow(/the 50-digit computation gives/);
   });
 
   it("shows the seed's rule on its first sample: Δw = η × (error × o(1 − o)) × input", () => {
     const { network, inputs, targets } = parseCase({ ...workedExampleCase, inputs: [[0, 1]], targets: [[1]] });
     const step = trainingStep(network, inputs, targets, 0.3);
-    const o = 0.47013994750692567;
+    const o = Number(decimal.outputs[1]![0]![0]!);
     const error = 1 - o;
-    const hidden = [0.4501660026875221, 0.574442516811659];
-    hidden.forEach((input, k) => closeTo(step.deltaWeights.weights[1]!.get(0, k), 0.3 * error * o * (1 - o) * input, `ΔW(2)[0][${k}]`));
+    const hidden = decimal.outputs[0]!.map((row) => Number(row[0]!));
+    hidden.forEach((input, k) => expectCloseToDecimal(step.deltaWeights.weights[1]!.get(0, k), String(0.3 * error * o * (1 - o) * input), `ΔW(2)[0][${k}]`));
   });
 });

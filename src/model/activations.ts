@@ -28,8 +28,6 @@ export const leakyReluSlope = 0.01;
 
 /** An activation that acts on each entry alone: its value and its derivative at one number. */
 export interface ElementwiseActivation {
-  /** The name, as in the case format. */
-  readonly name: ElementwiseActivationName;
   /** $f(z)$. */
   value(z: number): number;
   /** $f'(z)$. */
@@ -84,7 +82,6 @@ export function softplus(z: number): number {
  */
 export const elementwiseActivations: Readonly<Record<ElementwiseActivationName, ElementwiseActivation>> = {
   sigmoid: {
-    name: "sigmoid",
     value: sigmoid,
     derivative(z) {
       const s = sigmoid(z);
@@ -92,7 +89,6 @@ export const elementwiseActivations: Readonly<Record<ElementwiseActivationName, 
     },
   },
   tanh: {
-    name: "tanh",
     value: Math.tanh,
     derivative(z) {
       const t = Math.tanh(z);
@@ -100,22 +96,18 @@ export const elementwiseActivations: Readonly<Record<ElementwiseActivationName, 
     },
   },
   relu: {
-    name: "relu",
     value: (z) => (z > 0 ? z : 0),
     derivative: (z) => (z > 0 ? 1 : 0),
   },
   leaky_relu: {
-    name: "leaky_relu",
     value: (z) => (z > 0 ? z : leakyReluSlope * z),
     derivative: (z) => (z > 0 ? 1 : leakyReluSlope),
   },
   softplus: {
-    name: "softplus",
     value: softplus,
     derivative: sigmoid,
   },
   identity: {
-    name: "identity",
     value: (z) => z,
     derivative: () => 1,
   },
