@@ -22,7 +22,8 @@ import { parseCase } from "../src/conformance/case-format.js";
 import { formatJson } from "../src/numeric/json.js";
 import { type CheckMethod, checkMethods, runChecks } from "../src/oracles/check.js";
 import { table } from "../src/oracles/report.js";
-import { caseDocument } from "../spec/support/arbitraries.js";
+import { caseDocument } from "../src/conformance/case-arbitrary.js";
+
 
 /** What one worker found for one method. */
 interface MethodTally {

@@ -13,12 +13,13 @@
  * relative error among the others, and the worst relative error the check itself reports.
  */
 import fc from "fast-check";
-import { caseDocument } from "../spec/support/arbitraries.js";
+
 import { parseCase } from "../src/conformance/case-format.js";
 import { backpropagate } from "../src/model/backprop.js";
 import { networkLoss } from "../src/model/forward.js";
 import { compareGradients, defaultFloor, type EntryMethod } from "../src/oracles/comparison.js";
 import { oracleGradients } from "../src/oracles/gradient-check.js";
+import { caseDocument } from "../src/conformance/case-arbitrary.js";
 
 const cases = Number(process.argv[2] ?? 2000);
 const seed = Number(process.argv[3] ?? 1);

@@ -17,8 +17,9 @@ import { initializeNetwork, type Network, type ParameterArrays } from "../src/mo
 import { formatJson } from "../src/numeric/json.js";
 import { type Random, seededRandom } from "../src/numeric/random.js";
 import { type Matrix, matrixFromRows, transposed } from "../src/numeric/tensor.js";
-import { caseDocument } from "../spec/support/arbitraries.js";
-import { cosine as parameterCosine, counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "../spec/support/intuitive-laws.js";
+
+import { cosine as parameterCosine, counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "./intuitive-laws.js";
+import { caseDocument } from "../src/conformance/case-arbitrary.js";
 
 const networksPerSetting = 10_000;
 

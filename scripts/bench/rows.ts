@@ -17,7 +17,7 @@ import { checkGradients } from "../../src/oracles/gradient-check.js";
 import { firstSamples, mnistDataset } from "../../src/training/data.js";
 import { train } from "../../src/training/train.js";
 import { createWorkspace } from "../../src/training/workspace.js";
-import { caseDocument } from "../../spec/support/arbitraries.js";
+
 import { handWrittenName } from "./contenders.js";
 import { collectGarbage, garbageCollectorExposed, timeInterleaved, type HarnessOptions, type Timing } from "./harness.js";
 import { createHandWrittenNetwork, handWrittenForward } from "./handwritten.js";
@@ -35,6 +35,7 @@ import {
   type Precision,
   type StepContender,
 } from "./seed-problem.js";
+import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 /** Raised when a contender's step does not compute what the reference computes; the benchmark stops. */
 export class CrossCheckError extends Error {

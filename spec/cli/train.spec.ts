@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCommand } from "../support/parameters.js";
+import { runCommand } from "../support/command.js";
 import { parseSamples } from "../../src/cli/predict.js";
 import { historyFormat } from "../../src/cli/train.js";
 import { readModel } from "../../src/training/model-file.js";

@@ -18,7 +18,8 @@ import type { VectorFile } from "../../src/conformance/vector-format.js";
 import { compareResults, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { BackpropRefError } from "../../src/numeric/errors.js";
-import { caseDocument, numRuns } from "../support/arbitraries.js";
+import { numRuns } from "../support/arbitraries.js";
+import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 /** Values that have broken parsers: non-finite numbers, huge and fractional sizes, wrong types, big and deep arrays. */
 const hostile = fc.oneof(

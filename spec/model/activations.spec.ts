@@ -205,4 +205,29 @@ describe("activations", () => {
     expect(isActivationName("ReLU")).toBe(false);
     expect(isActivationName(3)).toBe(false);
   });
+
+  it("sigmoid, softplus and leaky relu at points where a changed constant or branch shows", () => {
+    expect(sigmoid(0)).toBe(0.5);
+    expect(sigmoid(-800)).toBe(0);
+    expect(sigmoid(800)).toBe(1);
+    expect(sigmoid(-2)).toBeCloseTo(0.11920292202211755, 15);
+    expect(softplus(0)).toBe(Math.LN2);
+    expect(softplus(-800)).toBe(0);
+    expect(softplus(800)).toBe(800);
+    expect(leakyReluSlope).toBe(0.01);
+    const z = matrixFromRows([[-2, 0, 3]]);
+    expect(matrixToRows(activate("leaky_relu", z))).toEqual([[-0.02, 0, 3]]);
+    expect(matrixToRows(activate("relu", z))).toEqual([[0, 0, 3]]);
+    expect(matrixToRows(activationDerivative("leaky_relu", z))).toEqual([[0.01, 0.01, 1]]);
+    expect(matrixToRows(activationDerivative("relu", z))).toEqual([[0, 0, 1]]);
+    expect(matrixToRows(activationDerivative("identity", z))).toEqual([[1, 1, 1]]);
+    expect(matrixToRows(activationDerivative("softplus", matrixFromRows([[0]])))).toEqual([[0.5]]);
+    expect(matrixToRows(activationDerivative("tanh", matrixFromRows([[0]])))).toEqual([[1]]);
+    expect(matrixToRows(activationDerivative("sigmoid", matrixFromRows([[0]])))).toEqual([[0.25]]);
+  });
+
+  it("softmax sums to one per column, survives logits of 1000, and is exact on equal logits", () => {
+    const z = matrixFromRows([[1000, 0], [1000, 0], [-1000, 0]]);
+    expect(matrixToRows(softmax(z))).toEqual([[0.5, 1 / 3], [0.5, 1 / 3], [0, 1 / 3]]);
+  });
 });

@@ -3,19 +3,27 @@ import { describe, expect, it } from "vitest";
 import { type CaseDocument, parseCase } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { sigmoid } from "../../src/model/activations.js";
-import { backpropagate, trainingStep } from "../../src/model/backprop.js";
+import { backpropagate, hiddenDelta, trainingStep } from "../../src/model/backprop.js";
 import { networkLoss } from "../../src/model/forward.js";
-import { cloneNetwork, createNetwork, depth, type ParameterArrays } from "../../src/model/network.js";
-import { NumericError } from "../../src/numeric/errors.js";
-import { assertFinite } from "../../src/numeric/overflow.js";
-import { type Matrix, matrixFromRows, type Vector, vectorFromArray } from "../../src/numeric/tensor.js";
+import { createNetwork, depth, type ParameterArrays, parameterEntries } from "../../src/model/network.js";
+import { NumericError, SpecError, ValueError } from "../../src/numeric/errors.js";
+import { type Matrix, matrixFromRows, matrixToRows, scaled, vectorFromArray } from "../../src/numeric/tensor.js";
 import { checkGradients } from "../../src/oracles/gradient-check.js";
 import { describeEntry } from "../../src/oracles/report.js";
 import { createWorkspace } from "../../src/training/workspace.js";
-import { caseDocument, hiddenActivations, numRuns, outputPairs } from "../support/arbitraries.js";
-import { entriesOf, expectParametersClose, largestMagnitude, sampleOf } from "../support/parameters.js";
+import { numRuns } from "../support/arbitraries.js";
+import { expectParametersClose, largestParameterMagnitude, sampleOf } from "../support/parameters.js";
 import { expectCloseToDecimal, expectMatrixCloseToDecimal, workedExampleDecimal } from "../support/worked-example.js";
 import { mistakenGradients } from "../../src/conformance/mistakes.js";
+import { exampleProblem } from "../support/fixtures.js";
+import { caseDocument, hiddenActivations, outputPairs } from "../../src/conformance/case-arbitrary.js";
+
+/** A training step of the 1-1 identity network with weight 1, input 1 and target 0, with some fields of its case replaced. */
+const stepOf = (overrides: Record<string, unknown>, learningRate = 0.1) => {
+  const problem = parseCase({ format: "backprop-ref/case@1", sizes: [1, 1], activations: ["identity"], loss: "squared_error", weights: [[[1]]], biases: null, inputs: [[1]], targets: [[0]], learningRate: 0, ...overrides });
+  return () => trainingStep(problem.network, problem.inputs, problem.targets, learningRate);
+};
+
 
 describe("backpropagation", () => {
   it("analytic gradients agree with central differences to a relative error of 1e-6 on every entry, for every activation, loss, depth 1–4, width 1–8, batch 1–5, with and without biases", () => {
@@ -51,15 +59,15 @@ describe("backpropagation", () => {
       fc.property(caseDocument(), (document) => {
         const { network, inputs, targets, learningRate } = parseCase(document);
         const step = trainingStep(network, inputs, targets, learningRate);
-        const expectedDeltas = entriesOf(step.gradients).map((entry) => -learningRate * entry.value);
-        entriesOf(step.deltaWeights).forEach((entry, index) => {
+        const expectedDeltas = parameterEntries(step.gradients).map((entry) => -learningRate * entry.value);
+        parameterEntries(step.deltaWeights).forEach((entry, index) => {
           if (!Object.is(entry.value, expectedDeltas[index])) {
             throw new Error(`Δ${entry.position} is ${entry.value}, expected −η · gradient = ${expectedDeltas[index]}`);
           }
         });
-        const old = entriesOf(network);
-        const deltas = entriesOf(step.deltaWeights);
-        entriesOf(step.updated).forEach((entry, index) => {
+        const old = parameterEntries(network);
+        const deltas = parameterEntries(step.deltaWeights);
+        parameterEntries(step.updated).forEach((entry, index) => {
           const expected = old[index]!.value + deltas[index]!.value;
           if (!Object.is(entry.value, expected)) {
             throw new Error(`updated ${entry.position} is ${entry.value}, expected old + Δ = ${expected}`);
@@ -87,7 +95,7 @@ describe("backpropagation", () => {
         // entry as well; leaving out f′, or any other change to the formula, moves the large
         // entries too, by far more than 1e-9. Below 1e-300 the comparison is absolute: with a
         // subnormal learning rate the two groupings round the last bit of 5e-324 differently.
-        const floor = 1e-6 * largestMagnitude(seed) + 1e-300;
+        const floor = 1e-6 * largestParameterMagnitude(seed) + 1e-300;
         expectParametersClose(step.deltaWeights, seed, { tolerance: 1e-9, floor, what: "delta weights against the seed's formula" });
       }),
       { numRuns },
@@ -99,7 +107,7 @@ describe("backpropagation", () => {
       fc.property(caseDocument(), (document) => {
         const { network, inputs, targets } = parseCase(document);
         const loss = networkLoss(network, inputs, targets);
-        const squaredNorm = entriesOf(backpropagate(network, inputs, targets).gradients).reduce(
+        const squaredNorm = parameterEntries(backpropagate(network, inputs, targets).gradients).reduce(
           (sum, entry) => sum + entry.value * entry.value,
           0,
         );
@@ -124,9 +132,9 @@ describe("backpropagation", () => {
         const samples = inputs.shape[1]!;
         const perSample = Array.from(
           { length: samples },
-          (_, b) => entriesOf(backpropagate(network, sampleOf(inputs, b), sampleOf(targets, b)).gradients),
+          (_, b) => parameterEntries(backpropagate(network, sampleOf(inputs, b), sampleOf(targets, b)).gradients),
         );
-        entriesOf(batch).forEach((entry, index) => {
+        parameterEntries(batch).forEach((entry, index) => {
           const values = perSample.map((entries) => entries[index]!.value);
           const mean = values.reduce((sum, value) => sum + value, 0) / samples;
           const scale = values.reduce((sum, value) => sum + Math.abs(value), 0) / samples;
@@ -158,63 +166,78 @@ describe("backpropagation", () => {
         const actual = backpropagate(shuffled, original.inputs, original.targets).gradients;
         // Permuting reorders the sums of the next layer, so entries differ in rounding: a few
         // ulps of the largest terms, which is what the floor admits on entries near zero.
-        const floor = 1e-6 * Math.max(1, largestMagnitude(expected));
+        const floor = 1e-6 * Math.max(1, largestParameterMagnitude(expected));
         expectParametersClose(actual, expected, { tolerance: 1e-9, floor, what: `gradients after permuting layer ${layer}` });
       }),
       { numRuns },
     );
   });
+
+  it("gives the hand-checked gradients, and biases the mean of the deltas", () => {
+    const withBiases = parseCase({ ...workedExampleCase, biases: [[0.1, -0.1], [0.2]] });
+    const { gradients, deltas } = backpropagate(withBiases.network, withBiases.inputs, withBiases.targets);
+    gradients.biases!.forEach((vector, index) => {
+      const delta = matrixToRows(deltas[index]!);
+      expect(Array.from(vector.data)).toEqual(delta.map((row) => row.reduce((sum, entry) => sum + entry, 0) / row.length));
+    });
+    const plain = backpropagate(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets);
+    expect(plain.gradients.biases).toBeNull();
+    expect(matrixToRows(plain.gradients.weights[1]!)).toMatchInlineSnapshot(`
+      [
+        [
+          -0.002621923479252837,
+          0.00019134911487334733,
+        ],
+      ]
+    `);
+    expect(matrixToRows(plain.gradients.weights[0]!)).toMatchInlineSnapshot(`
+      [
+        [
+          0.007110150672908855,
+          -0.001057436950557167,
+        ],
+        [
+          -0.007585710001738112,
+          0.002094294819642793,
+        ],
+      ]
+    `);
+    expect(matrixToRows(scaled(plain.errors[1]!, 1))).toMatchInlineSnapshot(`
+      [
+        [
+          0.5298600524930743,
+          -0.45924008722403115,
+        ],
+      ]
+    `);
+  });
+
+  it("a softmax hidden layer is a SpecError, and a workspace needs a positive whole batch", () => {
+    const z = matrixFromRows([[0]]);
+    expect(() => hiddenDelta("softmax", z, z)).toThrow(new SpecError("softmax is an output activation; a hidden layer cannot use it"));
+    for (const batch of [0, 1.5, -1]) expect(() => createWorkspace(exampleProblem.network.spec, batch)).toThrow(new ValueError(`batchSize must be a positive integer, got ${batch}`));
+    expect(createWorkspace(exampleProblem.network.spec, 1).deltas.map((delta) => delta.shape)).toEqual([[2, 1], [1, 1]]);
+  });
 });
 
-/**
- * Throws unless each array is the very buffer at the same index (the same object, not equal
- * values: a step that wrote its numbers into a fresh array would give the same values).
- */
-function expectSameBuffers(actual: readonly (Matrix | Vector)[] | null, buffers: readonly (Matrix | Vector)[] | null, what: string): void {
-  if (buffers === null || actual === null) {
-    expect(actual, what).toBe(buffers);
-    return;
-  }
-  expect(actual.length, what).toBe(buffers.length);
-  buffers.forEach((buffer, index) => {
-    if (actual[index] !== buffer) expect.fail(`${what}[${index}] is not the workspace's own buffer`);
-  });
-}
 
-describe("steps into a workspace", () => {
-  it("a step into a workspace returns the workspace's own arrays: every preactivation, output after the inputs, error, delta, gradient and delta weight is its buffer at the same index", () => {
-    fc.assert(
-      fc.property(caseDocument(), (document) => {
-        const { network, inputs, targets, learningRate } = parseCase(document);
-        const workspace = createWorkspace(network.spec, inputs.shape[1]!);
-        const backpropagation = backpropagate(network, inputs, targets, workspace);
-        const step = trainingStep(cloneNetwork(network), inputs, targets, learningRate, workspace);
-        for (const [result, name] of [[backpropagation, "backpropagate"], [step, "trainingStep"]] as const) {
-          expect(result.trace.outputs[0], `${name}: outputs[0]`).toBe(inputs);
-          expectSameBuffers(result.trace.outputs.slice(1), workspace.trace.outputs.slice(1), `${name}: outputs[1…]`);
-          expectSameBuffers(result.trace.preactivations, workspace.trace.preactivations, `${name}: preactivations`);
-          expectSameBuffers(result.errors, workspace.errors, `${name}: errors`);
-          expectSameBuffers(result.deltas, workspace.deltas, `${name}: deltas`);
-          expectSameBuffers(result.gradients.weights, workspace.gradients.weights, `${name}: gradients.weights`);
-          expectSameBuffers(result.gradients.biases, workspace.gradients.biases, `${name}: gradients.biases`);
-        }
-        expectSameBuffers(step.deltaWeights.weights, workspace.deltaWeights.weights, "trainingStep: deltaWeights.weights");
-        expectSameBuffers(step.deltaWeights.biases, workspace.deltaWeights.biases, "trainingStep: deltaWeights.biases");
-        // Negative control: the allocating step's arrays, of the same values, are told apart.
-        expect(() => expectSameBuffers(backpropagate(network, inputs, targets).errors, workspace.errors, "allocated errors")).toThrow();
-      }),
-      { numRuns },
-    );
-  });
-});
 
 describe("refusing numbers that overflowed", () => {
-  it("assertFinite refuses a list with one value that is not finite among finite ones, naming the first such value; an all-finite list passes", () => {
+
+  it("an overflow names the quantity that overflowed: outputs, loss, gradients or updated weights", () => {
     const tail = "the weights or inputs are too large for float64";
-    expect(() => assertFinite("the loss", [1, Infinity])).toThrow(new NumericError(`the loss overflowed to Infinity: ${tail}`));
-    expect(() => assertFinite("the loss", [NaN, 2, -Infinity])).toThrow(new NumericError(`the loss overflowed to NaN: ${tail}`));
-    expect(() => assertFinite("the loss", [1, -2.5, 0, Number.MAX_VALUE])).not.toThrow();
-    expect(() => assertFinite("the loss", [])).not.toThrow();
+    expect(stepOf({ weights: [[[1e300]]], inputs: [[1e300]] })).toThrow(new NumericError(`the outputs overflowed (an entry is not finite): ${tail}`));
+    expect(stepOf({ weights: [[[1e200]]], inputs: [[1e200]] }, 0)).toThrow(NumericError);
+    expect(stepOf({ weights: [[[1e200]]] })).toThrow(new NumericError(`the loss overflowed to Infinity: ${tail}`));
+    expect(stepOf({ sizes: [1, 1], weights: [[[1e154]]], inputs: [[1e154]] })).toThrow(NumericError);
+    expect(stepOf({ inputs: [[1e100]] }, 1e300)).toThrow(new NumericError(`the updated weights overflowed (an entry is not finite): ${tail}`));
+  });
+
+  it("a gradient that overflows while the loss does not is named", () => {
+    const problem = parseCase({ format: "backprop-ref/case@1", sizes: [1, 1], activations: ["identity"], loss: "squared_error", weights: [[[1]]], biases: null, inputs: [[1e154], [1e154]], targets: [[0], [0]], learningRate: 0 });
+    expect(() => trainingStep(problem.network, problem.inputs, problem.targets, 0)).toThrow(
+      new NumericError("the gradients overflowed (an entry is not finite): the weights or inputs are too large for float64"),
+    );
   });
 });
 

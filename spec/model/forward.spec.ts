@@ -7,7 +7,9 @@ import { createNetwork } from "../../src/model/network.js";
 import { ShapeError } from "../../src/numeric/errors.js";
 import { type Matrix, matrixFromRows, matrixToRows, vectorFromArray, zeros } from "../../src/numeric/tensor.js";
 import { createWorkspace } from "../../src/training/workspace.js";
-import { caseDocument, numRuns } from "../support/arbitraries.js";
+import { numRuns } from "../support/arbitraries.js";
+import { exampleProblem } from "../support/fixtures.js";
+import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 describe("forward pass", () => {
   const network = createNetwork(
@@ -79,5 +81,20 @@ describe("forward pass", () => {
     expect(() => assertTargetShape(outputs, vector)).toThrow(new ShapeError("targets must be a matrix (n_L × B) of the outputs' shape 2×3, got an array of shape 2"));
     // The matrix of that shape passes: only the dimensions were wrong.
     expect(() => assertTargetShape(outputs, ndarray(new Float64Array(6), [2, 3]))).not.toThrow();
+  });
+
+  it("the forward pass refuses inputs of the wrong rows, no samples, or not a matrix", () => {
+    expect(() => forward(exampleProblem.network, zeros(3, 2))).toThrow(ShapeError);
+    expect(() => forward(exampleProblem.network, zeros(2, 0))).toThrow(ShapeError);
+    const vector = matrixFromRows([[1, 2]]).pick(0, null) as unknown as ReturnType<typeof zeros>;
+    expect(() => forward(exampleProblem.network, vector)).toThrow(ShapeError);
+  });
+
+  it("targets must have the outputs' shape, rows and columns", () => {
+    const outputs = zeros(2, 3);
+    expect(() => assertTargetShape(outputs, zeros(2, 3))).not.toThrow();
+    expect(() => assertTargetShape(outputs, zeros(3, 3))).toThrow(new ShapeError("targets are 3×3 but the outputs are 2×3"));
+    expect(() => assertTargetShape(outputs, zeros(2, 2))).toThrow(new ShapeError("targets are 2×2 but the outputs are 2×3"));
+    expect(() => assertTargetShape(outputs, outputs.pick(0, null) as unknown as ReturnType<typeof zeros>)).toThrow(ShapeError);
   });
 });

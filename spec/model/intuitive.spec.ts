@@ -4,12 +4,13 @@ import { describe, expect, it } from "vitest";
 import { type CaseDocument, parseCase } from "../../src/conformance/case-format.js";
 import { trainingStep } from "../../src/model/backprop.js";
 import { intuitiveStep } from "../../src/model/intuitive.js";
-import type { ParameterArrays } from "../../src/model/network.js";
+import { type ParameterArrays, parameterEntries } from "../../src/model/network.js";
 import { SpecError } from "../../src/numeric/errors.js";
 import { formatJson } from "../../src/numeric/json.js";
-import { caseDocument, numRuns } from "../support/arbitraries.js";
-import { counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "../support/intuitive-laws.js";
-import { entriesOf, expectParametersClose, largestMagnitude } from "../support/parameters.js";
+import { numRuns } from "../support/arbitraries.js";
+import { counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "../../scripts/intuitive-laws.js";
+import { expectParametersClose, largestParameterMagnitude } from "../support/parameters.js";
+import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 const withLoss = (document: CaseDocument, loss: string): CaseDocument => ({ ...document, loss });
 
@@ -72,10 +73,10 @@ describe("the seed's intuitive rule", () => {
         const bySquared = trainingStep(squared.network, squared.inputs, squared.targets, 1).deltaWeights;
         const byBinary = trainingStep(binary.network, binary.inputs, binary.targets, 1).deltaWeights;
         // Where the updates are too small to tell apart, any two rules agree; skip those.
-        fc.pre(largestMagnitude(layer(intuitive, 1)) > 1e-6 && largestMagnitude(layer(intuitive, 2)) > 1e-6);
+        fc.pre(largestParameterMagnitude(layer(intuitive, 1)) > 1e-6 && largestParameterMagnitude(layer(intuitive, 2)) > 1e-6);
         const differs = (a: ParameterArrays, b: ParameterArrays): boolean => {
-          const others = entriesOf(b);
-          return entriesOf(a).some((entry, index) => Math.abs(entry.value - others[index]!.value) > 1e-3 * Math.abs(entry.value));
+          const others = parameterEntries(b);
+          return parameterEntries(a).some((entry, index) => Math.abs(entry.value - others[index]!.value) > 1e-3 * Math.abs(entry.value));
         };
         expect(differs(layer(intuitive, 2), layer(bySquared, 2))).toBe(false);
         expect(differs(layer(intuitive, 1), layer(bySquared, 1))).toBe(true);
@@ -98,8 +99,8 @@ describe("the seed's intuitive rule", () => {
           const intuitive = intuitiveStep(network, inputs, targets, learningRate).deltaWeights;
           const outputSlope = document.activations[1] === "sigmoid" ? step.trace.outputs[2]!.get(0, 0) * (1 - step.trace.outputs[2]!.get(0, 0)) : 1 - step.trace.outputs[2]!.get(0, 0) ** 2;
           fc.pre(outputSlope > 1e-6);
-          const exact = entriesOf(layer(step.deltaWeights, 1));
-          entriesOf(layer(intuitive, 1)).forEach((entry, index) => {
+          const exact = parameterEntries(layer(step.deltaWeights, 1));
+          parameterEntries(layer(intuitive, 1)).forEach((entry, index) => {
             const expected = exact[index]!.value / outputSlope;
             expect(Math.abs(entry.value - expected)).toBeLessThanOrEqual(1e-9 * Math.max(Math.abs(expected), 1e-300));
           });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { activate } from "../../src/model/activations.js";
+import { activate, softmax } from "../../src/model/activations.js";
 import { trainingStep } from "../../src/model/backprop.js";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { batchLoss, fusedOutputDelta, isFusedLoss, isLossName, type FusedLossName } from "../../src/model/losses.js";
@@ -150,5 +150,16 @@ describe("losses", () => {
     expect(isFusedLoss("cross_entropy")).toBe(true);
     expect(isFusedLoss("binary_cross_entropy")).toBe(true);
     expect(isFusedLoss("squared_error")).toBe(false);
+  });
+
+  it("each loss at a point computed by hand", () => {
+    const t = matrixFromRows([[1], [0]]);
+    const o = matrixFromRows([[0.75], [0.5]]);
+    expect(batchLoss("squared_error", o, o, t)).toBe(0.5 * (0.0625 + 0.25));
+    const z = matrixFromRows([[0], [0]]);
+    expect(batchLoss("cross_entropy", z, softmax(z), t)).toBeCloseTo(Math.LN2, 15);
+    expect(batchLoss("binary_cross_entropy", z, activate("sigmoid", z), t)).toBeCloseTo(2 * Math.LN2, 15);
+    const twoSamples = matrixFromRows([[1, 3]]);
+    expect(batchLoss("squared_error", twoSamples, twoSamples, matrixFromRows([[0, 0]]))).toBe((0.5 + 4.5) / 2);
   });
 });

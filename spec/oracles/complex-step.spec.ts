@@ -10,8 +10,9 @@ import { complexActivation, complexStepGradients } from "../../src/oracles/compl
 import { checkGradients } from "../../src/oracles/gradient-check.js";
 import { describeEntry } from "../../src/oracles/report.js";
 import * as C from "../../src/numeric/complex.js";
-import { caseDocument, numRuns } from "../support/arbitraries.js";
-import { largestMagnitude } from "../support/parameters.js";
+import { numRuns } from "../support/arbitraries.js";
+import { largestParameterMagnitude } from "../support/parameters.js";
+import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 describe("complex-step oracle", () => {
   it("agrees with backpropagation to a relative error of 1e-12 on every entry, across random shapes, activations, losses, biases and batches", () => {
@@ -33,7 +34,7 @@ describe("complex-step oracle", () => {
       fc.property(caseDocument({ depth: { min: 2, max: 4 }, hidden: ["sigmoid"] }), (document) => {
         const { network, inputs, targets } = parseCase(document);
         const correct = backpropagate(network, inputs, targets).gradients;
-        fc.pre(largestMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
+        fc.pre(largestParameterMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
         const broken = mistakenGradients("missing-derivative", network, inputs, targets);
         expect(checkGradients(network, inputs, targets, broken, { method: "complex-step" }).passed).toBe(false);
       }),

@@ -9,8 +9,9 @@ import { added, scaled, zeros } from "../../src/numeric/tensor.js";
 import { fusedTrainingStep } from "../../src/training/fused-step.js";
 import { zeroVelocities } from "../../src/training/momentum.js";
 import { createWorkspace } from "../../src/training/workspace.js";
-import { caseDocument, hiddenActivations, numRuns } from "../support/arbitraries.js";
+import { numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
+import { caseDocument, hiddenActivations } from "../../src/conformance/case-arbitrary.js";
 
 
 const elementwiseOutputs = hiddenActivations.map((activation) => [activation, "squared_error"] as const);

@@ -4,7 +4,8 @@ import { parseCase, type CaseDocument } from "../../src/conformance/case-format.
 import { FormatError, ShapeError, SpecError } from "../../src/numeric/errors.js";
 import { formatModel, modelFormat, readModel, type Model } from "../../src/training/model-file.js";
 import { networkToArrays } from "../../src/model/network.js";
-import { caseDocument, numRuns } from "../support/arbitraries.js";
+import { numRuns } from "../support/arbitraries.js";
+import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 const modelOf = (document: CaseDocument): Model => {
   const { network } = parseCase(document);

@@ -1,71 +1,16 @@
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCase } from "../../src/conformance/case-format.js";
 import { trainingStep } from "../../src/model/backprop.js";
-import { intuitiveStep } from "../../src/model/intuitive.js";
-import { cloneNetwork, initializeNetwork, networkToArrays, type NetworkSpec } from "../../src/model/network.js";
-import { NumericError, ShapeError, ValueError } from "../../src/numeric/errors.js";
+import { initializeNetwork, networkToArrays, type NetworkSpec } from "../../src/model/network.js";
+import { NumericError, ValueError } from "../../src/numeric/errors.js";
 import { copyMatrix, type Matrix } from "../../src/numeric/tensor.js";
 import { firstSamples, loadDataset, samplesAsColumns } from "../../src/training/data.js";
 import { accuracy, type EpochRecord, train } from "../../src/training/train.js";
 import { createWorkspace } from "../../src/training/workspace.js";
-import { caseDocument, hiddenActivations, numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
+
 
 /** Every entry of a list of matrices, as plain numbers. */
 const entries = (matrices: readonly Matrix[]): number[] => valuesOf({ weights: matrices, biases: null });
-
-const elementwiseOutputs = hiddenActivations.map((activation) => [activation, "squared_error"] as const);
-
-describe("training in buffers", () => {
-  it("a step into a workspace computes every quantity bit for bit as the allocating step, twice in a row, and updates the network in place", () => {
-    fc.assert(
-      fc.property(caseDocument(), (document) => {
-        const { network, inputs, targets, learningRate } = parseCase(document);
-        const workspace = createWorkspace(network.spec, inputs.shape[1]!);
-        const inPlace = cloneNetwork(network);
-        let allocated = network;
-        for (let round = 1; round <= 2; round++) {
-          const expected = trainingStep(allocated, inputs, targets, learningRate);
-          const actual = trainingStep(inPlace, inputs, targets, learningRate, workspace);
-          expect(actual.updated).toBe(inPlace);
-          expectSameBits([actual.loss], [expected.loss], "loss");
-          expectSameBits(entries(actual.trace.outputs), entries(expected.trace.outputs), "outputs");
-          expectSameBits(entries(actual.trace.preactivations), entries(expected.trace.preactivations), "preactivations");
-          expectSameBits(entries(actual.errors), entries(expected.errors), "errors");
-          expectSameBits(entries(actual.deltas), entries(expected.deltas), "deltas");
-          expectSameBits(valuesOf(actual.gradients), valuesOf(expected.gradients), "gradients");
-          expectSameBits(valuesOf(actual.deltaWeights), valuesOf(expected.deltaWeights), "delta weights");
-          expectSameBits(valuesOf(inPlace), valuesOf(expected.updated), `parameters after step ${round}`);
-          allocated = expected.updated;
-        }
-      }),
-      { numRuns },
-    );
-  });
-
-  it("the intuitive rule into a workspace is bit for bit the allocating intuitive rule", () => {
-    fc.assert(
-      fc.property(caseDocument({ outputs: elementwiseOutputs }), (document) => {
-        const { network, inputs, targets, learningRate } = parseCase(document);
-        const workspace = createWorkspace(network.spec, inputs.shape[1]!);
-        const inPlace = cloneNetwork(network);
-        const expected = intuitiveStep(network, inputs, targets, learningRate);
-        const actual = intuitiveStep(inPlace, inputs, targets, learningRate, workspace);
-        expectSameBits(entries(actual.errors), entries(expected.errors), "errors");
-        expectSameBits(valuesOf(actual.deltaWeights), valuesOf(expected.deltaWeights), "delta weights");
-        expectSameBits(valuesOf(inPlace), valuesOf(expected.updated), "parameters");
-      }),
-      { numRuns },
-    );
-  });
-
-  it("a workspace of another batch size is refused with a shape error", () => {
-    const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ batch: { min: 2, max: 3 } }), { numRuns: 1, seed: 5 })[0]!);
-    expect(() => trainingStep(network, inputs, targets, 0.1, createWorkspace(network.spec, 1))).toThrow(ShapeError);
-    expect(() => createWorkspace(network.spec, 0)).toThrow(/batchSize must be a positive integer, got 0/);
-  });
-});
 
 const xorSpec: NetworkSpec = { sizes: [2, 2, 1], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: true };
 const withoutTime = (history: readonly EpochRecord[]) => history.map(({ seconds: _s, samplesPerSecond: _r, ...rest }) => rest);

@@ -63,6 +63,34 @@ export interface ParameterArrays {
   readonly biases: readonly Vector[] | null;
 }
 
+/** One entry of a set of parameter arrays, with its position in the JSON layout. */
+export interface ParameterEntry {
+  /** `weights[l-1][j][k]` or `biases[l-1][j]`. */
+  readonly position: string;
+  /** The entry's value. */
+  readonly value: number;
+}
+
+/**
+ * Every entry of a set of parameter arrays, weights first, then biases, layer by layer, row by
+ * row, each with its position in the JSON layout.
+ *
+ * @param parameters - a network, its gradients, its delta weights, a direction
+ */
+export function parameterEntries(parameters: ParameterArrays): ParameterEntry[] {
+  const entries: ParameterEntry[] = [];
+  parameters.weights.forEach((matrix, index) => {
+    const [rows, columns] = dimensions(matrix);
+    for (let j = 0; j < rows; j++) {
+      for (let k = 0; k < columns; k++) entries.push({ position: `weights[${index}][${j}][${k}]`, value: matrix.get(j, k) });
+    }
+  });
+  parameters.biases?.forEach((vector, index) => {
+    for (let j = 0; j < vector.shape[0]!; j++) entries.push({ position: `biases[${index}][${j}]`, value: vector.get(j) });
+  });
+  return entries;
+}
+
 /** The parameters of a network in plain arrays, laid out as in the JSON case format. */
 export interface NetworkArrays {
   /** `weights[l-1][j][k]` is $w^{(l)}_{jk}$. */

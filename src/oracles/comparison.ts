@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { ParameterArrays } from "../model/network.js";
+import { parameterEntries, type ParameterArrays } from "../model/network.js";
 import { ShapeError } from "../numeric/errors.js";
 import { dimensions, type Matrix, type Vector } from "../numeric/tensor.js";
 
@@ -297,4 +297,28 @@ function assertSameShapes(analytic: ParameterArrays, numeric: ParameterArrays): 
       throw new ShapeError(`biases[${index}] of the gradients to compare have ${bias.shape[0]} and ${otherBias.shape[0]} entries`);
     }
   });
+}
+
+/**
+ * The first entry at which two sets of parameter arrays differ by more than a tolerance, in
+ * words (its position, both values, the relative error), or `null` when every entry is close.
+ * A tolerance of $0$ asks for the same bits, $-0$ told from $0$.
+ *
+ * @param actual - the arrays under test
+ * @param expected - the arrays they should equal
+ * @param tolerance - the largest relative error allowed (see {@link relativeError}), or $0$ for bit-identical
+ * @param floor - the floor of the relative error's denominator
+ */
+export function firstParameterDifference(actual: ParameterArrays, expected: ParameterArrays, tolerance: number, floor: number): string | null {
+  const actualEntries = parameterEntries(actual);
+  const expectedEntries = parameterEntries(expected);
+  if (actualEntries.length !== expectedEntries.length) return `${actualEntries.length} entries, expected ${expectedEntries.length}`;
+  for (const [index, entry] of actualEntries.entries()) {
+    const other = expectedEntries[index]!;
+    if (entry.position !== other.position) return `${entry.position} where ${other.position} was expected`;
+    const error = relativeError(entry.value, other.value, floor);
+    const mismatch = tolerance === 0 ? !Object.is(entry.value, other.value) : !(error <= tolerance);
+    if (mismatch) return `${entry.position} is ${entry.value}, expected ${other.value} (relative error ${error.toExponential(2)}, tolerance ${tolerance})`;
+  }
+  return null;
 }

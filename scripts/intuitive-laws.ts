@@ -1,14 +1,15 @@
 /**
- * The law the seed's intuitive rule breaks, shared by its spec and by the script that writes
- * docs/intuitive-rule.md, so that the counterexample in the docs is the one the test finds.
+ * The laws the seed's intuitive rule breaks, as fast-check properties, shared by its spec
+ * (spec/model/intuitive.spec.ts) and by the script that writes docs/intuitive-rule.md
+ * (scripts/intuitive-rule.ts), so that the counterexample in the docs is the one the test finds.
  */
 import fc from "fast-check";
-import { type CaseDocument, caseFormat, parseCase } from "../../src/conformance/case-format.js";
-import { trainingStep } from "../../src/model/backprop.js";
-import { intuitiveStep } from "../../src/model/intuitive.js";
-import type { ParameterArrays } from "../../src/model/network.js";
-import { caseDocument } from "./arbitraries.js";
-import { expectParametersClose } from "./parameters.js";
+import { type CaseDocument, caseFormat, parseCase } from "../src/conformance/case-format.js";
+import { trainingStep } from "../src/model/backprop.js";
+import { intuitiveStep } from "../src/model/intuitive.js";
+import type { ParameterArrays } from "../src/model/network.js";
+import { caseDocument } from "../src/conformance/case-arbitrary.js";
+import { firstParameterDifference } from "../src/oracles/comparison.js";
 
 /** Layer `l`'s weights and biases (1-based) of a set of parameter arrays. */
 export const layer = (parameters: ParameterArrays, l: number): ParameterArrays => ({
@@ -53,7 +54,8 @@ export const hiddenUpdatesAgree = fc.property(seedSettingCase, (document) => {
   const { network, inputs, targets, learningRate } = parseCase(document);
   const exact = trainingStep(network, inputs, targets, learningRate).deltaWeights;
   const intuitive = intuitiveStep(network, inputs, targets, learningRate).deltaWeights;
-  expectParametersClose(layer(intuitive, 1), layer(exact, 1), { tolerance: 1e-9, floor: 1e-12, what: "hidden-layer delta weights" });
+  const difference = firstParameterDifference(layer(intuitive, 1), layer(exact, 1), 1e-9, 1e-12);
+  if (difference !== null) throw new Error(`hidden-layer delta weights: ${difference}`);
 });
 
 /** The cosine between two sets of parameter arrays taken as vectors. */

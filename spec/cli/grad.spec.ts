@@ -1,0 +1,62 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { caseResult, parseCase } from "../../src/conformance/case-format.js";
+import { exitBadInput } from "../../src/cli/io.js";
+import { formatJson } from "../../src/numeric/json.js";
+import { runCommand, scratchFolder, writeExampleCase } from "../support/command.js";
+import { workedExampleCase } from "../../src/conformance/worked-example.js";
+
+const run = runCommand;
+const directory = scratchFolder("cli");
+const casePath = writeExampleCase(directory);
+
+describe("backprop-ref grad", () => {
+  it("prints the result document of a case file, numbers in shortest round-trip form", async () => {
+    const { status, stdout, stderr } = await run(["grad", casePath]);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    expect(stdout).toBe(`${formatJson(caseResult(parseCase(workedExampleCase)))}\n`);
+    const result = JSON.parse(stdout) as { loss: number; id: string };
+    expect(result.loss).toBe(0.1229132832353748);
+    expect(result.id).toBe("xor-2-2-1-sigmoid");
+  });
+
+  it("reads standard input for -", async () => {
+    const { status, stdout } = await run(["grad", "-"], JSON.stringify(workedExampleCase));
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ format: "backprop-ref/result@1" });
+  });
+
+  it.each([
+    ["{", "backprop-ref grad: standard input: the case is not valid JSON"],
+    [JSON.stringify({ ...workedExampleCase, weights: [[[0.1, -0.2], [0.4, 0.3]], [[0.5], [-0.6]]] }), "backprop-ref grad: standard input: weights[1] is 2×1 but sizes [2, 2, 1] need 1×2"],
+    [JSON.stringify({ ...workedExampleCase, activations: ["sigmoid", "Sigmoid"] }), "backprop-ref grad: standard input: activations[1] must be one of"],
+    [JSON.stringify({ ...workedExampleCase, inputs: [] }), "backprop-ref grad: standard input: inputs is empty"],
+  ])("rejects bad input with exit status 2 and the library's message: %#", async (text, message) => {
+    const { status, stdout, stderr } = await run(["grad", "-"], text);
+    expect(status).toBe(exitBadInput);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("names a file it cannot read", async () => {
+    const { status, stderr } = await run(["grad", join(directory, "missing.json")]);
+    expect(status).toBe(exitBadInput);
+    expect(stderr).toMatch(/^backprop-ref grad: cannot read .*missing\.json: ENOENT\n$/);
+  });
+
+  it("explains its usage on a missing argument or an unknown command", async () => {
+    const missing = await run(["grad"]);
+    expect(missing.status).toBe(exitBadInput);
+    expect(missing.stderr).toContain("missing required argument 'case'");
+    const unknown = await run(["gradient"]);
+    expect(unknown.status).toBe(exitBadInput);
+    expect(unknown.stderr).toContain("unknown command 'gradient'");
+    const help = await run(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("grad <case>");
+    const gradHelp = await run(["grad", "--help"]);
+    expect(gradHelp.stdout).toContain("Usage: backprop-ref grad [options] <case>");
+  });
+});

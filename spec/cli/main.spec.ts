@@ -1,0 +1,26 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { caseResult, parseCase } from "../../src/conformance/case-format.js";
+import { exitBadInput } from "../../src/cli/io.js";
+import { formatJson } from "../../src/numeric/json.js";
+import { scratchFolder, writeExampleCase } from "../support/command.js";
+import { workedExampleCase } from "../../src/conformance/worked-example.js";
+
+const directory = scratchFolder("main");
+const casePath = writeExampleCase(directory);
+
+describe("the backprop-ref executable", () => {
+  it("works as an executable: a file argument, standard input, and exit statuses", () => {
+    const executable = (args: string[], input?: string) =>
+      spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { input, encoding: "utf8" });
+    const fromFile = executable(["grad", casePath]);
+    expect(fromFile.status).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toEqual(JSON.parse(formatJson(caseResult(parseCase(workedExampleCase)))));
+    const fromStdin = executable(["grad", "-"], readFileSync(casePath, "utf8"));
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+    const broken = executable(["grad", "-"], "not json");
+    expect(broken.status).toBe(exitBadInput);
+    expect(broken.stderr).toContain("the case is not valid JSON");
+  });
+});

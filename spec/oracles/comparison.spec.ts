@@ -1,0 +1,139 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compareGradients, defaultFloor, type NumericGradients, relativeError } from "../../src/oracles/comparison.js";
+import type { ParameterArrays } from "../../src/model/network.js";
+import { ShapeError } from "../../src/numeric/errors.js";
+import { backpropagate } from "../../src/model/backprop.js";
+import { defaultRelativeStep, numericGradients } from "../../src/oracles/finite-differences.js";
+import { exampleWithBiases } from "../support/fixtures.js";
+import { matrixFromRows, transposed, zeros } from "../../src/numeric/tensor.js";
+import { parseCase } from "../../src/conformance/case-format.js";
+import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { numRuns } from "../support/arbitraries.js";
+
+/** The worked example with biases, and its gradients by backpropagation and by central differences, made afresh for each test. */
+const problem = exampleWithBiases();
+const analytic = () => backpropagate(problem.network, problem.inputs, problem.targets).gradients;
+const numeric = () => numericGradients(problem.network, problem.inputs, problem.targets);
+
+
+describe("the comparison", () => {
+  it("the relative error divides by the largest of |a|, |n| and the floor: symmetric, 0 exactly for equal values (even with a zero floor), and an absolute error over the floor when both values are tiny", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), (a, n) => {
+        expect(relativeError(a, n, 1e-3)).toBe(relativeError(n, a, 1e-3));
+        expect(relativeError(a, a, 1e-3)).toBe(0);
+      }),
+      { numRuns },
+    );
+    expect(relativeError(2e-9, 1e-9, 1e-3)).toBeCloseTo(1e-6, 20);
+    expect(relativeError(2, 1, 1e-3)).toBe(0.5);
+    expect(defaultRelativeStep).toBeCloseTo(6.055454e-6, 11);
+    expect(defaultFloor(0.2)).toBe(1e-3);
+    expect(defaultFloor(-50)).toBeCloseTo(5e-2, 15);
+    expect(relativeError(1, 1, 1e-3)).toBe(0);
+    expect(relativeError(2, 1, 1e-3)).toBe(0.5);
+    expect(relativeError(-1, -2, 1e-3)).toBe(0.5);
+    expect(relativeError(1e-6, 2e-6, 1e-3)).toBeCloseTo(1e-3, 15);
+    expect(relativeError(0, -4, 1)).toBe(1);
+  });
+
+  it("the floor is 1e-3 max(1, |E|)", () => {
+    expect(defaultFloor(0)).toBe(1e-3);
+    expect(defaultFloor(0.5)).toBe(1e-3);
+    expect(defaultFloor(-5)).toBe(5e-3);
+    expect(defaultFloor(2000)).toBe(2);
+  });
+
+  it("refuses to compare gradients of different shapes, or with biases on one side only, naming which side lacks them", () => {
+    {
+      const { network, inputs, targets } = parseCase({ ...workedExampleCase, biases: [[0, 0], [0]] });
+      const withBiases = backpropagate(network, inputs, targets).gradients;
+      const without = { weights: withBiases.weights, biases: null };
+      const oracle = (gradients: ParameterArrays): NumericGradients => ({
+        method: "central",
+        gradients,
+        estimatedErrors: null,
+        kinkCrossed: [],
+        relativeStep: defaultRelativeStep,
+      });
+      expect(() => compareGradients(without, oracle(withBiases))).toThrow(ShapeError);
+      expect(() => compareGradients(without, oracle(withBiases))).toThrow("one set of gradients has biases and the other has none (analytic: none, numeric: biases)");
+      expect(() => compareGradients({ weights: withBiases.weights.slice(0, 1), biases: null }, oracle(without))).toThrow(
+        "the gradients to compare have 1 and 2 weight layers; expected the same number, at least 1",
+      );
+      expect(() => compareGradients({ weights: [], biases: null }, oracle({ weights: [], biases: null }))).toThrow(ShapeError);
+      const transposedFirst = { weights: [transposed(withBiases.weights[0]!.hi(2, 1)), withBiases.weights[1]!], biases: null };
+      expect(() => compareGradients(transposedFirst, oracle(without))).toThrow("weights[0] of the gradients to compare are 1×2 and 2×2");
+    }
+    {
+      const problem = exampleWithBiases();
+      const analytic = backpropagate(problem.network, problem.inputs, problem.targets).gradients;
+      const numeric = numericGradients(problem.network, problem.inputs, problem.targets);
+      expect(compareGradients(analytic, numeric).passed).toBe(true);
+      expect(() => compareGradients({ ...analytic, biases: null }, numeric)).toThrow(ShapeError);
+      expect(() => compareGradients(analytic, { ...numeric, gradients: { ...numeric.gradients, biases: null } })).toThrow(ShapeError);
+      const shortBias = { ...analytic, biases: [analytic.biases![0]!, zeros(2, 1).pick(null, 0)] };
+      expect(() => compareGradients(shortBias as typeof analytic, numeric)).toThrow(/biases\[1\] of the gradients to compare have 2 and 1 entries/);
+    }
+    {
+      expect(() => compareGradients({ ...analytic(), biases: null }, numeric())).toThrow(
+        new ShapeError("one set of gradients has biases and the other has none (analytic: none, numeric: biases)"),
+      );
+      const oracle = numeric();
+      expect(() => compareGradients(analytic(), { ...oracle, gradients: { ...oracle.gradients, biases: null } })).toThrow(
+        new ShapeError("one set of gradients has biases and the other has none (analytic: biases, numeric: none)"),
+      );
+    }
+  });
+
+  it("a bias vector missing from either side's list is a ShapeError naming the layer and the side, not a TypeError", () => {
+    const { network, inputs, targets } = parseCase({ ...workedExampleCase, biases: [[0.1, -0.1], [0.2]] });
+    const analytic = backpropagate(network, inputs, targets).gradients;
+    const numeric = numericGradients(network, inputs, targets);
+    const firstOnly = (gradients: ParameterArrays): ParameterArrays => ({ weights: gradients.weights, biases: gradients.biases!.slice(0, 1) });
+    const shortNumeric: NumericGradients = { ...numeric, gradients: firstOnly(numeric.gradients) };
+    const expected = (side: string, analyticCount: number, numericCount: number) =>
+      new ShapeError(
+        `biases[1] of the gradients to compare is missing on ${side}: expected one bias vector per weight layer, 2, got ${analyticCount} (analytic) and ${numericCount} (numeric)`,
+      );
+    expect(() => compareGradients(firstOnly(analytic), numeric)).toThrow(expected("the analytic side", 1, 2));
+    expect(() => compareGradients(analytic, shortNumeric)).toThrow(expected("the numeric side", 2, 1));
+    expect(() => compareGradients(firstOnly(analytic), shortNumeric)).toThrow(expected("both sides", 1, 1));
+    // Negative control: the full lists compare.
+    expect(compareGradients(analytic, numeric).passed).toBe(true);
+  });
+
+  it("lists the worst entries NaN first, in the order of the entries, then the finite relative errors from the largest down, wherever the NaN entries sit", () => {
+    // Relative errors against a numeric 1: 0.2, NaN, 0.75, 0.5, 0.1/1.1, NaN. The last NaN comes
+    // after the largest finite error, and the first after a finite one, so neither the entries'
+    // own order nor a sort that leaves a NaN where it found it gives this ranking.
+    const analytic = { weights: [matrixFromRows([[1.25, NaN, 4, 2, 1.1, NaN]])], biases: null };
+    const oracle: NumericGradients = {
+      method: "central",
+      gradients: { weights: [matrixFromRows([[1, 1, 1, 1, 1, 1]])], biases: null },
+      estimatedErrors: null,
+      kinkCrossed: [],
+      relativeStep: defaultRelativeStep,
+    };
+    const report = compareGradients(analytic, oracle, { floor: 1e-3 });
+    expect(report.worstEntries.map((entry) => entry.column)).toEqual([1, 5, 2, 3, 0]);
+    expect(report.worst!.column).toBe(1);
+    expect(report.maxRelativeError).toBeNaN();
+    expect(report.passed).toBe(false);
+  });
+
+  it("passes an entry exactly at the tolerance, keeps the first of tied worst entries, and puts NaN first", () => {
+    const oracle = numeric();
+    const report = compareGradients(analytic(), oracle, { floor: 1e-3 });
+    expect(compareGradients(analytic(), oracle, { floor: 1e-3, tolerance: report.maxRelativeError }).passed).toBe(true);
+    const exact = compareGradients(oracle.gradients, oracle, { floor: 1e-3 });
+    expect(exact.layers.map((layer) => [layer.worst!.row, layer.worst!.column])).toEqual([[0, 0], [0, 0], [0, 0], [0, 0]]);
+    const broken = analytic();
+    broken.weights[1]!.set(0, 1, NaN);
+    const withNaN = compareGradients(broken, oracle, { floor: 1e-3 });
+    expect(withNaN.passed).toBe(false);
+    expect(Number.isNaN(withNaN.worst!.analytic)).toBe(true);
+    expect([withNaN.worst!.layer, withNaN.worst!.row, withNaN.worst!.column]).toEqual([2, 0, 1]);
+  });
+});

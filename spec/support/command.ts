@@ -1,0 +1,53 @@
+/**
+ * Running the command line in the test process, as a user would from a shell: its arguments,
+ * its standard input, what it printed and its exit status; and the files it is given.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../../src/cli/index.js";
+import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { formatJson } from "../../src/numeric/json.js";
+
+/** What one run of the command line printed, and its exit status. */
+export interface CommandRun {
+  /** The exit status. */
+  readonly status: number;
+  /** Everything written to standard output. */
+  readonly stdout: string;
+  /** Everything written to standard error. */
+  readonly stderr: string;
+}
+
+/** Runs the command line in-process on the arguments, with `stdin` as standard input. */
+export async function runCommand(args: readonly string[], stdin = ""): Promise<CommandRun> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runCli(args, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    stdin: async () => stdin,
+  });
+  return { status, stdout, stderr };
+}
+
+/**
+ * A new folder for the files of one spec, under the system's temporary folder.
+ *
+ * @param name - what the files are for, part of the folder's name
+ */
+export function scratchFolder(name: string): string {
+  return mkdtempSync(join(tmpdir(), `backprop-ref-${name}-`));
+}
+
+/**
+ * The worked example's case written to a file in `folder`, as `npx backprop-ref grad` reads it.
+ *
+ * @param folder - where to write it
+ * @returns the file's path
+ */
+export function writeExampleCase(folder: string): string {
+  const path = join(folder, "case.json");
+  writeFileSync(path, formatJson(workedExampleCase));
+  return path;
+}

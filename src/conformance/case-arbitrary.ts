@@ -1,0 +1,163 @@
+/**
+ * Random cases: networks, batches and learning rates drawn by fast-check as
+ * `backprop-ref/case@1` documents, so that a shrunk counterexample can be saved to a file and
+ * replayed with `npx backprop-ref grad case.json`. Every property of the test suite draws its
+ * cases here, and so do the measurements in `scripts/` and property tests of other
+ * implementations against this one.
+ *
+ * What the generators keep away from, and why:
+ * - Kinks: `relu` and `leaky_relu` have no derivative at $z = 0$, and a central difference
+ *   that straddles the kink measures the average of two slopes. Cases whose `relu` or
+ *   `leaky_relu` preactivations come within the check's `kinkMargin` ($10^{-3}$) of zero are
+ *   filtered out. The margin is about 100 times the largest step of the check
+ *   ($6 \times 10^{-6} \times 1.5$), so a perturbation of one parameter moves no preactivation
+ *   across the kink unless its sensitivity to that parameter exceeds 100, which the bounded
+ *   weights and hidden outputs below make rare.
+ * - Large hidden outputs: a central difference on $w^{(l)}_{jk}$ has a truncation error of about
+ *   $\frac{h^2}{6} \partial^3 E / \partial w^3$, and that third derivative grows with the cube of
+ *   the input $o^{(l-1)}_k$ the weight multiplies. Weights stay in $[-1.5, 1.5]$ and inputs in
+ *   $[-2, 2]$, and cases with a hidden output larger than {@link hiddenOutputBound} in magnitude
+ *   (reachable through chains of `identity`, `relu` or `softplus` layers) are filtered out: with
+ *   outputs of $11$, the deep run met a truncation error of $10^{-9}$, a relative error of
+ *   $10^{-6}$ on an entry near the floor, an error of the oracle and not of backpropagation.
+ *   Saturated units are still generated (a sigmoid at $z = 20$).
+ *
+ * @module
+ */
+import fc from "fast-check";
+import { forward } from "../model/forward.js";
+import type { ActivationName, ElementwiseActivationName } from "../model/activations.js";
+import type { LossName } from "../model/losses.js";
+import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
+import { caseFormat, parseCase, type CaseDocument, type Problem } from "./case-format.js";
+
+/** The largest magnitude a hidden layer's output may have (see the module comment). */
+export const hiddenOutputBound = 5;
+
+/** The activations allowed in hidden layers. */
+export const hiddenActivations: readonly ElementwiseActivationName[] = [
+  "sigmoid",
+  "tanh",
+  "relu",
+  "leaky_relu",
+  "softplus",
+  "identity",
+];
+
+/** Every valid pair of output activation and loss. */
+export const outputPairs: readonly (readonly [ActivationName, LossName])[] = [
+  ...hiddenActivations.map((activation) => [activation, "squared_error"] as const),
+  ["softmax", "squared_error"],
+  ["softmax", "cross_entropy"],
+  ["sigmoid", "binary_cross_entropy"],
+];
+
+/** Bounds on the generated cases; every field is optional. */
+export interface CaseConstraints {
+  /** Weight layers $L$. Default 1 to 4. */
+  readonly depth?: { readonly min: number; readonly max: number };
+  /** Units per layer. Default 1 to 8. */
+  readonly width?: { readonly min: number; readonly max: number };
+  /** Samples $B$. Default 1 to 5. */
+  readonly batch?: { readonly min: number; readonly max: number };
+  /** Hidden activations to draw from. Default all of {@link hiddenActivations}. */
+  readonly hidden?: readonly ElementwiseActivationName[];
+  /** Output pairs to draw from. Default all of {@link outputPairs}. */
+  readonly outputs?: readonly (readonly [ActivationName, LossName])[];
+  /** Biases on, off, or either. Default either. */
+  readonly biases?: boolean;
+  /** Whether to filter out cases near a `relu` kink. Default `true`; the deep check turns it off to exercise kink detection. */
+  readonly awayFromKinks?: boolean;
+}
+
+const weight = fc.double({ min: -1.5, max: 1.5, noNaN: true });
+const input = fc.double({ min: -2, max: 2, noNaN: true });
+const probability = fc.double({ min: 0, max: 1, noNaN: true });
+/** Mostly probabilities, sometimes a little outside $[0, 1]$, which the case format accepts. */
+const crossEntropyTarget = fc.oneof(
+  { arbitrary: probability, weight: 4 },
+  { arbitrary: fc.double({ min: -0.5, max: 1.5, noNaN: true }), weight: 1 },
+);
+const learningRate = fc.double({ min: 0, max: 1, noNaN: true });
+
+const row = (length: number, entry: fc.Arbitrary<number>): fc.Arbitrary<number[]> =>
+  fc.array(entry, { minLength: length, maxLength: length });
+const matrix = (rows: number, columns: number, entry: fc.Arbitrary<number>): fc.Arbitrary<number[][]> =>
+  fc.array(row(columns, entry), { minLength: rows, maxLength: rows });
+
+/**
+ * Targets that suit the loss: any numbers in $[-1, 1]$ for squared error; for the
+ * cross-entropies mostly probabilities, sometimes numbers a little outside $[0, 1]$; for
+ * cross-entropy either one-hot rows or soft rows that need not sum to one (the output delta's
+ * general form $o\sum_k t_k - t$ is then exercised).
+ */
+function targetsFor(loss: LossName, samples: number, units: number): fc.Arbitrary<number[][]> {
+  switch (loss) {
+    case "squared_error":
+      return matrix(samples, units, fc.double({ min: -1, max: 1, noNaN: true }));
+    case "binary_cross_entropy":
+      return matrix(samples, units, crossEntropyTarget);
+    case "cross_entropy":
+      return fc.oneof(
+        fc.array(
+          fc.nat({ max: units - 1 }).map((hot) => Array.from({ length: units }, (_, k) => (k === hot ? 1 : 0))),
+          { minLength: samples, maxLength: samples },
+        ),
+        matrix(samples, units, crossEntropyTarget),
+      );
+  }
+}
+
+/**
+ * Random case documents within the constraints, away from `relu` kinks (see the module comment).
+ *
+ * @param constraints - bounds on depth, width, batch, activations and biases
+ */
+export function caseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<CaseDocument> {
+  const depth = constraints.depth ?? { min: 1, max: 4 };
+  const width = constraints.width ?? { min: 1, max: 8 };
+  const batch = constraints.batch ?? { min: 1, max: 5 };
+  const shape = fc.record({
+    sizes: fc.integer(depth).chain((layers) => fc.array(fc.integer(width), { minLength: layers + 1, maxLength: layers + 1 })),
+    hidden: fc.array(fc.constantFrom(...(constraints.hidden ?? hiddenActivations)), { minLength: 3, maxLength: 3 }),
+    output: fc.constantFrom(...(constraints.outputs ?? outputPairs)),
+    biases: constraints.biases === undefined ? fc.boolean() : fc.constant(constraints.biases),
+    samples: fc.integer(batch),
+  });
+  return shape
+    .chain(({ sizes, hidden, output, biases, samples }) => {
+      const L = sizes.length - 1;
+      const [outputActivation, loss] = output;
+      return fc.record({
+        format: fc.constant(caseFormat),
+        sizes: fc.constant(sizes),
+        activations: fc.constant([...hidden.slice(0, L - 1), outputActivation]),
+        loss: fc.constant(loss),
+        weights: fc.tuple(...sizes.slice(1).map((units, index) => matrix(units, sizes[index]!, weight))),
+        biases: biases ? fc.tuple(...sizes.slice(1).map((units) => row(units, weight))) : fc.constant(null),
+        inputs: matrix(samples, sizes[0]!, input),
+        targets: targetsFor(loss, samples, sizes[L]!),
+        learningRate,
+      });
+    })
+    .filter((document) => {
+      const problem = parseCase(document);
+      const clearOfKinks = constraints.awayFromKinks === false || kinkDistance(problem.network, problem.inputs) > kinkMargin;
+      return clearOfKinks && largestHiddenOutput(problem) <= hiddenOutputBound;
+    });
+}
+
+/**
+ * The largest $|o^{(l)}|$ over the hidden layers $l = 1, \dots, L-1$, or $0$ for a network
+ * without hidden layers.
+ *
+ * @param problem - a parsed case
+ */
+export function largestHiddenOutput(problem: Problem): number {
+  const trace = forward(problem.network, problem.inputs);
+  let largest = 0;
+  for (const outputs of trace.outputs.slice(1, -1)) {
+    for (let entry = 0; entry < outputs.data.length; entry++) largest = Math.max(largest, Math.abs(outputs.data[entry]!));
+  }
+  return largest;
+}
