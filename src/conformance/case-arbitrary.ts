@@ -52,14 +52,22 @@ export const outputPairs: readonly (readonly [ActivationName, LossName])[] = [
   ["sigmoid", "binary_cross_entropy"],
 ];
 
+/** An inclusive range of whole numbers. */
+export interface IntegerRange {
+  /** The smallest. */
+  readonly min: number;
+  /** The largest. */
+  readonly max: number;
+}
+
 /** Bounds on the generated cases; every field is optional. */
 export interface CaseConstraints {
   /** Weight layers $L$. Default 1 to 4. */
-  readonly depth?: { readonly min: number; readonly max: number };
+  readonly depth?: IntegerRange;
   /** Units per layer. Default 1 to 8. */
-  readonly width?: { readonly min: number; readonly max: number };
+  readonly width?: IntegerRange;
   /** Samples $B$. Default 1 to 5. */
-  readonly batch?: { readonly min: number; readonly max: number };
+  readonly batch?: IntegerRange;
   /** Hidden activations to draw from. Default all of {@link hiddenActivations}. */
   readonly hidden?: readonly ElementwiseActivationName[];
   /** Output pairs to draw from. Default all of {@link outputPairs}. */
