@@ -12,6 +12,7 @@ export default defineConfig({
     exclude: [
       "node_modules/**",
       "spec/docs/**",
+      "spec/architecture.spec.ts",
       "spec/cli/**",
       "spec/training/train.spec.ts",
       "spec/training/data.spec.ts",

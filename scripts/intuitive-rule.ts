@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
-import { type CaseDocument, parseCase } from "../src/conformance/case-format.js";
+import { parseCase } from "../src/conformance/case-format.js";
 import { trainingStep } from "../src/model/backprop.js";
 import { intuitiveStep } from "../src/model/intuitive.js";
 import { initializeNetwork, type Network, type ParameterArrays } from "../src/model/network.js";
@@ -109,7 +109,7 @@ function summarize(problems: readonly { network: Network; inputs: Matrix; target
 
 const check = fc.check(hiddenUpdatesAgree, { seed: counterexampleSeed, numRuns: 100 });
 if (!check.failed || check.counterexample === null) throw new Error("fast-check found no counterexample: the intuitive rule's hidden update agreed with the gradient");
-const counterexample = check.counterexample[0] as CaseDocument;
+const counterexample = check.counterexample[0];
 const problem = parseCase(counterexample);
 const exactStep = trainingStep(problem.network, problem.inputs, problem.targets, problem.learningRate);
 const intuitiveUpdate = intuitiveStep(problem.network, problem.inputs, problem.targets, problem.learningRate);
@@ -117,7 +117,7 @@ const outputs = exactStep.trace.outputs.at(-1)!.get(0, 0);
 
 const uphill = fc.check(intuitiveDescends, { seed: uphillSeed, numRuns: 20_000 });
 if (!uphill.failed || uphill.counterexample === null) throw new Error("fast-check found no network where the intuitive update points uphill");
-const uphillCase = uphill.counterexample[0] as CaseDocument;
+const uphillCase = uphill.counterexample[0];
 const uphillProblem = parseCase(uphillCase);
 const uphillCosine = parameterCosine(
   intuitiveStep(uphillProblem.network, uphillProblem.inputs, uphillProblem.targets, 1).deltaWeights,

@@ -14,7 +14,7 @@ const stale = readdirSync(directory).filter((name) => name.endsWith(".json") && 
 let differing = 0;
 for (const [name, text] of files) {
   const path = new URL(name, directory);
-  let current: string | null = null;
+  let current: string | null;
   try {
     current = readFileSync(path, "utf8");
   } catch {

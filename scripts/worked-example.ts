@@ -383,7 +383,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     [workedExampleFiles.svg, svg],
   ] as const) {
     const file = join(root, path);
-    let previous: string | null = null;
+    let previous: string | null;
     try {
       previous = readFileSync(file, "utf8");
     } catch {

@@ -107,7 +107,7 @@ export async function timeInterleaved(contenders: readonly Timed[], options: Har
  */
 export function runFor(run: () => unknown, milliseconds: number): { milliseconds: number; calls: number } {
   const started = performance.now();
-  let now = started;
+  let now: number;
   let calls = 0;
   do {
     sink = run();

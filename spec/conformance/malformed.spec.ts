@@ -78,7 +78,7 @@ function guarded<T>(action: () => T): T | BackpropRefError {
 async function cli(args: string[], stdin: string): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const status = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), stdin: async () => stdin });
+  const status = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), stdin: () => Promise.resolve(stdin) });
   return { status, stdout, stderr };
 }
 
@@ -188,7 +188,7 @@ describe("malformed input", () => {
         const status = await runCli(["verify", "-", "-"], {
           stdout: (chunk) => (stdout += chunk),
           stderr: (chunk) => (stderr += chunk),
-          stdin: async () => (reads++ === 0 ? text : JSON.stringify(answers)),
+          stdin: () => Promise.resolve(reads++ === 0 ? text : JSON.stringify(answers)),
         });
         expect([0, 1, 2]).toContain(status);
         if (status === 2) expect(stderr).toMatch(/^backprop-ref verify: [^\n]+\n$/);

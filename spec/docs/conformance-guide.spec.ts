@@ -25,7 +25,7 @@ const vectors = ["softmax-cross_entropy-biases.json", "sigmoid-binary_cross_entr
 
 async function verify(vectorPath: string): Promise<{ status: number; stdout: string }> {
   let stdout = "";
-  const status = await runCli(["verify", "--failures", vectorPath, join(directory, "results.json")], { stdout: (text) => (stdout += text), stderr: (text) => (stdout += text), stdin: async () => "" });
+  const status = await runCli(["verify", "--failures", vectorPath, join(directory, "results.json")], { stdout: (text) => (stdout += text), stderr: (text) => (stdout += text), stdin: () => Promise.resolve("") });
   return { status, stdout };
 }
 

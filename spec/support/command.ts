@@ -26,7 +26,7 @@ export async function runCommand(args: readonly string[], stdin = ""): Promise<C
   const status = await runCli(args, {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
-    stdin: async () => stdin,
+    stdin: () => Promise.resolve(stdin),
   });
   return { status, stdout, stderr };
 }

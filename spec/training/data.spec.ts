@@ -72,7 +72,7 @@ describe("the datasets", () => {
     expect(() => validateDataset({ ...good, inputs: matrixFromRows([[0.1, NaN], [0.3, 0.4]]) })).toThrow(
       new NumericError("inputs of sample 1, feature 0 must be a finite number, got NaN"),
     );
-    expect(() => validateDataset({ ...good, inputs: ndarray(new Float64Array(2), [2]) as never })).toThrow(/inputs must be a matrix/);
+    expect(() => validateDataset({ ...good, inputs: ndarray(new Float64Array(2), [2]) })).toThrow(/inputs must be a matrix/);
     expect(() => samplesAsColumns([[1, 2], [3]], [0, 1], ["a", "b"])).toThrow(/sample 1 has 1 features but sample 0 has 2/);
     expect(() => firstSamples(good, 3)).toThrow(/from 1 to 2, got 3/);
   });

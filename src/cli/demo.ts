@@ -26,12 +26,12 @@ export function addDemoCommand(program: Command, io: CommandIo, exit: Exit, term
     .command("demo")
     .description("check the gradients of the seed's 784-200-10 network, then train it on the MNIST digits in the seed's setting (npm start)")
     .option("--epochs <n>", "epochs to train", "10")
-    .action(async (options: { epochs: string }) => {
-      exit(await demo(options.epochs, io, terminal));
+    .action((options: { epochs: string }) => {
+      exit(demo(options.epochs, io, terminal));
     });
 }
 
-async function demo(epochsText: string, io: CommandIo, terminal: NodeJS.WriteStream | null): Promise<number> {
+function demo(epochsText: string, io: CommandIo, terminal: NodeJS.WriteStream | null): number {
   try {
     const epochs = parseNumberOption(epochsText, "--epochs");
     const started = performance.now();

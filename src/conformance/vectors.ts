@@ -56,14 +56,14 @@ export interface VectorFamily {
 const elementwiseNames = Object.keys(elementwiseActivations) as ElementwiseActivationName[];
 
 /** Every family: each element-wise activation with squared error, softmax with squared error and cross-entropy, sigmoid with binary cross-entropy; each with and without biases. */
-export const vectorFamilies: readonly VectorFamily[] = [
-  ...elementwiseNames.map((activation) => ({ output: activation as ActivationName, loss: "squared_error" as LossName, hidden: [activation] })),
-  { output: "softmax" as ActivationName, loss: "squared_error" as LossName, hidden: ["sigmoid", "tanh", "softplus"] as ElementwiseActivationName[] },
-  { output: "softmax" as ActivationName, loss: "cross_entropy" as LossName, hidden: ["sigmoid", "tanh", "softplus"] as ElementwiseActivationName[] },
-  { output: "sigmoid" as ActivationName, loss: "binary_cross_entropy" as LossName, hidden: ["sigmoid"] as ElementwiseActivationName[] },
-].flatMap((family) =>
-  [true, false].map((biases) => ({ ...family, biases, name: `${family.output}-${family.loss}-${biases ? "biases" : "no-biases"}` })),
-);
+export const vectorFamilies: readonly VectorFamily[] = (
+  [
+    ...elementwiseNames.map((activation) => ({ output: activation, loss: "squared_error", hidden: [activation] }) as const),
+    { output: "softmax", loss: "squared_error", hidden: ["sigmoid", "tanh", "softplus"] },
+    { output: "softmax", loss: "cross_entropy", hidden: ["sigmoid", "tanh", "softplus"] },
+    { output: "sigmoid", loss: "binary_cross_entropy", hidden: ["sigmoid"] },
+  ] satisfies readonly Omit<VectorFamily, "name" | "biases">[]
+).flatMap((family) => [true, false].map((biases) => ({ ...family, biases, name: `${family.output}-${family.loss}-${biases ? "biases" : "no-biases"}` })));
 
 /** The name of the file of invalid cases. */
 export const invalidFamily = "invalid";

@@ -86,7 +86,7 @@ export function compareResults(given: unknown, expected: ResultDocument, toleran
       quantities.push([`${part}.weights[${index}]`, Array.isArray(fields.weights) ? fields.weights[index] : fields.weights, matrix]),
     );
     if (expected[part].biases === null) quantities.push([`${part}.biases`, fields.biases, null]);
-    else expected[part].biases!.forEach((vector, index) => quantities.push([`${part}.biases[${index}]`, Array.isArray(fields.biases) ? fields.biases[index] : fields.biases, vector]));
+    else expected[part].biases.forEach((vector, index) => quantities.push([`${part}.biases[${index}]`, Array.isArray(fields.biases) ? fields.biases[index] : fields.biases, vector]));
   }
   for (const [quantity, givenValue, expectedValue] of quantities) {
     const difference = compareValue(quantity, "", givenValue, expectedValue, tolerance);

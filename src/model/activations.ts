@@ -29,9 +29,9 @@ export const leakyReluSlope = 0.01;
 /** An activation that acts on each entry alone: its value and its derivative at one number. */
 export interface ElementwiseActivation {
   /** $f(z)$. */
-  value(z: number): number;
+  readonly value: (z: number) => number;
   /** $f'(z)$. */
-  derivative(z: number): number;
+  readonly derivative: (z: number) => number;
 }
 
 /**

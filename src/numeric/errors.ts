@@ -50,5 +50,7 @@ export function describeValue(value: unknown, levels = 2): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (typeof value === "object") return "an object";
-  return String(value);
+  if (typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "symbol") return value.toString();
+  return "a function";
 }

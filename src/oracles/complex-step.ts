@@ -167,7 +167,7 @@ function complexLayerOutput(activation: ActivationName, z: ComplexMatrix): Compl
   const im = new Float64Array(z.im.length);
   if (activation !== "softmax") {
     for (let index = 0; index < re.length; index++) {
-      const value = complexActivation(activation, C.complex(z.re[index]!, z.im[index]!));
+      const value = complexActivation(activation, C.complex(z.re[index]!, z.im[index]));
       re[index] = value.re;
       im[index] = value.im;
     }
@@ -179,7 +179,7 @@ function complexLayerOutput(activation: ActivationName, z: ComplexMatrix): Compl
     const exponentials: C.Complex[] = [];
     let sum = C.complex(0);
     for (let j = 0; j < z.rows; j++) {
-      const exponential = C.exp(C.complex(z.re[j * z.columns + b]! - maximum, z.im[j * z.columns + b]!));
+      const exponential = C.exp(C.complex(z.re[j * z.columns + b]! - maximum, z.im[j * z.columns + b]));
       exponentials.push(exponential);
       sum = C.add(sum, exponential);
     }
@@ -196,7 +196,7 @@ function complexBatchLoss(loss: LossName, z: ComplexMatrix, o: ComplexMatrix, ta
   const { rows: units, columns: samples } = o;
   let total = C.complex(0);
   for (let b = 0; b < samples; b++) {
-    const at = (matrix: ComplexMatrix, k: number): C.Complex => C.complex(matrix.re[k * samples + b]!, matrix.im[k * samples + b]!);
+    const at = (matrix: ComplexMatrix, k: number): C.Complex => C.complex(matrix.re[k * samples + b]!, matrix.im[k * samples + b]);
     switch (loss) {
       case "squared_error":
         for (let k = 0; k < units; k++) {

@@ -131,7 +131,7 @@ export function readModel(text: string): Model {
   }
   const dataset = document["dataset"];
   if (dataset !== null && typeof dataset !== "string") throw new FormatError(`dataset must be a string or null, got ${describeValue(dataset)}`);
-  return { network, classes: classes as string[], inputScaling, dataset };
+  return { network, classes: classes, inputScaling, dataset };
 }
 
 /** Checks that a value is an array nested `levels` deep with finite numbers at the bottom. */
