@@ -16,7 +16,10 @@ function onlyFromAbove(layer, index) {
   return {
     name: `${layer}-imports-only-from-above`,
     severity: "error",
-    comment: `src/${layer}/ may import only from ${layers.slice(0, index + 1).map((name) => `src/${name}/`).join(", ")}: it is layer ${index + 1} of the architecture (docs/architecture.md)`,
+    comment: `src/${layer}/ may import only from ${layers
+      .slice(0, index + 1)
+      .map((name) => `src/${name}/`)
+      .join(", ")}: it is layer ${index + 1} of the architecture (docs/architecture.md)`,
     from: { path: `^src/${layer}/` },
     to: { path: `^src/(${below.join("|")})/` },
   };
@@ -66,6 +69,10 @@ module.exports = {
     exclude: { path: "^(node_modules|dist|site|reports|\\.stryker-tmp)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"], mainFields: ["module", "main", "types"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      mainFields: ["module", "main", "types"],
+    },
   },
 };

@@ -5,7 +5,16 @@ import js from "@eslint/js";
 import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
-const node = { process: "readonly", console: "readonly", performance: "readonly", URL: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", globalThis: "readonly" };
+const node = {
+  process: "readonly",
+  console: "readonly",
+  performance: "readonly",
+  URL: "readonly",
+  Buffer: "readonly",
+  setTimeout: "readonly",
+  clearTimeout: "readonly",
+  globalThis: "readonly",
+};
 
 export default tseslint.config(
   { ignores: ["dist/", "site/", "reports/", "coverage/", "screenshots/", ".stryker-tmp/", "node_modules/"] },
@@ -17,7 +26,10 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // `_name` says on purpose that a destructured or caught value is not used.
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
     },
   },
   {

@@ -114,7 +114,10 @@ async function main(): Promise<void> {
   const settings = quick ? quickRun : fullRun;
   const started = performance.now();
   const log = (line: string): void => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
-  if (!garbageCollectorExposed()) log("global.gc is not exposed (run with node --expose-gc, as npm run bench does): no scavenge between slices, and the memory row is skipped");
+  if (!garbageCollectorExposed())
+    log(
+      "global.gc is not exposed (run with node --expose-gc, as npm run bench does): no scavenge between slices, and the memory row is skipped",
+    );
 
   const tensorFlow = await tensorFlowContenders(log);
   const backends = tensorFlow.backends;
@@ -154,7 +157,8 @@ async function main(): Promise<void> {
     seconds: (performance.now() - started) / 1000,
   };
   log(`done in ${results.seconds.toFixed(0)} s`);
-  if (flags.has("--json")) console.log(JSON.stringify(results, (_, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? null : value), 2));
+  if (flags.has("--json"))
+    console.log(JSON.stringify(results, (_, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? null : value), 2));
   else console.log(report(results, "text"));
   if (flags.has("--write")) {
     writeDocs(report(results, "markdown"));
@@ -188,7 +192,11 @@ async function tensorFlowContenders(
   }
   const backends = await tfjs.initialiseBackends();
   for (const status of backends) {
-    log(status.available ? `TensorFlow.js ${status.backend} ready${status.simd === null ? "" : `, SIMD ${status.simd ? "on" : "off"}, ${status.threads} thread(s)`}` : `TensorFlow.js ${status.backend} unavailable: ${status.reason}`);
+    log(
+      status.available
+        ? `TensorFlow.js ${status.backend} ready${status.simd === null ? "" : `, SIMD ${status.simd ? "on" : "off"}, ${status.threads} thread(s)`}`
+        : `TensorFlow.js ${status.backend} unavailable: ${status.reason}`,
+    );
   }
   return {
     backends,
@@ -253,7 +261,14 @@ interface Section {
 
 /** The whole report as plain text (aligned columns) or Markdown. */
 function report(results: BenchResults, style: "text" | "markdown"): string {
-  const sections = [trainingStepSection(results), goalSection(results), forwardSection(results), checkSection(results), propertySection(results), memorySection(results)];
+  const sections = [
+    trainingStepSection(results),
+    goalSection(results),
+    forwardSection(results),
+    checkSection(results),
+    propertySection(results),
+    memorySection(results),
+  ];
   const rendered = sections.map((section) => {
     const body = style === "text" ? table(section.header, section.rows) : markdownTable(section.header, section.rows);
     const title = style === "text" ? `${section.title}\n` : `**${section.title}**\n\n`;
@@ -267,9 +282,18 @@ function report(results: BenchResults, style: "text" | "markdown"): string {
 function trainingStepSection(results: BenchResults): Section {
   const [first, second] = results.trainingStep;
   const cells = (result: ContenderResult | undefined): string[] =>
-    result === undefined || !result.available ? ["unavailable", "", ""] : [microseconds(result.microsecondsPerSample), spread(result.relativeSpread), ratio(result.ratioToYardstick)];
-  const rows = first!.contenders.map((result, index) => [result.name, result.precision, ...cells(result), ...cells(second?.contenders[index])]);
-  const unavailableNotes = first!.contenders.filter((result) => !result.available).map((result) => `${result.name}: unavailable, ${result.reason}.`);
+    result === undefined || !result.available
+      ? ["unavailable", "", ""]
+      : [microseconds(result.microsecondsPerSample), spread(result.relativeSpread), ratio(result.ratioToYardstick)];
+  const rows = first!.contenders.map((result, index) => [
+    result.name,
+    result.precision,
+    ...cells(result),
+    ...cells(second?.contenders[index]),
+  ]);
+  const unavailableNotes = first!.contenders
+    .filter((result) => !result.available)
+    .map((result) => `${result.name}: unavailable, ${result.reason}.`);
   const worst = (precision: "float64" | "float32"): string => {
     const checks = results.trainingStep.flatMap((row) => row.crossChecks).filter((check) => check.precision === precision);
     if (checks.length === 0) return `${precision}: none run`;
@@ -352,8 +376,17 @@ function propertySection(results: BenchResults): Section {
   return {
     title: "The property suite's gradient check (spec/backprop.spec.ts): random cases per second",
     header: ["cases", "generated (fast-check)", "checked (parseCase + checkGradients)", "±"],
-    rows: [[row.cases.toLocaleString("en-US"), `${Math.round(row.generatedPerSecond).toLocaleString("en-US")} /s`, `${Math.round(row.checkedPerSecond).toLocaleString("en-US")} /s`, spread(row.relativeSpread)]],
-    notes: [`fc.sample(caseDocument(), { numRuns: ${row.cases}, seed: 1 }), generated once, then checked ${row.passes === 1 ? "once" : `${row.passes} times (the median pass counts)`}.`],
+    rows: [
+      [
+        row.cases.toLocaleString("en-US"),
+        `${Math.round(row.generatedPerSecond).toLocaleString("en-US")} /s`,
+        `${Math.round(row.checkedPerSecond).toLocaleString("en-US")} /s`,
+        spread(row.relativeSpread),
+      ],
+    ],
+    notes: [
+      `fc.sample(caseDocument(), { numRuns: ${row.cases}, seed: 1 }), generated once, then checked ${row.passes === 1 ? "once" : `${row.passes} times (the median pass counts)`}.`,
+    ],
   };
 }
 
@@ -366,8 +399,24 @@ function memorySection(results: BenchResults): Section {
   const signed = (value: number): string => `${value >= 0 ? "+" : "−"}${kibibytes(Math.abs(value))}`;
   return {
     title: `Memory: heapUsed after a full collection at the end of each of ${row.heapAfterEpochKibibytes.length} epochs of train (batch 1, ${row.trainingSamples} MNIST digits, ${row.testSamples} held out)`,
-    header: ["after epoch 1", `after epoch ${row.heapAfterEpochKibibytes.length}`, "growth at the end", "largest growth", "per epoch (epochs 2–10)", "verdict"],
-    rows: [[kibibytes(row.heapAfterEpochKibibytes[0]!), kibibytes(row.heapAfterEpochKibibytes.at(-1)!), signed(row.lastGrowthKibibytes), signed(row.maximumGrowthKibibytes), `${signed(row.growthPerEpochKibibytes)}/epoch`, row.flat ? "flat" : "growing"]],
+    header: [
+      "after epoch 1",
+      `after epoch ${row.heapAfterEpochKibibytes.length}`,
+      "growth at the end",
+      "largest growth",
+      "per epoch (epochs 2–10)",
+      "verdict",
+    ],
+    rows: [
+      [
+        kibibytes(row.heapAfterEpochKibibytes[0]!),
+        kibibytes(row.heapAfterEpochKibibytes.at(-1)!),
+        signed(row.lastGrowthKibibytes),
+        signed(row.maximumGrowthKibibytes),
+        `${signed(row.growthPerEpochKibibytes)}/epoch`,
+        row.flat ? "flat" : "growing",
+      ],
+    ],
     notes: [
       `Growth is measured from the heap after epoch 1 (every buffer made, the code compiled); "flat" means below 1 % of the heap or 256 KiB, whichever is larger, after every later epoch. ` +
         `Heap before training ${kibibytes(row.heapBeforeKibibytes)}; every epoch: ${row.heapAfterEpochKibibytes.map((value) => Math.round(value).toLocaleString("en-US")).join(", ")} KiB; training took ${row.seconds.toFixed(1)} s.`,

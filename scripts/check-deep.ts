@@ -24,7 +24,6 @@ import { type CheckMethod, checkMethods, runChecks } from "../src/oracles/check.
 import { table } from "../src/oracles/report.js";
 import { caseDocument } from "../src/conformance/case-arbitrary.js";
 
-
 /** What one worker found for one method. */
 interface MethodTally {
   cases: number;
@@ -41,7 +40,10 @@ const baseSeed = 20261127;
 
 function tallyCases(seed: number, count: number): Record<CheckMethod, MethodTally> {
   const tallies = Object.fromEntries(
-    checkMethods.map((method) => [method, { cases: 0, judged: 0, kinksSkipped: 0, failures: 0, inconclusive: 0, worstPerCase: [], seconds: 0, firstFailure: null }]),
+    checkMethods.map((method) => [
+      method,
+      { cases: 0, judged: 0, kinksSkipped: 0, failures: 0, inconclusive: 0, worstPerCase: [], seconds: 0, firstFailure: null },
+    ]),
   ) as unknown as Record<CheckMethod, MethodTally>;
   const documents = fc.sample(caseDocument({ awayFromKinks: false }), { numRuns: count, seed });
   for (const document of documents) {
@@ -139,7 +141,9 @@ if (!isMainThread) {
   );
   const header = ["method", "cases", "judged", "worst", "median of per-case worst", "kinks skipped", "failed cases", "time"];
   console.log(table(header, rows));
-  console.log(`\n${cases.toLocaleString("en-US")} cases on ${threads} threads in ${wall.toFixed(0)} s of wall time (times above are per method, summed over threads)`);
+  console.log(
+    `\n${cases.toLocaleString("en-US")} cases on ${threads} threads in ${wall.toFixed(0)} s of wall time (times above are per method, summed over threads)`,
+  );
   for (const row of merged) if (row.firstFailure !== null) console.log(`\nfirst failing case for ${row.method}:\n${row.firstFailure}`);
   if (process.argv.includes("--write")) {
     const markdown = [

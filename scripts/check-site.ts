@@ -38,7 +38,8 @@ export interface SiteReport {
 }
 
 /** TeX that should have been typeset: a display delimiter, a command, or inline math with TeX in it. */
-const rawTex = /\$\$|\\(?:frac|sum|partial|delta|odot|mathrm|text|left|right|top|lbrace|rbrace|eta|cdot|times|le|ge|approx|quad|sqrt|log|exp|max)\b|\$[^$\n]*[\\^_{][^$\n]*\$/;
+const rawTex =
+  /\$\$|\\(?:frac|sum|partial|delta|odot|mathrm|text|left|right|top|lbrace|rbrace|eta|cdot|times|le|ge|approx|quad|sqrt|log|exp|max)\b|\$[^$\n]*[\\^_{][^$\n]*\$/;
 
 /**
  * Checks every HTML page under a built site.
@@ -117,7 +118,10 @@ export function checkSite(siteDirectory: string): SiteReport {
       if (anchor !== undefined && anchor !== "" && target.endsWith(".html")) {
         const id = decodeURIComponent(anchor);
         const targetDocument = parsed(target);
-        if (targetDocument.getElementById(id) === null && targetDocument.querySelector(`[name="${id.replace(/["\\]/g, "\\$&")}"]`) === null) {
+        if (
+          targetDocument.getElementById(id) === null &&
+          targetDocument.querySelector(`[name="${id.replace(/["\\]/g, "\\$&")}"]`) === null
+        ) {
           report(`broken link ${link}: no anchor #${id} in ${relative(rootDirectory, target)}`);
         }
       }

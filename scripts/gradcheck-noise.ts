@@ -24,7 +24,12 @@ import { caseDocument } from "../src/conformance/case-arbitrary.js";
 const cases = Number(process.argv[2] ?? 2000);
 const seed = Number(process.argv[3] ?? 1);
 const method = (process.argv[4] ?? "central") as EntryMethod;
-if (!Number.isSafeInteger(cases) || cases < 1 || !Number.isSafeInteger(seed) || !["central", "richardson", "complex-step"].includes(method)) {
+if (
+  !Number.isSafeInteger(cases) ||
+  cases < 1 ||
+  !Number.isSafeInteger(seed) ||
+  !["central", "richardson", "complex-step"].includes(method)
+) {
   console.error("usage: npx tsx scripts/gradcheck-noise.ts [cases ≥ 1] [integer seed] [central|richardson|complex-step]");
   process.exit(2);
 }

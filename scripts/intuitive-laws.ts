@@ -60,7 +60,8 @@ export const hiddenUpdatesAgree = fc.property(seedSettingCase, (document) => {
 
 /** The cosine between two sets of parameter arrays taken as vectors. */
 export function cosine(a: ParameterArrays, b: ParameterArrays): number {
-  const flat = (parameters: ParameterArrays) => [...parameters.weights, ...(parameters.biases ?? [])].flatMap((array) => Array.from(array.data));
+  const flat = (parameters: ParameterArrays) =>
+    [...parameters.weights, ...(parameters.biases ?? [])].flatMap((array) => Array.from(array.data));
   const x = flat(a);
   const y = flat(b);
   let dot = 0;
@@ -87,7 +88,11 @@ export const uphillSeed = 1;
 export const intuitiveDescends = fc.property(
   caseDocument({
     depth: { min: 2, max: 4 },
-    outputs: [["sigmoid", "squared_error"], ["tanh", "squared_error"], ["identity", "squared_error"]],
+    outputs: [
+      ["sigmoid", "squared_error"],
+      ["tanh", "squared_error"],
+      ["identity", "squared_error"],
+    ],
   }),
   (document) => {
     const { network, inputs, targets } = parseCase(document);

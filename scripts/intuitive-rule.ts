@@ -18,7 +18,14 @@ import { formatJson } from "../src/numeric/json.js";
 import { type Random, seededRandom } from "../src/numeric/random.js";
 import { type Matrix, matrixFromRows, transposed } from "../src/numeric/tensor.js";
 
-import { cosine as parameterCosine, counterexampleSeed, hiddenUpdatesAgree, intuitiveDescends, layer, uphillSeed } from "./intuitive-laws.js";
+import {
+  cosine as parameterCosine,
+  counterexampleSeed,
+  hiddenUpdatesAgree,
+  intuitiveDescends,
+  layer,
+  uphillSeed,
+} from "./intuitive-laws.js";
 import { caseDocument } from "../src/conformance/case-arbitrary.js";
 
 const networksPerSetting = 10_000;
@@ -54,7 +61,9 @@ function randomProblem(random: Random, hiddenLayers: number, batch: number, seed
     { sizes, activations: sizes.slice(1).map(() => "sigmoid" as const), loss: "squared_error", biases: true },
     { scheme: "seed_normal", seed },
   );
-  const inputs = transposed(matrixFromRows(Array.from({ length: batch }, () => Array.from({ length: sizes[0]! }, () => 0.01 + 0.99 * random.uniform()))));
+  const inputs = transposed(
+    matrixFromRows(Array.from({ length: batch }, () => Array.from({ length: sizes[0]! }, () => 0.01 + 0.99 * random.uniform()))),
+  );
   const targets = transposed(
     matrixFromRows(
       Array.from({ length: batch }, () => {
@@ -73,10 +82,10 @@ function measure(setting: (typeof settings)[number]) {
 
 /** The property suite's own generator: sigmoid networks with squared error, awkward numbers included. */
 function measureGenerated() {
-  const documents = fc.sample(
-    caseDocument({ depth: { min: 2, max: 4 }, hidden: ["sigmoid"], outputs: [["sigmoid", "squared_error"]] }),
-    { numRuns: networksPerSetting, seed: 2026 },
-  );
+  const documents = fc.sample(caseDocument({ depth: { min: 2, max: 4 }, hidden: ["sigmoid"], outputs: [["sigmoid", "squared_error"]] }), {
+    numRuns: networksPerSetting,
+    seed: 2026,
+  });
   return summarize(documents.map(parseCase));
 }
 
@@ -108,7 +117,8 @@ function summarize(problems: readonly { network: Network; inputs: Matrix; target
 }
 
 const check = fc.check(hiddenUpdatesAgree, { seed: counterexampleSeed, numRuns: 100 });
-if (!check.failed || check.counterexample === null) throw new Error("fast-check found no counterexample: the intuitive rule's hidden update agreed with the gradient");
+if (!check.failed || check.counterexample === null)
+  throw new Error("fast-check found no counterexample: the intuitive rule's hidden update agreed with the gradient");
 const counterexample = check.counterexample[0];
 const problem = parseCase(counterexample);
 const exactStep = trainingStep(problem.network, problem.inputs, problem.targets, problem.learningRate);
@@ -116,7 +126,8 @@ const intuitiveUpdate = intuitiveStep(problem.network, problem.inputs, problem.t
 const outputs = exactStep.trace.outputs.at(-1)!.get(0, 0);
 
 const uphill = fc.check(intuitiveDescends, { seed: uphillSeed, numRuns: 20_000 });
-if (!uphill.failed || uphill.counterexample === null) throw new Error("fast-check found no network where the intuitive update points uphill");
+if (!uphill.failed || uphill.counterexample === null)
+  throw new Error("fast-check found no network where the intuitive update points uphill");
 const uphillCase = uphill.counterexample[0];
 const uphillProblem = parseCase(uphillCase);
 const uphillCosine = parameterCosine(

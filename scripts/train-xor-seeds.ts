@@ -20,7 +20,9 @@ for (let seed = 1; seed <= 10; seed++) {
   const from = history.findIndex((_, index) => history.slice(index).every((record) => record.trainAccuracy === 1));
   if (from >= 0) solved++;
   const last = history[history.length - 1]!;
-  rows.push(`seed ${String(seed).padStart(2)}: ${from >= 0 ? `100 % from epoch ${from + 1}` : `stuck at ${(100 * last.trainAccuracy).toFixed(0)} % after ${epochs} epochs`}`);
+  rows.push(
+    `seed ${String(seed).padStart(2)}: ${from >= 0 ? `100 % from epoch ${from + 1}` : `stuck at ${(100 * last.trainAccuracy).toFixed(0)} % after ${epochs} epochs`}`,
+  );
 }
 console.log(rows.join("\n"));
 console.log(`${solved} of 10 seeds reach 100 % within ${epochs} epochs (learning rate ${learningRate}, one sample at a time)`);

@@ -57,7 +57,10 @@ function escapeHtml(text) {
 function sourcePage(path, relativeRoot) {
   const lines = readFileSync(join(root, path), "utf8").replace(/\n$/, "").split("\n");
   const body = lines
-    .map((line, index) => `<span class="line" id="L${index + 1}"><a class="number" href="#L${index + 1}">${index + 1}</a>${escapeHtml(line)}</span>`)
+    .map(
+      (line, index) =>
+        `<span class="line" id="L${index + 1}"><a class="number" href="#L${index + 1}">${index + 1}</a>${escapeHtml(line)}</span>`,
+    )
     .join("");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(path)} | backprop-ref</title>

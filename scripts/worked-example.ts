@@ -252,7 +252,9 @@ function decimalTable(step: TrainingStep): string {
     ["\\Delta W^{(l)}", [...step.deltaWeights.weights], parameterLayers("deltaWeights")],
     ["W^{(l)} + \\Delta W^{(l)}", [...step.updated.weights], parameterLayers("updated")],
   ];
-  const rows = [`| $E$ | 1 | ${relativeDifference(step.loss, decimal.loss).toExponential(1)} | \`${decimal.loss.slice(0, 21)}…\` | \`${step.loss}\` |`];
+  const rows = [
+    `| $E$ | 1 | ${relativeDifference(step.loss, decimal.loss).toExponential(1)} | \`${decimal.loss.slice(0, 21)}…\` | \`${step.loss}\` |`,
+  ];
   for (const [name, matrices, decimals] of quantities) {
     let worst = { error: -1, decimal: "", value: 0 };
     let count = 0;
@@ -265,9 +267,15 @@ function decimalTable(step: TrainingStep): string {
         }),
       ),
     );
-    rows.push(`| $${name}$ | ${count} | ${worst.error.toExponential(1)} | \`${worst.decimal.slice(0, worst.decimal.startsWith("-") ? 22 : 21)}…\` | \`${worst.value}\` |`);
+    rows.push(
+      `| $${name}$ | ${count} | ${worst.error.toExponential(1)} | \`${worst.decimal.slice(0, worst.decimal.startsWith("-") ? 22 : 21)}…\` | \`${worst.value}\` |`,
+    );
   }
-  return ["| quantity | entries | largest relative difference | that entry, 50 digits (first 20 shown) | that entry, float64 |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+  return [
+    "| quantity | entries | largest relative difference | that entry, 50 digits (first 20 shown) | that entry, float64 |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
 }
 
 /** A number for the diagram: 4 significant digits. */
@@ -292,19 +300,11 @@ function diagram(network: Network, step: TrainingStep, targets: Matrix): string 
   const width = 960;
   const height = 520;
   const columnX = [150, 480, 810];
-  const unitY = [
-    [170, 360],
-    [170, 360],
-    [265],
-  ];
+  const unitY = [[170, 360], [170, 360], [265]];
   const radius = 34;
   const superscript = ["", "⁽¹⁾", "⁽²⁾"];
   const subscript = ["₀", "₁", "₂"];
-  const names = [
-    ["x₁", "x₂"],
-    ["h₁", "h₂"],
-    ["o"],
-  ];
+  const names = [["x₁", "x₂"], ["h₁", "h₂"], ["o"]];
   const parts: string[] = [];
   const text = (x: number, y: number, content: string, attributes = ""): void => {
     parts.push(`<text x="${x}" y="${y}"${attributes}>${escapeXml(content)}</text>`);
@@ -350,7 +350,12 @@ function diagram(network: Network, step: TrainingStep, targets: Matrix): string 
   text(columnX[1]!, 60, "layer 1: sigmoid", ' class="heading"');
   text(columnX[2]!, 60, "layer 2: sigmoid", ' class="heading"');
   text(width / 2, 28, `2-2-1 network, squared error, η = ${step.learningRate}: values are “sample 1 | sample 2”`, ' class="title"');
-  text(width / 2, height - 16, "w: weight before the step, Δw = −η ∂E/∂w; o: output, t: target, e: error, δ = ∂E/∂z (4 significant digits)", ' class="legend"');
+  text(
+    width / 2,
+    height - 16,
+    "w: weight before the step, Δw = −η ∂E/∂w; o: output, t: target, e: error, δ = ∂E/∂z (4 significant digits)",
+    ' class="legend"',
+  );
 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="title">
 <title id="title">The worked example's 2-2-1 network with its weights, delta weights, outputs, errors and deltas</title>

@@ -16,7 +16,14 @@ const copies: string[] = [];
 function cruise(tree: string): { status: number | null; output: string } {
   const run = spawnSync(
     process.execPath,
-    [join(root, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs"), "src", "spec", "scripts", "--config", join(root, ".dependency-cruiser.cjs")],
+    [
+      join(root, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs"),
+      "src",
+      "spec",
+      "scripts",
+      "--config",
+      join(root, ".dependency-cruiser.cjs"),
+    ],
     { cwd: tree, encoding: "utf8" },
   );
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
@@ -26,7 +33,8 @@ function cruise(tree: string): { status: number | null; output: string } {
 function treeWith(file: string, plant: (text: string) => string): string {
   const copy = mkdtempSync(join(tmpdir(), "backprop-ref-layers-"));
   copies.push(copy);
-  for (const part of ["src", "spec", "scripts", "tsconfig.json", "package.json"]) cpSync(join(root, part), join(copy, part), { recursive: true });
+  for (const part of ["src", "spec", "scripts", "tsconfig.json", "package.json"])
+    cpSync(join(root, part), join(copy, part), { recursive: true });
   symlinkSync(join(root, "node_modules"), join(copy, "node_modules"), "dir");
   writeFileSync(join(copy, file), plant(readFileSync(join(copy, file), "utf8")));
   return copy;

@@ -15,7 +15,16 @@ import { type Matrix, zeros } from "../../src/numeric/tensor.js";
 import { fusedTrainingStep } from "../../src/training/fused-step.js";
 import { createWorkspace, type Workspace } from "../../src/training/workspace.js";
 import { createHandWrittenNetwork, handWrittenStep } from "./handwritten.js";
-import { matrixFrom, projectNetwork, rowMajor, seedLearningRate, seedSizes, seedSpec, type SeedProblem, type StepContender } from "./seed-problem.js";
+import {
+  matrixFrom,
+  projectNetwork,
+  rowMajor,
+  seedLearningRate,
+  seedSizes,
+  seedSpec,
+  type SeedProblem,
+  type StepContender,
+} from "./seed-problem.js";
 
 /** The name of the yardstick, whose time every ratio divides by. */
 export const handWrittenName = "hand-written Float64Array loop";
@@ -36,15 +45,19 @@ export const projectDescent = projectContender("backprop-ref (training step)", (
 );
 
 /** The project's step that keeps every quantity (gradients, delta weights), `trainingStep` with a workspace. */
-export const projectTrainingStep = projectContender("backprop-ref (every quantity kept)", (network, inputs, targets, workspace) =>
-  trainingStep(network, inputs, targets, seedLearningRate, workspace).loss,
+export const projectTrainingStep = projectContender(
+  "backprop-ref (every quantity kept)",
+  (network, inputs, targets, workspace) => trainingStep(network, inputs, targets, seedLearningRate, workspace).loss,
 );
 
 /**
  * A contender made of one of the project's steps: the problem loaded into a network, a batch and
  * a workspace; the step must match the reference bit for bit.
  */
-function projectContender(name: string, step: (network: Network, inputs: Matrix, targets: Matrix, workspace: Workspace) => number): StepContender {
+function projectContender(
+  name: string,
+  step: (network: Network, inputs: Matrix, targets: Matrix, workspace: Workspace) => number,
+): StepContender {
   return {
     name,
     precision: "float64",

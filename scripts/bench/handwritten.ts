@@ -187,7 +187,15 @@ export interface LayerOutputs {
 }
 
 /** Stores $\sigma(z)$ of unit $j$, sample $b$, in both layouts. */
-function storeOutput(outputs: Float64Array, outputsBySample: Float64Array | null, units: number, samples: number, j: number, b: number, sum: number): void {
+function storeOutput(
+  outputs: Float64Array,
+  outputsBySample: Float64Array | null,
+  units: number,
+  samples: number,
+  j: number,
+  b: number,
+  sum: number,
+): void {
   const output = logistic(sum);
   outputs[j * samples + b] = output;
   if (outputsBySample !== null) outputsBySample[b * units + j] = output;
@@ -241,7 +249,14 @@ function fourRowsTwoSamples(
   const row3 = row2 + fanIn;
   const first = b * fanIn;
   const second = first + fanIn;
-  let sum00 = 0, sum01 = 0, sum10 = 0, sum11 = 0, sum20 = 0, sum21 = 0, sum30 = 0, sum31 = 0;
+  let sum00 = 0,
+    sum01 = 0,
+    sum10 = 0,
+    sum11 = 0,
+    sum20 = 0,
+    sum21 = 0,
+    sum30 = 0,
+    sum31 = 0;
   for (let k = 0; k < fanIn; k++) {
     const x0 = inputsBySample[first + k]!;
     const x1 = inputsBySample[second + k]!;
@@ -285,7 +300,10 @@ function fourRowsOneSample(
   const row2 = row1 + fanIn;
   const row3 = row2 + fanIn;
   const sample = b * fanIn;
-  let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+  let sum0 = 0,
+    sum1 = 0,
+    sum2 = 0,
+    sum3 = 0;
   for (let k = 0; k < fanIn; k++) {
     const x = inputsBySample[sample + k]!;
     sum0 += weights[row0 + k]! * x;
@@ -349,7 +367,14 @@ function subtractOuterProducts(
 }
 
 /** Rows $j..j+7$ of the rank-one update $W \leftarrow W - s\, \delta\, x^\top$ (one sample). */
-function eightRowsRankOne(weights: Float64Array, fanIn: number, inputs: Float64Array, j: number, deltas: Float64Array, scale: number): void {
+function eightRowsRankOne(
+  weights: Float64Array,
+  fanIn: number,
+  inputs: Float64Array,
+  j: number,
+  deltas: Float64Array,
+  scale: number,
+): void {
   const row0 = j * fanIn;
   const row1 = row0 + fanIn;
   const row2 = row1 + fanIn;
@@ -402,7 +427,14 @@ function twoRowsFourColumns(
   const input1 = input0 + samples;
   const input2 = input1 + samples;
   const input3 = input2 + samples;
-  let sum00 = 0, sum01 = 0, sum02 = 0, sum03 = 0, sum10 = 0, sum11 = 0, sum12 = 0, sum13 = 0;
+  let sum00 = 0,
+    sum01 = 0,
+    sum02 = 0,
+    sum03 = 0,
+    sum10 = 0,
+    sum11 = 0,
+    sum12 = 0,
+    sum13 = 0;
   for (let b = 0; b < samples; b++) {
     const d0 = deltas[delta0 + b]!;
     const d1 = deltas[delta1 + b]!;
@@ -432,7 +464,16 @@ function twoRowsFourColumns(
 }
 
 /** Entry $(j, k)$ of $W \leftarrow W - s\, \delta\, o^\top$. */
-function oneEntry(weights: Float64Array, fanIn: number, deltas: Float64Array, inputs: Float64Array, samples: number, scale: number, j: number, k: number): void {
+function oneEntry(
+  weights: Float64Array,
+  fanIn: number,
+  deltas: Float64Array,
+  inputs: Float64Array,
+  samples: number,
+  scale: number,
+  j: number,
+  k: number,
+): void {
   const index = j * fanIn + k;
   weights[index] = weights[index]! - scale * dotProduct(deltas, j * samples, inputs, k * samples, samples);
 }

@@ -119,7 +119,11 @@ export async function trainingStepRow(
   }
   log(`training step, batch ${batchSize}: cross-check passed for ${prepared.length} contenders; timing`);
   const timings = await timeInterleaved(
-    prepared.map(({ contender, step }) => ({ name: contender.name, run: step.step, ...(step.enter === undefined ? {} : { enter: step.enter }) })),
+    prepared.map(({ contender, step }) => ({
+      name: contender.name,
+      run: step.step,
+      ...(step.enter === undefined ? {} : { enter: step.enter }),
+    })),
     harness,
   );
   for (const { step } of prepared) step.dispose?.();
@@ -194,7 +198,8 @@ export async function forwardRow(batchSize: number, harness: HarnessOptions): Pr
   const projectOutputs = rowMajor(forward(network, inputs, workspace.trace).outputs[2]!);
   const handOutputs = handWrittenForward(handNetwork, handInputs);
   const difference = Math.max(...projectOutputs.map((value, index) => Math.abs(value - handOutputs[index]!)));
-  if (!(difference <= 1e-12)) throw new CrossCheckError(`the hand-written forward pass differs from forward by ${difference} at batch ${batchSize}`);
+  if (!(difference <= 1e-12))
+    throw new CrossCheckError(`the hand-written forward pass differs from forward by ${difference} at batch ${batchSize}`);
   const [project, hand] = await timeInterleaved(
     [
       { name: "forward", run: () => forward(network, inputs, workspace.trace) },
@@ -202,7 +207,15 @@ export async function forwardRow(batchSize: number, harness: HarnessOptions): Pr
     ],
     harness,
   );
-  return comparison(`backprop-ref forward, batch ${batchSize}`, `hand-written forward, batch ${batchSize}`, project!, hand!, (milliseconds) => (milliseconds * 1000) / batchSize, "µs/sample", "");
+  return comparison(
+    `backprop-ref forward, batch ${batchSize}`,
+    `hand-written forward, batch ${batchSize}`,
+    project!,
+    hand!,
+    (milliseconds) => (milliseconds * 1000) / batchSize,
+    "µs/sample",
+    "",
+  );
 }
 
 /**
@@ -222,7 +235,10 @@ export async function gradientCheckRow(harness: HarnessOptions): Promise<Compari
   const targets = zeros(3, samples);
   for (let b = 0; b < samples; b++) targets.set(Math.floor(random.uniform() * 3), b, 1);
   const report = checkGradients(network, inputs, targets);
-  if (!report.passed) throw new Error(`the gradient check of the 4-8-8-3 network failed (worst relative error ${report.maxRelativeError}); the row would time a failing check`);
+  if (!report.passed)
+    throw new Error(
+      `the gradient check of the 4-8-8-3 network failed (worst relative error ${report.maxRelativeError}); the row would time a failing check`,
+    );
   const passes = 2 * parameterCount(spec) + 1;
   const [check, baseline] = await timeInterleaved(
     [
@@ -319,8 +335,13 @@ export async function propertySuiteRow(cases: number, passes: number): Promise<P
     return failed;
   };
   const failed = checkAll();
-  if (failed > 0) throw new Error(`${failed} of the ${cases} generated cases failed the gradient check; the property suite itself would fail`);
-  const [timing] = await timeInterleaved([{ name: "property", run: checkAll }], { warmupMilliseconds: 0, sliceMilliseconds: 0, rounds: passes });
+  if (failed > 0)
+    throw new Error(`${failed} of the ${cases} generated cases failed the gradient check; the property suite itself would fail`);
+  const [timing] = await timeInterleaved([{ name: "property", run: checkAll }], {
+    warmupMilliseconds: 0,
+    sliceMilliseconds: 0,
+    rounds: passes,
+  });
   return {
     cases,
     generatedPerSecond: cases / generationSeconds,
@@ -373,7 +394,19 @@ export interface MemoryRow {
 export function memoryRow(trainingSamples: number, testSamples: number, epochs: number): MemoryRow {
   const kibibytes = (): number => process.memoryUsage().heapUsed / 1024;
   if (!garbageCollectorExposed()) {
-    return { measured: false, trainingSamples, testSamples, dataset: "MNIST", heapBeforeKibibytes: Number.NaN, heapAfterEpochKibibytes: [], lastGrowthKibibytes: Number.NaN, maximumGrowthKibibytes: Number.NaN, growthPerEpochKibibytes: Number.NaN, flat: false, seconds: 0 };
+    return {
+      measured: false,
+      trainingSamples,
+      testSamples,
+      dataset: "MNIST",
+      heapBeforeKibibytes: Number.NaN,
+      heapAfterEpochKibibytes: [],
+      lastGrowthKibibytes: Number.NaN,
+      maximumGrowthKibibytes: Number.NaN,
+      growthPerEpochKibibytes: Number.NaN,
+      flat: false,
+      seconds: 0,
+    };
   }
   const mnist = mnistDataset();
   const data = { train: firstSamples(mnist.train, trainingSamples), test: firstSamples(mnist.test, testSamples) };
@@ -382,12 +415,17 @@ export function memoryRow(trainingSamples: number, testSamples: number, epochs: 
   const before = kibibytes();
   const heaps: number[] = [];
   const started = performance.now();
-  train(network, data, { epochs, learningRate: 0.1, batchSize: 1, seed: 1 }, {
-    epoch: () => {
-      collectGarbage();
-      heaps.push(kibibytes());
+  train(
+    network,
+    data,
+    { epochs, learningRate: 0.1, batchSize: 1, seed: 1 },
+    {
+      epoch: () => {
+        collectGarbage();
+        heaps.push(kibibytes());
+      },
     },
-  });
+  );
   const seconds = (performance.now() - started) / 1000;
   const first = heaps[0]!;
   const later = heaps.slice(1);

@@ -65,7 +65,11 @@ export function seedProblem(batchSize: number): SeedProblem {
  * @param problem - the problem
  */
 export function projectNetwork(problem: SeedProblem): Network {
-  return createNetwork(seedSpec, problem.weights.map((weights, index) => matrixFrom(weights, seedSizes[index + 1]!, seedSizes[index]!)), null);
+  return createNetwork(
+    seedSpec,
+    problem.weights.map((weights, index) => matrixFrom(weights, seedSizes[index + 1]!, seedSizes[index]!)),
+    null,
+  );
 }
 
 /**
@@ -121,7 +125,9 @@ export interface StepContender {
 }
 
 /** The largest differences a contender's step may show against the reference, by precision. */
-export const crossCheckTolerances: Readonly<Record<Precision, { readonly weights: number; readonly steps: number; readonly loss: number }>> = {
+export const crossCheckTolerances: Readonly<
+  Record<Precision, { readonly weights: number; readonly steps: number; readonly loss: number }>
+> = {
   // Float64 contenders differ from the reference only in the order of their additions.
   float64: { weights: 1e-12, steps: 1e-12, loss: 1e-12 },
   // Float32 carries 24 bits: the updated weights and the loss come out good to about 1e-7 of
@@ -192,8 +198,14 @@ export function crossCheck(contender: StepContender, prepared: PreparedStep, pro
       return;
     }
     const before = problem.weights[layer]!;
-    weights = Math.max(weights, largestRelativeDifference(actual, expected, (array, index) => array[index]!));
-    steps = Math.max(steps, largestRelativeDifference(actual, expected, (array, index) => array[index]! - before[index]!));
+    weights = Math.max(
+      weights,
+      largestRelativeDifference(actual, expected, (array, index) => array[index]!),
+    );
+    steps = Math.max(
+      steps,
+      largestRelativeDifference(actual, expected, (array, index) => array[index]! - before[index]!),
+    );
   });
   const lossDifference = differenceOrInfinity(loss, reference.loss) / Math.abs(reference.loss);
   const tolerance = contender.bitIdentical === true ? { weights: 0, steps: 0, loss: 0 } : crossCheckTolerances[contender.precision];

@@ -42,15 +42,23 @@ describe("backprop-ref check", () => {
   it("runs one method with --method and reports in JSON with --json", async () => {
     const { status, stdout } = await run(["check", casePath, wrongPath, "--method", "complex-step", "--json"]);
     expect(status).toBe(exitCheckFailed);
-    const report = JSON.parse(stdout) as { format: string; subject: string; passed: boolean; methods: { method: string; worst: { position: string } }[] };
+    const report = JSON.parse(stdout) as {
+      format: string;
+      subject: string;
+      passed: boolean;
+      methods: { method: string; worst: { position: string } }[];
+    };
     expect(report).toMatchObject({ format: "backprop-ref/check@1", subject: "supplied", passed: false });
     expect(report.methods).toHaveLength(1);
     expect(report.methods[0]).toMatchObject({ method: "complex-step", worst: { position: "weights[0][1][0]" } });
   });
 
   it.each([
-    [["check", casePath, "--method", "finite"], "argument 'finite' is invalid. Allowed choices are all, central, richardson, complex-step, directional, taylor"],
-    [["check", casePath, casePath], "format must be \"backprop-ref/result@1\", got \"backprop-ref/case@1\""],
+    [
+      ["check", casePath, "--method", "finite"],
+      "argument 'finite' is invalid. Allowed choices are all, central, richardson, complex-step, directional, taylor",
+    ],
+    [["check", casePath, casePath], 'format must be "backprop-ref/result@1", got "backprop-ref/case@1"'],
     [["check", casePath, join(directory, "nothing.json")], "cannot read"],
   ])("rejects bad input with exit status 2: %#", async (args, message) => {
     const { status, stderr } = await run(args);

@@ -29,8 +29,23 @@ describe("backprop-ref grad", () => {
 
   it.each([
     ["{", "backprop-ref grad: standard input: the case is not valid JSON"],
-    [JSON.stringify({ ...workedExampleCase, weights: [[[0.1, -0.2], [0.4, 0.3]], [[0.5], [-0.6]]] }), "backprop-ref grad: standard input: weights[1] is 2×1 but sizes [2, 2, 1] need 1×2"],
-    [JSON.stringify({ ...workedExampleCase, activations: ["sigmoid", "Sigmoid"] }), "backprop-ref grad: standard input: activations[1] must be one of"],
+    [
+      JSON.stringify({
+        ...workedExampleCase,
+        weights: [
+          [
+            [0.1, -0.2],
+            [0.4, 0.3],
+          ],
+          [[0.5], [-0.6]],
+        ],
+      }),
+      "backprop-ref grad: standard input: weights[1] is 2×1 but sizes [2, 2, 1] need 1×2",
+    ],
+    [
+      JSON.stringify({ ...workedExampleCase, activations: ["sigmoid", "Sigmoid"] }),
+      "backprop-ref grad: standard input: activations[1] must be one of",
+    ],
     [JSON.stringify({ ...workedExampleCase, inputs: [] }), "backprop-ref grad: standard input: inputs is empty"],
   ])("rejects bad input with exit status 2 and the library's message: %#", async (text, message) => {
     const { status, stdout, stderr } = await run(["grad", "-"], text);

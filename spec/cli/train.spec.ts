@@ -47,14 +47,26 @@ describe("backprop-ref train and predict", () => {
       stdout: "",
       stderr: 'backprop-ref train: dataset must be one of mnist, iris, xor, got "cifar"\n',
     });
-    expect((await run(["train", "--dataset", "xor", "--epochs", "many"])).stderr).toBe('backprop-ref train: --epochs must be a number, got "many"\n');
+    expect((await run(["train", "--dataset", "xor", "--epochs", "many"])).stderr).toBe(
+      'backprop-ref train: --epochs must be a number, got "many"\n',
+    );
     expect((await run(["train", "--dataset", "xor", "--lr", "-1"])).stderr).toContain("learningRate must be a finite number ≥ 0, got -1");
-    expect((await run(["train", "--dataset", "xor", "--sizes", "2,3", "--activations", "sigmoid,sigmoid"])).stderr).toContain("activations must list one activation per weight layer");
-    expect((await run(["train", "--dataset", "xor", "--sizes", "3,2,1"])).stderr).toContain("inputs have 2 features per sample but the network takes 3");
-    expect((await run(["train", "--dataset", "xor", "--rule", "lucky"])).stderr).toContain('rule must be one of exact, intuitive, got "lucky"');
+    expect((await run(["train", "--dataset", "xor", "--sizes", "2,3", "--activations", "sigmoid,sigmoid"])).stderr).toContain(
+      "activations must list one activation per weight layer",
+    );
+    expect((await run(["train", "--dataset", "xor", "--sizes", "3,2,1"])).stderr).toContain(
+      "inputs have 2 features per sample but the network takes 3",
+    );
+    expect((await run(["train", "--dataset", "xor", "--rule", "lucky"])).stderr).toContain(
+      'rule must be one of exact, intuitive, got "lucky"',
+    );
     const broken = join(directory, "broken.json");
     writeFileSync(broken, JSON.stringify({ format: "backprop-ref/model@1" }));
-    expect(await run(["predict", "--model", broken], "0 0")).toStrictEqual({ status: 2, stdout: "", stderr: "backprop-ref predict: sizes is missing\n" });
+    expect(await run(["predict", "--model", broken], "0 0")).toStrictEqual({
+      status: 2,
+      stdout: "",
+      stderr: "backprop-ref predict: sizes is missing\n",
+    });
     expect((await run(["predict", "--model", join(directory, "missing.json")])).stderr).toContain("cannot read");
   });
 

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CaseDocument, caseFromProblem, caseResult, gradientsFromResult, parseCase, readCase } from "../../src/conformance/case-format.js";
+import {
+  type CaseDocument,
+  caseFromProblem,
+  caseResult,
+  gradientsFromResult,
+  parseCase,
+  readCase,
+} from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { BackpropRefError, FormatError, NumericError, ShapeError, SpecError } from "../../src/numeric/errors.js";
 import { formatJson } from "../../src/numeric/json.js";
@@ -24,30 +31,128 @@ describe("the case format", () => {
   it.each([
     ["[1, 2]", FormatError, "a case must be a JSON object, got [1, 2]"],
     ['{"format": "backprop-ref/case@1"', FormatError, "the case is not valid JSON"],
-    [JSON.stringify({ ...valid, learning_rate: 0.3 }), FormatError, 'unknown field "learning_rate": a case has the fields format, id, sizes'],
-    [JSON.stringify(withField("format", "backprop-ref/case@2")), FormatError, 'format must be "backprop-ref/case@1", got "backprop-ref/case@2"'],
+    [
+      JSON.stringify({ ...valid, learning_rate: 0.3 }),
+      FormatError,
+      'unknown field "learning_rate": a case has the fields format, id, sizes',
+    ],
+    [
+      JSON.stringify(withField("format", "backprop-ref/case@2")),
+      FormatError,
+      'format must be "backprop-ref/case@1", got "backprop-ref/case@2"',
+    ],
     [JSON.stringify(withField("id", 7)), FormatError, "id must be a string (or null), got 7"],
-    [JSON.stringify({ format: "backprop-ref/result@1", loss: 0.1, outputs: [[0.5]] }), FormatError, 'format must be "backprop-ref/case@1", got "backprop-ref/result@1"'],
-    [JSON.stringify(withField("sizes", [2, "NESTED", 1])).replace('"NESTED"', `${"[".repeat(5000)}2${"]".repeat(5000)}`), SpecError, "sizes[1] must be a positive integer, got [[an array]]"],
-    [JSON.stringify(withField("biases", {})), FormatError, "biases must be null or an array with one array per weight layer, got an object"],
+    [
+      JSON.stringify({ format: "backprop-ref/result@1", loss: 0.1, outputs: [[0.5]] }),
+      FormatError,
+      'format must be "backprop-ref/case@1", got "backprop-ref/result@1"',
+    ],
+    [
+      JSON.stringify(withField("sizes", [2, "NESTED", 1])).replace('"NESTED"', `${"[".repeat(5000)}2${"]".repeat(5000)}`),
+      SpecError,
+      "sizes[1] must be a positive integer, got [[an array]]",
+    ],
+    [
+      JSON.stringify(withField("biases", {})),
+      FormatError,
+      "biases must be null or an array with one array per weight layer, got an object",
+    ],
     [JSON.stringify(withField("sizes", [2, "2", 1])), SpecError, 'sizes[1] must be a positive integer, got "2"'],
-    [JSON.stringify(withField("activations", ["sigmoid", "gelu"])), SpecError, 'activations[1] must be one of sigmoid'],
+    [JSON.stringify(withField("activations", ["sigmoid", "gelu"])), SpecError, "activations[1] must be one of sigmoid"],
     [JSON.stringify(withField("activations", ["softmax", "sigmoid"])), SpecError, "softmax is allowed in the output layer only"],
-    [JSON.stringify(withField("loss", "cross_entropy")), SpecError, "loss cross_entropy needs a softmax output layer, but activations[1] is sigmoid"],
-    [JSON.stringify(withField("weights", [[[0.1, -0.2], [0.4, 0.3]]])), ShapeError, "weights has 1 entries but sizes [2, 2, 1] need 2 (one per weight layer)"],
-    [JSON.stringify(withField("weights", [[[0.1, -0.2], [0.4, 0.3]], [[0.5], [-0.6]]])), ShapeError, "weights[1] is 2×1 but sizes [2, 2, 1] need 1×2"],
-    [JSON.stringify(withField("weights", [[[0.1, -0.2], [0.4]], [[0.5, -0.6]]])), ShapeError, "weights[0][1] has 1 entries but sizes [2, 2, 1] need 2 columns"],
-    [JSON.stringify(withField("weights", [[[0.1, "x"], [0.4, 0.3]], [[0.5, -0.6]]])), FormatError, 'weights[0][0][1] must be a number, got "x"'],
-    ['{"format":"backprop-ref/case@1","sizes":[2,2,1],"activations":["sigmoid","sigmoid"],"loss":"squared_error","weights":[[[0.1,1e400],[0.4,0.3]],[[0.5,-0.6]]],"biases":null,"inputs":[[0,1]],"targets":[[1]],"learningRate":0.3}', FormatError, "weights[0][0][1] must be a finite number, got Infinity"],
-    [JSON.stringify(withField("biases", [[0, 0], [0, 0]])), ShapeError, "biases[1] has 2 entries but sizes [2, 2, 1] need 1"],
+    [
+      JSON.stringify(withField("loss", "cross_entropy")),
+      SpecError,
+      "loss cross_entropy needs a softmax output layer, but activations[1] is sigmoid",
+    ],
+    [
+      JSON.stringify(
+        withField("weights", [
+          [
+            [0.1, -0.2],
+            [0.4, 0.3],
+          ],
+        ]),
+      ),
+      ShapeError,
+      "weights has 1 entries but sizes [2, 2, 1] need 2 (one per weight layer)",
+    ],
+    [
+      JSON.stringify(
+        withField("weights", [
+          [
+            [0.1, -0.2],
+            [0.4, 0.3],
+          ],
+          [[0.5], [-0.6]],
+        ]),
+      ),
+      ShapeError,
+      "weights[1] is 2×1 but sizes [2, 2, 1] need 1×2",
+    ],
+    [
+      JSON.stringify(withField("weights", [[[0.1, -0.2], [0.4]], [[0.5, -0.6]]])),
+      ShapeError,
+      "weights[0][1] has 1 entries but sizes [2, 2, 1] need 2 columns",
+    ],
+    [
+      JSON.stringify(
+        withField("weights", [
+          [
+            [0.1, "x"],
+            [0.4, 0.3],
+          ],
+          [[0.5, -0.6]],
+        ]),
+      ),
+      FormatError,
+      'weights[0][0][1] must be a number, got "x"',
+    ],
+    [
+      '{"format":"backprop-ref/case@1","sizes":[2,2,1],"activations":["sigmoid","sigmoid"],"loss":"squared_error","weights":[[[0.1,1e400],[0.4,0.3]],[[0.5,-0.6]]],"biases":null,"inputs":[[0,1]],"targets":[[1]],"learningRate":0.3}',
+      FormatError,
+      "weights[0][0][1] must be a finite number, got Infinity",
+    ],
+    [
+      JSON.stringify(
+        withField("biases", [
+          [0, 0],
+          [0, 0],
+        ]),
+      ),
+      ShapeError,
+      "biases[1] has 2 entries but sizes [2, 2, 1] need 1",
+    ],
     [JSON.stringify(withField("inputs", [])), ShapeError, "inputs is empty: a batch needs at least one sample"],
-    [JSON.stringify(withField("inputs", [[0, 1, 2], [1, 1, 1]])), ShapeError, "inputs[0] has 3 entries but sizes[0] is 2"],
+    [
+      JSON.stringify(
+        withField("inputs", [
+          [0, 1, 2],
+          [1, 1, 1],
+        ]),
+      ),
+      ShapeError,
+      "inputs[0] has 3 entries but sizes[0] is 2",
+    ],
     [JSON.stringify(withField("inputs", "0,1")), FormatError, 'inputs must be an array with one row per sample, got "0,1"'],
     [JSON.stringify(withField("targets", [[1]])), ShapeError, "targets has 1 rows but inputs has 2: one row per sample in both"],
-    [JSON.stringify(withField("targets", [[1, 0], [0, 1]])), ShapeError, "targets[0] has 2 entries but sizes[2] is 1"],
+    [
+      JSON.stringify(
+        withField("targets", [
+          [1, 0],
+          [0, 1],
+        ]),
+      ),
+      ShapeError,
+      "targets[0] has 2 entries but sizes[2] is 1",
+    ],
     [JSON.stringify(withField("learningRate", -0.1)), FormatError, "learningRate must be a finite number ≥ 0, got -0.1"],
     [JSON.stringify(withField("learningRate", "0.3")), FormatError, 'learningRate must be a finite number ≥ 0, got "0.3"'],
-    [JSON.stringify(Object.fromEntries(Object.entries(valid).filter(([key]) => key !== "targets"))), FormatError, 'the case has no field "targets"'],
+    [
+      JSON.stringify(Object.fromEntries(Object.entries(valid).filter(([key]) => key !== "targets"))),
+      FormatError,
+      'the case has no field "targets"',
+    ],
   ])("rejects a malformed case with a message naming the field: %#", (text, kind, message) => {
     expect(() => readCase(text)).toThrow(kind);
     expect(() => readCase(text)).toThrow(message);
@@ -63,14 +168,19 @@ describe("the case format", () => {
       fc.dictionary(fc.string({ maxLength: 3 }), fc.double(), { maxKeys: 2 }),
     );
     fc.assert(
-      fc.property(caseDocument({ depth: { min: 1, max: 2 } }), fc.constantFrom(...Object.keys(valid)), jsonValue, (document, field, value) => {
-        const broken = { ...document, [field]: value } as Record<string, unknown>;
-        try {
-          parseCase(broken);
-        } catch (error) {
-          expect(error).toBeInstanceOf(BackpropRefError);
-        }
-      }),
+      fc.property(
+        caseDocument({ depth: { min: 1, max: 2 } }),
+        fc.constantFrom(...Object.keys(valid)),
+        jsonValue,
+        (document, field, value) => {
+          const broken = { ...document, [field]: value } as Record<string, unknown>;
+          try {
+            parseCase(broken);
+          } catch (error) {
+            expect(error).toBeInstanceOf(BackpropRefError);
+          }
+        },
+      ),
       { numRuns },
     );
   });
@@ -90,7 +200,9 @@ describe("the result format", () => {
           expect(parameters.weights.map((matrix) => [matrix.length, matrix[0]!.length])).toEqual(
             document.weights.map((matrix) => [matrix.length, matrix[0]!.length]),
           );
-          expect(parameters.biases?.map((vector) => vector.length) ?? null).toEqual(document.biases?.map((vector) => vector.length) ?? null);
+          expect(parameters.biases?.map((vector) => vector.length) ?? null).toEqual(
+            document.biases?.map((vector) => vector.length) ?? null,
+          );
         }
       }),
       { numRuns },
@@ -114,14 +226,37 @@ describe("the result format", () => {
   });
 
   it("reports an overflow of finite input as a numeric error rather than writing Infinity", () => {
-    const huge: CaseDocument = { ...valid, activations: ["identity", "identity"], weights: [[[1e300, 1e300], [0.4, 0.3]], [[1e300, -0.6]]], inputs: [[1e300, 1e300]], targets: [[1]] };
+    const huge: CaseDocument = {
+      ...valid,
+      activations: ["identity", "identity"],
+      weights: [
+        [
+          [1e300, 1e300],
+          [0.4, 0.3],
+        ],
+        [[1e300, -0.6]],
+      ],
+      inputs: [[1e300, 1e300]],
+      targets: [[1]],
+    };
     expect(() => caseResult(parseCase(huge))).toThrow(
       new NumericError("the outputs overflowed (an entry is not finite): the weights or inputs are too large for float64"),
     );
   });
 
   it("answers a case whose preactivations overflow but whose sigmoid outputs are finite and exact to float64", () => {
-    const saturated: CaseDocument = { ...valid, weights: [[[1e300, 1e300], [0.4, 0.3]], [[1e300, -0.6]]], inputs: [[1e300, 1e300]], targets: [[1]] };
+    const saturated: CaseDocument = {
+      ...valid,
+      weights: [
+        [
+          [1e300, 1e300],
+          [0.4, 0.3],
+        ],
+        [[1e300, -0.6]],
+      ],
+      inputs: [[1e300, 1e300]],
+      targets: [[1]],
+    };
     const result = caseResult(parseCase(saturated));
     expect(result.outputs).toEqual([[1]]);
     expect(result.loss).toBe(0);
@@ -132,12 +267,31 @@ describe("the result format", () => {
     [[1, 2], FormatError, "a result must be a JSON object, got [1, 2]"],
     [{ ...exampleResult, format: "backprop-ref/case@1" }, FormatError, 'format must be "backprop-ref/result@1", got "backprop-ref/case@1"'],
     [{ ...exampleResult, gradients: null }, FormatError, "gradients must be an object with weights and biases, got null"],
-    [{ ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0]], biases: null } }, ShapeError, "gradients.weights must hold 2 matrices for sizes [2, 2, 1]"],
-    [{ ...exampleResult, gradients: { weights: exampleResult.gradients.weights, biases: [[0, 0], [0]] } }, ShapeError, "gradients.biases must be null, since the case has no biases"],
-    [{ ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0], [[1]]], biases: null } }, ShapeError, "gradients.weights[1][0] must hold 2 numbers, got [1]"],
-    [{ ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0], [[1, "x"]]], biases: null } }, FormatError, 'gradients.weights[1][0][1] must be a finite number, got "x"'],
-  ])("reads another implementation's gradients from a result only if they fit the case, and names the field that does not: %#", (value, kind, message) => {
-    expect(() => gradientsFromResult(value, exampleProblem)).toThrow(kind);
-    expect(() => gradientsFromResult(value, exampleProblem)).toThrow(message);
-  });
+    [
+      { ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0]], biases: null } },
+      ShapeError,
+      "gradients.weights must hold 2 matrices for sizes [2, 2, 1]",
+    ],
+    [
+      { ...exampleResult, gradients: { weights: exampleResult.gradients.weights, biases: [[0, 0], [0]] } },
+      ShapeError,
+      "gradients.biases must be null, since the case has no biases",
+    ],
+    [
+      { ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0], [[1]]], biases: null } },
+      ShapeError,
+      "gradients.weights[1][0] must hold 2 numbers, got [1]",
+    ],
+    [
+      { ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0], [[1, "x"]]], biases: null } },
+      FormatError,
+      'gradients.weights[1][0][1] must be a finite number, got "x"',
+    ],
+  ])(
+    "reads another implementation's gradients from a result only if they fit the case, and names the field that does not: %#",
+    (value, kind, message) => {
+      expect(() => gradientsFromResult(value, exampleProblem)).toThrow(kind);
+      expect(() => gradientsFromResult(value, exampleProblem)).toThrow(message);
+    },
+  );
 });

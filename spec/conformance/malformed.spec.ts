@@ -23,7 +23,29 @@ import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 /** Values that have broken parsers: non-finite numbers, huge and fractional sizes, wrong types, big and deep arrays. */
 const hostile = fc.oneof(
-  fc.constantFrom<unknown>(NaN, Infinity, -Infinity, -1, 0, -0, 0.5, 1e308, 2 ** 53, 1e9, "", "1", "NaN", true, false, null, [], {}, [[]], [[[]]], { weights: [] }),
+  fc.constantFrom<unknown>(
+    NaN,
+    Infinity,
+    -Infinity,
+    -1,
+    0,
+    -0,
+    0.5,
+    1e308,
+    2 ** 53,
+    1e9,
+    "",
+    "1",
+    "NaN",
+    true,
+    false,
+    null,
+    [],
+    {},
+    [[]],
+    [[[]]],
+    { weights: [] },
+  ),
   fc.constant(Array.from({ length: 100_000 }, () => 1)),
   fc.constant(Array.from({ length: 2_000 }, () => 0).reduce<unknown>((nested) => [nested], 1)),
   fc.string({ maxLength: 50 }),
@@ -35,7 +57,8 @@ type Path = (string | number)[];
 /** Every path to a node of a JSON value, the root excluded. */
 function paths(value: unknown, prefix: Path = []): Path[] {
   if (Array.isArray(value)) return value.flatMap((item, index) => [[...prefix, index], ...paths(item, [...prefix, index])]);
-  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([key, item]) => [[...prefix, key], ...paths(item, [...prefix, key])]);
+  if (typeof value === "object" && value !== null)
+    return Object.entries(value).flatMap(([key, item]) => [[...prefix, key], ...paths(item, [...prefix, key])]);
   return [];
 }
 
@@ -55,7 +78,9 @@ function damaged(value: unknown, path: Path, replacement: unknown): unknown {
 /** A damaged document: a valid one with one node replaced or deleted. */
 function damage<T>(documents: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
   return documents.chain((document) =>
-    fc.tuple(fc.constantFrom(...paths(document)), fc.oneof(hostile, fc.constant(undefined))).map(([path, replacement]) => damaged(document, path, replacement)),
+    fc
+      .tuple(fc.constantFrom(...paths(document)), fc.oneof(hostile, fc.constant(undefined)))
+      .map(([path, replacement]) => damaged(document, path, replacement)),
   );
 }
 
@@ -78,7 +103,11 @@ function guarded<T>(action: () => T): T | BackpropRefError {
 async function cli(args: string[], stdin: string): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const status = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), stdin: () => Promise.resolve(stdin) });
+  const status = await runCli(args, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    stdin: () => Promise.resolve(stdin),
+  });
   return { status, stdout, stderr };
 }
 
@@ -112,7 +141,9 @@ describe("malformed input", () => {
     const edits = fc.oneof(
       fc.nat({ max: text.length - 1 }).map((end) => text.slice(0, end)),
       fc.constantFrom("NaN", "Infinity", "-Infinity", "1e999", "undefined", "'0'").map((token) => text.replace("0.3", token)),
-      fc.constantFrom("[1e9, 1e9, 1]", "[9007199254740993, 2, 1]", "[2, 0, 1]", "[2]", "[]").map((sizes) => text.replace("[2, 2, 1]", sizes).replace("[2,2,1]", sizes)),
+      fc
+        .constantFrom("[1e9, 1e9, 1]", "[9007199254740993, 2, 1]", "[2, 0, 1]", "[2]", "[]")
+        .map((sizes) => text.replace("[2, 2, 1]", sizes).replace("[2,2,1]", sizes)),
     );
     fc.assert(
       fc.property(edits, (edited) => {
@@ -164,7 +195,9 @@ describe("malformed input", () => {
         const entries = Array.isArray(given) ? given : [given];
         report.verdicts.forEach((verdict, index) => {
           if (!verdict.passed) return;
-          const answer = entries.find((entry) => typeof entry === "object" && entry !== null && (entry as { id?: unknown }).id === verdict.id);
+          const answer = entries.find(
+            (entry) => typeof entry === "object" && entry !== null && (entry as { id?: unknown }).id === verdict.id,
+          );
           expect(compareResults(answer, tests[index]!.expected!)).toBeNull();
         });
       }),
@@ -175,7 +208,11 @@ describe("malformed input", () => {
   it("verifyVectors and the command line take a damaged vector file as a typed error or a report, never a crash", async () => {
     const path = new URL("../vectors/identity-squared_error-biases.json", import.meta.url);
     const file = JSON.parse(readFileSync(path, "utf8")) as VectorFile;
-    const small: VectorFile = { ...file, numberOfTests: 2, testGroups: [{ ...file.testGroups[1]!, tests: file.testGroups[1]!.tests.slice(0, 2) }] };
+    const small: VectorFile = {
+      ...file,
+      numberOfTests: 2,
+      testGroups: [{ ...file.testGroups[1]!, tests: file.testGroups[1]!.tests.slice(0, 2) }],
+    };
     const answers = small.testGroups[0]!.tests.map((test) => ({ ...caseResult(parseCase(test.case)), id: test.id }));
     await fc.assert(
       fc.asyncProperty(damage(fc.constant(small)), async (damagedFile) => {

@@ -13,7 +13,11 @@ import { compareResults, matchingMistake } from "../../src/conformance/verify.js
 import { BackpropRefError } from "../../src/numeric/errors.js";
 
 const directory = new URL("../vectors/", import.meta.url);
-const committed = new Map(readdirSync(directory).filter((name) => name.endsWith(".json")).map((name) => [name, readFileSync(new URL(name, directory), "utf8")]));
+const committed = new Map(
+  readdirSync(directory)
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => [name, readFileSync(new URL(name, directory), "utf8")]),
+);
 const files: VectorFile[] = [...committed.values()].map((text) => JSON.parse(text) as VectorFile);
 const tests = files.flatMap((file) => file.testGroups.flatMap((group) => group.tests.map((test) => ({ file, group, test }))));
 
@@ -62,7 +66,17 @@ describe("conformance vectors", () => {
       expect(valid.every((test) => (test.case!.biases !== null) === family.biases)).toBe(true);
     }
     const flags = new Set(tests.flatMap(({ test }) => test.flags));
-    for (const flag of ["SaturatedSigmoid", "LargeLogits", "ZeroLearningRate", "SingleUnit", "ZeroWeights", "IntuitiveRule", "MissingDerivative", "TransposedWeights", "BatchSum"]) {
+    for (const flag of [
+      "SaturatedSigmoid",
+      "LargeLogits",
+      "ZeroLearningRate",
+      "SingleUnit",
+      "ZeroWeights",
+      "IntuitiveRule",
+      "MissingDerivative",
+      "TransposedWeights",
+      "BatchSum",
+    ]) {
       expect(flags.has(flag), flag).toBe(true);
     }
   });

@@ -11,12 +11,17 @@ import { compareResults, formatVerifyReport, verifyResult, verifyVectors } from 
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { answersOf, vectorFiles } from "../support/vectors.js";
 
-
 describe("verify", () => {
   it("passes the reference implementation on every test of every vector file", () => {
     for (const { name, file } of vectorFiles) {
-      const report = verifyVectors(file, answersOf(file, (test) => caseResult(parseCase(test.case))));
-      expect(report.verdicts.filter((verdict) => !verdict.passed), name).toEqual([]);
+      const report = verifyVectors(
+        file,
+        answersOf(file, (test) => caseResult(parseCase(test.case))),
+      );
+      expect(
+        report.verdicts.filter((verdict) => !verdict.passed),
+        name,
+      ).toEqual([]);
       expect(report.verdicts.length).toBe(file.numberOfTests);
     }
   });
@@ -51,19 +56,35 @@ describe("verify", () => {
     gradients.weights[1]![0]![1] = reference.gradients.weights[1]![0]![1]! * 1.5;
     const verdict = verifyResult(problem, { ...reference, gradients });
     expect(verdict.passed).toBe(false);
-    expect(verdict.difference).toMatchObject({ quantity: "gradients.weights[1]", position: "[0][1]", expected: reference.gradients.weights[1]![0]![1] });
+    expect(verdict.difference).toMatchObject({
+      quantity: "gradients.weights[1]",
+      position: "[0][1]",
+      expected: reference.gradients.weights[1]![0]![1],
+    });
     expect(verdict.difference!.relativeError).toBeCloseTo(0.5, 12);
     expect(verdict.mistake).toBeNull();
-    expect(formatVerifyReport({ passed: false, verdicts: [verdict] })).toMatch(/^xor-2-2-1-sigmoid: FAIL gradients\.weights\[1\]\[0\]\[1\]: expected -?[\d.e-]+, got -?[\d.e-]+, relative error 0\.500\nFAILED 1 of 1 tests \(1 no known mistake\)$/);
+    expect(formatVerifyReport({ passed: false, verdicts: [verdict] })).toMatch(
+      /^xor-2-2-1-sigmoid: FAIL gradients\.weights\[1\]\[0\]\[1\]: expected -?[\d.e-]+, got -?[\d.e-]+, relative error 0\.500\nFAILED 1 of 1 tests \(1 no known mistake\)$/,
+    );
   });
 
   it("reports a shape, a missing field, a non-number and a malformed result as differences, never throwing", () => {
     const problem = parseCase(workedExampleCase);
     const reference = caseResult(problem);
-    expect(compareResults({ ...reference, outputs: [[1, 2]] }, reference)).toMatchObject({ quantity: "outputs", expected: "2×1", given: "1×2" });
-    expect(compareResults({ ...reference, loss: "0.1" }, reference)).toMatchObject({ quantity: "loss", given: '"0.1"', relativeError: null });
+    expect(compareResults({ ...reference, outputs: [[1, 2]] }, reference)).toMatchObject({
+      quantity: "outputs",
+      expected: "2×1",
+      given: "1×2",
+    });
+    expect(compareResults({ ...reference, loss: "0.1" }, reference)).toMatchObject({
+      quantity: "loss",
+      given: '"0.1"',
+      relativeError: null,
+    });
     expect(compareResults({ ...reference, updated: undefined }, reference)).toMatchObject({ quantity: "updated" });
-    expect(compareResults({ ...reference, gradients: { weights: reference.gradients.weights, biases: [[0]] } }, reference)).toMatchObject({ quantity: "gradients.biases" });
+    expect(compareResults({ ...reference, gradients: { weights: reference.gradients.weights, biases: [[0]] } }, reference)).toMatchObject({
+      quantity: "gradients.biases",
+    });
     expect(compareResults(null, reference)).toMatchObject({ quantity: "result" });
     expect(compareResults([], reference)).toMatchObject({ quantity: "result" });
     const { format: _format, ...unformatted } = reference;
@@ -86,6 +107,9 @@ describe("verify", () => {
     expect(report.verdicts[1]).toMatchObject({ passed: false, note: "no result or rejection with this id" });
     const family = vectorFiles.find(({ file }) => file.family !== "invalid")!.file;
     const test = family.testGroups[0]!.tests[0]!;
-    expect(verifyVectors(family, [{ format: rejectionFormat, id: test.id, message: "no" }]).verdicts[0]).toMatchObject({ passed: false, note: 'rejected a valid case: "no"' });
+    expect(verifyVectors(family, [{ format: rejectionFormat, id: test.id, message: "no" }]).verdicts[0]).toMatchObject({
+      passed: false,
+      note: 'rejected a valid case: "no"',
+    });
   });
 });

@@ -5,7 +5,9 @@ import { formatJson } from "../../src/numeric/json.js";
 
 describe("the worked example", () => {
   it("is the case committed in docs/examples, so the file and the code cannot drift apart", () => {
-    expect(readFileSync(new URL("../../docs/examples/xor-2-2-1-sigmoid.json", import.meta.url), "utf8")).toBe(`${formatJson(workedExampleCase)}\n`);
+    expect(readFileSync(new URL("../../docs/examples/xor-2-2-1-sigmoid.json", import.meta.url), "utf8")).toBe(
+      `${formatJson(workedExampleCase)}\n`,
+    );
   });
 
   it("prints the forward pass, the errors, the hidden errors, the delta weights and a passing gradient check", () => {

@@ -118,12 +118,14 @@ describe("activations", () => {
   });
 
   it("softmaxBackward equals the product with softmax's full Jacobian, o_j(δ_ij − o_i)", () => {
-    const columns = fc.integer({ min: 1, max: 6 }).chain((units) =>
-      fc.tuple(
-        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: units, maxLength: units }),
-        fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: units, maxLength: units }),
-      ),
-    );
+    const columns = fc
+      .integer({ min: 1, max: 6 })
+      .chain((units) =>
+        fc.tuple(
+          fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: units, maxLength: units }),
+          fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: units, maxLength: units }),
+        ),
+      );
     fc.assert(
       fc.property(columns, ([logits, upstream]) => {
         const o = softmax(matrixFromRows(logits.map((value) => [value])));
@@ -146,7 +148,10 @@ describe("activations", () => {
         const [units, samples] = [logits.length, logits[0]!.length];
         const expected = matrixToRows(softmax(matrixFromRows(logits)));
         const z = topRowsOf(logits, poison);
-        const into = topRowsOf(Array.from({ length: units }, () => constant(samples, 0)), untouched);
+        const into = topRowsOf(
+          Array.from({ length: units }, () => constant(samples, 0)),
+          untouched,
+        );
         expect(matrixToRows(softmax(z.view, into.view))).toEqual(expected);
         expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
         expect(matrixToRows(softmax(z.view, z.view))).toEqual(expected);
@@ -164,7 +169,10 @@ describe("activations", () => {
         const expected = matrixToRows(softmaxBackward(matrixFromRows(outputs), matrixFromRows(upstream)));
         const o = topRowsOf(outputs, poison);
         const g = topRowsOf(upstream, poison);
-        const into = topRowsOf(Array.from({ length: units }, () => constant(samples, 0)), untouched);
+        const into = topRowsOf(
+          Array.from({ length: units }, () => constant(samples, 0)),
+          untouched,
+        );
         expect(matrixToRows(softmaxBackward(o.view, g.view, into.view))).toEqual(expected);
         expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
         // In place, as the output delta of squared error after softmax computes it.
@@ -227,7 +235,15 @@ describe("activations", () => {
   });
 
   it("softmax sums to one per column, survives logits of 1000, and is exact on equal logits", () => {
-    const z = matrixFromRows([[1000, 0], [1000, 0], [-1000, 0]]);
-    expect(matrixToRows(softmax(z))).toEqual([[0.5, 1 / 3], [0.5, 1 / 3], [0, 1 / 3]]);
+    const z = matrixFromRows([
+      [1000, 0],
+      [1000, 0],
+      [-1000, 0],
+    ]);
+    expect(matrixToRows(softmax(z))).toEqual([
+      [0.5, 1 / 3],
+      [0.5, 1 / 3],
+      [0, 1 / 3],
+    ]);
   });
 });

@@ -20,10 +20,20 @@ import { caseDocument, hiddenActivations, outputPairs } from "../../src/conforma
 
 /** A training step of the 1-1 identity network with weight 1, input 1 and target 0, with some fields of its case replaced. */
 const stepOf = (overrides: Record<string, unknown>, learningRate = 0.1) => {
-  const problem = parseCase({ format: "backprop-ref/case@1", sizes: [1, 1], activations: ["identity"], loss: "squared_error", weights: [[[1]]], biases: null, inputs: [[1]], targets: [[0]], learningRate: 0, ...overrides });
+  const problem = parseCase({
+    format: "backprop-ref/case@1",
+    sizes: [1, 1],
+    activations: ["identity"],
+    loss: "squared_error",
+    weights: [[[1]]],
+    biases: null,
+    inputs: [[1]],
+    targets: [[0]],
+    learningRate: 0,
+    ...overrides,
+  });
   return () => trainingStep(problem.network, problem.inputs, problem.targets, learningRate);
 };
-
 
 describe("backpropagation", () => {
   it("analytic gradients agree with central differences to a relative error of 1e-6 on every entry, for every activation, loss, depth 1–4, width 1–8, batch 1–5, with and without biases", () => {
@@ -130,9 +140,8 @@ describe("backpropagation", () => {
         const { network, inputs, targets } = parseCase(document);
         const batch = backpropagate(network, inputs, targets).gradients;
         const samples = inputs.shape[1]!;
-        const perSample = Array.from(
-          { length: samples },
-          (_, b) => parameterEntries(backpropagate(network, sampleOf(inputs, b), sampleOf(targets, b)).gradients),
+        const perSample = Array.from({ length: samples }, (_, b) =>
+          parameterEntries(backpropagate(network, sampleOf(inputs, b), sampleOf(targets, b)).gradients),
         );
         parameterEntries(batch).forEach((entry, index) => {
           const values = perSample.map((entries) => entries[index]!.value);
@@ -162,7 +171,11 @@ describe("backpropagation", () => {
         const original = parseCase(document);
         const parameters = permuteHiddenUnits(original.network, layer, permutation);
         const shuffled = createNetwork(original.network.spec, parameters.weights, parameters.biases);
-        const expected = permuteHiddenUnits(backpropagate(original.network, original.inputs, original.targets).gradients, layer, permutation);
+        const expected = permuteHiddenUnits(
+          backpropagate(original.network, original.inputs, original.targets).gradients,
+          layer,
+          permutation,
+        );
         const actual = backpropagate(shuffled, original.inputs, original.targets).gradients;
         // Permuting reorders the sums of the next layer, so entries differ in rounding: a few
         // ulps of the largest terms, which is what the floor admits on entries near zero.
@@ -215,26 +228,43 @@ describe("backpropagation", () => {
   it("a softmax hidden layer is a SpecError, and a workspace needs a positive whole batch", () => {
     const z = matrixFromRows([[0]]);
     expect(() => hiddenDelta("softmax", z, z)).toThrow(new SpecError("softmax is an output activation; a hidden layer cannot use it"));
-    for (const batch of [0, 1.5, -1]) expect(() => createWorkspace(exampleProblem.network.spec, batch)).toThrow(new ValueError(`batchSize must be a positive integer, got ${batch}`));
-    expect(createWorkspace(exampleProblem.network.spec, 1).deltas.map((delta) => delta.shape)).toEqual([[2, 1], [1, 1]]);
+    for (const batch of [0, 1.5, -1])
+      expect(() => createWorkspace(exampleProblem.network.spec, batch)).toThrow(
+        new ValueError(`batchSize must be a positive integer, got ${batch}`),
+      );
+    expect(createWorkspace(exampleProblem.network.spec, 1).deltas.map((delta) => delta.shape)).toEqual([
+      [2, 1],
+      [1, 1],
+    ]);
   });
 });
 
-
-
 describe("refusing numbers that overflowed", () => {
-
   it("an overflow names the quantity that overflowed: outputs, loss, gradients or updated weights", () => {
     const tail = "the weights or inputs are too large for float64";
-    expect(stepOf({ weights: [[[1e300]]], inputs: [[1e300]] })).toThrow(new NumericError(`the outputs overflowed (an entry is not finite): ${tail}`));
+    expect(stepOf({ weights: [[[1e300]]], inputs: [[1e300]] })).toThrow(
+      new NumericError(`the outputs overflowed (an entry is not finite): ${tail}`),
+    );
     expect(stepOf({ weights: [[[1e200]]], inputs: [[1e200]] }, 0)).toThrow(NumericError);
     expect(stepOf({ weights: [[[1e200]]] })).toThrow(new NumericError(`the loss overflowed to Infinity: ${tail}`));
     expect(stepOf({ sizes: [1, 1], weights: [[[1e154]]], inputs: [[1e154]] })).toThrow(NumericError);
-    expect(stepOf({ inputs: [[1e100]] }, 1e300)).toThrow(new NumericError(`the updated weights overflowed (an entry is not finite): ${tail}`));
+    expect(stepOf({ inputs: [[1e100]] }, 1e300)).toThrow(
+      new NumericError(`the updated weights overflowed (an entry is not finite): ${tail}`),
+    );
   });
 
   it("a gradient that overflows while the loss does not is named", () => {
-    const problem = parseCase({ format: "backprop-ref/case@1", sizes: [1, 1], activations: ["identity"], loss: "squared_error", weights: [[[1]]], biases: null, inputs: [[1e154], [1e154]], targets: [[0], [0]], learningRate: 0 });
+    const problem = parseCase({
+      format: "backprop-ref/case@1",
+      sizes: [1, 1],
+      activations: ["identity"],
+      loss: "squared_error",
+      weights: [[[1]]],
+      biases: null,
+      inputs: [[1e154], [1e154]],
+      targets: [[0], [0]],
+      learningRate: 0,
+    });
     expect(() => trainingStep(problem.network, problem.inputs, problem.targets, 0)).toThrow(
       new NumericError("the gradients overflowed (an entry is not finite): the weights or inputs are too large for float64"),
     );
@@ -317,7 +347,9 @@ describe("the worked example (docs/examples/xor-2-2-1-sigmoid.json)", () => {
   it("the 50-digit computation would catch a mistake: the intuitive rule's hidden-layer gradient is far from it", () => {
     const { network, inputs, targets } = parseCase(workedExampleCase);
     const wrong = mistakenGradients("intuitive-rule", network, inputs, targets);
-    expect(() => expectMatrixCloseToDecimal(wrong.weights[0]!, decimal.gradients.weights[0]!, "gradients.weights[0]")).toThrow(/the 50-digit computation gives/);
+    expect(() => expectMatrixCloseToDecimal(wrong.weights[0]!, decimal.gradients.weights[0]!, "gradients.weights[0]")).toThrow(
+      /the 50-digit computation gives/,
+    );
   });
 
   it("shows the seed's rule on its first sample: Δw = η × (error × o(1 − o)) × input", () => {
@@ -326,6 +358,8 @@ describe("the worked example (docs/examples/xor-2-2-1-sigmoid.json)", () => {
     const o = Number(decimal.outputs[1]![0]![0]!);
     const error = 1 - o;
     const hidden = decimal.outputs[0]!.map((row) => Number(row[0]!));
-    hidden.forEach((input, k) => expectCloseToDecimal(step.deltaWeights.weights[1]!.get(0, k), String(0.3 * error * o * (1 - o) * input), `ΔW(2)[0][${k}]`));
+    hidden.forEach((input, k) =>
+      expectCloseToDecimal(step.deltaWeights.weights[1]!.get(0, k), String(0.3 * error * o * (1 - o) * input), `ΔW(2)[0][${k}]`),
+    );
   });
 });

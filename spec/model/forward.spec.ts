@@ -14,7 +14,13 @@ import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 describe("forward pass", () => {
   const network = createNetwork(
     { sizes: [2, 2, 1], activations: ["relu", "identity"], loss: "squared_error", biases: true },
-    [matrixFromRows([[1, -1], [2, 0.5]]), matrixFromRows([[1, -2]])],
+    [
+      matrixFromRows([
+        [1, -1],
+        [2, 0.5],
+      ]),
+      matrixFromRows([[1, -2]]),
+    ],
     [vectorFromArray([0.5, -1]), vectorFromArray([0.25])],
   );
 
@@ -78,7 +84,9 @@ describe("forward pass", () => {
       new ShapeError("targets must be a matrix (n_L × B) of the outputs' shape 2×3, got an array of shape 2×3×1"),
     );
     const vector: Matrix = ndarray(new Float64Array(2), [2]);
-    expect(() => assertTargetShape(outputs, vector)).toThrow(new ShapeError("targets must be a matrix (n_L × B) of the outputs' shape 2×3, got an array of shape 2"));
+    expect(() => assertTargetShape(outputs, vector)).toThrow(
+      new ShapeError("targets must be a matrix (n_L × B) of the outputs' shape 2×3, got an array of shape 2"),
+    );
     // The matrix of that shape passes: only the dimensions were wrong.
     expect(() => assertTargetShape(outputs, ndarray(new Float64Array(6), [2, 3]))).not.toThrow();
   });

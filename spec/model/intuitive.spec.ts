@@ -20,7 +20,14 @@ const sigmoidNetworks = (depth: { min: number; max: number }, batch = { min: 1, 
 
 describe("the seed's intuitive rule", () => {
   it("its output-layer update is exactly the squared-error update, for every element-wise network", () => {
-    const elementwise = caseDocument({ outputs: [["sigmoid", "squared_error"], ["tanh", "squared_error"], ["identity", "squared_error"], ["softplus", "squared_error"]] });
+    const elementwise = caseDocument({
+      outputs: [
+        ["sigmoid", "squared_error"],
+        ["tanh", "squared_error"],
+        ["identity", "squared_error"],
+        ["softplus", "squared_error"],
+      ],
+    });
     fc.assert(
       fc.property(elementwise, (document) => {
         const { network, inputs, targets, learningRate } = parseCase(document);
@@ -57,7 +64,11 @@ describe("the seed's intuitive rule", () => {
         const binary = parseCase(withLoss(document, "binary_cross_entropy"));
         const intuitive = intuitiveStep(squared.network, squared.inputs, squared.targets, squared.learningRate).deltaWeights;
         const exact = trainingStep(binary.network, binary.inputs, binary.targets, binary.learningRate).deltaWeights;
-        expectParametersClose(layer(intuitive, L - 1), layer(exact, L - 1), { tolerance: 0, floor: 0, what: "last hidden layer against binary cross-entropy" });
+        expectParametersClose(layer(intuitive, L - 1), layer(exact, L - 1), {
+          tolerance: 0,
+          floor: 0,
+          what: "last hidden layer against binary cross-entropy",
+        });
       }),
       { numRuns },
     );
@@ -90,14 +101,23 @@ describe("the seed's intuitive rule", () => {
   it("with one output unit and one sample, its hidden update is the squared-error update divided by f′(z(L)): a descent direction", () => {
     fc.assert(
       fc.property(
-        caseDocument({ depth: { min: 2, max: 2 }, batch: { min: 1, max: 1 }, hidden: ["sigmoid", "tanh", "softplus"], outputs: [["sigmoid", "squared_error"], ["tanh", "squared_error"]] }).filter(
-          (document) => document.sizes[2] === 1,
-        ),
+        caseDocument({
+          depth: { min: 2, max: 2 },
+          batch: { min: 1, max: 1 },
+          hidden: ["sigmoid", "tanh", "softplus"],
+          outputs: [
+            ["sigmoid", "squared_error"],
+            ["tanh", "squared_error"],
+          ],
+        }).filter((document) => document.sizes[2] === 1),
         (document) => {
           const { network, inputs, targets, learningRate } = parseCase(document);
           const step = trainingStep(network, inputs, targets, learningRate);
           const intuitive = intuitiveStep(network, inputs, targets, learningRate).deltaWeights;
-          const outputSlope = document.activations[1] === "sigmoid" ? step.trace.outputs[2]!.get(0, 0) * (1 - step.trace.outputs[2]!.get(0, 0)) : 1 - step.trace.outputs[2]!.get(0, 0) ** 2;
+          const outputSlope =
+            document.activations[1] === "sigmoid"
+              ? step.trace.outputs[2]!.get(0, 0) * (1 - step.trace.outputs[2]!.get(0, 0))
+              : 1 - step.trace.outputs[2]!.get(0, 0) ** 2;
           fc.pre(outputSlope > 1e-6);
           const exact = parameterEntries(layer(step.deltaWeights, 1));
           parameterEntries(layer(intuitive, 1)).forEach((entry, index) => {
@@ -116,14 +136,21 @@ describe("the seed's intuitive rule", () => {
       sizes: [2, 2],
       activations: ["softmax"],
       loss: "cross_entropy",
-      weights: [[[1, 0], [0, 1]]],
+      weights: [
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ],
       biases: null,
       inputs: [[1, 2]],
       targets: [[0, 1]],
       learningRate: 0.1,
     });
     expect(() => intuitiveStep(network, inputs, targets, 0.1)).toThrow(
-      new SpecError("the intuitive rule needs element-wise activations, but activations[0] is softmax: choose another output activation, or the exact rule"),
+      new SpecError(
+        "the intuitive rule needs element-wise activations, but activations[0] is softmax: choose another output activation, or the exact rule",
+      ),
     );
   });
 });

@@ -15,12 +15,14 @@ const lossOfLogits = (loss: FusedLossName, logits: readonly number[], targets: r
   return batchLoss(loss, z, activate(outputActivation[loss], z), column(targets));
 };
 
-const logitsAndTargets = fc.integer({ min: 1, max: 6 }).chain((units) =>
-  fc.tuple(
-    fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: units, maxLength: units }),
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: units, maxLength: units }),
-  ),
-);
+const logitsAndTargets = fc
+  .integer({ min: 1, max: 6 })
+  .chain((units) =>
+    fc.tuple(
+      fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: units, maxLength: units }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: units, maxLength: units }),
+    ),
+  );
 
 /** Logits and targets of one shape, $n$ from 1 to 6 units and $B$ from 1 to 4 samples. */
 const logitsAndTargetBatches = fc.integer({ min: 1, max: 6 }).chain((units) =>
@@ -61,7 +63,10 @@ describe("losses", () => {
         const crossEntropy = -targets.reduce((sum, t, k) => sum + t * Math.log(softmaxOutputs[k]!), 0);
         expect(lossOfLogits("cross_entropy", logits, targets)).toBeCloseTo(crossEntropy, 10);
         const sigmoidOutputs = activate("sigmoid", column(logits)).data;
-        const binary = -targets.reduce((sum, t, k) => sum + t * Math.log(sigmoidOutputs[k]!) + (1 - t) * Math.log(1 - sigmoidOutputs[k]!), 0);
+        const binary = -targets.reduce(
+          (sum, t, k) => sum + t * Math.log(sigmoidOutputs[k]!) + (1 - t) * Math.log(1 - sigmoidOutputs[k]!),
+          0,
+        );
         expect(lossOfLogits("binary_cross_entropy", logits, targets)).toBeCloseTo(binary, 10);
       }),
       { numRuns },
@@ -90,7 +95,10 @@ describe("losses", () => {
   it("cross-entropy leaves out the terms whose target is 0, so a logit of −∞ there, whose softmax output 0 is exact, costs nothing: the loss stays finite", () => {
     // 0 · (z_k − lse) would be 0 · (−∞) = NaN; the term t_k log o_k is 0 for t_k = 0 whatever o_k.
     expect(lossOfLogits("cross_entropy", [-Infinity, 0], [0, 1])).toBe(0);
-    expect(lossOfLogits("cross_entropy", [-Infinity, Math.log(3), 0], [0, 0.5, 0.5])).toBeCloseTo(0.5 * Math.log(4 / 3) + 0.5 * Math.log(4), 15);
+    expect(lossOfLogits("cross_entropy", [-Infinity, Math.log(3), 0], [0, 0.5, 0.5])).toBeCloseTo(
+      0.5 * Math.log(4 / 3) + 0.5 * Math.log(4),
+      15,
+    );
     // Reached through the public step: a weight of −10³⁰⁰ on an input of 10¹⁰ overflows z₁ to
     // −∞ while the outputs stay finite, (0, 1), and the step accepts it.
     const { network, inputs, targets } = parseCase({
@@ -128,18 +136,25 @@ describe("losses", () => {
 
   it("the fused output delta of the first rows of larger matrices equals that of fresh copies, and neither reads nor writes the rows below, for cross-entropy and binary cross-entropy", () => {
     fc.assert(
-      fc.property(logitsAndTargetBatches, fc.constantFrom<FusedLossName>("cross_entropy", "binary_cross_entropy"), ([logits, targets], loss) => {
-        const [units, samples] = [logits.length, logits[0]!.length];
-        const outputs = matrixToRows(activate(outputActivation[loss], matrixFromRows(logits)));
-        const expected = matrixToRows(fusedOutputDelta(loss, matrixFromRows(outputs), matrixFromRows(targets)));
-        const o = topRowsOf(outputs, poison);
-        const t = topRowsOf(targets, poison);
-        const into = topRowsOf(Array.from({ length: units }, () => constant(samples, 0)), untouched);
-        expect(matrixToRows(fusedOutputDelta(loss, o.view, t.view, into.view))).toEqual(expected);
-        expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
-        expect(rowBelow(o.whole)).toEqual(constant(samples, poison));
-        expect(rowBelow(t.whole)).toEqual(constant(samples, poison));
-      }),
+      fc.property(
+        logitsAndTargetBatches,
+        fc.constantFrom<FusedLossName>("cross_entropy", "binary_cross_entropy"),
+        ([logits, targets], loss) => {
+          const [units, samples] = [logits.length, logits[0]!.length];
+          const outputs = matrixToRows(activate(outputActivation[loss], matrixFromRows(logits)));
+          const expected = matrixToRows(fusedOutputDelta(loss, matrixFromRows(outputs), matrixFromRows(targets)));
+          const o = topRowsOf(outputs, poison);
+          const t = topRowsOf(targets, poison);
+          const into = topRowsOf(
+            Array.from({ length: units }, () => constant(samples, 0)),
+            untouched,
+          );
+          expect(matrixToRows(fusedOutputDelta(loss, o.view, t.view, into.view))).toEqual(expected);
+          expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
+          expect(rowBelow(o.whole)).toEqual(constant(samples, poison));
+          expect(rowBelow(t.whole)).toEqual(constant(samples, poison));
+        },
+      ),
       { numRuns },
     );
   });

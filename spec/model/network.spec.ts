@@ -21,13 +21,33 @@ describe("network specs", () => {
     [{ ...spec, sizes: [2] }, SpecError, "sizes must be an array of at least 2 layer sizes (inputs and outputs), got [2]"],
     [{ ...spec, sizes: [2, 0, 1] }, SpecError, "sizes[1] must be a positive integer, got 0"],
     [{ ...spec, sizes: [2, 1.5, 1] }, SpecError, "sizes[1] must be a positive integer, got 1.5"],
-    [{ ...spec, activations: ["sigmoid"] }, SpecError, "activations must list one activation per weight layer: sizes [2, 3, 1] need 2, got 1"],
-    [{ ...spec, activations: ["sigmoid", "swish"] }, SpecError, 'activations[1] must be one of sigmoid, tanh, relu, leaky_relu, softplus, identity, softmax, got "swish"'],
-    [{ ...spec, activations: ["softmax", "sigmoid"] }, SpecError, "activations[0] is softmax, but softmax is allowed in the output layer only (activations[1])"],
+    [
+      { ...spec, activations: ["sigmoid"] },
+      SpecError,
+      "activations must list one activation per weight layer: sizes [2, 3, 1] need 2, got 1",
+    ],
+    [
+      { ...spec, activations: ["sigmoid", "swish"] },
+      SpecError,
+      'activations[1] must be one of sigmoid, tanh, relu, leaky_relu, softplus, identity, softmax, got "swish"',
+    ],
+    [
+      { ...spec, activations: ["softmax", "sigmoid"] },
+      SpecError,
+      "activations[0] is softmax, but softmax is allowed in the output layer only (activations[1])",
+    ],
     [{ ...spec, loss: "hinge" }, SpecError, 'loss must be one of squared_error, cross_entropy, binary_cross_entropy, got "hinge"'],
     [{ ...spec, loss: "cross_entropy" }, SpecError, "loss cross_entropy needs a softmax output layer, but activations[1] is sigmoid"],
-    [{ ...spec, activations: ["tanh", "softmax"], loss: "binary_cross_entropy" }, SpecError, "loss binary_cross_entropy needs a sigmoid output layer, but activations[1] is softmax"],
-    [{ ...spec, sizes: [100000, 100000, 1] }, SpecError, "sizes [100000, 100000, 1] need 10000100000 parameters, more than the 50000000 allowed"],
+    [
+      { ...spec, activations: ["tanh", "softmax"], loss: "binary_cross_entropy" },
+      SpecError,
+      "loss binary_cross_entropy needs a sigmoid output layer, but activations[1] is softmax",
+    ],
+    [
+      { ...spec, sizes: [100000, 100000, 1] },
+      SpecError,
+      "sizes [100000, 100000, 1] need 10000100000 parameters, more than the 50000000 allowed",
+    ],
   ])("rejects an invalid spec with a message naming the field: %#", (invalid, kind, message) => {
     expect(() => validateSpec(invalid as NetworkSpec)).toThrow(kind);
     expect(() => validateSpec(invalid as NetworkSpec)).toThrow(message);
@@ -44,12 +64,30 @@ describe("network specs", () => {
 });
 
 describe("networks", () => {
-  const weights = [matrixFromRows([[1, 2], [3, 4], [5, 6]]), matrixFromRows([[7, 8, 9]])];
+  const weights = [
+    matrixFromRows([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]),
+    matrixFromRows([[7, 8, 9]]),
+  ];
 
   it("rejects weights and biases that do not match sizes, naming the array, its shape and the needed shape", () => {
-    expect(() => createNetwork(spec, [weights[0]!, matrixFromRows([[1, 2], [3, 4], [5, 6]])], null)).toThrow(
-      new ShapeError("weights[1] is 3×2 but sizes [2, 3, 1] need 1×3"),
-    );
+    expect(() =>
+      createNetwork(
+        spec,
+        [
+          weights[0]!,
+          matrixFromRows([
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ]),
+        ],
+        null,
+      ),
+    ).toThrow(new ShapeError("weights[1] is 3×2 but sizes [2, 3, 1] need 1×3"));
     expect(() => createNetwork(spec, [weights[0]!], null)).toThrow("weights has 1 matrices but sizes [2, 3, 1] need 2");
     expect(() => createNetwork({ ...spec, biases: true }, weights, [vectorFromArray([0, 0, 0]), vectorFromArray([0, 0])])).toThrow(
       "biases[1] has 2 entries but sizes [2, 3, 1] need 1",
@@ -71,7 +109,17 @@ describe("networks", () => {
   });
 
   it("round-trips through the case format's arrays", () => {
-    const arrays = { weights: [[[1, 2], [3, 4], [5, 6]], [[7, 8, 9]]], biases: [[0.1, 0.2, 0.3], [-0.5]] };
+    const arrays = {
+      weights: [
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        [[7, 8, 9]],
+      ],
+      biases: [[0.1, 0.2, 0.3], [-0.5]],
+    };
     expect(networkToArrays(networkFromArrays({ ...spec, biases: true }, arrays))).toEqual(arrays);
     expect(() => networkFromArrays(spec, { weights: [[[1, 2], [3]], [[7, 8, 9]]], biases: null })).toThrow(
       "weights[0] is not a matrix: row 1 has 1 entries but row 0 has 2",

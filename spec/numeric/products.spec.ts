@@ -15,7 +15,11 @@ describe("the product kernels", () => {
         const m = a.length;
         const n = b[0]!.length;
         expect(matrixToRows(multiply(zeros(m, n), matrixFromRows(a), matrixFromRows(b)))).toEqual(expected);
-        const viaViews = multiply(zeros(m, n), transposed(matrixFromRows(a)).transpose(1, 0), transposed(matrixFromRows(b)).transpose(1, 0));
+        const viaViews = multiply(
+          zeros(m, n),
+          transposed(matrixFromRows(a)).transpose(1, 0),
+          transposed(matrixFromRows(b)).transpose(1, 0),
+        );
         expect(matrixToRows(viaViews)).toEqual(expected);
       }),
       { numRuns },
@@ -62,5 +66,4 @@ describe("the product kernels", () => {
       { numRuns },
     );
   });
-
 });

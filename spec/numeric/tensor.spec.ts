@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { ShapeError } from "../../src/numeric/errors.js";
-import { addToEveryColumn, allFinite, matrixFromRows, matrixToRows, multiply, rowMeans, transposed, vectorFromArray, vectorToArray, zeros } from "../../src/numeric/tensor.js";
+import {
+  addToEveryColumn,
+  allFinite,
+  matrixFromRows,
+  matrixToRows,
+  multiply,
+  rowMeans,
+  transposed,
+  vectorFromArray,
+  vectorToArray,
+  zeros,
+} from "../../src/numeric/tensor.js";
 
 describe("tensor", () => {
   it("multiply refuses shapes that do not chain", () => {

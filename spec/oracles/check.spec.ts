@@ -25,7 +25,6 @@ describe("check", () => {
     expect(report.reports.filter((methodReport) => methodReport.passed).map((methodReport) => methodReport.method)).toEqual([]);
   });
 
-
   it("writes JSON without non-finite numbers: an inconclusive slope and a missing kink distance become null", () => {
     const json = checkReportJson(runChecks(problem, ["central", "taylor"])) as { methods: Record<string, unknown>[] };
     expect(json.methods[0]!.kinkDistance).toBeNull();

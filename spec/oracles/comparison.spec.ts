@@ -16,7 +16,6 @@ const problem = exampleWithBiases();
 const analytic = () => backpropagate(problem.network, problem.inputs, problem.targets).gradients;
 const numeric = () => numericGradients(problem.network, problem.inputs, problem.targets);
 
-
 describe("the comparison", () => {
   it("the relative error divides by the largest of |a|, |n| and the floor: symmetric, 0 exactly for equal values (even with a zero floor), and an absolute error over the floor when both values are tiny", () => {
     fc.assert(
@@ -58,7 +57,9 @@ describe("the comparison", () => {
         relativeStep: defaultRelativeStep,
       });
       expect(() => compareGradients(without, oracle(withBiases))).toThrow(ShapeError);
-      expect(() => compareGradients(without, oracle(withBiases))).toThrow("one set of gradients has biases and the other has none (analytic: none, numeric: biases)");
+      expect(() => compareGradients(without, oracle(withBiases))).toThrow(
+        "one set of gradients has biases and the other has none (analytic: none, numeric: biases)",
+      );
       expect(() => compareGradients({ weights: withBiases.weights.slice(0, 1), biases: null }, oracle(without))).toThrow(
         "the gradients to compare have 1 and 2 weight layers; expected the same number, at least 1",
       );
@@ -74,7 +75,9 @@ describe("the comparison", () => {
       expect(() => compareGradients({ ...analytic, biases: null }, numeric)).toThrow(ShapeError);
       expect(() => compareGradients(analytic, { ...numeric, gradients: { ...numeric.gradients, biases: null } })).toThrow(ShapeError);
       const shortBias = { ...analytic, biases: [analytic.biases![0]!, zeros(2, 1).pick(null, 0)] };
-      expect(() => compareGradients(shortBias as typeof analytic, numeric)).toThrow(/biases\[1\] of the gradients to compare have 2 and 1 entries/);
+      expect(() => compareGradients(shortBias as typeof analytic, numeric)).toThrow(
+        /biases\[1\] of the gradients to compare have 2 and 1 entries/,
+      );
     }
     {
       expect(() => compareGradients({ ...analytic(), biases: null }, numeric())).toThrow(
@@ -91,7 +94,10 @@ describe("the comparison", () => {
     const { network, inputs, targets } = parseCase({ ...workedExampleCase, biases: [[0.1, -0.1], [0.2]] });
     const analytic = backpropagate(network, inputs, targets).gradients;
     const numeric = numericGradients(network, inputs, targets);
-    const firstOnly = (gradients: ParameterArrays): ParameterArrays => ({ weights: gradients.weights, biases: gradients.biases!.slice(0, 1) });
+    const firstOnly = (gradients: ParameterArrays): ParameterArrays => ({
+      weights: gradients.weights,
+      biases: gradients.biases!.slice(0, 1),
+    });
     const shortNumeric: NumericGradients = { ...numeric, gradients: firstOnly(numeric.gradients) };
     const expected = (side: string, analyticCount: number, numericCount: number) =>
       new ShapeError(
@@ -128,7 +134,12 @@ describe("the comparison", () => {
     const report = compareGradients(analytic(), oracle, { floor: 1e-3 });
     expect(compareGradients(analytic(), oracle, { floor: 1e-3, tolerance: report.maxRelativeError }).passed).toBe(true);
     const exact = compareGradients(oracle.gradients, oracle, { floor: 1e-3 });
-    expect(exact.layers.map((layer) => [layer.worst!.row, layer.worst!.column])).toEqual([[0, 0], [0, 0], [0, 0], [0, 0]]);
+    expect(exact.layers.map((layer) => [layer.worst!.row, layer.worst!.column])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
     const broken = analytic();
     broken.weights[1]!.set(0, 1, NaN);
     const withNaN = compareGradients(broken, oracle, { floor: 1e-3 });

@@ -34,7 +34,10 @@ describe("complex-step oracle", () => {
       fc.property(caseDocument({ depth: { min: 2, max: 4 }, hidden: ["sigmoid"] }), (document) => {
         const { network, inputs, targets } = parseCase(document);
         const correct = backpropagate(network, inputs, targets).gradients;
-        fc.pre(largestParameterMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
+        fc.pre(
+          largestParameterMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) >
+            10 * defaultFloor(networkLoss(network, inputs, targets)),
+        );
         const broken = mistakenGradients("missing-derivative", network, inputs, targets);
         expect(checkGradients(network, inputs, targets, broken, { method: "complex-step" }).passed).toBe(false);
       }),
@@ -44,11 +47,15 @@ describe("complex-step oracle", () => {
 
   it("evaluates each activation from its values alone: on the real line it is the real activation", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...(Object.keys(elementwiseActivations) as ElementwiseActivationName[])), fc.double({ min: -50, max: 50, noNaN: true }), (name, z) => {
-        const value = complexActivation(name, C.complex(z)).re;
-        const expected = elementwiseActivations[name].value(z);
-        expect(Math.abs(value - expected)).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(expected)));
-      }),
+      fc.property(
+        fc.constantFrom(...(Object.keys(elementwiseActivations) as ElementwiseActivationName[])),
+        fc.double({ min: -50, max: 50, noNaN: true }),
+        (name, z) => {
+          const value = complexActivation(name, C.complex(z)).re;
+          const expected = elementwiseActivations[name].value(z);
+          expect(Math.abs(value - expected)).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(expected)));
+        },
+      ),
       { numRuns },
     );
   });

@@ -43,7 +43,10 @@ describe("directional check", () => {
   });
 
   it("checks the seed's 784-200-10 network along two directions (two forward passes each, however many weights), and it passes", () => {
-    const network = initializeNetwork({ sizes: [784, 200, 10], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: false }, { seed: 3 });
+    const network = initializeNetwork(
+      { sizes: [784, 200, 10], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: false },
+      { seed: 3 },
+    );
     const random = seededRandom(9);
     const inputs = transposed(matrixFromRows([Array.from({ length: 784 }, () => 0.01 + 0.99 * random.uniform())]));
     const targets = transposed(matrixFromRows([Array.from({ length: 10 }, (_, k) => (k === 3 ? 0.99 : 0.01))]));
@@ -52,7 +55,4 @@ describe("directional check", () => {
     expect(report.results).toHaveLength(2);
     expect(report.maxRelativeError).toBeLessThan(1e-7);
   });
-
-
 });
-

@@ -48,7 +48,8 @@ describe("finite differences", () => {
     });
     const analytic = backpropagate(network, inputs, targets).gradients;
     const worstErrors = [1e-2, 1e-3, 1e-4, 1e-5].map(
-      (relativeStep) => compareGradients(analytic, numericGradients(network, inputs, targets, { relativeStep }), { floor: 1e-3 }).maxRelativeError,
+      (relativeStep) =>
+        compareGradients(analytic, numericGradients(network, inputs, targets, { relativeStep }), { floor: 1e-3 }).maxRelativeError,
     );
     // Each tenfold smaller step divides the h² error by about 100 until round-off takes over.
     expect(worstErrors[1]! / worstErrors[0]!).toBeLessThan(0.02);
@@ -76,15 +77,24 @@ describe("finite differences", () => {
       fc.property(caseDocument({ depth: { min: 2, max: 4 }, hidden: ["sigmoid"] }), (document) => {
         const { network, inputs, targets } = parseCase(document);
         const correct = backpropagate(network, inputs, targets).gradients;
-        fc.pre(largestParameterMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) > 10 * defaultFloor(networkLoss(network, inputs, targets)));
-        expect(checkGradients(network, inputs, targets, mistakenGradients("missing-derivative", network, inputs, targets), { method: "richardson" }).passed).toBe(false);
+        fc.pre(
+          largestParameterMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) >
+            10 * defaultFloor(networkLoss(network, inputs, targets)),
+        );
+        expect(
+          checkGradients(network, inputs, targets, mistakenGradients("missing-derivative", network, inputs, targets), {
+            method: "richardson",
+          }).passed,
+        ).toBe(false);
       }),
       { numRuns },
     );
   });
 
   it("Richardson's entries carry their error estimate, |coarse − fine| / 3, in the report", () => {
-    const report = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, { method: "richardson" });
+    const report = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, {
+      method: "richardson",
+    });
     expect(report.entries.every((entry) => entry.estimatedError !== null && entry.estimatedError >= 0)).toBe(true);
     expect(report.entries.map(describeEntry)).toMatchSnapshot();
     const biased = exampleWithBiases();
@@ -112,10 +122,23 @@ describe("finite differences", () => {
       expect(checkGradients(network, inputs, targets, undefined, { method: "complex-step" }).kinkCrossings).toBe(0);
     }
     {
-      const leaky = parseCase({ format: "backprop-ref/case@1", sizes: [1, 1, 1], activations: ["leaky_relu", "identity"], loss: "squared_error", weights: [[[1]], [[1]]], biases: [[-0.9999999], [0]], inputs: [[1]], targets: [[1]], learningRate: 0 });
+      const leaky = parseCase({
+        format: "backprop-ref/case@1",
+        sizes: [1, 1, 1],
+        activations: ["leaky_relu", "identity"],
+        loss: "squared_error",
+        weights: [[[1]], [[1]]],
+        biases: [[-0.9999999], [0]],
+        inputs: [[1]],
+        targets: [[1]],
+        learningRate: 0,
+      });
       const report = checkGradients(leaky.network, leaky.inputs, leaky.targets);
       expect(report.kinkCrossings).toBeGreaterThan(0);
-      expect(report.entries.filter((entry) => entry.kinkCrossed).map((entry) => [entry.layer, entry.parameter])).toContainEqual([1, "weights"]);
+      expect(report.entries.filter((entry) => entry.kinkCrossed).map((entry) => [entry.layer, entry.parameter])).toContainEqual([
+        1,
+        "weights",
+      ]);
     }
   });
 

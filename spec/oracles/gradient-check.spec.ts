@@ -48,7 +48,10 @@ describe("the gradient check", () => {
 
   it("relative error is 0 for equal numbers even with a zero floor, and the floor and tolerance options are used", () => {
     expect(relativeError(0, 0, 0)).toBe(0);
-    const strict = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, { floor: 1e-30, tolerance: 1e-30 });
+    const strict = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, {
+      floor: 1e-30,
+      tolerance: 1e-30,
+    });
     expect(strict.passed).toBe(false);
     expect(strict.floor).toBe(1e-30);
     const loose = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, { floor: 10 });

@@ -14,7 +14,17 @@ describe("kinks", () => {
     expect(kinkDistance(reluCase.network, reluCase.inputs)).toBeCloseTo(1e-7, 12);
     expect(kinkMargin).toBe(1e-3);
     for (const activation of ["relu", "leaky_relu"]) {
-      const problem = parseCase({ format: "backprop-ref/case@1", sizes: [1, 1, 1], activations: ["sigmoid", activation], loss: "squared_error", weights: [[[0]], [[1]]], biases: [[0], [0.2]], inputs: [[1]], targets: [[0]], learningRate: 0 });
+      const problem = parseCase({
+        format: "backprop-ref/case@1",
+        sizes: [1, 1, 1],
+        activations: ["sigmoid", activation],
+        loss: "squared_error",
+        weights: [[[0]], [[1]]],
+        biases: [[0], [0.2]],
+        inputs: [[1]],
+        targets: [[0]],
+        learningRate: 0,
+      });
       expect(kinkDistance(problem.network, problem.inputs)).toBeCloseTo(0.7, 15);
       const report = checkGradients(problem.network, problem.inputs, problem.targets);
       expect(report.kinkCrossings).toBe(0);
@@ -28,14 +38,30 @@ describe("kinks", () => {
       sizes: [2, 2, 2, 1],
       activations: ["relu", "sigmoid", "leaky_relu"],
       loss: "squared_error",
-      weights: [[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 1]]],
+      weights: [
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [[1, 1]],
+      ],
       biases: null,
       inputs: [[1, 1]],
       targets: [[0]],
       learningRate: 0.1,
     });
-    const relu = matrixFromRows([[0.5, 0], [-0.5, 2]]);
-    const sigmoid = matrixFromRows([[3, -3], [0, 1]]);
+    const relu = matrixFromRows([
+      [0.5, 0],
+      [-0.5, 2],
+    ]);
+    const sigmoid = matrixFromRows([
+      [3, -3],
+      [0, 1],
+    ]);
     const leaky = matrixFromRows([[-1e-300, 1e-300]]);
     expect(kinkBranches(network, [relu, sigmoid, leaky])).toEqual([true, false, false, true, false, true]);
     const sigmoidOnly = parseCase(workedExampleCase);

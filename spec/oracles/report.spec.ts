@@ -18,7 +18,6 @@ const problem = exampleWithBiases();
 const analytic = () => backpropagate(problem.network, problem.inputs, problem.targets).gradients;
 const numeric = () => numericGradients(problem.network, problem.inputs, problem.targets);
 
-
 describe("the gradient report", () => {
   it("passing: the summary line, the table and the verdict", () => {
     const report = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets);
@@ -31,7 +30,9 @@ describe("the gradient report", () => {
       central differences, step 6.06e-6 × max(1, |w|), floor 1.00e-3, tolerance 1e-6
       passed: worst relative error 6.38e-10 ≤ tolerance 1e-6"
     `);
-    expect(summaryLine(report)).toMatchInlineSnapshot(`"central       passed  worst relative error 6.38e-10 ≤ 1e-6 at layer 2 weights[1][0][1]"`);
+    expect(summaryLine(report)).toMatchInlineSnapshot(
+      `"central       passed  worst relative error 6.38e-10 ≤ 1e-6 at layer 2 weights[1][0][1]"`,
+    );
   });
 
   it("failing: the worst entries, each with its position, values and errors", () => {
@@ -55,7 +56,9 @@ describe("the gradient report", () => {
       central differences, step 6.06e-6 × max(1, |w|), floor 1.00e-3, tolerance 1e-6
       FAILED: layer 1 weights[0][1][0]: analytic -0.034214116163248876, numeric -0.0075857100023729645, absolute error 2.66e-2, relative error 7.78e-1 > tolerance 1e-6"
     `);
-    expect(summaryLine(report)).toMatchInlineSnapshot(`"central       FAILED  worst relative error 7.78e-1 > 1e-6 at layer 1 weights[0][1][0]"`);
+    expect(summaryLine(report)).toMatchInlineSnapshot(
+      `"central       FAILED  worst relative error 7.78e-1 > 1e-6 at layer 1 weights[0][1][0]"`,
+    );
     expect(report.entries.map(describeEntry)).toMatchInlineSnapshot(`
       [
         "layer 1 weights[0][0][0]: analytic 0.028511763469374063, numeric 0.0071101506717333954, absolute error 2.14e-2, relative error 7.51e-1",
@@ -110,13 +113,27 @@ describe("the gradient report", () => {
   it("with richardson and the complex step, the method and its error estimate are named", () => {
     for (const method of ["richardson", "complex-step"] as const) {
       const report = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, { method });
-      expect(formatReport(report).split("\n").slice(-2).join("\n").replace(/\d\.\d\de-\d+/g, "#")).toMatchSnapshot(method);
+      expect(
+        formatReport(report)
+          .split("\n")
+          .slice(-2)
+          .join("\n")
+          .replace(/\d\.\d\de-\d+/g, "#"),
+      ).toMatchSnapshot(method);
       expect(report.entries.every((entry) => entry.estimatedError === null || entry.estimatedError >= 0)).toBe(true);
     }
   });
 
   it("tables align every column to its widest cell, header first, two spaces apart", () => {
-    expect(table(["a", "long header"], [["wide cell", "x"], ["", "yy"]])).toBe("a          long header\n---------  -----------\nwide cell  x\n           yy");
+    expect(
+      table(
+        ["a", "long header"],
+        [
+          ["wide cell", "x"],
+          ["", "yy"],
+        ],
+      ),
+    ).toBe("a          long header\n---------  -----------\nwide cell  x\n           yy");
   });
 
   it("a table row shorter than the header leaves its missing cells empty", () => {
@@ -150,7 +167,9 @@ describe("the gradient report", () => {
     expect(report.worst!).toMatchObject({ layer: 1, parameter: "weights", row: 2, column: 1 });
     expect(report.worst!.analytic).toBe(tampered.weights[0]!.get(2, 1));
     expect(report.worst!.relativeError).toBeGreaterThan(0.01);
-    expect(describeEntry(report.worst!)).toMatch(/^layer 1 weights\[0\]\[2\]\[1\]: analytic -?[0-9.e-]+, numeric -?[0-9.e-]+, absolute error [0-9.e+-]+, relative error [0-9.e+-]+$/);
+    expect(describeEntry(report.worst!)).toMatch(
+      /^layer 1 weights\[0\]\[2\]\[1\]: analytic -?[0-9.e-]+, numeric -?[0-9.e-]+, absolute error [0-9.e+-]+, relative error [0-9.e+-]+$/,
+    );
     const formatted = formatReport(report);
     expect(formatted).toContain("FAILED: layer 1 weights[0][2][1]");
     expect(formatted.split("\n").filter((line) => /^[12] +(weights|biases)/.test(line))).toHaveLength(4);
@@ -168,7 +187,13 @@ describe("the gradient report", () => {
       const report = checkGradients(near.network, near.inputs, near.targets);
       expect(report.kinkDistance).toBe(0);
       expect(formatReport(report)).toContain("warning: a relu/leaky_relu preactivation lies 0.00e+0 from its kink at 0");
-      const clear = parseCase({ ...workedExampleCase, activations: ["leaky_relu", "sigmoid"], biases: [[0.5, -0.25], [0]], inputs: [[0, 0]], targets: [[1]] });
+      const clear = parseCase({
+        ...workedExampleCase,
+        activations: ["leaky_relu", "sigmoid"],
+        biases: [[0.5, -0.25], [0]],
+        inputs: [[0, 0]],
+        targets: [[1]],
+      });
       const clearReport = checkGradients(clear.network, clear.inputs, clear.targets);
       expect(clearReport.kinkDistance).toBe(0.25);
       expect(clearReport.kinkDistance).toBeGreaterThan(kinkMargin);
@@ -181,13 +206,27 @@ describe("the gradient report", () => {
       const report = compareGradients(analytic(), numeric(), { floor: 1e-3 });
       expect(report.kinkDistance).toBeNull();
       expect(formatReport(report)).not.toMatch(/kink at 0/);
-      expect(formatReport({ ...report, kinkDistance: kinkMargin })).toMatch(/relu\/leaky_relu preactivations keep at least 1\.00e-3 from the kink at 0/);
-      expect(formatReport({ ...report, kinkDistance: kinkMargin / 2 })).toMatch(/^warning: a relu\/leaky_relu preactivation lies 5\.00e-4 from its kink at 0/m);
+      expect(formatReport({ ...report, kinkDistance: kinkMargin })).toMatch(
+        /relu\/leaky_relu preactivations keep at least 1\.00e-3 from the kink at 0/,
+      );
+      expect(formatReport({ ...report, kinkDistance: kinkMargin / 2 })).toMatch(
+        /^warning: a relu\/leaky_relu preactivation lies 5\.00e-4 from its kink at 0/m,
+      );
     }
   });
 
   it("a relu unit a hair from its kink, with a weight of 2, is reported crossed in every line", () => {
-    const problem = parseCase({ format: "backprop-ref/case@1", sizes: [1, 2, 1], activations: ["relu", "leaky_relu"], loss: "squared_error", weights: [[[2], [-1]], [[0.5, 0.25]]], biases: [[-1.9999999, 0.5], [0.3]], inputs: [[1]], targets: [[1]], learningRate: 0.1 });
+    const problem = parseCase({
+      format: "backprop-ref/case@1",
+      sizes: [1, 2, 1],
+      activations: ["relu", "leaky_relu"],
+      loss: "squared_error",
+      weights: [[[2], [-1]], [[0.5, 0.25]]],
+      biases: [[-1.9999999, 0.5], [0.3]],
+      inputs: [[1]],
+      targets: [[1]],
+      learningRate: 0.1,
+    });
     for (const method of ["central", "richardson"] as const) {
       const report = checkGradients(problem.network, problem.inputs, problem.targets, undefined, { method });
       expect(report.kinkCrossings).toBeGreaterThan(0);

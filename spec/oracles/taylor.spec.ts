@@ -14,7 +14,8 @@ describe("Taylor-remainder test", () => {
       fc.property(caseDocument(), fc.integer({ min: 1, max: 1000 }), (document, seed) => {
         const { network, inputs, targets } = parseCase(document);
         const report = taylorTest(network, inputs, targets, undefined, { seed });
-        if (report.verdict === "failed") throw new Error(`Taylor test failed: slope ${report.slope}, steps ${JSON.stringify(report.steps)}`);
+        if (report.verdict === "failed")
+          throw new Error(`Taylor test failed: slope ${report.slope}, steps ${JSON.stringify(report.steps)}`);
         if (report.verdict === "passed") expect(report.slope).toBeGreaterThanOrEqual(1.8);
         else expect(report.reason).toMatch(/usable|round-off|settled|rising/);
       }),
@@ -24,15 +25,27 @@ describe("Taylor-remainder test", () => {
 
   it("a wrong gradient leaves a first-order remainder: the settled slope falls below 1.8, towards 1 (negative control)", () => {
     fc.assert(
-      fc.property(caseDocument({ depth: { min: 2, max: 3 }, hidden: ["sigmoid"], outputs: [["sigmoid", "squared_error"], ["identity", "squared_error"]] }), (document) => {
-        const { network, inputs, targets } = parseCase(document);
-        const correct = backpropagate(network, inputs, targets).gradients;
-        fc.pre(largestParameterMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) > 0.3 * largestParameterMagnitude(correct));
-        fc.pre(largestParameterMagnitude(correct) > 1e-3);
-        const report = taylorTest(network, inputs, targets, mistakenGradients("missing-derivative", network, inputs, targets));
-        expect(report.verdict).toBe("failed");
-        expect(report.slope).toBeLessThan(1.8);
-      }),
+      fc.property(
+        caseDocument({
+          depth: { min: 2, max: 3 },
+          hidden: ["sigmoid"],
+          outputs: [
+            ["sigmoid", "squared_error"],
+            ["identity", "squared_error"],
+          ],
+        }),
+        (document) => {
+          const { network, inputs, targets } = parseCase(document);
+          const correct = backpropagate(network, inputs, targets).gradients;
+          fc.pre(
+            largestParameterMagnitude({ weights: correct.weights.slice(0, -1), biases: null }) > 0.3 * largestParameterMagnitude(correct),
+          );
+          fc.pre(largestParameterMagnitude(correct) > 1e-3);
+          const report = taylorTest(network, inputs, targets, mistakenGradients("missing-derivative", network, inputs, targets));
+          expect(report.verdict).toBe("failed");
+          expect(report.slope).toBeLessThan(1.8);
+        },
+      ),
       { numRuns },
     );
   });

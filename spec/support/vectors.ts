@@ -10,14 +10,20 @@ import { rejectionFormat, type VectorFile } from "../../src/conformance/vector-f
 const vectorDirectory = new URL("../vectors/", import.meta.url);
 export const vectorFiles = readdirSync(vectorDirectory)
   .filter((name) => name.endsWith(".json"))
-  .map((name) => ({ name, path: new URL(name, vectorDirectory).pathname, file: JSON.parse(readFileSync(new URL(name, vectorDirectory), "utf8")) as VectorFile }));
+  .map((name) => ({
+    name,
+    path: new URL(name, vectorDirectory).pathname,
+    file: JSON.parse(readFileSync(new URL(name, vectorDirectory), "utf8")) as VectorFile,
+  }));
 
 /** The answers of an implementation that computes `answer` for each case and rejects what the library rejects. */
-export function answersOf(file: VectorFile, answer: (test: VectorFile["testGroups"][number]["tests"][number]) => ResultDocument): unknown[] {
+export function answersOf(
+  file: VectorFile,
+  answer: (test: VectorFile["testGroups"][number]["tests"][number]) => ResultDocument,
+): unknown[] {
   return file.testGroups.flatMap((group) =>
     group.tests.map((test) =>
       test.result === "invalid" ? { format: rejectionFormat, id: test.id, message: "rejected" } : { ...answer(test), id: test.id },
     ),
   );
 }
-

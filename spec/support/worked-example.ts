@@ -44,7 +44,8 @@ export const decimalTolerance = 1e-13;
 export function expectCloseToDecimal(actual: number, decimal: string, what: string): void {
   const wanted = Number(decimal);
   const error = Math.abs(actual - wanted) / Math.max(Math.abs(wanted), 1e-300);
-  if (!(error <= decimalTolerance)) throw new Error(`${what} is ${actual}, the 50-digit computation gives ${decimal} (relative error ${error.toExponential(2)})`);
+  if (!(error <= decimalTolerance))
+    throw new Error(`${what} is ${actual}, the 50-digit computation gives ${decimal} (relative error ${error.toExponential(2)})`);
 }
 
 /** {@link expectCloseToDecimal} for every entry of a matrix. */

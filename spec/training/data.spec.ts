@@ -63,15 +63,30 @@ describe("the datasets", () => {
   });
 
   it("refuses wrong shapes, labels out of range and NaN inputs, naming the sample", () => {
-    const good = samplesAsColumns([[0.1, 0.2], [0.3, 0.4]], [0, 1], ["a", "b"]);
+    const good = samplesAsColumns(
+      [
+        [0.1, 0.2],
+        [0.3, 0.4],
+      ],
+      [0, 1],
+      ["a", "b"],
+    );
     expect(() => validateDataset(good)).not.toThrow();
     expect(() => validateDataset(good, 3)).toThrow(new ShapeError("inputs have 2 features per sample but the network takes 3 (sizes[0])"));
     expect(() => validateDataset({ ...good, labels: [0] })).toThrow(/inputs are 2×2 but there are 1 labels/);
-    expect(() => validateDataset({ ...good, labels: [0, 2] })).toThrow(new ValueError("labels[1] must be an integer from 0 to 1 (2 classes), got 2"));
-    expect(() => validateDataset({ ...good, labels: [0.5, 1] })).toThrow(/labels\[0\] must be an integer/);
-    expect(() => validateDataset({ ...good, inputs: matrixFromRows([[0.1, NaN], [0.3, 0.4]]) })).toThrow(
-      new NumericError("inputs of sample 1, feature 0 must be a finite number, got NaN"),
+    expect(() => validateDataset({ ...good, labels: [0, 2] })).toThrow(
+      new ValueError("labels[1] must be an integer from 0 to 1 (2 classes), got 2"),
     );
+    expect(() => validateDataset({ ...good, labels: [0.5, 1] })).toThrow(/labels\[0\] must be an integer/);
+    expect(() =>
+      validateDataset({
+        ...good,
+        inputs: matrixFromRows([
+          [0.1, NaN],
+          [0.3, 0.4],
+        ]),
+      }),
+    ).toThrow(new NumericError("inputs of sample 1, feature 0 must be a finite number, got NaN"));
     expect(() => validateDataset({ ...good, inputs: ndarray(new Float64Array(2), [2]) })).toThrow(/inputs must be a matrix/);
     expect(() => samplesAsColumns([[1, 2], [3]], [0, 1], ["a", "b"])).toThrow(/sample 1 has 1 features but sample 0 has 2/);
     expect(() => firstSamples(good, 3)).toThrow(/from 1 to 2, got 3/);

@@ -13,7 +13,6 @@ import { numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
 import { caseDocument, hiddenActivations } from "../../src/conformance/case-arbitrary.js";
 
-
 const elementwiseOutputs = hiddenActivations.map((activation) => [activation, "squared_error"] as const);
 
 describe("fusedTrainingStep: steps 5–7 folded into one pass over the weights", () => {
@@ -77,9 +76,13 @@ describe("fusedTrainingStep: steps 5–7 folded into one pass over the weights",
   });
 
   it("refuses a learning rate that is negative or not finite, a softmax network under the intuitive rule, a weight that is not finite, and weights that overflow", () => {
-    const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ outputs: [["softmax", "cross_entropy"]] }), { numRuns: 1, seed: 3 })[0]!);
+    const { network, inputs, targets } = parseCase(
+      fc.sample(caseDocument({ outputs: [["softmax", "cross_entropy"]] }), { numRuns: 1, seed: 3 })[0]!,
+    );
     const workspace = createWorkspace(network.spec, inputs.shape[1]!);
-    expect(() => fusedTrainingStep(network, inputs, targets, -0.1, workspace)).toThrow(new ValueError("learningRate must be a finite number ≥ 0, got -0.1"));
+    expect(() => fusedTrainingStep(network, inputs, targets, -0.1, workspace)).toThrow(
+      new ValueError("learningRate must be a finite number ≥ 0, got -0.1"),
+    );
     expect(() => fusedTrainingStep(network, inputs, targets, Number.NaN, workspace)).toThrow(ValueError);
     expect(() => fusedTrainingStep(network, inputs, targets, 0.1, workspace, { rule: "intuitive" })).toThrow(SpecError);
     // One identity unit, w = 1, x = 2, t = 0: the gradient is δx = 4, and a step of −η·4 with
@@ -107,7 +110,9 @@ describe("fusedTrainingStep: steps 5–7 folded into one pass over the weights",
       );
     }
     expect(() => fusedTrainingStep(unit, overflowing.inputs, overflowing.targets, Number.MAX_VALUE, createWorkspace(unit.spec, 1))).toThrow(
-      new NumericError("the updated weights of layer 1 overflowed (an entry is not finite): the weights or inputs are too large for float64"),
+      new NumericError(
+        "the updated weights of layer 1 overflowed (an entry is not finite): the weights or inputs are too large for float64",
+      ),
     );
   });
 
@@ -151,7 +156,9 @@ describe("fusedTrainingStep: steps 5–7 folded into one pass over the weights",
   });
 
   it("refuses a momentum outside [0, 1) and velocities not shaped like the parameters, before it changes the network", () => {
-    const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ biases: true, depth: { min: 2, max: 2 } }), { numRuns: 1, seed: 7 })[0]!);
+    const { network, inputs, targets } = parseCase(
+      fc.sample(caseDocument({ biases: true, depth: { min: 2, max: 2 } }), { numRuns: 1, seed: 7 })[0]!,
+    );
     const workspace = createWorkspace(network.spec, inputs.shape[1]!);
     const before = valuesOf(network);
     const attempt = (momentum: number, velocities: ParameterArrays) => () =>
@@ -165,7 +172,10 @@ describe("fusedTrainingStep: steps 5–7 folded into one pass over the weights",
       new ShapeError("velocities.biases must be one array per layer, got null"),
     );
     const misshapen = zeroVelocities(network);
-    const wrong = { weights: misshapen.weights.map((matrix, index) => (index === 1 ? zeros(matrix.shape[0]! + 1, matrix.shape[1]!) : matrix)), biases: misshapen.biases };
+    const wrong = {
+      weights: misshapen.weights.map((matrix, index) => (index === 1 ? zeros(matrix.shape[0]! + 1, matrix.shape[1]!) : matrix)),
+      biases: misshapen.biases,
+    };
     expect(attempt(0.9, wrong)).toThrow(/^velocities\.weights\[1\] must be \d+×\d+, like weights\[1\], got \d+×\d+$/);
     expectSameBits(valuesOf(network), before, "parameters after the refused steps");
   });

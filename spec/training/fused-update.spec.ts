@@ -125,7 +125,9 @@ describe("the fused update", () => {
     expect(addScaledProduct(matrixFromRows([[1]]), matrixFromRows([[1e308, 1e308]]), matrixFromRows([[1, 1]]), 1, 1)).toBe(false);
     expect(addScaledProduct(matrixFromRows([[1]]), matrixFromRows([[1e307, 1e307]]), matrixFromRows([[1, 1]]), 0.5, 0.5)).toBe(true);
     const withMomentum = matrixFromRows([[1]]);
-    expect(addScaledProduct(withMomentum, matrixFromRows([[1e308]]), matrixFromRows([[1e308]]), 1, 1, matrixFromRows([[0]]), 0.5)).toBe(false);
+    expect(addScaledProduct(withMomentum, matrixFromRows([[1e308]]), matrixFromRows([[1e308]]), 1, 1, matrixFromRows([[0]]), 0.5)).toBe(
+      false,
+    );
     // A step of 2^1000 is far below the largest float64, yet carries it to infinity (the rounding
     // unit there is 2^971): the steps left unchecked must stay below half of that.
     const largest = matrixFromRows([[Number.MAX_VALUE]]);
@@ -141,5 +143,4 @@ describe("the fused update", () => {
     expect(() => addScaledProduct(zeros(2, 2), zeros(2, 1), zeros(2, 1), 1, 1, zeros(1, 2), 0.5)).toThrow(/with a 1×2 velocity/);
     expect(() => addScaledProduct(zeros(2, 2).transpose(1, 0), zeros(2, 1), zeros(2, 1), 1, 1)).toThrow(/stored densely/);
   });
-
 });

@@ -53,7 +53,9 @@ describe("the model file", () => {
     expect(read({ activations: ["sigmoid", "softmax", "sigmoid"] })).toThrow(SpecError);
     expect(read({ classes: ["one"] })).toThrow(/classes has 1 names but the network has \d+ output units/);
     const tooMany = new Array<number>(document.sizes[0]! + 1).fill(1);
-    expect(read({ inputScaling: { scale: tooMany, offset: tooMany } })).toThrow(`inputScaling.scale has ${tooMany.length} entries but sizes[0] is ${document.sizes[0]}`);
+    expect(read({ inputScaling: { scale: tooMany, offset: tooMany } })).toThrow(
+      `inputScaling.scale has ${tooMany.length} entries but sizes[0] is ${document.sizes[0]}`,
+    );
     expect(read({ inputScaling: [] })).toThrow(/inputScaling must be an object with scale and offset/);
     expect(read({ dataset: 5 })).toThrow(/dataset must be a string or null, got 5/);
   });

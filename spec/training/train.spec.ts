@@ -8,7 +8,6 @@ import { accuracy, type EpochRecord, train } from "../../src/training/train.js";
 import { createWorkspace } from "../../src/training/workspace.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
 
-
 /** Every entry of a list of matrices, as plain numbers. */
 const entries = (matrices: readonly Matrix[]): number[] => valuesOf({ weights: matrices, biases: null });
 
@@ -27,7 +26,8 @@ describe("training", () => {
   });
 
   it("the same seed gives bit-identical weights and history (but for the clock), another seed others", () => {
-    const run = (seed: number) => train(initializeNetwork(xorSpec, { seed }), xor, { epochs: 50, learningRate: 0.5, batchSize: 3, momentum: 0.5, seed });
+    const run = (seed: number) =>
+      train(initializeNetwork(xorSpec, { seed }), xor, { epochs: 50, learningRate: 0.5, batchSize: 3, momentum: 0.5, seed });
     const [first, again, other] = [run(3), run(3), run(4)];
     expectSameBits(valuesOf(again.network), valuesOf(first.network), "weights");
     expect(withoutTime(again.history)).toStrictEqual(withoutTime(first.history));
@@ -44,7 +44,12 @@ describe("training", () => {
   it("learns Iris with mini-batches that do not divide the training set, momentum, and softmax with cross-entropy", () => {
     const iris = loadDataset("iris");
     const spec: NetworkSpec = { sizes: [4, 8, 3], activations: ["tanh", "softmax"], loss: "cross_entropy", biases: true };
-    const result = train(initializeNetwork(spec, { seed: 1, scheme: "xavier_uniform" }), iris, { epochs: 60, learningRate: 0.1, batchSize: 7, momentum: 0.9 });
+    const result = train(initializeNetwork(spec, { seed: 1, scheme: "xavier_uniform" }), iris, {
+      epochs: 60,
+      learningRate: 0.1,
+      batchSize: 7,
+      momentum: 0.9,
+    });
     expect(result.history[result.history.length - 1]!.testAccuracy).toBeGreaterThanOrEqual(0.9);
     expect(accuracy(result.network, iris.test)).toBe(result.history[result.history.length - 1]!.testAccuracy);
   });
@@ -62,22 +67,40 @@ describe("training", () => {
   it("refuses options out of range, data that does not fit the network, and divergence, with messages that name the problem", () => {
     const network = initializeNetwork(xorSpec, { seed: 1 });
     expect(() => train(network, xor, { epochs: 0, learningRate: 0.5 })).toThrow(new ValueError("epochs must be a positive integer, got 0"));
-    expect(() => train(network, xor, { epochs: 1, learningRate: -1 })).toThrow(new ValueError("learningRate must be a finite number ≥ 0, got -1"));
+    expect(() => train(network, xor, { epochs: 1, learningRate: -1 })).toThrow(
+      new ValueError("learningRate must be a finite number ≥ 0, got -1"),
+    );
     // The one learning-rate rule of the step, the case format and training: η = 0 is allowed, and leaves the network where it was.
     expect(networkToArrays(train(network, xor, { epochs: 2, learningRate: 0 }).network)).toEqual(networkToArrays(network));
-    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, momentum: 1 })).toThrow(/momentum must be a number in \[0, 1\), got 1/);
-    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, batchSize: 1.5 })).toThrow(/batchSize must be a positive integer, got 1.5/);
-    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, rule: "other" as never })).toThrow(/rule must be one of exact, intuitive, got "other"/);
-    const iris = loadDataset("iris");
-    expect(() => train(network, iris, { epochs: 1, learningRate: 0.5 })).toThrow(/inputs have 4 features per sample but the network takes 2/);
-    const threeClasses = { ...xor, train: { ...xor.train, classes: ["a", "b", "c"] } };
-    expect(() => train(network, threeClasses, { epochs: 1, learningRate: 0.5 })).toThrow(/the network has 1 output units but the dataset has 3 classes/);
-    const softmax = initializeNetwork({ sizes: [2, 2], activations: ["softmax"], loss: "cross_entropy", biases: true });
-    expect(() => train(softmax, xor, { epochs: 1, learningRate: 0.5, rule: "intuitive" })).toThrow(/intuitive rule needs element-wise activations/);
-    const huge = samplesAsColumns([[1e150, 1e150]], [1], ["0", "1"]);
-    expect(() => train(initializeNetwork({ ...xorSpec, activations: ["identity", "identity"] }), { train: huge, test: huge }, { epochs: 1, learningRate: 1e10 })).toThrow(
-      NumericError,
+    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, momentum: 1 })).toThrow(
+      /momentum must be a number in \[0, 1\), got 1/,
     );
+    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, batchSize: 1.5 })).toThrow(
+      /batchSize must be a positive integer, got 1.5/,
+    );
+    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, rule: "other" as never })).toThrow(
+      /rule must be one of exact, intuitive, got "other"/,
+    );
+    const iris = loadDataset("iris");
+    expect(() => train(network, iris, { epochs: 1, learningRate: 0.5 })).toThrow(
+      /inputs have 4 features per sample but the network takes 2/,
+    );
+    const threeClasses = { ...xor, train: { ...xor.train, classes: ["a", "b", "c"] } };
+    expect(() => train(network, threeClasses, { epochs: 1, learningRate: 0.5 })).toThrow(
+      /the network has 1 output units but the dataset has 3 classes/,
+    );
+    const softmax = initializeNetwork({ sizes: [2, 2], activations: ["softmax"], loss: "cross_entropy", biases: true });
+    expect(() => train(softmax, xor, { epochs: 1, learningRate: 0.5, rule: "intuitive" })).toThrow(
+      /intuitive rule needs element-wise activations/,
+    );
+    const huge = samplesAsColumns([[1e150, 1e150]], [1], ["0", "1"]);
+    expect(() =>
+      train(
+        initializeNetwork({ ...xorSpec, activations: ["identity", "identity"] }),
+        { train: huge, test: huge },
+        { epochs: 1, learningRate: 1e10 },
+      ),
+    ).toThrow(NumericError);
   });
 });
 

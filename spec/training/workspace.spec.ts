@@ -83,7 +83,10 @@ describe("a workspace", () => {
         const workspace = createWorkspace(network.spec, inputs.shape[1]!);
         const backpropagation = backpropagate(network, inputs, targets, workspace);
         const step = trainingStep(cloneNetwork(network), inputs, targets, learningRate, workspace);
-        for (const [result, name] of [[backpropagation, "backpropagate"], [step, "trainingStep"]] as const) {
+        for (const [result, name] of [
+          [backpropagation, "backpropagate"],
+          [step, "trainingStep"],
+        ] as const) {
           expect(result.trace.outputs[0], `${name}: outputs[0]`).toBe(inputs);
           expectSameBuffers(result.trace.outputs.slice(1), workspace.trace.outputs.slice(1), `${name}: outputs[1…]`);
           expectSameBuffers(result.trace.preactivations, workspace.trace.preactivations, `${name}: preactivations`);
@@ -114,14 +117,29 @@ describe("a workspace", () => {
       expect(step.loss).toBe(reference.loss);
       expect(networkToArrays(step.updated)).toEqual(networkToArrays(reference.updated));
       expect(networkToArrays(inPlace.network)).toEqual(networkToArrays(reference.updated));
-      expect(step.gradients.weights.map((matrix) => Array.from(matrix.data))).toEqual(reference.gradients.weights.map((matrix) => Array.from(matrix.data)));
+      expect(step.gradients.weights.map((matrix) => Array.from(matrix.data))).toEqual(
+        reference.gradients.weights.map((matrix) => Array.from(matrix.data)),
+      );
     }
     const workspace = createWorkspace(exampleWithBiases().network.spec, 3);
-    expect(workspace.gradients.weights.map((matrix) => matrix.shape)).toEqual([[2, 2], [1, 2]]);
+    expect(workspace.gradients.weights.map((matrix) => matrix.shape)).toEqual([
+      [2, 2],
+      [1, 2],
+    ]);
     expect(workspace.gradients.biases!.map((vector) => vector.shape)).toEqual([[2], [1]]);
-    expect(workspace.deltaWeights.weights.map((matrix) => matrix.shape)).toEqual([[2, 2], [1, 2]]);
-    expect(workspace.trace.outputs.map((matrix) => matrix.shape)).toEqual([[2, 3], [2, 3], [1, 3]]);
-    expect(workspace.trace.preactivations.map((matrix) => matrix.shape)).toEqual([[2, 3], [1, 3]]);
+    expect(workspace.deltaWeights.weights.map((matrix) => matrix.shape)).toEqual([
+      [2, 2],
+      [1, 2],
+    ]);
+    expect(workspace.trace.outputs.map((matrix) => matrix.shape)).toEqual([
+      [2, 3],
+      [2, 3],
+      [1, 3],
+    ]);
+    expect(workspace.trace.preactivations.map((matrix) => matrix.shape)).toEqual([
+      [2, 3],
+      [1, 3],
+    ]);
     expect(createWorkspace(exampleProblem.network.spec, 1).gradients.biases).toBeNull();
   });
 });

@@ -24,7 +24,9 @@ import { accuracyLine, historyTable, trainWithBar } from "./training-report.js";
 export function addDemoCommand(program: Command, io: CommandIo, exit: Exit, terminal: NodeJS.WriteStream | null): void {
   program
     .command("demo")
-    .description("check the gradients of the seed's 784-200-10 network, then train it on the MNIST digits in the seed's setting (npm start)")
+    .description(
+      "check the gradients of the seed's 784-200-10 network, then train it on the MNIST digits in the seed's setting (npm start)",
+    )
     .option("--epochs <n>", "epochs to train", "10")
     .action((options: { epochs: string }) => {
       exit(demo(options.epochs, io, terminal));
@@ -39,15 +41,28 @@ function demo(epochsText: string, io: CommandIo, terminal: NodeJS.WriteStream | 
     const spec: NetworkSpec = { sizes: [784, 200, 10], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: false };
     const network = initializeNetwork(spec, { seed: 1 });
     const batch = firstSamples(split.train, 10);
-    io.stdout("1. The gradients of the seed's 784-200-10 network (158,800 weights) on 10 digits, against two oracles whose cost does not grow with the weights:\n\n");
-    const report = runChecks({ network, inputs: batch.inputs, targets: classTargets(batch, 10, targetLevels(spec)) }, ["directional", "taylor"]);
+    io.stdout(
+      "1. The gradients of the seed's 784-200-10 network (158,800 weights) on 10 digits, against two oracles whose cost does not grow with the weights:\n\n",
+    );
+    const report = runChecks({ network, inputs: batch.inputs, targets: classTargets(batch, 10, targetLevels(spec)) }, [
+      "directional",
+      "taylor",
+    ]);
     io.stdout(`${formatCheckReport(report)}\n\n`);
-    io.stdout(`2. Training it in the seed's setting on ${split.train.labels.length} MNIST digits (learning rate 0.1, one digit at a time, ${epochs} epochs), with the exact gradient:\n\n`);
+    io.stdout(
+      `2. Training it in the seed's setting on ${split.train.labels.length} MNIST digits (learning rate 0.1, one digit at a time, ${epochs} epochs), with the exact gradient:\n\n`,
+    );
     const options = { epochs, learningRate: 0.1, batchSize: 1, momentum: 0, rule: "exact" as const, seed: 1 };
     const result = trainWithBar(network, split, options, terminal);
     const last = result.history[result.history.length - 1]!;
     io.stdout(`${historyTable(result.history)}\n\n`);
-    io.stdout(`${accuracyLine(last, split.test.labels.length, result.history.reduce((sum, record) => sum + record.seconds, 0))}\n`);
+    io.stdout(
+      `${accuracyLine(
+        last,
+        split.test.labels.length,
+        result.history.reduce((sum, record) => sum + record.seconds, 0),
+      )}\n`,
+    );
     io.stdout(
       `all done in ${((performance.now() - started) / 1000).toFixed(0)} s. The seed's own update rule, Wᵀe without f′: ` +
         "npx backprop-ref train --dataset mnist --rule intuitive; see docs/training.md\n",

@@ -37,7 +37,10 @@ export function addPredictCommand(program: Command, io: CommandIo, exit: Exit): 
     });
 }
 
-async function predict(options: { readonly model: string; readonly input: string; readonly json?: boolean }, io: CommandIo): Promise<number> {
+async function predict(
+  options: { readonly model: string; readonly input: string; readonly json?: boolean },
+  io: CommandIo,
+): Promise<number> {
   try {
     const model = readModel(await readText(options.model, io));
     const samples = parseSamples(await readText(options.input, io));
@@ -50,7 +53,9 @@ async function predict(options: { readonly model: string; readonly input: string
       return { class: model.classes[label]!, label, outputs: outputs.pick(null, b) };
     });
     if (options.json === true) {
-      io.stdout(`${formatJson(predictions.map((prediction) => ({ ...prediction, outputs: Array.from({ length: prediction.outputs.shape[0]! }, (_, j) => prediction.outputs.get(j)) })))}\n`);
+      io.stdout(
+        `${formatJson(predictions.map((prediction) => ({ ...prediction, outputs: Array.from({ length: prediction.outputs.shape[0]! }, (_, j) => prediction.outputs.get(j)) })))}\n`,
+      );
     } else {
       io.stdout(predictions.map((prediction) => `${prediction.class}\n`).join(""));
     }

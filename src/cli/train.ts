@@ -52,12 +52,7 @@ export const datasetDefaults: Readonly<Record<DatasetName, DatasetDefaults>> = {
  * @param exit - receives the exit status: 0 done, 2 bad input
  * @param terminal - the terminal to draw the progress bar on, or `null` to draw none
  */
-export function addTrainCommand(
-  program: Command,
-  io: CommandIo,
-  exit: Exit,
-  terminal: NodeJS.WriteStream | null,
-): void {
+export function addTrainCommand(program: Command, io: CommandIo, exit: Exit, terminal: NodeJS.WriteStream | null): void {
   program
     .command("train")
     .description(
@@ -125,7 +120,10 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
       rule: options.rule as TrainingRule,
       seed,
     };
-    const data = options.trainSize === undefined ? split : { ...split, train: firstSamples(split.train, parseNumberOption(options.trainSize, "--train-size")) };
+    const data =
+      options.trainSize === undefined
+        ? split
+        : { ...split, train: firstSamples(split.train, parseNumberOption(options.trainSize, "--train-size")) };
     const setting =
       `${split.name}: sizes ${sizes.join(",")}, ${activations.join(",")}, ${spec.loss}, ${spec.biases ? "biases" : "no biases"}, ${scheme} init; ` +
       `${trainingOptions.epochs} epochs, η ${trainingOptions.learningRate}, batch ${trainingOptions.batchSize}, momentum ${trainingOptions.momentum}, ` +

@@ -79,7 +79,12 @@ export function trainWithBar(
   try {
     return train(network, data, options, {
       progress: (progress) => {
-        const payload = { epoch: progress.epoch, epochs: progress.epochs, speed: progress.samplesPerSecond.toFixed(0), loss: progress.runningLoss.toPrecision(4) };
+        const payload = {
+          epoch: progress.epoch,
+          epochs: progress.epochs,
+          speed: progress.samplesPerSecond.toFixed(0),
+          loss: progress.runningLoss.toPrecision(4),
+        };
         if (progress.epoch !== current) {
           if (current !== 0) bar.stop();
           current = progress.epoch;

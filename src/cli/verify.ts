@@ -16,7 +16,6 @@ import { type VectorFile, vectorsFormat } from "../conformance/vector-format.js"
 import { formatVerifyReport, type VerifyReport, verifyResult, verifyVectors } from "../conformance/verify.js";
 import { describeValue, FormatError } from "../numeric/errors.js";
 
-
 /**
  * Adds the `verify` command to a command line.
  *
@@ -58,7 +57,9 @@ async function verify(expectedPath: string, givenPath: string, failuresOnly: boo
       assertSchema("vectors", expected, `the vector file ${expectedPath}`);
       const given = await readJson(givenPath, "the results file", io);
       if (!Array.isArray(given)) {
-        throw new FormatError(`the results file ${givenPath} must be a JSON array of results and rejections, one per test id, got ${describeValue(given)}`);
+        throw new FormatError(
+          `the results file ${givenPath} must be a JSON array of results and rejections, one per test id, got ${describeValue(given)}`,
+        );
       }
       report = verifyVectors(expected as VectorFile, given);
     } else if (format === caseFormat) {
@@ -74,6 +75,15 @@ async function verify(expectedPath: string, givenPath: string, failuresOnly: boo
     return reportError(error, "verify", io);
   }
   const text = formatVerifyReport(report);
-  io.stdout(`${failuresOnly ? text.split("\n").filter((line) => !line.endsWith(": pass")).join("\n") : text}\n`);
+  io.stdout(
+    `${
+      failuresOnly
+        ? text
+            .split("\n")
+            .filter((line) => !line.endsWith(": pass"))
+            .join("\n")
+        : text
+    }\n`,
+  );
   return report.passed ? 0 : exitCheckFailed;
 }

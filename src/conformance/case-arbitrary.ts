@@ -35,14 +35,7 @@ import { caseFormat, parseCase, type CaseDocument, type Problem } from "./case-f
 export const hiddenOutputBound = 5;
 
 /** The activations allowed in hidden layers. */
-export const hiddenActivations: readonly ElementwiseActivationName[] = [
-  "sigmoid",
-  "tanh",
-  "relu",
-  "leaky_relu",
-  "softplus",
-  "identity",
-];
+export const hiddenActivations: readonly ElementwiseActivationName[] = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"];
 
 /** Every valid pair of output activation and loss. */
 export const outputPairs: readonly (readonly [ActivationName, LossName])[] = [

@@ -16,7 +16,16 @@
  */
 import { trainingStep } from "../model/backprop.js";
 import { validateLearningRate } from "../model/learning-rate.js";
-import { depth, type Network, type NetworkArrays, networkFromArrays, type NetworkSpec, networkToArrays, type ParameterArrays, validateSpec } from "../model/network.js";
+import {
+  depth,
+  type Network,
+  type NetworkArrays,
+  networkFromArrays,
+  type NetworkSpec,
+  networkToArrays,
+  type ParameterArrays,
+  validateSpec,
+} from "../model/network.js";
 import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
 import { type Matrix, matrixFromRows, matrixToRows, transposed, vectorFromArray, vectorToArray } from "../numeric/tensor.js";
 
@@ -262,7 +271,11 @@ function readMatrix(value: unknown, field: string, rows: number, columns: number
   const rowLengths = new Set(value.map((row: unknown[]) => row.length));
   if (value.length !== rows || (rowLengths.size === 1 && !rowLengths.has(columns))) {
     const shape =
-      value.length === 0 ? "0×0" : rowLengths.size === 1 ? `${value.length}×${[...rowLengths][0]}` : `${value.length} rows of unequal length`;
+      value.length === 0
+        ? "0×0"
+        : rowLengths.size === 1
+          ? `${value.length}×${[...rowLengths][0]}`
+          : `${value.length} rows of unequal length`;
     throw new ShapeError(`${field} is ${shape} but ${sizes} need ${rows}×${columns}`);
   }
   return value.map((row, index) => readRow(row, `${field}[${index}]`, columns, `${sizes} need ${columns} columns`));
@@ -312,7 +325,8 @@ export function gradientsFromResult(value: unknown, problem: Problem): Parameter
     );
   }
   const number = (entry: unknown, where: string): number => {
-    if (typeof entry !== "number" || !Number.isFinite(entry)) throw new FormatError(`${where} must be a finite number, got ${describeValue(entry)}`);
+    if (typeof entry !== "number" || !Number.isFinite(entry))
+      throw new FormatError(`${where} must be a finite number, got ${describeValue(entry)}`);
     return entry;
   };
   const row = (entries: unknown, where: string, length: number): number[] => {
@@ -325,7 +339,9 @@ export function gradientsFromResult(value: unknown, problem: Problem): Parameter
     weights: weights.map((matrix: unknown, index) => {
       const [rows, columns] = [sizes[index + 1]!, sizes[index]!];
       if (!Array.isArray(matrix) || matrix.length !== rows) {
-        throw new ShapeError(`gradients.weights[${index}] must be ${rows}×${columns} for sizes ${describeValue(sizes)}, got ${describeValue(matrix)}`);
+        throw new ShapeError(
+          `gradients.weights[${index}] must be ${rows}×${columns} for sizes ${describeValue(sizes)}, got ${describeValue(matrix)}`,
+        );
       }
       return matrixFromRows(matrix.map((entries: unknown, j) => row(entries, `gradients.weights[${index}][${j}]`, columns)));
     }),

@@ -37,7 +37,8 @@ export type MistakeName = (typeof mistakeNames)[number];
 
 /** One sentence per mistake, as `verify` and the vector files print it. */
 export const mistakeDescriptions: Readonly<Record<MistakeName, string>> = {
-  "intuitive-rule": "the seed's intuitive rule: hidden errors W^T e without the next layer's f', and -(e * f') as the delta at every layer whatever the loss",
+  "intuitive-rule":
+    "the seed's intuitive rule: hidden errors W^T e without the next layer's f', and -(e * f') as the delta at every layer whatever the loss",
   "missing-derivative": "the hidden deltas leave out their layer's activation derivative f'(z)",
   "transposed-weights": "every weight matrix of the result is transposed (n_{l-1} x n_l instead of n_l x n_{l-1})",
   "batch-sum": "the batch gradient is the sum over the samples instead of their mean",
@@ -109,7 +110,10 @@ export function mistakenGradients(name: GradientMistakeName, network: Network, i
     case "batch-sum": {
       const samples = inputs.shape[1]!;
       const mean = backpropagate(network, inputs, targets).gradients;
-      return { weights: mean.weights.map((matrix) => scaled(matrix, samples)), biases: mean.biases?.map((vector) => scaled(vector, samples)) ?? null };
+      return {
+        weights: mean.weights.map((matrix) => scaled(matrix, samples)),
+        biases: mean.biases?.map((vector) => scaled(vector, samples)) ?? null,
+      };
     }
   }
 }
@@ -129,7 +133,12 @@ export function mistakenResult(name: MistakeName, problem: Problem): ResultDocum
       weights: document.weights.map((rows) => rows[0]!.map((_, k) => rows.map((row) => row[k]!))),
       biases: document.biases,
     });
-    return { ...reference, gradients: transpose(reference.gradients), deltaWeights: transpose(reference.deltaWeights), updated: transpose(reference.updated) };
+    return {
+      ...reference,
+      gradients: transpose(reference.gradients),
+      deltaWeights: transpose(reference.deltaWeights),
+      updated: transpose(reference.updated),
+    };
   }
   const { network, inputs, targets, learningRate } = problem;
   const wrong = mistakenGradients(name, network, inputs, targets);

@@ -22,7 +22,6 @@ import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { describeValue, FormatError } from "../numeric/errors.js";
 
-
 /** The schemas, by the name of their file without `.schema.json`. */
 export const schemaNames = ["case", "result", "rejection", "results", "vectors"] as const;
 
@@ -85,10 +84,21 @@ export function assertSchema(name: SchemaName, value: unknown, what: string): vo
 }
 
 function describeSchemaError(error: ErrorObject, root: unknown): string {
-  const path = error.instancePath === "" ? "the document" : error.instancePath.slice(1).split("/").map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join("").replace(/^\./, "");
+  const path =
+    error.instancePath === ""
+      ? "the document"
+      : error.instancePath
+          .slice(1)
+          .split("/")
+          .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+          .join("")
+          .replace(/^\./, "");
   let given: unknown = root;
   for (const part of error.instancePath.split("/").slice(1)) {
-    given = typeof given === "object" && given !== null ? (given as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined;
+    given =
+      typeof given === "object" && given !== null
+        ? (given as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")]
+        : undefined;
   }
   const extra =
     error.keyword === "additionalProperties"

@@ -63,19 +63,25 @@ export const vectorFamilies: readonly VectorFamily[] = (
     { output: "softmax", loss: "cross_entropy", hidden: ["sigmoid", "tanh", "softplus"] },
     { output: "sigmoid", loss: "binary_cross_entropy", hidden: ["sigmoid"] },
   ] satisfies readonly Omit<VectorFamily, "name" | "biases">[]
-).flatMap((family) => [true, false].map((biases) => ({ ...family, biases, name: `${family.output}-${family.loss}-${biases ? "biases" : "no-biases"}` })));
+).flatMap((family) =>
+  [true, false].map((biases) => ({ ...family, biases, name: `${family.output}-${family.loss}-${biases ? "biases" : "no-biases"}` })),
+);
 
 /** The name of the file of invalid cases. */
 export const invalidFamily = "invalid";
 
 /** What each flag means; a file's `notes` holds the flags it uses. */
 export const flagNotes: Readonly<Record<string, string>> = {
-  Random: "Weights, inputs and targets drawn from a fixed seed: weights in [-1.5, 1.5], inputs in [-2, 2], targets suited to the loss, widths 1 to 4.",
-  SaturatedSigmoid: "Inputs of magnitude 25 to 40 drive sigmoid units to |z| > 20, where f'(z) < 2e-9: the derivative must be computed as o(1 - o) or from exp(-|z|) without cancelling to a wrong value.",
+  Random:
+    "Weights, inputs and targets drawn from a fixed seed: weights in [-1.5, 1.5], inputs in [-2, 2], targets suited to the loss, widths 1 to 4.",
+  SaturatedSigmoid:
+    "Inputs of magnitude 25 to 40 drive sigmoid units to |z| > 20, where f'(z) < 2e-9: the derivative must be computed as o(1 - o) or from exp(-|z|) without cancelling to a wrong value.",
   LargeLogits: "Softmax preactivations of magnitude around 1000: exp overflows unless the largest logit is subtracted first (log-sum-exp).",
-  ZeroLearningRate: "learningRate 0: the gradients are as usual, the delta weights are all zero (or -0) and the updated weights equal the weights.",
+  ZeroLearningRate:
+    "learningRate 0: the gradients are as usual, the delta weights are all zero (or -0) and the updated weights equal the weights.",
   SingleUnit: "One unit in every layer: every matrix is 1x1, which hides transposition mistakes but not others.",
-  ZeroWeights: "All weights zero (biases, if any, away from zero): hidden units are identical and the gradients of a layer's rows coincide.",
+  ZeroWeights:
+    "All weights zero (biases, if any, away from zero): hidden units are identical and the gradients of a layer's rows coincide.",
   IntuitiveRule: `A known-wrong expectation: ${mistakeDescriptions["intuitive-rule"]}.`,
   MissingDerivative: `A known-wrong expectation: ${mistakeDescriptions["missing-derivative"]}.`,
   TransposedWeights: `A known-wrong expectation: ${mistakeDescriptions["transposed-weights"]}.`,
@@ -88,9 +94,11 @@ export const flagNotes: Readonly<Record<string, string>> = {
   NonNumber: "A string, boolean or array where a number belongs.",
   NonFinite: "NaN or a number beyond float64's range (1e400 reads as Infinity).",
   EmptyBatch: "No samples: inputs and targets are empty.",
-  BadSpec: "A spec that describes no network: an unknown activation, softmax in a hidden layer, a loss without its output activation, a size that is not a positive integer.",
+  BadSpec:
+    "A spec that describes no network: an unknown activation, softmax in a hidden layer, a loss without its output activation, a size that is not a positive integer.",
   NegativeLearningRate: "A learning rate below zero.",
-  HugeSize: "Sizes whose parameter count exceeds what a reference computation should allocate: an implementation must refuse before allocating.",
+  HugeSize:
+    "Sizes whose parameter count exceeds what a reference computation should allocate: an implementation must refuse before allocating.",
 };
 
 const mistakeFlags: Readonly<Record<MistakeName, string>> = {
@@ -133,7 +141,15 @@ export function familyVectors(family: VectorFamily, seed: number): VectorFile {
       tcId += 1;
       const id = `${family.name}/${tcId}`;
       const caseDocument: CaseDocument = { format: caseFormat, id, ...document };
-      const test: VectorTest = { id, tcId, comment, flags, result: "valid", case: caseDocument, expected: caseResult(parseCase(caseDocument)) };
+      const test: VectorTest = {
+        id,
+        tcId,
+        comment,
+        flags,
+        result: "valid",
+        case: caseDocument,
+        expected: caseResult(parseCase(caseDocument)),
+      };
       tests.push(test);
       return test;
     };
@@ -245,7 +261,11 @@ function edgeCases(family: VectorFamily, depth: number, random: Random): EdgeCas
   const edges: EdgeCase[] = [];
   const activations = activationsOf(family, depth);
   if (depth === 2) {
-    edges.push({ comment: "a learning rate of zero", flags: ["ZeroLearningRate"], document: { ...randomCase(family, depth, 3, random), learningRate: 0 } });
+    edges.push({
+      comment: "a learning rate of zero",
+      flags: ["ZeroLearningRate"],
+      document: { ...randomCase(family, depth, 3, random), learningRate: 0 },
+    });
     const zero = randomCase(family, depth, 3, random);
     const zeroed: CaseFields = { ...zero, weights: zero.weights.map((matrix) => matrix.map((row) => row.map(() => 0))) };
     if (clearOfKinks(zeroed)) edges.push({ comment: "all weights zero", flags: ["ZeroWeights"], document: zeroed });
@@ -267,7 +287,9 @@ function edgeCases(family: VectorFamily, depth: number, random: Random): EdgeCas
   if ((depth === 1 || depth === 2) && family.output === "softmax") {
     const document = randomCase(family, depth, 3, random);
     const last = document.weights.length - 1;
-    const weights = document.weights.map((matrix, index) => (index === last ? matrix.map((row) => row.map((entry) => entry * 1000)) : matrix));
+    const weights = document.weights.map((matrix, index) =>
+      index === last ? matrix.map((row) => row.map((entry) => entry * 1000)) : matrix,
+    );
     edges.push({ comment: "softmax preactivations around 1000 in magnitude", flags: ["LargeLogits"], document: { ...document, weights } });
   }
   return edges;
@@ -284,7 +306,11 @@ const validBase = { ...workedExample, biases: [[0.1, -0.1], [0.2]] };
 export function invalidVectors(): VectorFile {
   const edits: [string, string[], (base: Record<string, unknown>) => Record<string, unknown> | string][] = [
     ["the text stops in the middle", ["MalformedJson"], (base) => JSON.stringify(base).slice(0, 60)],
-    ["NaN, which JSON does not have", ["NonFinite", "MalformedJson"], (base) => JSON.stringify(base).replace('"learningRate":0.3', '"learningRate":NaN')],
+    [
+      "NaN, which JSON does not have",
+      ["NonFinite", "MalformedJson"],
+      (base) => JSON.stringify(base).replace('"learningRate":0.3', '"learningRate":NaN'),
+    ],
     ["a JSON array instead of an object", ["WrongFormat"], () => "[1, 2, 3]"],
     ["the format tag of a later version", ["WrongFormat"], (base) => ({ ...base, format: "backprop-ref/case@2" })],
     ["no format tag", ["WrongFormat", "MissingField"], ({ format: _format, ...rest }) => rest],
@@ -292,13 +318,84 @@ export function invalidVectors(): VectorFile {
     ["no learningRate", ["MissingField"], ({ learningRate: _learningRate, ...rest }) => rest],
     ["weights null", ["MissingField"], (base) => ({ ...base, weights: null })],
     ["a field the format does not define", ["UnknownField"], (base) => ({ ...base, momentum: 0.9 })],
-    ["weights[0] has 3 columns where sizes need 2", ["WrongShape"], (base) => ({ ...base, weights: [[[0.1, -0.2, 0], [0.4, 0.3, 0]], [[0.5, -0.6]]] })],
-    ["one weight matrix for two weight layers", ["WrongShape"], (base) => ({ ...base, weights: [[[0.1, -0.2], [0.4, 0.3]]] })],
-    ["weights[1] transposed: 2x1 where sizes need 1x2", ["WrongShape"], (base) => ({ ...base, weights: [[[0.1, -0.2], [0.4, 0.3]], [[0.5], [-0.6]]] })],
-    ["an input row of 3 numbers where sizes[0] is 2", ["WrongShape"], (base) => ({ ...base, inputs: [[0, 1, 2], [1, 1]] })],
+    [
+      "weights[0] has 3 columns where sizes need 2",
+      ["WrongShape"],
+      (base) => ({
+        ...base,
+        weights: [
+          [
+            [0.1, -0.2, 0],
+            [0.4, 0.3, 0],
+          ],
+          [[0.5, -0.6]],
+        ],
+      }),
+    ],
+    [
+      "one weight matrix for two weight layers",
+      ["WrongShape"],
+      (base) => ({
+        ...base,
+        weights: [
+          [
+            [0.1, -0.2],
+            [0.4, 0.3],
+          ],
+        ],
+      }),
+    ],
+    [
+      "weights[1] transposed: 2x1 where sizes need 1x2",
+      ["WrongShape"],
+      (base) => ({
+        ...base,
+        weights: [
+          [
+            [0.1, -0.2],
+            [0.4, 0.3],
+          ],
+          [[0.5], [-0.6]],
+        ],
+      }),
+    ],
+    [
+      "an input row of 3 numbers where sizes[0] is 2",
+      ["WrongShape"],
+      (base) => ({
+        ...base,
+        inputs: [
+          [0, 1, 2],
+          [1, 1],
+        ],
+      }),
+    ],
     ["one target row for two input rows", ["WrongShape"], (base) => ({ ...base, targets: [[1]] })],
-    ["biases[1] has 2 entries where sizes need 1", ["WrongShape"], (base) => ({ ...base, biases: [[0.1, -0.1], [0.2, 0]] })],
-    ["a weight written as a string", ["NonNumber"], (base) => ({ ...base, weights: [[["0.1", -0.2], [0.4, 0.3]], [[0.5, -0.6]]] })],
+    [
+      "biases[1] has 2 entries where sizes need 1",
+      ["WrongShape"],
+      (base) => ({
+        ...base,
+        biases: [
+          [0.1, -0.1],
+          [0.2, 0],
+        ],
+      }),
+    ],
+    [
+      "a weight written as a string",
+      ["NonNumber"],
+      (base) => ({
+        ...base,
+        weights: [
+          [
+            ["0.1", -0.2],
+            [0.4, 0.3],
+          ],
+          [[0.5, -0.6]],
+        ],
+      }),
+    ],
     ["the learning rate written as a string", ["NonNumber"], (base) => ({ ...base, learningRate: "0.3" })],
     ["a target that is true", ["NonNumber"], (base) => ({ ...base, targets: [[true], [0]] })],
     ["a weight of 1e400, which overflows float64", ["NonFinite"], (base) => JSON.stringify(base).replace("0.4,0.3", "1e400,0.3")],
@@ -336,7 +433,8 @@ function rejectionOf(caseText: string): ExpectedError {
     readCase(caseText);
   } catch (error) {
     // The JSON parser's own words differ between JavaScript engines; keep only ours.
-    if (error instanceof BackpropRefError) return { kind: error.name, message: error.message.replace(/^(the case is not valid JSON).*$/s, "$1") };
+    if (error instanceof BackpropRefError)
+      return { kind: error.name, message: error.message.replace(/^(the case is not valid JSON).*$/s, "$1") };
     throw error;
   }
   throw new Error(`an invalid vector was accepted: ${caseText}`);

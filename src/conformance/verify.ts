@@ -21,7 +21,6 @@ import { assertSchema, schemaViolation } from "./schemas.js";
 import type { VectorFile } from "./vector-format.js";
 import { type Tolerance, verifyTolerance, withinTolerance } from "./tolerance.js";
 
-
 /** The first place where a given result disagrees with an expected one. */
 export interface Difference {
   /** The quantity, e.g. `gradients.weights[0]`. */
@@ -69,7 +68,13 @@ export interface VerifyReport {
  */
 export function compareResults(given: unknown, expected: ResultDocument, tolerance: Tolerance = verifyTolerance): Difference | null {
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
-    return { quantity: "result", position: "", expected: "a backprop-ref/result@1 object", given: describeValue(given), relativeError: null };
+    return {
+      quantity: "result",
+      position: "",
+      expected: "a backprop-ref/result@1 object",
+      given: describeValue(given),
+      relativeError: null,
+    };
   }
   const document = given as Record<string, unknown>;
   const quantities: [string, unknown, unknown][] = [
@@ -78,15 +83,25 @@ export function compareResults(given: unknown, expected: ResultDocument, toleran
   ];
   for (const part of ["gradients", "deltaWeights", "updated"] as const) {
     const section = document[part];
-    const fields = typeof section === "object" && section !== null && !Array.isArray(section) ? (section as Record<string, unknown>) : undefined;
+    const fields =
+      typeof section === "object" && section !== null && !Array.isArray(section) ? (section as Record<string, unknown>) : undefined;
     if (fields === undefined) {
-      return { quantity: part, position: "", expected: "an object with weights and biases", given: describeValue(section), relativeError: null };
+      return {
+        quantity: part,
+        position: "",
+        expected: "an object with weights and biases",
+        given: describeValue(section),
+        relativeError: null,
+      };
     }
     expected[part].weights.forEach((matrix, index) =>
       quantities.push([`${part}.weights[${index}]`, Array.isArray(fields.weights) ? fields.weights[index] : fields.weights, matrix]),
     );
     if (expected[part].biases === null) quantities.push([`${part}.biases`, fields.biases, null]);
-    else expected[part].biases.forEach((vector, index) => quantities.push([`${part}.biases[${index}]`, Array.isArray(fields.biases) ? fields.biases[index] : fields.biases, vector]));
+    else
+      expected[part].biases.forEach((vector, index) =>
+        quantities.push([`${part}.biases[${index}]`, Array.isArray(fields.biases) ? fields.biases[index] : fields.biases, vector]),
+      );
   }
   for (const [quantity, givenValue, expectedValue] of quantities) {
     const difference = compareValue(quantity, "", givenValue, expectedValue, tolerance);
@@ -116,7 +131,11 @@ function compareValue(quantity: string, position: string, given: unknown, expect
     return given === null ? null : { quantity, position, expected: "null", given: describeValue(given), relativeError: null };
   }
   const rows = expected as unknown[];
-  if (!Array.isArray(given) || given.length !== rows.length || (Array.isArray(rows[0]) && !given.every((row, index) => Array.isArray(row) && row.length === (rows[index] as unknown[]).length))) {
+  if (
+    !Array.isArray(given) ||
+    given.length !== rows.length ||
+    (Array.isArray(rows[0]) && !given.every((row, index) => Array.isArray(row) && row.length === (rows[index] as unknown[]).length))
+  ) {
     return { quantity, position, expected: shape(rows), given: shape(given), relativeError: null };
   }
   for (let index = 0; index < rows.length; index++) {
@@ -159,12 +178,24 @@ export function matchingMistake(problem: Problem, given: unknown, tolerance: Tol
  * @param expected - the reference result, when it is already known (from a vector file)
  * @throws {@link numeric/errors!NumericError | NumericError} when the reference computation overflows
  */
-export function verifyResult(problem: Problem, given: unknown, tolerance: Tolerance = verifyTolerance, expected: ResultDocument = caseResult(problem)): TestVerdict {
+export function verifyResult(
+  problem: Problem,
+  given: unknown,
+  tolerance: Tolerance = verifyTolerance,
+  expected: ResultDocument = caseResult(problem),
+): TestVerdict {
   const id = problem.id ?? "case";
   const difference = compareResults(given, expected, tolerance);
   if (difference === null) {
     const violation = schemaViolation("result", given);
-    if (violation !== null) return { id, passed: false, difference: null, mistake: null, note: `the numbers agree, but the result is not a result@1 document: ${violation}` };
+    if (violation !== null)
+      return {
+        id,
+        passed: false,
+        difference: null,
+        mistake: null,
+        note: `the numbers agree, but the result is not a result@1 document: ${violation}`,
+      };
     return { id, passed: true, difference: null, mistake: null, note: null };
   }
   return { id, passed: false, difference, mistake: matchingMistake(problem, given, tolerance), note: null };
@@ -188,10 +219,12 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
   assertSchema("vectors", file, "the vector file");
   const byId = new Map<string, unknown>();
   for (const entry of results) {
-    if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") byId.set((entry as { id: string }).id, entry);
+    if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string")
+      byId.set((entry as { id: string }).id, entry);
   }
   const validById = new Map<number, ResultDocument>();
-  for (const group of file.testGroups) for (const test of group.tests) if (test.result === "valid") validById.set(test.tcId, test.expected!);
+  for (const group of file.testGroups)
+    for (const test of group.tests) if (test.result === "valid") validById.set(test.tcId, test.expected!);
   const verdicts: TestVerdict[] = [];
   for (const group of file.testGroups) {
     for (const test of group.tests) {
@@ -203,7 +236,11 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
       }
       const rejected = (given as { format?: unknown }).format === "backprop-ref/rejection@1";
       if (test.result === "invalid") {
-        verdicts.push(rejected ? { id: test.id, passed: true, difference: null, mistake: null, note: null } : failed(`accepted a malformed case (${test.comment}); it must be rejected`));
+        verdicts.push(
+          rejected
+            ? { id: test.id, passed: true, difference: null, mistake: null, note: null }
+            : failed(`accepted a malformed case (${test.comment}); it must be rejected`),
+        );
         continue;
       }
       if (rejected) {
@@ -211,7 +248,7 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
         continue;
       }
       const problem = parseCase(test.case);
-      const expected = test.result === "valid" ? test.expected! : validById.get(test.sameCaseAs!) ?? caseResult(problem);
+      const expected = test.result === "valid" ? test.expected! : (validById.get(test.sameCaseAs!) ?? caseResult(problem));
       verdicts.push({ ...verifyResult(problem, given, group.tolerance, expected), id: test.id });
     }
   }
@@ -239,7 +276,8 @@ export function formatVerifyReport(report: VerifyReport): string {
   const lines = report.verdicts.map((verdict) => {
     if (verdict.passed) return `${verdict.id}: pass`;
     const what = verdict.difference !== null ? describeDifference(verdict.difference) : verdict.note!;
-    const mistake = verdict.mistake === null ? "" : `\n    matches the known mistake ${verdict.mistake}: ${mistakeDescriptions[verdict.mistake]}`;
+    const mistake =
+      verdict.mistake === null ? "" : `\n    matches the known mistake ${verdict.mistake}: ${mistakeDescriptions[verdict.mistake]}`;
     return `${verdict.id}: FAIL ${what}${mistake}`;
   });
   const failed = report.verdicts.filter((verdict) => !verdict.passed);
@@ -247,7 +285,8 @@ export function formatVerifyReport(report: VerifyReport): string {
     lines.push(`all ${report.verdicts.length} tests passed`);
   } else {
     const counts = new Map<string, number>();
-    for (const verdict of failed) counts.set(verdict.mistake ?? "no known mistake", (counts.get(verdict.mistake ?? "no known mistake") ?? 0) + 1);
+    for (const verdict of failed)
+      counts.set(verdict.mistake ?? "no known mistake", (counts.get(verdict.mistake ?? "no known mistake") ?? 0) + 1);
     const byMistake = [...counts].map(([name, count]) => `${count} ${name}`).join(", ");
     lines.push(`FAILED ${failed.length} of ${report.verdicts.length} tests (${byMistake})`);
   }

@@ -373,7 +373,12 @@ export function trainingStep(network: Network, inputs: Matrix, targets: Matrix, 
  * @param preactivations - $z$
  * @param into - where to write $\delta$; a new matrix if left out
  */
-export function negatedErrorTimesSlope(error: Matrix, activation: ElementwiseActivationName, preactivations: Matrix, into?: Matrix): Matrix {
+export function negatedErrorTimesSlope(
+  error: Matrix,
+  activation: ElementwiseActivationName,
+  preactivations: Matrix,
+  into?: Matrix,
+): Matrix {
   const slopes = activationDerivative(activation, preactivations, into);
   return scaled(hadamard(error, slopes, slopes), -1, slopes);
 }

@@ -132,7 +132,9 @@ export function assertTargetShape(outputs: Matrix, targets: Matrix): void {
   const [units, samples] = dimensions(outputs);
   const [rows, columns] = dimensions(targets);
   if (targets.dimension !== 2) {
-    throw new ShapeError(`targets must be a matrix (n_L × B) of the outputs' shape ${units}×${samples}, got an array of shape ${targets.shape.join("×")}`);
+    throw new ShapeError(
+      `targets must be a matrix (n_L × B) of the outputs' shape ${units}×${samples}, got an array of shape ${targets.shape.join("×")}`,
+    );
   }
   if (rows !== units || columns !== samples) {
     throw new ShapeError(`targets are ${shapeText(targets)} but the outputs are ${units}×${samples}`);

@@ -36,7 +36,15 @@
 import { SpecError } from "../numeric/errors.js";
 import { dimensions, type Matrix, multiply, zeros } from "../numeric/tensor.js";
 import type { ElementwiseActivationName } from "./activations.js";
-import { deltaWeights, gradients, negatedErrorTimesSlope, outputError, updatedNetwork, type ErrorsAndDeltas, type StepBuffers } from "./backprop.js";
+import {
+  deltaWeights,
+  gradients,
+  negatedErrorTimesSlope,
+  outputError,
+  updatedNetwork,
+  type ErrorsAndDeltas,
+  type StepBuffers,
+} from "./backprop.js";
 import { validateLearningRate } from "./learning-rate.js";
 import { forward, type Trace } from "./forward.js";
 import { depth, type Network, type NetworkSpec, type ParameterArrays } from "./network.js";
@@ -118,13 +126,7 @@ export function intuitiveHiddenError(nextWeights: Matrix, nextError: Matrix, int
  * @throws {@link numeric/errors!SpecError | SpecError} for a `softmax` layer (see {@link assertIntuitiveRuleApplies})
  * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate that is negative or not finite
  */
-export function intuitiveStep(
-  network: Network,
-  inputs: Matrix,
-  targets: Matrix,
-  learningRate: number,
-  into?: StepBuffers,
-): IntuitiveStep {
+export function intuitiveStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number, into?: StepBuffers): IntuitiveStep {
   validateLearningRate(learningRate);
   const { trace, errors, deltas } = intuitiveBackwardPass(network, inputs, targets, into);
   const parameterGradients = gradients(trace, deltas, network.biases !== null, into?.gradients);
@@ -147,12 +149,7 @@ export function intuitiveStep(
  * @param into - arrays of the same shapes to write into; new arrays if left out
  * @throws {@link numeric/errors!SpecError | SpecError} for a `softmax` layer (see {@link assertIntuitiveRuleApplies})
  */
-export function intuitiveBackwardPass(
-  network: Network,
-  inputs: Matrix,
-  targets: Matrix,
-  into?: ErrorsAndDeltas,
-): ErrorsAndDeltas {
+export function intuitiveBackwardPass(network: Network, inputs: Matrix, targets: Matrix, into?: ErrorsAndDeltas): ErrorsAndDeltas {
   assertIntuitiveRuleApplies(network.spec);
   const { activations } = network.spec;
   const L = depth(network.spec);

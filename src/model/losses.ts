@@ -130,7 +130,12 @@ function sampleLoss(name: LossName, z: Matrix, o: Matrix, t: Matrix, b: number, 
  * @param result - where to write $\delta^{(L)}$, $n_L \times B$; a new matrix if left out
  * @returns `result`
  */
-export function fusedOutputDelta(name: FusedLossName, outputs: Matrix, targets: Matrix, result: Matrix = zeros(...dimensions(targets))): Matrix {
+export function fusedOutputDelta(
+  name: FusedLossName,
+  outputs: Matrix,
+  targets: Matrix,
+  result: Matrix = zeros(...dimensions(targets)),
+): Matrix {
   if (name === "binary_cross_entropy") return subtract(outputs, targets, result);
   const [units, samples] = dimensions(targets);
   for (let b = 0; b < samples; b++) {

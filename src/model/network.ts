@@ -162,9 +162,7 @@ export function validateSpec(spec: NetworkSpec): void {
       throw new SpecError(`activations[${index}] must be one of ${activationNames.join(", ")}, got ${describeValue(activation)}`);
     }
     if (activation === "softmax" && index !== layers - 1) {
-      throw new SpecError(
-        `activations[${index}] is softmax, but softmax is allowed in the output layer only (activations[${layers - 1}])`,
-      );
+      throw new SpecError(`activations[${index}] is softmax, but softmax is allowed in the output layer only (activations[${layers - 1}])`);
     }
   });
   if (!isLossName(loss)) {
@@ -173,9 +171,7 @@ export function validateSpec(spec: NetworkSpec): void {
   if (loss !== "squared_error") {
     const needed = requiredOutputActivation[loss];
     if (activations[layers - 1] !== needed) {
-      throw new SpecError(
-        `loss ${loss} needs a ${needed} output layer, but activations[${layers - 1}] is ${activations[layers - 1]}`,
-      );
+      throw new SpecError(`loss ${loss} needs a ${needed} output layer, but activations[${layers - 1}] is ${activations[layers - 1]}`);
     }
   }
   if (typeof spec.biases !== "boolean") {
@@ -183,9 +179,7 @@ export function validateSpec(spec: NetworkSpec): void {
   }
   const count = parameterCount(spec);
   if (count > maximumParameterCount) {
-    throw new SpecError(
-      `sizes ${describeValue(sizes)} need ${count} parameters, more than the ${maximumParameterCount} allowed`,
-    );
+    throw new SpecError(`sizes ${describeValue(sizes)} need ${count} parameters, more than the ${maximumParameterCount} allowed`);
   }
 }
 
@@ -294,12 +288,7 @@ export function cloneNetwork(network: Network): Network {
 export type InitializationScheme = "seed_normal" | "xavier_uniform" | "xavier_normal" | "he_normal";
 
 /** The initialisation schemes, in the order of {@link InitializationScheme}'s table. */
-export const initializationSchemes: readonly InitializationScheme[] = [
-  "seed_normal",
-  "xavier_uniform",
-  "xavier_normal",
-  "he_normal",
-];
+export const initializationSchemes: readonly InitializationScheme[] = ["seed_normal", "xavier_uniform", "xavier_normal", "he_normal"];
 
 /**
  * A network with random weights drawn by a scheme from a seeded stream, and zero biases.
@@ -333,12 +322,7 @@ export function initializeNetwork(
   return createNetwork(spec, weights, biases);
 }
 
-function drawWeight(
-  scheme: InitializationScheme,
-  fanIn: number,
-  fanOut: number,
-  random: ReturnType<typeof seededRandom>,
-): () => number {
+function drawWeight(scheme: InitializationScheme, fanIn: number, fanOut: number, random: ReturnType<typeof seededRandom>): () => number {
   switch (scheme) {
     case "seed_normal":
       return () => random.normal(0, Math.pow(fanIn, -0.5));

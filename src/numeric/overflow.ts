@@ -18,7 +18,9 @@ import { allFinite, type Matrix, type Vector } from "./tensor.js";
  */
 export function assertFinite(what: string, values: readonly number[]): void {
   if (!values.every(Number.isFinite)) {
-    throw new NumericError(`${what} overflowed to ${values.find((value) => !Number.isFinite(value))}: the weights or inputs are too large for float64`);
+    throw new NumericError(
+      `${what} overflowed to ${values.find((value) => !Number.isFinite(value))}: the weights or inputs are too large for float64`,
+    );
   }
 }
 

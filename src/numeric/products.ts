@@ -36,7 +36,16 @@
  * @param m - the rows of $A$
  * @param p - the columns of $A$, the length of $b$
  */
-export function matrixVectorProduct(c: Float64Array, cStart: number, a: Float64Array, aStart: number, b: Float64Array, bStart: number, m: number, p: number): void {
+export function matrixVectorProduct(
+  c: Float64Array,
+  cStart: number,
+  a: Float64Array,
+  aStart: number,
+  b: Float64Array,
+  bStart: number,
+  m: number,
+  p: number,
+): void {
   let i = 0;
   for (; i + 7 < m; i += 8) eightDotProducts(c, cStart + i, a, aStart + i * p, b, bStart, p);
   for (; i < m; i++) {
@@ -53,8 +62,21 @@ export function matrixVectorProduct(c: Float64Array, cStart: number, a: Float64A
  * offsets in registers.
  */
 function eightDotProducts(c: Float64Array, out: number, a: Float64Array, row: number, b: Float64Array, bStart: number, p: number): void {
-  const row1 = row + p, row2 = row1 + p, row3 = row2 + p, row4 = row3 + p, row5 = row4 + p, row6 = row5 + p, row7 = row6 + p;
-  let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, sum4 = 0, sum5 = 0, sum6 = 0, sum7 = 0;
+  const row1 = row + p,
+    row2 = row1 + p,
+    row3 = row2 + p,
+    row4 = row3 + p,
+    row5 = row4 + p,
+    row6 = row5 + p,
+    row7 = row6 + p;
+  let sum0 = 0,
+    sum1 = 0,
+    sum2 = 0,
+    sum3 = 0,
+    sum4 = 0,
+    sum5 = 0,
+    sum6 = 0,
+    sum7 = 0;
   for (let k = 0; k < p; k++) {
     const entry = b[bStart + k]!;
     sum0 += a[row + k]! * entry;
@@ -109,14 +131,27 @@ export function columnPairProducts(
   let i = 0;
   for (; i + 3 < m; i += 4) {
     const row0 = aStart + i * p;
-    const row1 = row0 + p, row2 = row0 + 2 * p, row3 = row0 + 3 * p;
+    const row1 = row0 + p,
+      row2 = row0 + 2 * p,
+      row3 = row0 + 3 * p;
     const out0 = cStart + i * n;
     let j = 0;
     for (; j + 1 < n; j += 2) {
-      let sum00 = 0, sum01 = 0, sum10 = 0, sum11 = 0, sum20 = 0, sum21 = 0, sum30 = 0, sum31 = 0;
+      let sum00 = 0,
+        sum01 = 0,
+        sum10 = 0,
+        sum11 = 0,
+        sum20 = 0,
+        sum21 = 0,
+        sum30 = 0,
+        sum31 = 0;
       for (let k = 0, entry = bStart + j; k < p; k++, entry += n) {
-        const x0 = b[entry]!, x1 = b[entry + 1]!;
-        const a0 = a[row0 + k]!, a1 = a[row1 + k]!, a2 = a[row2 + k]!, a3 = a[row3 + k]!;
+        const x0 = b[entry]!,
+          x1 = b[entry + 1]!;
+        const a0 = a[row0 + k]!,
+          a1 = a[row1 + k]!,
+          a2 = a[row2 + k]!,
+          a3 = a[row3 + k]!;
         sum00 += a0 * x0;
         sum01 += a0 * x1;
         sum10 += a1 * x0;
@@ -136,7 +171,10 @@ export function columnPairProducts(
       c[out0 + 3 * n + j + 1] = sum31;
     }
     for (; j < n; j++) {
-      let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+      let sum0 = 0,
+        sum1 = 0,
+        sum2 = 0,
+        sum3 = 0;
       for (let k = 0, entry = bStart + j; k < p; k++, entry += n) {
         const x = b[entry]!;
         sum0 += a[row0 + k]! * x;
@@ -193,8 +231,13 @@ export function transposedProduct(
   if (n === 1) {
     for (; k + 3 < p; k += 4) {
       const row0 = wStart + k * m;
-      const row1 = row0 + m, row2 = row0 + 2 * m, row3 = row0 + 3 * m;
-      const b0 = b[bStart + k]!, b1 = b[bStart + k + 1]!, b2 = b[bStart + k + 2]!, b3 = b[bStart + k + 3]!;
+      const row1 = row0 + m,
+        row2 = row0 + 2 * m,
+        row3 = row0 + 3 * m;
+      const b0 = b[bStart + k]!,
+        b1 = b[bStart + k + 1]!,
+        b2 = b[bStart + k + 2]!,
+        b3 = b[bStart + k + 3]!;
       for (let i = 0; i < m; i++) {
         let sum = c[cStart + i]!;
         sum += w[row0 + i]! * b0;
@@ -246,16 +289,29 @@ export function rowDotProducts(
   let i = 0;
   for (; i + 3 < m; i += 4) {
     const row0 = aStart + i * p;
-    const row1 = row0 + p, row2 = row0 + 2 * p, row3 = row0 + 3 * p;
+    const row1 = row0 + p,
+      row2 = row0 + 2 * p,
+      row3 = row0 + 3 * p;
     const out0 = cStart + i * n;
     let k = 0;
     for (; k + 1 < n; k += 2) {
       const first = oStart + k * p;
       const second = first + p;
-      let sum00 = 0, sum01 = 0, sum10 = 0, sum11 = 0, sum20 = 0, sum21 = 0, sum30 = 0, sum31 = 0;
+      let sum00 = 0,
+        sum01 = 0,
+        sum10 = 0,
+        sum11 = 0,
+        sum20 = 0,
+        sum21 = 0,
+        sum30 = 0,
+        sum31 = 0;
       for (let s = 0; s < p; s++) {
-        const x0 = o[first + s]!, x1 = o[second + s]!;
-        const a0 = a[row0 + s]!, a1 = a[row1 + s]!, a2 = a[row2 + s]!, a3 = a[row3 + s]!;
+        const x0 = o[first + s]!,
+          x1 = o[second + s]!;
+        const a0 = a[row0 + s]!,
+          a1 = a[row1 + s]!,
+          a2 = a[row2 + s]!,
+          a3 = a[row3 + s]!;
         sum00 += a0 * x0;
         sum01 += a0 * x1;
         sum10 += a1 * x0;
@@ -276,7 +332,10 @@ export function rowDotProducts(
     }
     for (; k < n; k++) {
       const rowOfO = oStart + k * p;
-      let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+      let sum0 = 0,
+        sum1 = 0,
+        sum2 = 0,
+        sum3 = 0;
       for (let s = 0; s < p; s++) {
         const entry = o[rowOfO + s]!;
         sum0 += a[row0 + s]! * entry;

@@ -20,7 +20,14 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { ShapeError } from "./errors.js";
-import { columnPairProducts, matrixVectorProduct, rowDotProducts, stridedProduct, transposedProduct, type StridedOperand } from "./products.js";
+import {
+  columnPairProducts,
+  matrixVectorProduct,
+  rowDotProducts,
+  stridedProduct,
+  transposedProduct,
+  type StridedOperand,
+} from "./products.js";
 
 /** A two-dimensional float64 `ndarray`: `shape` is `[rows, columns]`. */
 export type Matrix = ndarray.NdArray<Float64Array>;
@@ -194,8 +201,7 @@ export function multiply(result: Matrix, a: Matrix, b: Matrix): Matrix {
   const [mC, nC] = dimensions(result);
   if (p !== pB || m !== mC || n !== nC) {
     throw new ShapeError(
-      `cannot multiply ${shapeText(a)} by ${shapeText(b)} into ${shapeText(result)}: ` +
-        `expected ${m}×${p} by ${p}×${n} into ${m}×${n}`,
+      `cannot multiply ${shapeText(a)} by ${shapeText(b)} into ${shapeText(result)}: ` + `expected ${m}×${p} by ${p}×${n} into ${m}×${n}`,
     );
   }
   if (isDense(result)) {

@@ -90,7 +90,11 @@ export function formatCheckReport(report: CheckReport): string {
     if (!methodReport.passed) lines.push("", indent(methodDetail(methodReport)), "");
   }
   const whose = report.subject === "backprop-ref" ? "backprop-ref's gradients" : "the supplied gradients";
-  lines.push(report.passed ? `all checks passed for ${whose}` : `${whose} FAILED ${report.reports.filter((r) => !r.passed).length} of ${report.reports.length} checks`);
+  lines.push(
+    report.passed
+      ? `all checks passed for ${whose}`
+      : `${whose} FAILED ${report.reports.filter((r) => !r.passed).length} of ${report.reports.length} checks`,
+  );
   return lines.join("\n");
 }
 
@@ -105,8 +109,11 @@ function methodLine(report: MethodReport): string {
       );
     }
     case "taylor":
-      return `taylor        ${report.verdict === "failed" ? "FAILED" : report.verdict}${report.verdict === "passed" ? "  " : " "}` +
-        (Number.isNaN(report.slope) ? "" : `slope ${report.slope.toFixed(2)} (at least ${report.minimumSlope} needed): `) + report.reason;
+      return (
+        `taylor        ${report.verdict === "failed" ? "FAILED" : report.verdict}${report.verdict === "passed" ? "  " : " "}` +
+        (Number.isNaN(report.slope) ? "" : `slope ${report.slope.toFixed(2)} (at least ${report.minimumSlope} needed): `) +
+        report.reason
+      );
     default:
       return summaryLine(report);
   }
@@ -115,16 +122,18 @@ function methodLine(report: MethodReport): string {
 function methodDetail(report: MethodReport): string {
   switch (report.method) {
     case "directional":
-      return table(
-        ["direction", "∇E·u (analytic)", "central difference", "relative error", "kink"],
-        report.results.map((result, index) => [
-          String(index + 1),
-          String(result.analytic),
-          String(result.numeric),
-          result.relativeError.toExponential(2),
-          result.kinkCrossed ? "crossed" : "",
-        ]),
-      ) + `\nstep ${report.step.toExponential(2)}, floor ${report.floor.toExponential(2)}, seed ${report.seed}`;
+      return (
+        table(
+          ["direction", "∇E·u (analytic)", "central difference", "relative error", "kink"],
+          report.results.map((result, index) => [
+            String(index + 1),
+            String(result.analytic),
+            String(result.numeric),
+            result.relativeError.toExponential(2),
+            result.kinkCrossed ? "crossed" : "",
+          ]),
+        ) + `\nstep ${report.step.toExponential(2)}, floor ${report.floor.toExponential(2)}, seed ${report.seed}`
+      );
     case "taylor":
       return table(
         ["step h", "remainder |E(w+hu) − E(w) − h ∇E·u|", "used"],
@@ -164,8 +173,7 @@ function finiteOrNull(value: unknown): unknown {
 }
 
 function checkReportData(report: CheckReport): unknown {
-  const entry = (value: GradientEntry | null) =>
-    value === null ? null : { position: entryPosition(value), ...value };
+  const entry = (value: GradientEntry | null) => (value === null ? null : { position: entryPosition(value), ...value });
   return {
     format: "backprop-ref/check@1",
     subject: report.subject,
@@ -188,4 +196,3 @@ function checkReportData(report: CheckReport): unknown {
     }),
   };
 }
-

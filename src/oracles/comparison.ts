@@ -190,11 +190,7 @@ export function relativeError(analytic: number, numeric: number, floor: number):
  * @param options - the tolerance and floor (see {@link GradientCheckOptions})
  * @throws {@link numeric/errors!ShapeError | ShapeError} if the two do not have the same layers, shapes and biases
  */
-export function compareGradients(
-  analytic: ParameterArrays,
-  numeric: NumericGradients,
-  options: GradientCheckOptions = {},
-): GradientReport {
+export function compareGradients(analytic: ParameterArrays, numeric: NumericGradients, options: GradientCheckOptions = {}): GradientReport {
   assertSameShapes(analytic, numeric.gradients);
   const tolerance = options.tolerance ?? defaultTolerances[numeric.method];
   const floor = options.floor ?? defaultFloorScale;
@@ -239,7 +235,13 @@ export function compareGradients(
   analytic.weights.forEach((weights, index) => {
     compareLayer(index + 1, "weights", weights, numeric.gradients.weights[index]!, numeric.estimatedErrors?.weights[index] ?? null);
     if (analytic.biases !== null && numeric.gradients.biases !== null) {
-      compareLayer(index + 1, "biases", analytic.biases[index]!, numeric.gradients.biases[index]!, numeric.estimatedErrors?.biases?.[index] ?? null);
+      compareLayer(
+        index + 1,
+        "biases",
+        analytic.biases[index]!,
+        numeric.gradients.biases[index]!,
+        numeric.estimatedErrors?.biases?.[index] ?? null,
+      );
     }
   });
   const judged = entries.filter((entry) => !entry.kinkCrossed);
@@ -309,7 +311,12 @@ function assertSameShapes(analytic: ParameterArrays, numeric: ParameterArrays): 
  * @param tolerance - the largest relative error allowed (see {@link relativeError}), or $0$ for bit-identical
  * @param floor - the floor of the relative error's denominator
  */
-export function firstParameterDifference(actual: ParameterArrays, expected: ParameterArrays, tolerance: number, floor: number): string | null {
+export function firstParameterDifference(
+  actual: ParameterArrays,
+  expected: ParameterArrays,
+  tolerance: number,
+  floor: number,
+): string | null {
   const actualEntries = parameterEntries(actual);
   const expectedEntries = parameterEntries(expected);
   if (actualEntries.length !== expectedEntries.length) return `${actualEntries.length} entries, expected ${expectedEntries.length}`;
@@ -318,7 +325,8 @@ export function firstParameterDifference(actual: ParameterArrays, expected: Para
     if (entry.position !== other.position) return `${entry.position} where ${other.position} was expected`;
     const error = relativeError(entry.value, other.value, floor);
     const mismatch = tolerance === 0 ? !Object.is(entry.value, other.value) : !(error <= tolerance);
-    if (mismatch) return `${entry.position} is ${entry.value}, expected ${other.value} (relative error ${error.toExponential(2)}, tolerance ${tolerance})`;
+    if (mismatch)
+      return `${entry.position} is ${entry.value}, expected ${other.value} (relative error ${error.toExponential(2)}, tolerance ${tolerance})`;
   }
   return null;
 }

@@ -114,8 +114,15 @@ export function complexStepGradients(network: Network, inputs: Matrix, targets: 
     weights: network.weights.map((weights, index) => differentiate(weights, index + 1, "weights")),
     biases: network.biases?.map((bias, index) => differentiate(bias, index + 1, "biases")) ?? null,
   };
-  const count = gradients.weights.reduce((sum, m) => sum + m.data.length, 0) + (gradients.biases?.reduce((sum, v) => sum + v.data.length, 0) ?? 0);
-  return { method: "complex-step", gradients, estimatedErrors: null, kinkCrossed: new Array<boolean>(count).fill(false), relativeStep: complexStep };
+  const count =
+    gradients.weights.reduce((sum, m) => sum + m.data.length, 0) + (gradients.biases?.reduce((sum, v) => sum + v.data.length, 0) ?? 0);
+  return {
+    method: "complex-step",
+    gradients,
+    estimatedErrors: null,
+    kinkCrossed: new Array<boolean>(count).fill(false),
+    relativeStep: complexStep,
+  };
 }
 
 /**
@@ -125,7 +132,12 @@ export function complexStepGradients(network: Network, inputs: Matrix, targets: 
 function complexLoss(network: Network, previousOutputs: Matrix, targets: Matrix, perturbation: Perturbation): C.Complex {
   const { activations, loss } = network.spec;
   const [inputUnits, samples] = dimensions(previousOutputs);
-  let outputs: ComplexMatrix = { rows: inputUnits, columns: samples, re: new Float64Array(inputUnits * samples), im: new Float64Array(inputUnits * samples) };
+  let outputs: ComplexMatrix = {
+    rows: inputUnits,
+    columns: samples,
+    re: new Float64Array(inputUnits * samples),
+    im: new Float64Array(inputUnits * samples),
+  };
   for (let k = 0; k < inputUnits; k++) for (let b = 0; b < samples; b++) outputs.re[k * samples + b] = previousOutputs.get(k, b);
   let preactivations = outputs;
   for (let l = perturbation.layer; l <= network.weights.length; l++) {
@@ -219,7 +231,10 @@ function complexBatchLoss(loss: LossName, z: ComplexMatrix, o: ComplexMatrix, ta
         for (let k = 0; k < units; k++) {
           const target = targets.get(k, b);
           const preactivation = at(z, k);
-          total = C.add(total, C.add(C.scale(complexSoftplus(C.scale(preactivation, -1)), target), C.scale(complexSoftplus(preactivation), 1 - target)));
+          total = C.add(
+            total,
+            C.add(C.scale(complexSoftplus(C.scale(preactivation, -1)), target), C.scale(complexSoftplus(preactivation), 1 - target)),
+          );
         }
         break;
     }

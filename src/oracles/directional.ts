@@ -80,7 +80,14 @@ export function directionalCheck(
   options: DirectionalOptions = {},
 ): DirectionalReport {
   const seed = options.seed ?? 1;
-  const { gradient, parameters, directions, line } = alongRandomDirections(network, inputs, targets, analytic, options.directions ?? 4, seed);
+  const { gradient, parameters, directions, line } = alongRandomDirections(
+    network,
+    inputs,
+    targets,
+    analytic,
+    options.directions ?? 4,
+    seed,
+  );
   const tolerance = options.tolerance ?? 1e-6;
   const floor = defaultFloor(line.loss);
   const step = (options.relativeStep ?? defaultRelativeStep) * Math.max(1, largestMagnitude(parameters));
@@ -97,7 +104,10 @@ export function directionalCheck(
     };
   });
   const judged = results.filter((result) => !result.kinkCrossed);
-  const maxRelativeError = judged.reduce((largest, result) => (result.relativeError > largest || Number.isNaN(result.relativeError) ? result.relativeError : largest), 0);
+  const maxRelativeError = judged.reduce(
+    (largest, result) => (result.relativeError > largest || Number.isNaN(result.relativeError) ? result.relativeError : largest),
+    0,
+  );
   return {
     method: "directional",
     passed: judged.every((result) => result.relativeError <= tolerance),

@@ -61,12 +61,7 @@ export const richardsonRelativeStep = Math.pow(Number.EPSILON, 1 / 5);
  * @param targets - $t$, $n_L \times B$
  * @param options - the relative step (see {@link oracles/comparison!GradientCheckOptions | GradientCheckOptions})
  */
-export function numericGradients(
-  network: Network,
-  inputs: Matrix,
-  targets: Matrix,
-  options: GradientCheckOptions = {},
-): NumericGradients {
+export function numericGradients(network: Network, inputs: Matrix, targets: Matrix, options: GradientCheckOptions = {}): NumericGradients {
   const relativeStep = options.relativeStep ?? defaultRelativeStep;
   return perturbEachParameter(network, inputs, targets, "central", relativeStep, (lossAt, original, step) => {
     const up = original + step;

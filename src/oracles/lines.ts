@@ -62,7 +62,14 @@ export interface Directions {
  * @param seed - the seed of the directions
  * @throws {@link numeric/errors!ShapeError | ShapeError} for gradients with another number of entries than the network has parameters
  */
-export function alongRandomDirections(network: Network, inputs: Matrix, targets: Matrix, analytic: ParameterArrays, count: number, seed: number): Directions {
+export function alongRandomDirections(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  analytic: ParameterArrays,
+  count: number,
+  seed: number,
+): Directions {
   const gradient = flatten(analytic, parameterCount(network.spec));
   return {
     gradient,

@@ -29,7 +29,9 @@ export function describeEntry(entry: GradientEntry): string {
  * @param entry - an entry of a report
  */
 export function entryPosition(entry: GradientEntry): string {
-  return entry.parameter === "weights" ? `weights[${entry.layer - 1}][${entry.row}][${entry.column}]` : `biases[${entry.layer - 1}][${entry.row}]`;
+  return entry.parameter === "weights"
+    ? `weights[${entry.layer - 1}][${entry.row}][${entry.column}]`
+    : `biases[${entry.layer - 1}][${entry.row}]`;
 }
 
 /**
@@ -118,6 +120,9 @@ export function formatReport(report: GradientReport): string {
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }

@@ -104,7 +104,8 @@ export function taylorTest(
   // The round-off level, measured: at steps a million times smaller than the smallest one
   // fitted, Taylor's remainder is about 1e-12 of its value there, so what remains is rounding.
   const roundOff = [1e-9, 2e-9, 3e-9].map((fraction) => remainderAt(fraction * largestStep)).filter((point) => !point.kinkCrossed);
-  const noise = Math.max(16 * Number.EPSILON * Math.abs(line.loss), 10 * Math.max(0, ...roundOff.map((point) => point.remainder))) + Number.MIN_VALUE;
+  const noise =
+    Math.max(16 * Number.EPSILON * Math.abs(line.loss), 10 * Math.max(0, ...roundOff.map((point) => point.remainder))) + Number.MIN_VALUE;
   // A computed gradient is itself rounded, to about 1e-13 of its terms (the complex step
   // measures that), which leaves a first-order term h·1e-13·Σ|g_i u_i| in every remainder:
   // below ten times that, a remainder says nothing about the gradient.

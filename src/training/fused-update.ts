@@ -88,10 +88,31 @@ export function addScaledProduct(
   if (velocity === null && samples === 1) {
     addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale);
   } else {
-    const finite = addScaledDotProducts(w, wStart, x, aStart, y, oStart, m, n, samples, firstScale, secondScale, velocity?.data ?? null, velocity?.offset ?? 0, momentum, sums);
+    const finite = addScaledDotProducts(
+      w,
+      wStart,
+      x,
+      aStart,
+      y,
+      oStart,
+      m,
+      n,
+      samples,
+      firstScale,
+      secondScale,
+      velocity?.data ?? null,
+      velocity?.offset ?? 0,
+      momentum,
+      sums,
+    );
     if (velocity !== null) return finite;
   }
-  const bound = samples * largestMagnitude(x, aStart, m * samples) * largestMagnitude(y, oStart, n * samples) * Math.abs(firstScale) * Math.abs(secondScale);
+  const bound =
+    samples *
+    largestMagnitude(x, aStart, m * samples) *
+    largestMagnitude(y, oStart, n * samples) *
+    Math.abs(firstScale) *
+    Math.abs(secondScale);
   return bound < 2 ** 960 || allEntriesFinite(w, wStart, m * n);
 }
 
@@ -201,9 +222,21 @@ function eightRowsOuterStep(
   oStart: number,
   scale: number,
 ): void {
-  const a0 = a[aIndex]!, a1 = a[aIndex + 1]!, a2 = a[aIndex + 2]!, a3 = a[aIndex + 3]!;
-  const a4 = a[aIndex + 4]!, a5 = a[aIndex + 5]!, a6 = a[aIndex + 6]!, a7 = a[aIndex + 7]!;
-  const row1 = row + n, row2 = row1 + n, row3 = row2 + n, row4 = row3 + n, row5 = row4 + n, row6 = row5 + n, row7 = row6 + n;
+  const a0 = a[aIndex]!,
+    a1 = a[aIndex + 1]!,
+    a2 = a[aIndex + 2]!,
+    a3 = a[aIndex + 3]!;
+  const a4 = a[aIndex + 4]!,
+    a5 = a[aIndex + 5]!,
+    a6 = a[aIndex + 6]!,
+    a7 = a[aIndex + 7]!;
+  const row1 = row + n,
+    row2 = row1 + n,
+    row3 = row2 + n,
+    row4 = row3 + n,
+    row5 = row4 + n,
+    row6 = row5 + n,
+    row7 = row6 + n;
   for (let k = 0; k < n; k++) {
     const entry = o[oStart + k]!;
     w[row + k] = w[row + k]! + (0 + a0 * entry) * scale;

@@ -97,7 +97,8 @@ export function readModel(text: string): Model {
     if (!(field in document)) throw new FormatError(`${field} is missing`);
   }
   for (const field of Object.keys(document)) {
-    if (!modelFields.includes(field)) throw new FormatError(`${field} is not a field of ${modelFormat} (fields: ${modelFields.join(", ")})`);
+    if (!modelFields.includes(field))
+      throw new FormatError(`${field} is not a field of ${modelFormat} (fields: ${modelFields.join(", ")})`);
   }
   const biases = document["biases"];
   const spec = {
@@ -116,21 +117,27 @@ export function readModel(text: string): Model {
     throw new FormatError(`classes must be an array of strings, got ${describeValue(classes)}`);
   }
   if (classes.length !== outputUnits && !(outputUnits === 1 && classes.length === 2)) {
-    throw new FormatError(`classes has ${classes.length} names but the network has ${outputUnits} output units (one name per unit, or 2 for one unit)`);
+    throw new FormatError(
+      `classes has ${classes.length} names but the network has ${outputUnits} output units (one name per unit, or 2 for one unit)`,
+    );
   }
   const scaling = document["inputScaling"];
   if (typeof scaling !== "object" || scaling === null || Array.isArray(scaling)) {
     throw new FormatError(`inputScaling must be an object with scale and offset, got ${describeValue(scaling)}`);
   }
   const { scale, offset } = scaling as Record<string, unknown>;
-  const inputScaling = { scale: numberArray(scale, "inputScaling.scale", 1) as number[], offset: numberArray(offset, "inputScaling.offset", 1) as number[] };
+  const inputScaling = {
+    scale: numberArray(scale, "inputScaling.scale", 1) as number[],
+    offset: numberArray(offset, "inputScaling.offset", 1) as number[],
+  };
   for (const [name, entries] of Object.entries(inputScaling)) {
     if (entries.length !== network.spec.sizes[0]) {
       throw new FormatError(`inputScaling.${name} has ${entries.length} entries but sizes[0] is ${network.spec.sizes[0]}`);
     }
   }
   const dataset = document["dataset"];
-  if (dataset !== null && typeof dataset !== "string") throw new FormatError(`dataset must be a string or null, got ${describeValue(dataset)}`);
+  if (dataset !== null && typeof dataset !== "string")
+    throw new FormatError(`dataset must be a string or null, got ${describeValue(dataset)}`);
   return { network, classes: classes, inputScaling, dataset };
 }
 
@@ -140,7 +147,8 @@ function numberArray(value: unknown, path: string, levels: number): unknown[] {
   value.forEach((entry, index) => {
     const where = `${path}[${index}]`;
     if (levels > 1) numberArray(entry, where, levels - 1);
-    else if (typeof entry !== "number" || !Number.isFinite(entry)) throw new FormatError(`${where} must be a finite number, got ${describeValue(entry)}`);
+    else if (typeof entry !== "number" || !Number.isFinite(entry))
+      throw new FormatError(`${where} must be a finite number, got ${describeValue(entry)}`);
   });
   return value;
 }

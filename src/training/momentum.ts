@@ -41,7 +41,10 @@ export function validateMomentum(momentum: number, field = "momentum"): void {
  * @param network - the network whose parameters the velocities follow
  */
 export function zeroVelocities(network: Network): ParameterArrays {
-  return { weights: network.weights.map((matrix) => zerosLike(matrix)), biases: network.biases?.map((vector) => zerosLike(vector)) ?? null };
+  return {
+    weights: network.weights.map((matrix) => zerosLike(matrix)),
+    biases: network.biases?.map((vector) => zerosLike(vector)) ?? null,
+  };
 }
 
 /**
@@ -57,13 +60,17 @@ export function validateVelocities(network: Network, { momentum, velocities }: M
   validateMomentum(momentum);
   const expectShapes = (what: string, arrays: readonly (Matrix | Vector)[] | null, like: readonly (Matrix | Vector)[] | null): void => {
     if ((arrays === null) !== (like === null)) {
-      throw new ShapeError(`velocities.${what} must be ${like === null ? "null for a network without biases" : "one array per layer"}, got ${arrays === null ? "null" : `${arrays.length} arrays`}`);
+      throw new ShapeError(
+        `velocities.${what} must be ${like === null ? "null for a network without biases" : "one array per layer"}, got ${arrays === null ? "null" : `${arrays.length} arrays`}`,
+      );
     }
     if (arrays === null || like === null) return;
-    if (arrays.length !== like.length) throw new ShapeError(`velocities.${what} must hold ${like.length} arrays, one per layer, got ${arrays.length}`);
+    if (arrays.length !== like.length)
+      throw new ShapeError(`velocities.${what} must hold ${like.length} arrays, one per layer, got ${arrays.length}`);
     arrays.forEach((array, index) => {
       const expected = like[index]!.shape.join("×");
-      if (array.shape.join("×") !== expected) throw new ShapeError(`velocities.${what}[${index}] must be ${expected}, like ${what}[${index}], got ${array.shape.join("×")}`);
+      if (array.shape.join("×") !== expected)
+        throw new ShapeError(`velocities.${what}[${index}] must be ${expected}, like ${what}[${index}], got ${array.shape.join("×")}`);
     });
   };
   expectShapes("weights", velocities.weights, network.weights);

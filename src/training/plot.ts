@@ -38,7 +38,9 @@ export function historyPlot(history: readonly EpochRecord[], title: string): str
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    ...titleLines.map((line, index) => `<text x="${width / 2}" y="${16 + 15 * index}" text-anchor="middle" font-size="12">${escape(line)}</text>`),
+    ...titleLines.map(
+      (line, index) => `<text x="${width / 2}" y="${16 + 15 * index}" text-anchor="middle" font-size="12">${escape(line)}</text>`,
+    ),
     `<g transform="translate(0, ${titleHeight})">`,
     loss,
     accuracy,
@@ -81,10 +83,14 @@ function panel(left: number, label: string, epochs: readonly number[], series: r
   series.forEach((line, index) => {
     const points = line.values.map((value, i) => `${x(epochs[i]!).toFixed(1)},${y(value).toFixed(1)}`).join(" ");
     parts.push(`<polyline points="${points}" fill="none" stroke="${line.color}" stroke-width="2"/>`);
-    line.values.forEach((value, i) => parts.push(`<circle cx="${x(epochs[i]!).toFixed(1)}" cy="${y(value).toFixed(1)}" r="2.5" fill="${line.color}"/>`));
+    line.values.forEach((value, i) =>
+      parts.push(`<circle cx="${x(epochs[i]!).toFixed(1)}" cy="${y(value).toFixed(1)}" r="2.5" fill="${line.color}"/>`),
+    );
     if (legend) {
       const legendY = margin.top + plotHeight - 10 - 14 * (series.length - 1 - index);
-      parts.push(`<text x="${left + margin.left + plotWidth - 6}" y="${legendY}" text-anchor="end" fill="${line.color}">${escape(line.name)}</text>`);
+      parts.push(
+        `<text x="${left + margin.left + plotWidth - 6}" y="${legendY}" text-anchor="end" fill="${line.color}">${escape(line.name)}</text>`,
+      );
     }
   });
   return parts.join("\n");

@@ -33,7 +33,16 @@ import { cloneNetwork, depth, type Network } from "../model/network.js";
 import { NumericError, ValueError } from "../numeric/errors.js";
 import { seededRandom } from "../numeric/random.js";
 import { type Matrix, zeros } from "../numeric/tensor.js";
-import { assertOutputUnits, classTargets, type Dataset, predictedClass, shuffle, targetLevels, type TargetLevels, validateDataset } from "./data.js";
+import {
+  assertOutputUnits,
+  classTargets,
+  type Dataset,
+  predictedClass,
+  shuffle,
+  targetLevels,
+  type TargetLevels,
+  validateDataset,
+} from "./data.js";
 import { fusedTrainingStep, type TrainingRule, trainingRules } from "./fused-step.js";
 import { validateMomentum, zeroVelocities } from "./momentum.js";
 import { createWorkspace, validateBatchSize, type Workspace } from "./workspace.js";
@@ -152,11 +161,14 @@ export function train(
     shuffle(order, random);
     const started = performance.now();
     let lossSum = 0;
-    for (let start = 0; start < samples; ) {
+    for (let start = 0; start < samples;) {
       const buffers = samples - start >= full.size ? full : remainder;
       copyColumns(data.train.inputs, order, start, buffers.inputs);
       copyColumns(targets, order, start, buffers.targets);
-      const loss = fusedTrainingStep(trained, buffers.inputs, buffers.targets, learningRate, buffers.workspace, { rule, ...(velocities === null ? {} : { momentum: { momentum, velocities } }) });
+      const loss = fusedTrainingStep(trained, buffers.inputs, buffers.targets, learningRate, buffers.workspace, {
+        rule,
+        ...(velocities === null ? {} : { momentum: { momentum, velocities } }),
+      });
       if (!Number.isFinite(loss)) {
         throw new NumericError(
           `training diverged in epoch ${epoch} after ${start} samples: the loss is ${loss}; try a smaller learning rate than ${learningRate}`,
@@ -165,7 +177,10 @@ export function train(
       lossSum += loss * buffers.size;
       const before = start;
       start += buffers.size;
-      if (observer.progress !== undefined && (Math.floor(start / progressInterval) > Math.floor(before / progressInterval) || start === samples)) {
+      if (
+        observer.progress !== undefined &&
+        (Math.floor(start / progressInterval) > Math.floor(before / progressInterval) || start === samples)
+      ) {
         const seconds = (performance.now() - started) / 1000;
         observer.progress({ epoch, epochs, samplesDone: start, samples, samplesPerSecond: start / seconds, runningLoss: lossSum / start });
       }
@@ -209,7 +224,8 @@ export function validateTrainingOptions(options: Required<TrainingOptions>): voi
   validateLearningRate(learningRate);
   validateBatchSize(batchSize);
   validateMomentum(momentum);
-  if (!(trainingRules as readonly string[]).includes(rule)) throw new ValueError(`rule must be one of ${trainingRules.join(", ")}, got ${JSON.stringify(rule)}`);
+  if (!(trainingRules as readonly string[]).includes(rule))
+    throw new ValueError(`rule must be one of ${trainingRules.join(", ")}, got ${JSON.stringify(rule)}`);
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be a safe integer, got ${seed}`);
 }
 
