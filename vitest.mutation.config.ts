@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 // The test run behind `npm run test:mutation`: the specs that exercise the math core. Left out:
-// spec/docs/** (builds the site and drives a browser), spec/cli.spec.ts (runs the built
-// executable, not the mutated sources), the training, dataset and model specs (seconds of
+// spec/docs/** (builds the site and drives a browser), spec/cli/** (runs the command line, not the
+// math core), spec/architecture.spec.ts (runs dependency-cruiser), the training, dataset and model specs (seconds of
 // training and MNIST loading per run, for code outside the mutated modules) and the guide's
 // spec (runs Python and Node.js checkers in child processes). Stryker re-runs every spec for
 // each mutant of code that runs at import time, so each second here costs minutes there.

@@ -10,7 +10,7 @@
  *
  * Rows:
  * 1. One SGD step of the seed's 784-200-10 network at batch 1 and 64, µs per sample, for the
- *    project's in-place step (`descend`), its step that keeps every quantity (`trainingStep`),
+ *    project's in-place step (`fusedTrainingStep`), its step that keeps every quantity (`trainingStep`),
  *    the hand-written Float64Array loop (the yardstick, scripts/bench/handwritten.ts),
  *    `ndarray` with `ndarray-ops` and `ndarray-gemm`, and TensorFlow.js on its cpu and wasm
  *    backends (float32). Every contender's first step is cross-checked against `trainingStep`
@@ -374,7 +374,7 @@ function checkSection(results: BenchResults): Section {
 function propertySection(results: BenchResults): Section {
   const row = results.propertySuite;
   return {
-    title: "The property suite's gradient check (spec/backprop.spec.ts): random cases per second",
+    title: "The property suite's gradient check (spec/model/backprop.spec.ts): random cases per second",
     header: ["cases", "generated (fast-check)", "checked (parseCase + checkGradients)", "±"],
     rows: [
       [

@@ -1,6 +1,6 @@
 /**
  * Measures the noise of the central-difference gradient check on the property suite's own
- * random cases, the numbers behind the default floor in src/gradcheck.ts and
+ * random cases, the numbers behind the default floor (`defaultFloorScale` in src/oracles/comparison.ts) and
  * docs/gradient-checking.md.
  *
  *   npx tsx scripts/gradcheck-noise.ts [cases] [seed] [method]

@@ -153,8 +153,8 @@ The seed, like Tariq Rashid's *Make Your Own Neural Network*, sends the output e
 through the weights as it is, $e^{(l)} = W^{(l+1)\\top} e^{(l+1)}$, and updates every layer
 with $\\Delta W^{(l)} = \\eta\\,(e^{(l)} \\odot f'(z^{(l)}))\\,o^{(l-1)\\top}$. The exact gradient of
 the squared error sends back $e^{(l+1)} \\odot f'(z^{(l+1)})$ instead. backprop-ref implements
-the intuitive rule as \`intuitiveStep\` in \`src/intuitive.ts\`, next to the exact rule and never
-in its place. What the property suite (\`spec/intuitive.spec.ts\`) proves about it:
+the intuitive rule as \`intuitiveStep\` in \`src/model/intuitive.ts\`, next to the exact rule and never
+in its place. What the property suite (\`spec/model/intuitive.spec.ts\`) proves about it:
 
 - **Its output-layer update is exactly the squared-error update**, for every network with
   element-wise activations (bit for bit).

@@ -1,7 +1,7 @@
 /**
  * `npm run vectors`: regenerates the conformance vectors under spec/vectors/ from fixed seeds.
  * `npm run vectors -- --check` only compares, and exits 1 when a committed file differs from
- * what the code generates (spec/vectors.spec.ts makes the same comparison in the test suite).
+ * what the code generates (spec/conformance/vectors.spec.ts makes the same comparison in the test suite).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { generateVectorFiles } from "../src/conformance/vectors.js";

@@ -2,7 +2,7 @@
 
 Reads the case docs/examples/xor-2-2-1-sigmoid.json (a 2-2-1 sigmoid network with squared
 error and no biases, two samples) and takes it through one step of gradient descent by the
-formulas of DESIGN.md, written out sample by sample with Python's decimal module at 60 digits,
+formulas of docs/derivation/01-notation.md, written out sample by sample with Python's decimal module at 60 digits,
 starting from the exact values of the case's float64 numbers. Every quantity is written to
 docs/examples/xor-2-2-1-sigmoid.decimal.json to 50 significant digits. That file is the one
 source of the worked example's numbers: the specs compare the library with it, and the worked

@@ -209,11 +209,35 @@ ${formatCheckReport(runChecks(problem, checkMethods))}
   return { markdown, svg: diagram(network, step, targets) };
 }
 
-/** The 50-digit decimal computation of the worked example (see scripts/worked-example-decimal.py). */
-const decimal = JSON.parse(readFileSync(new URL("../docs/examples/xor-2-2-1-sigmoid.decimal.json", import.meta.url), "utf8")) as {
+/** A matrix of decimal strings, one row per unit, one column per sample. */
+type DecimalRows = readonly (readonly string[])[];
+
+/** The 50-digit decimal computation of the worked example, as scripts/worked-example-decimal.py writes it. */
+export interface WorkedExampleDecimal {
+  /** How many significant digits each number has. */
+  readonly digits: number;
+  /** $E$. */
   readonly loss: string;
-  readonly [quantity: string]: unknown;
-};
+  /** $z^{(1)}, z^{(2)}$. */
+  readonly preactivations: readonly DecimalRows[];
+  /** $o^{(1)}, o^{(2)}$. */
+  readonly outputs: readonly DecimalRows[];
+  /** $e^{(1)}, e^{(2)}$. */
+  readonly errors: readonly DecimalRows[];
+  /** $\delta^{(1)}, \delta^{(2)}$. */
+  readonly deltas: readonly DecimalRows[];
+  /** $\partial E / \partial W^{(l)}$. */
+  readonly gradients: { readonly weights: readonly DecimalRows[] };
+  /** $\Delta W^{(l)}$. */
+  readonly deltaWeights: { readonly weights: readonly DecimalRows[] };
+  /** $W^{(l)} + \Delta W^{(l)}$. */
+  readonly updated: { readonly weights: readonly DecimalRows[] };
+}
+
+/** The worked example in 50 digits: docs/examples/xor-2-2-1-sigmoid.decimal.json, the one file of its numbers. */
+export const workedExampleDecimal = JSON.parse(
+  readFileSync(new URL("../docs/examples/xor-2-2-1-sigmoid.decimal.json", import.meta.url), "utf8"),
+) as WorkedExampleDecimal;
 
 /** A decimal number as an integer and a power of ten: `digits × 10^exponent`, exactly. */
 function exactDecimal(text: string): { readonly digits: bigint; readonly exponent: number } {
@@ -240,20 +264,18 @@ function relativeDifference(value: number, text: string): number {
 
 /** One row per quantity of the step: its entries, the largest relative difference from the 50-digit values, and where. */
 function decimalTable(step: TrainingStep): string {
-  type Rows = readonly (readonly string[])[];
-  const layers = (key: string): Rows[] => decimal[key] as Rows[];
-  const parameterLayers = (key: string): Rows[] => (decimal[key] as { weights: Rows[] }).weights;
-  const quantities: [string, Matrix[], Rows[]][] = [
-    ["z^{(l)}", [...step.trace.preactivations], layers("preactivations")],
-    ["o^{(l)}", step.trace.outputs.slice(1), layers("outputs")],
-    ["e^{(l)}", [...step.errors], layers("errors")],
-    ["\\delta^{(l)}", [...step.deltas], layers("deltas")],
-    ["\\partial E / \\partial W^{(l)}", [...step.gradients.weights], parameterLayers("gradients")],
-    ["\\Delta W^{(l)}", [...step.deltaWeights.weights], parameterLayers("deltaWeights")],
-    ["W^{(l)} + \\Delta W^{(l)}", [...step.updated.weights], parameterLayers("updated")],
+  const decimal = workedExampleDecimal;
+  const quantities: [string, readonly Matrix[], readonly DecimalRows[]][] = [
+    ["z^{(l)}", step.trace.preactivations, decimal.preactivations],
+    ["o^{(l)}", step.trace.outputs.slice(1), decimal.outputs],
+    ["e^{(l)}", step.errors, decimal.errors],
+    ["\\delta^{(l)}", step.deltas, decimal.deltas],
+    ["\\partial E / \\partial W^{(l)}", step.gradients.weights, decimal.gradients.weights],
+    ["\\Delta W^{(l)}", step.deltaWeights.weights, decimal.deltaWeights.weights],
+    ["W^{(l)} + \\Delta W^{(l)}", step.updated.weights, decimal.updated.weights],
   ];
   const rows = [
-    `| $E$ | 1 | ${relativeDifference(step.loss, decimal.loss).toExponential(1)} | \`${decimal.loss.slice(0, 21)}…\` | \`${step.loss}\` |`,
+    `| $E$ | 1 | ${relativeDifference(step.loss, workedExampleDecimal.loss).toExponential(1)} | \`${workedExampleDecimal.loss.slice(0, 21)}…\` | \`${step.loss}\` |`,
   ];
   for (const [name, matrices, decimals] of quantities) {
     let worst = { error: -1, decimal: "", value: 0 };

@@ -49,6 +49,7 @@ export * from "./training/plot.js";
 
 // conformance: the case and result formats, schemas, mistakes, tolerance, vectors, verify, the worked example.
 export * from "./conformance/case-format.js";
+export * from "./conformance/case-arbitrary.js";
 export * from "./conformance/schemas.js";
 export * from "./conformance/mistakes.js";
 export * from "./conformance/tolerance.js";

@@ -39,7 +39,7 @@ export function tensorFlowName(backend: "cpu" | "wasm"): string {
   return `TensorFlow.js ${backend} (float32)`;
 }
 
-/** The project's in-place step, `fusedTrainingStep` from src/descent.ts, with a workspace. */
+/** The project's in-place step, `fusedTrainingStep` from src/training/fused-step.ts, with a workspace. */
 export const projectDescent = projectContender("backprop-ref (training step)", (network, inputs, targets, workspace) =>
   fusedTrainingStep(network, inputs, targets, seedLearningRate, workspace),
 );

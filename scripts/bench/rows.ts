@@ -314,7 +314,7 @@ export interface PropertySuiteRow {
 
 /**
  * Row 5: the property "analytic gradients agree with central differences …" of
- * spec/backprop.spec.ts, as throughput. The cases come from the same generator,
+ * spec/model/backprop.spec.ts, as throughput. The cases come from the same generator,
  * `fc.sample(caseDocument(), { numRuns, seed: 1 })`, made (and timed) before the checks; each
  * check does what the property's body does: `parseCase`, `checkGradients`, and a look at
  * `passed`.

@@ -5,6 +5,7 @@ import { exitBadInput } from "../../src/cli/io.js";
 import { formatJson } from "../../src/numeric/json.js";
 import { runCommand, scratchFolder, writeExampleCase } from "../support/command.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { workedExampleDecimal } from "../support/worked-example.js";
 
 const run = runCommand;
 const directory = scratchFolder("cli");
@@ -17,7 +18,7 @@ describe("backprop-ref grad", () => {
     expect(status).toBe(0);
     expect(stdout).toBe(`${formatJson(caseResult(parseCase(workedExampleCase)))}\n`);
     const result = JSON.parse(stdout) as { loss: number; id: string };
-    expect(result.loss).toBe(0.1229132832353748);
+    expect(result.loss).toBe(Number(workedExampleDecimal.loss));
     expect(result.id).toBe("xor-2-2-1-sigmoid");
   });
 

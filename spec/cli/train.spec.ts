@@ -50,7 +50,29 @@ describe("backprop-ref train and predict", () => {
     expect((await run(["train", "--dataset", "xor", "--epochs", "many"])).stderr).toBe(
       'backprop-ref train: --epochs must be a number, got "many"\n',
     );
-    expect((await run(["train", "--dataset", "xor", "--lr", "-1"])).stderr).toContain("learningRate must be a finite number ≥ 0, got -1");
+    // The library's rules for η, μ, B and the seed, naming the option that was typed.
+    for (const [option, value, message] of [
+      ["--lr", "-1", "--lr must be a finite number ≥ 0, got -1"],
+      ["--momentum", "1", "--momentum must be a number in [0, 1), got 1"],
+      ["--batch", "0.5", "--batch must be a positive integer, got 0.5"],
+      ["--seed", "1.5", "--seed must be a safe integer, got 1.5"],
+    ] as const) {
+      expect(await run(["train", "--dataset", "xor", option, value])).toStrictEqual({
+        status: 2,
+        stdout: "",
+        stderr: `backprop-ref train: ${message}\n`,
+      });
+    }
+    expect(await run(["demo", "--epochs", "many"])).toStrictEqual({
+      status: 2,
+      stdout: "",
+      stderr: 'backprop-ref demo: --epochs must be a number, got "many"\n',
+    });
+    expect(await run(["predict", "--model", "-"], "0 0")).toStrictEqual({
+      status: 2,
+      stdout: "",
+      stderr: "backprop-ref predict: --model must name a file: standard input is where the samples are read from, got -\n",
+    });
     expect((await run(["train", "--dataset", "xor", "--sizes", "2,3", "--activations", "sigmoid,sigmoid"])).stderr).toContain(
       "activations must list one activation per weight layer",
     );

@@ -20,6 +20,7 @@ import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { BackpropRefError } from "../../src/numeric/errors.js";
 import { numRuns } from "../support/arbitraries.js";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
+import { runCommand } from "../support/command.js";
 
 /** Values that have broken parsers: non-finite numbers, huge and fractional sizes, wrong types, big and deep arrays. */
 const hostile = fc.oneof(
@@ -98,17 +99,6 @@ function guarded<T>(action: () => T): T | BackpropRefError {
   } finally {
     expect(performance.now() - start).toBeLessThan(1_000);
   }
-}
-
-async function cli(args: string[], stdin: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await runCli(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    stdin: () => Promise.resolve(stdin),
-  });
-  return { status, stdout, stderr };
 }
 
 /** The answer to an accepted case must be right: finite, shaped like the case, and valid by the result schema. */
@@ -240,7 +230,7 @@ describe("malformed input", () => {
       fc.asyncProperty(damage(smallCases), fc.constantFrom("grad", "verify"), async (document, command) => {
         const text = JSON.stringify(document) ?? "null";
         const args = command === "grad" ? ["grad", "-"] : ["verify", "-", "-"];
-        const { status, stdout, stderr } = await cli(args, text);
+        const { status, stdout, stderr } = await runCommand(args, text);
         if (status === 0 || status === 1) {
           expect(stderr).toBe("");
           expect(stdout.length).toBeGreaterThan(0);

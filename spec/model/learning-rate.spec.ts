@@ -9,30 +9,13 @@ import { fusedTrainingStep } from "../../src/training/fused-step.js";
 import { loadDataset } from "../../src/training/data.js";
 import { train } from "../../src/training/train.js";
 import { createWorkspace } from "../../src/training/workspace.js";
-import { exampleProblem } from "../support/fixtures.js";
-
-/** A training step of the 1-1 identity network with weight 1, input 1 and target 0, with some fields of its case replaced. */
-const stepOf = (overrides: Record<string, unknown>, learningRate = 0.1) => {
-  const problem = parseCase({
-    format: "backprop-ref/case@1",
-    sizes: [1, 1],
-    activations: ["identity"],
-    loss: "squared_error",
-    weights: [[[1]]],
-    biases: null,
-    inputs: [[1]],
-    targets: [[0]],
-    learningRate: 0,
-    ...overrides,
-  });
-  return () => trainingStep(problem.network, problem.inputs, problem.targets, learningRate);
-};
+import { exampleProblem, identityStep } from "../support/fixtures.js";
 
 describe("the learning rate", () => {
   it("a learning rate that is negative, NaN or infinite is a ValueError; zero is allowed", () => {
     for (const rate of [-0.1, NaN, Infinity])
-      expect(stepOf({}, rate)).toThrow(new ValueError(`learningRate must be a finite number ≥ 0, got ${rate}`));
-    expect(stepOf({}, 0)().loss).toBe(0.5);
+      expect(identityStep({}, rate)).toThrow(new ValueError(`learningRate must be a finite number ≥ 0, got ${rate}`));
+    expect(identityStep({}, 0)().loss).toBe(0.5);
   });
 
   it("is one rule, with one message, wherever η is taken: the step, the intuitive step, the fused step, training and the case format", () => {

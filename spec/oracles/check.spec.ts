@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { caseResult, gradientsFromResult, parseCase } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
-import { intuitiveStep } from "../../src/model/intuitive.js";
-import { scaled } from "../../src/numeric/tensor.js";
 import { checkMethods, checkReportJson, runChecks } from "../../src/oracles/check.js";
+import { mistakenGradients } from "../../src/conformance/mistakes.js";
 
 const problem = parseCase(workedExampleCase);
 const result = caseResult(problem);
@@ -18,9 +17,7 @@ describe("check", () => {
   });
 
   it("catches the seed's intuitive rule when it is passed off as the gradient, by every method", () => {
-    const intuitive = intuitiveStep(problem.network, problem.inputs, problem.targets, 1).deltaWeights;
-    const asGradients = { weights: intuitive.weights.map((matrix) => scaled(matrix, -1)), biases: null };
-    const report = runChecks(problem, checkMethods, asGradients);
+    const report = runChecks(problem, checkMethods, mistakenGradients("intuitive-rule", problem.network, problem.inputs, problem.targets));
     expect(report.passed).toBe(false);
     expect(report.reports.filter((methodReport) => methodReport.passed).map((methodReport) => methodReport.method)).toEqual([]);
   });

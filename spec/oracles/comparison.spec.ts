@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compareGradients, defaultFloor, type NumericGradients, relativeError } from "../../src/oracles/comparison.js";
-import type { ParameterArrays } from "../../src/model/network.js";
+import {
+  compareGradients,
+  defaultFloor,
+  firstParameterDifference,
+  type NumericGradients,
+  relativeError,
+} from "../../src/oracles/comparison.js";
+import { cloneNetwork, type ParameterArrays } from "../../src/model/network.js";
 import { ShapeError } from "../../src/numeric/errors.js";
 import { backpropagate } from "../../src/model/backprop.js";
 import { defaultRelativeStep, numericGradients } from "../../src/oracles/finite-differences.js";
@@ -146,5 +152,42 @@ describe("the comparison", () => {
     expect(withNaN.passed).toBe(false);
     expect(Number.isNaN(withNaN.worst!.analytic)).toBe(true);
     expect([withNaN.worst!.layer, withNaN.worst!.row, withNaN.worst!.column]).toEqual([2, 0, 1]);
+  });
+
+  it("the first difference between two sets of parameter arrays names the entry, both values and the relative error; a tolerance of 0 asks for the same bits; arrays of other sizes or layouts are named as such", () => {
+    const reference = problem.network;
+    const copy = (change: (parameters: ParameterArrays) => void): ParameterArrays => {
+      const parameters = cloneNetwork(reference);
+      change(parameters);
+      return parameters;
+    };
+    expect(
+      firstParameterDifference(
+        reference,
+        copy(() => undefined),
+        0,
+        0,
+      ),
+    ).toBeNull();
+    const original = reference.weights[1]!.get(0, 1);
+    const nudged = copy((parameters) => parameters.weights[1]!.set(0, 1, original * (1 + 1e-6)));
+    const error = relativeError(nudged.weights[1]!.get(0, 1), original, 1e-12);
+    expect(firstParameterDifference(nudged, reference, 1e-9, 1e-12)).toBe(
+      `weights[1][0][1] is ${nudged.weights[1]!.get(0, 1)}, expected ${original} (relative error ${error.toExponential(2)}, tolerance 1e-9)`,
+    );
+    expect(firstParameterDifference(nudged, reference, error, 1e-12)).toBeNull();
+    expect(firstParameterDifference(nudged, reference, error / 2, 1e-12)).not.toBeNull();
+    expect(firstParameterDifference(nudged, reference, 0, 0)).toMatch(/^weights\[1\]\[0\]\[1\] is /);
+    const signed = copy((parameters) => parameters.biases![1]!.set(0, -0));
+    const unsigned = copy((parameters) => parameters.biases![1]!.set(0, 0));
+    expect(firstParameterDifference(signed, unsigned, 0, 0)).toBe("biases[1][0] is 0, expected 0 (relative error 0.00e+0, tolerance 0)");
+    expect(firstParameterDifference(signed, unsigned, 1e-9, 1e-12)).toBeNull();
+    expect(firstParameterDifference({ weights: reference.weights.slice(0, 1), biases: null }, reference, 1e-9, 1e-12)).toBe(
+      "4 entries, expected 9",
+    );
+    const flipped = { weights: [zeros(1, 2)], biases: null };
+    expect(firstParameterDifference(flipped, { weights: [zeros(2, 1)], biases: null }, 1e-9, 1e-12)).toBe(
+      "weights[0][0][1] where weights[0][1][0] was expected",
+    );
   });
 });

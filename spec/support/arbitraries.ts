@@ -1,7 +1,7 @@
 /**
  * How hard the properties look: the number of runs of every property, 100 by default and
  * `FAST_CHECK_RUNS=10000` for a deep run (`npm run test:deep`). The cases they draw come from
- * {@link caseDocument} (src/conformance/case-arbitrary.ts).
+ * `caseDocument` (src/conformance/case-arbitrary.ts).
  */
 
 /** Runs per property: 100 by default, `FAST_CHECK_RUNS=10000` for a deep run. */

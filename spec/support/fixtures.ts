@@ -5,6 +5,7 @@
  */
 import { parseCase, type Problem } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { trainingStep, type TrainingStep } from "../../src/model/backprop.js";
 
 /** The worked example (docs/examples/xor-2-2-1-sigmoid.json): 2-2-1 sigmoid, squared error, no biases, two samples. */
 export const exampleProblem: Problem = parseCase(workedExampleCase);
@@ -49,4 +50,28 @@ export function reluNearItsKink(bias: number): Problem {
     targets: [[2]],
     learningRate: 0.1,
   });
+}
+
+/**
+ * A training step of the 1-1 identity network with weight 1, input 1 and target 0 (loss ½),
+ * with some fields of its case replaced: the smallest case in which to make one thing overflow
+ * or one argument wrong. Returns the step as a function, to be called or to be expected to throw.
+ *
+ * @param overrides - fields of the case to replace
+ * @param learningRate - $\eta$ of the step
+ */
+export function identityStep(overrides: Record<string, unknown>, learningRate = 0.1): () => TrainingStep {
+  const problem = parseCase({
+    format: "backprop-ref/case@1",
+    sizes: [1, 1],
+    activations: ["identity"],
+    loss: "squared_error",
+    weights: [[[1]]],
+    biases: null,
+    inputs: [[1]],
+    targets: [[0]],
+    learningRate: 0,
+    ...overrides,
+  });
+  return () => trainingStep(problem.network, problem.inputs, problem.targets, learningRate);
 }

@@ -4,38 +4,14 @@
  * decimal arithmetic by scripts/worked-example-decimal.py, independently of the library. The
  * specs compare the library's float64 results with it; the worked example page prints it.
  */
-import { readFileSync } from "node:fs";
+import { workedExampleDecimal, type WorkedExampleDecimal } from "../../scripts/worked-example.js";
 import type { Matrix } from "../../src/numeric/tensor.js";
 
+/** The worked example in 50 digits, read once by the page's script (scripts/worked-example.ts). */
+export { workedExampleDecimal, type WorkedExampleDecimal };
+
 /** A matrix of decimal strings, one row per unit, one column per sample. */
-type DecimalRows = readonly (readonly string[])[];
-
-/** The decimal file, as written by scripts/worked-example-decimal.py. */
-export interface WorkedExampleDecimal {
-  /** How many significant digits each number has. */
-  readonly digits: number;
-  /** $E$. */
-  readonly loss: string;
-  /** $z^{(1)}, z^{(2)}$. */
-  readonly preactivations: readonly DecimalRows[];
-  /** $o^{(1)}, o^{(2)}$. */
-  readonly outputs: readonly DecimalRows[];
-  /** $e^{(1)}, e^{(2)}$. */
-  readonly errors: readonly DecimalRows[];
-  /** $\delta^{(1)}, \delta^{(2)}$. */
-  readonly deltas: readonly DecimalRows[];
-  /** $\partial E / \partial W^{(l)}$. */
-  readonly gradients: { readonly weights: readonly DecimalRows[] };
-  /** $\Delta W^{(l)}$. */
-  readonly deltaWeights: { readonly weights: readonly DecimalRows[] };
-  /** $W^{(l)} + \Delta W^{(l)}$. */
-  readonly updated: { readonly weights: readonly DecimalRows[] };
-}
-
-/** The worked example in 50 digits. */
-export const workedExampleDecimal = JSON.parse(
-  readFileSync(new URL("../../docs/examples/xor-2-2-1-sigmoid.decimal.json", import.meta.url), "utf8"),
-) as WorkedExampleDecimal;
+type DecimalRows = WorkedExampleDecimal["outputs"][number];
 
 /** The largest relative error the library's float64 values may have against the 50-digit ones. */
 export const decimalTolerance = 1e-13;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ShapeError } from "../../src/numeric/errors.js";
+import { ShapeError, ValueError } from "../../src/numeric/errors.js";
 import { backpropagate, trainingStep } from "../../src/model/backprop.js";
 import { numRuns } from "../support/arbitraries.js";
 import { cloneNetwork, networkToArrays } from "../../src/model/network.js";
@@ -141,5 +141,15 @@ describe("a workspace", () => {
       [1, 3],
     ]);
     expect(createWorkspace(exampleProblem.network.spec, 1).gradients.biases).toBeNull();
+    for (const batch of [0, 1.5, -1]) {
+      expect(() => createWorkspace(exampleProblem.network.spec, batch)).toThrow(
+        new ValueError(`batchSize must be a positive integer, got ${batch}`),
+      );
+    }
+    expect(createWorkspace(exampleProblem.network.spec, 1).deltas.map((delta) => delta.shape)).toEqual([
+      [2, 1],
+      [1, 1],
+    ]);
+    expect(createWorkspace(exampleProblem.network.spec, 3).sums.length).toBeGreaterThanOrEqual(4 * 2);
   });
 });

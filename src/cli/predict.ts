@@ -42,6 +42,7 @@ async function predict(
   io: CommandIo,
 ): Promise<number> {
   try {
+    if (options.model === "-") throw new FormatError("--model must name a file: standard input is where the samples are read from, got -");
     const model = readModel(await readText(options.model, io));
     const samples = parseSamples(await readText(options.input, io));
     const inputs = transposed(matrixFromRows(samples.map((sample) => scaleFeatures(sample, model.inputScaling))));

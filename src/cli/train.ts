@@ -21,6 +21,10 @@ import { formatModel } from "../training/model-file.js";
 import { historyPlot } from "../training/plot.js";
 import { parseNumberList, parseNumberOption, reportError, type CommandIo, type Exit } from "./io.js";
 import { accuracyLine, historyTable, trainWithBar } from "./training-report.js";
+import { validateBatchSize } from "../training/workspace.js";
+import { validateLearningRate } from "../model/learning-rate.js";
+import { validateMomentum } from "../training/momentum.js";
+import { validateSeed } from "../numeric/random.js";
 
 /** The format name of the history document that `train --json` prints. */
 export const historyFormat = "backprop-ref/history@1";
@@ -110,8 +114,6 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     const activations = named.length === 1 ? new Array<string>(layers).fill(named[0]!) : named;
     const spec = { sizes, activations, loss: options.loss, biases: options.biases ?? defaults.biases } as unknown as NetworkSpec;
     const seed = parseNumberOption(options.seed, "--seed");
-    const scheme = options.init as InitializationScheme;
-    const network = initializeNetwork(spec, { scheme, seed });
     const trainingOptions = {
       epochs: options.epochs === undefined ? defaults.epochs : parseNumberOption(options.epochs, "--epochs"),
       learningRate: options.lr === undefined ? defaults.learningRate : parseNumberOption(options.lr, "--lr"),
@@ -120,6 +122,13 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
       rule: options.rule as TrainingRule,
       seed,
     };
+    // The library's rules, with the names of the options the user typed, before a network is made.
+    validateSeed(seed, "--seed");
+    validateLearningRate(trainingOptions.learningRate, "--lr");
+    validateBatchSize(trainingOptions.batchSize, "--batch");
+    validateMomentum(trainingOptions.momentum, "--momentum");
+    const scheme = options.init as InitializationScheme;
+    const network = initializeNetwork(spec, { scheme, seed });
     const data =
       options.trainSize === undefined
         ? split

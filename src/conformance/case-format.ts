@@ -303,8 +303,8 @@ export function gradientsFromResult(value: unknown, problem: Problem): Parameter
     throw new FormatError(`a result must be a JSON object, got ${describeValue(value)}`);
   }
   const document = value as Record<string, unknown>;
-  if (document.format !== "backprop-ref/result@1") {
-    throw new FormatError(`format must be "backprop-ref/result@1", got ${describeValue(document.format)}`);
+  if (document.format !== resultFormat) {
+    throw new FormatError(`format must be ${JSON.stringify(resultFormat)}, got ${describeValue(document.format)}`);
   }
   const gradients = document.gradients;
   if (typeof gradients !== "object" || gradients === null || Array.isArray(gradients)) {

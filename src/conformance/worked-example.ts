@@ -3,7 +3,7 @@
  * error, no biases) and a batch of two XOR samples, taken through the forward pass, every step
  * of backpropagation, one update, and a gradient check, with every intermediate number printed.
  *
- * It is what `npx backprop-ref example` prints, the example case of DESIGN.md, and the case
+ * It is what `npx backprop-ref example` prints, the example case of the case format (docs/case-format.md), and the case
  * pinned to independently computed numbers by the example tests.
  *
  * @module

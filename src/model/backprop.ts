@@ -10,15 +10,17 @@
  * $$\delta^{(l)}_{jb} = \frac{\partial E_b}{\partial z^{(l)}_{jb}} \qquad (\delta^{(l)} \text{ is } n_l \times B).$$
  *
  * **The sign convention, once for every step.** The seed's "error" is the companion of the
- * delta, and it points the other way: it is *minus* the derivative of the loss with respect to
- * a layer's outputs,
+ * delta, and it points the other way: in every hidden layer it is *minus* the derivative of the
+ * loss with respect to the layer's outputs,
  *
- * $$e^{(l)}_{kb} = -\frac{\partial E_b}{\partial o^{(l)}_{kb}},$$
+ * $$e^{(l)}_{kb} = -\frac{\partial E_b}{\partial o^{(l)}_{kb}} \qquad (l < L),$$
  *
- * so that at the output it is the familiar "target − actual", $e^{(L)} = t - o^{(L)}$ (for
- * squared error), and the update, "learning rate × error × input", is a plus. Every minus sign
- * in the steps below comes from this one convention: a delta is $-e \odot f'(z)$, an error sent
- * back is $-W^\top \delta$.
+ * and at the output it is the seed's "target − actual", $e^{(L)} = t - o^{(L)}$, for every loss,
+ * which is $-\partial E_b / \partial o^{(L)}$ for squared error. The minus signs of steps 2–4 come
+ * from this convention: a delta is $-e \odot f'(z)$, an error sent back is $-W^\top \delta$. (The
+ * cross-entropies and a softmax output reach $\delta^{(L)}$ by their own formulas, in step 2; the
+ * minus of step 6 is the other one, the step against the gradient. With squared error and one
+ * sample, the two meet as the seed's plus: "learning rate × error × input".)
  *
  * Read top to bottom:
  *
@@ -52,7 +54,7 @@ import { fusedOutputDelta, isFusedLoss } from "./losses.js";
 import { depth, type Network, type NetworkSpec, type ParameterArrays } from "./network.js";
 import { SpecError } from "../numeric/errors.js";
 
-/** What steps 1–4 computed: the forward pass, then every error and delta, indexed as in DESIGN.md. */
+/** What steps 1–4 computed: the forward pass, then every error and delta, indexed as in the notation (docs/derivation/01-notation.md). */
 export interface ErrorsAndDeltas {
   /** The forward pass they started from. */
   readonly trace: Trace;

@@ -14,7 +14,7 @@ import { batchLoss } from "./losses.js";
 import { depth, type Network } from "./network.js";
 import { addToEveryColumn, dimensions, multiply, shapeText, zeros, type Matrix, type Vector } from "../numeric/tensor.js";
 
-/** Everything the forward pass computed, indexed as in DESIGN.md. */
+/** Everything the forward pass computed, indexed as in the notation (docs/derivation/01-notation.md). */
 export interface Trace {
   /** $z^{(1)}, \dots, z^{(L)}$; `preactivations[l-1]` is $n_l \times B$. */
   readonly preactivations: readonly Matrix[];

@@ -7,9 +7,10 @@
  * $$e^{(L)} = t - o^{(L)}, \qquad e^{(l)} = W^{(l+1)\top} e^{(l+1)}, \qquad
  *   \Delta W^{(l)} = \frac{\eta}{B} \left(e^{(l)} \odot f_l'\!\left(z^{(l)}\right)\right) o^{(l-1)\top}$$
  *
- * The exact rule ({@link model/backprop!hiddenError | hiddenError}) sends back $e^{(l+1)} \odot f_{l+1}'(z^{(l+1)})$ instead
- * of $e^{(l+1)}$: the chain rule must pass through the next layer's activation before it can
- * pass through its weights. The intuitive rule leaves that factor out, so:
+ * The exact rule ({@link model/backprop!hiddenError | hiddenError}) sends back $-\delta^{(l+1)}$,
+ * which is $e^{(l+1)} \odot f_{l+1}'(z^{(l+1)})$ for a hidden layer and for a squared-error output,
+ * instead of $e^{(l+1)}$: the chain rule must pass through the next layer's activation before it
+ * can pass through its weights. The intuitive rule leaves that factor out, so:
  *
  * - **The output layer's update is exact for squared error.** $\Delta W^{(L)}$ uses $e^{(L)}$ and
  *   $f_L'$ exactly as {@link model/backprop!outputDelta | outputDelta} does.
@@ -28,7 +29,7 @@
  *   with an error.
  *
  * The rule is measured against the exact gradient by the properties in
- * `spec/intuitive.spec.ts` and `npm run intuitive:measure`; the numbers are in
+ * `spec/model/intuitive.spec.ts` and `npm run intuitive:measure`; the numbers are in
  * `docs/intuitive-rule.md`. It is never the default: {@link model/backprop!trainingStep | trainingStep} is exact.
  *
  * @module

@@ -7,13 +7,12 @@
  * measures the untrained network. A negative $\eta$ would climb the loss, and one that is not
  * finite would make every weight infinite or NaN.
  *
- * The one place this rule is written: a training step, the intuitive rule's step, training and
- * the case format all ask it.
+ * The one place this rule is written: a training step, the intuitive rule's step, the fused
+ * step of the training loop, training itself, the command line and the case format all ask it.
  *
  * @module
  */
-import { ValueError, type BackpropRefError } from "../numeric/errors.js";
-import { describeValue } from "../numeric/errors.js";
+import { describeValue, ValueError, type BackpropRefError } from "../numeric/errors.js";
 
 /**
  * Refuses a learning rate that is not a finite number $\ge 0$.

@@ -2,7 +2,7 @@
  * A network: its spec (layer sizes, activations, loss, biases on or off), its weights and
  * biases, their validation, and their seeded initialisation.
  *
- * Notation (DESIGN.md): the network has $L$ weight layers (its `depth`) and $L + 1$ layers of
+ * Notation (docs/derivation/01-notation.md): the network has $L$ weight layers (its `depth`) and $L + 1$ layers of
  * units numbered $0..L$, with $n_l$ = `sizes[l]` units in layer $l$. The weights
  * $W^{(l)}$ = `weights[l-1]` form an $n_l \times n_{l-1}$ matrix whose entry $w^{(l)}_{jk}$
  * (row $j$, column $k$) connects unit $k$ of layer $l-1$ to unit $j$ of layer $l$; the optional

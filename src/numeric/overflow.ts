@@ -32,7 +32,15 @@ export function assertFinite(what: string, values: readonly number[]): void {
  * @param arrays - the arrays to check
  */
 export function assertFiniteArrays(what: string, arrays: readonly (Matrix | Vector)[]): void {
-  if (!arrays.every(allFinite)) {
-    throw new NumericError(`${what} overflowed (an entry is not finite): the weights or inputs are too large for float64`);
-  }
+  if (!arrays.every(allFinite)) throw arrayOverflow(what);
+}
+
+/**
+ * The error for arrays with an entry that overflowed, for a caller that knows it without looking
+ * at every entry (the fused update bounds its step instead).
+ *
+ * @param what - what the arrays are, as the message should say it ("the updated weights of layer 2")
+ */
+export function arrayOverflow(what: string): NumericError {
+  return new NumericError(`${what} overflowed (an entry is not finite): the weights or inputs are too large for float64`);
 }

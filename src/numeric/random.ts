@@ -9,7 +9,7 @@
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
-import { ValueError } from "./errors.js";
+import { describeValue, ValueError } from "./errors.js";
 
 /** A stream of random numbers that depends only on its seed. */
 export interface Random {
@@ -30,11 +30,10 @@ export interface Random {
  * where $1 - u_1 \in (0, 1]$ keeps the logarithm finite.
  *
  * @param seed - an integer; the same seed always gives the same stream
+ * @throws {@link numeric/errors!ValueError | ValueError} for a seed that is not a safe integer (see {@link validateSeed})
  */
 export function seededRandom(seed: number): Random {
-  if (!Number.isSafeInteger(seed)) {
-    throw new ValueError(`seed must be a safe integer, got ${String(seed)}`);
-  }
+  validateSeed(seed);
   const generator: RandomGenerator = xoroshiro128plus(seed);
   const uniform = (): number => uniformFloat64(generator);
   return {
@@ -45,4 +44,16 @@ export function seededRandom(seed: number): Random {
       return mean + standardDeviation * radius * Math.cos(angle);
     },
   };
+}
+
+/**
+ * The rule for a seed: a safe integer, $|s| \le 2^{53} - 1$, so that it is the same number on
+ * every machine and in JSON.
+ *
+ * @param seed - the seed, as given
+ * @param field - how the message names it (`seed`, `--seed`)
+ * @throws {@link numeric/errors!ValueError | ValueError} `<field> must be a safe integer, got <value>`
+ */
+export function validateSeed(seed: number, field = "seed"): void {
+  if (!Number.isSafeInteger(seed)) throw new ValueError(`${field} must be a safe integer, got ${describeValue(seed)}`);
 }

@@ -1,7 +1,8 @@
 /**
- * The `check` command's engine: run any of the five oracles against a case's gradients (this
- * library's, or another implementation's read from a result document) and report in words
- * and in JSON.
+ * The `check` command's engine: run any of the five oracles against the gradients of a batch's
+ * loss (this library's, or another implementation's, which the command line reads from a result
+ * document with {@link conformance/case-format!gradientsFromResult | gradientsFromResult}) and
+ * report in words and in JSON.
  *
  * | method | what it compares | cost | default tolerance |
  * | --- | --- | --- | --- |

@@ -17,7 +17,7 @@
  * the seed's "new weight = old weight + learning rate × error × input", with every rounding of
  * steps 5–7 made in the same order. The weights it gives are bit for bit those of
  * `trainingStep`, and of {@link model/intuitive!intuitiveStep | intuitiveStep} for the intuitive rule
- * (a property in `spec/descent.spec.ts` proves both on random networks).
+ * (a property in `spec/training/fused-step.spec.ts` proves both on random networks).
  *
  * @module
  */
@@ -27,7 +27,7 @@ import { traceLoss } from "../model/forward.js";
 import { intuitiveBackwardPass } from "../model/intuitive.js";
 import { depth, type Network } from "../model/network.js";
 import { NumericError } from "../numeric/errors.js";
-import { assertFinite, assertFiniteArrays } from "../numeric/overflow.js";
+import { arrayOverflow, assertFinite, assertFiniteArrays } from "../numeric/overflow.js";
 import { added, allFinite, copyMatrix, dimensions, isDense, type Matrix, rowMeans, scaled } from "../numeric/tensor.js";
 import { addScaledProduct } from "./fused-update.js";
 import { validateVelocities, type Momentum } from "./momentum.js";
@@ -79,6 +79,7 @@ export interface FusedStepOptions {
  *   parameters, or inputs and targets that do not fit the network
  * @throws {@link numeric/errors!NumericError | NumericError} for a parameter that is not finite, and if
  *   finite input overflows: an output, the loss or an updated parameter
+ * @throws {@link numeric/errors!SpecError | SpecError} for the intuitive rule on a network with a `softmax` layer
  */
 export function fusedTrainingStep(
   network: Network,
@@ -117,11 +118,7 @@ export function fusedTrainingStep(
       momentum,
       workspace.sums,
     );
-    if (!finite) {
-      throw new NumericError(
-        `the updated weights of layer ${l} overflowed (an entry is not finite): the weights or inputs are too large for float64`,
-      );
-    }
+    if (!finite) throw arrayOverflow(`the updated weights of layer ${l}`);
   }
   if (network.biases !== null) {
     network.biases.forEach((bias, index) => {

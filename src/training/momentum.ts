@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ShapeError, ValueError } from "../numeric/errors.js";
+import { describeValue, ShapeError, ValueError } from "../numeric/errors.js";
 import { zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
 import type { Network, ParameterArrays } from "../model/network.js";
 
@@ -31,7 +31,7 @@ export interface Momentum {
  */
 export function validateMomentum(momentum: number, field = "momentum"): void {
   if (!Number.isFinite(momentum) || momentum < 0 || momentum >= 1) {
-    throw new ValueError(`${field} must be a number in [0, 1), got ${momentum}`);
+    throw new ValueError(`${field} must be a number in [0, 1), got ${describeValue(momentum)}`);
   }
 }
 

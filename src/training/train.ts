@@ -31,7 +31,7 @@ import { assertIntuitiveRuleApplies } from "../model/intuitive.js";
 import { validateLearningRate } from "../model/learning-rate.js";
 import { cloneNetwork, depth, type Network } from "../model/network.js";
 import { NumericError, ValueError } from "../numeric/errors.js";
-import { seededRandom } from "../numeric/random.js";
+import { seededRandom, validateSeed } from "../numeric/random.js";
 import { type Matrix, zeros } from "../numeric/tensor.js";
 import {
   assertOutputUnits,
@@ -124,7 +124,8 @@ export const progressInterval = 250;
  * @param observer - called with progress and with each epoch's record
  * @throws {@link numeric/errors!ValueError | ValueError} for options out of range,
  *   {@link numeric/errors!ShapeError | ShapeError} for a dataset that does not fit the network,
- *   {@link numeric/errors!NumericError | NumericError} when the loss stops being finite (a learning rate too large)
+ *   {@link numeric/errors!NumericError | NumericError} when the loss stops being finite (a learning rate too large),
+ *   {@link numeric/errors!SpecError | SpecError} for the intuitive rule on a network with a `softmax` layer
  */
 export function train(
   network: Network,
@@ -226,7 +227,7 @@ export function validateTrainingOptions(options: Required<TrainingOptions>): voi
   validateMomentum(momentum);
   if (!(trainingRules as readonly string[]).includes(rule))
     throw new ValueError(`rule must be one of ${trainingRules.join(", ")}, got ${JSON.stringify(rule)}`);
-  if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be a safe integer, got ${seed}`);
+  validateSeed(seed);
 }
 
 interface BatchBuffers {

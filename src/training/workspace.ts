@@ -10,7 +10,7 @@
  * @module
  */
 import { zeroVector, zeros } from "../numeric/tensor.js";
-import { ValueError } from "../numeric/errors.js";
+import { describeValue, ValueError } from "../numeric/errors.js";
 import type { StepBuffers } from "../model/backprop.js";
 import type { NetworkSpec, ParameterArrays } from "../model/network.js";
 import { fusedUpdateRoom } from "./fused-update.js";
@@ -35,7 +35,7 @@ export interface Workspace extends StepBuffers {
  */
 export function validateBatchSize(batchSize: number, field = "batchSize"): void {
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-    throw new ValueError(`${field} must be a positive integer, got ${batchSize}`);
+    throw new ValueError(`${field} must be a positive integer, got ${describeValue(batchSize)}`);
   }
 }
 
