@@ -28,7 +28,9 @@ export function validateLearningRate(
   field = "learningRate",
   Kind: new (message: string) => BackpropRefError = ValueError,
 ): asserts learningRate is number {
-  if (typeof learningRate !== "number" || !Number.isFinite(learningRate) || learningRate < 0) {
+  // Number.isFinite is false for anything that is not a number (it does not convert), so the
+  // comparison below only ever sees a finite number.
+  if (!Number.isFinite(learningRate) || (learningRate as number) < 0) {
     throw new Kind(`${field} must be a finite number ≥ 0, got ${describeValue(learningRate)}`);
   }
 }
