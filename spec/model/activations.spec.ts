@@ -15,6 +15,7 @@ import {
 import { dimensions, matrixFromRows, matrixToRows } from "../../src/numeric/tensor.js";
 import { numRuns } from "../support/arbitraries.js";
 import { rowBelow, topRowsOf } from "../support/parameters.js";
+import { constant, untouched } from "../support/layouts.js";
 
 const names = Object.keys(elementwiseActivations) as ElementwiseActivationName[];
 const anyFinite = fc.double({ noNaN: true, noDefaultInfinity: true });
@@ -37,9 +38,6 @@ const logitsAndUpstream = fc.integer({ min: 1, max: 6 }).chain((units) =>
  * $\sum_j o_j g_j$.
  */
 const poison = 1e4;
-/** What the row below a result holds: a stray write of any of those quantities would not leave it as it is. */
-const untouched = -1;
-const constant = (length: number, value: number): number[] => Array.from({ length }, () => value);
 
 describe("activations", () => {
   it("every activation's derivative agrees with a central difference of its value, away from the relu kink", () => {

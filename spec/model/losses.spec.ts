@@ -7,6 +7,7 @@ import { batchLoss, fusedOutputDelta, isFusedLoss, isLossName, type FusedLossNam
 import { matrixFromRows, matrixToRows, zeros, type Matrix } from "../../src/numeric/tensor.js";
 import { numRuns } from "../support/arbitraries.js";
 import { rowBelow, topRowsOf } from "../support/parameters.js";
+import { constant, untouched } from "../support/layouts.js";
 
 const column = (values: readonly number[]): Matrix => matrixFromRows(values.map((value) => [value]));
 const outputActivation = { cross_entropy: "softmax", binary_cross_entropy: "sigmoid" } as const;
@@ -34,9 +35,6 @@ const logitsAndTargetBatches = fc.integer({ min: 1, max: 6 }).chain((units) =>
 );
 /** What the row below a view holds: read as an output or a target it would swamp $o \sum_k t_k - t$. */
 const poison = 1e4;
-/** What the row below the result holds: a stray write of $o \sum_k t_k - t$ would not leave it as it is. */
-const untouched = -1;
-const constant = (length: number, value: number): number[] => Array.from({ length }, () => value);
 
 describe("losses", () => {
   it("squared error is ½ Σ (t − o)² per sample and the batch loss is the mean over samples", () => {

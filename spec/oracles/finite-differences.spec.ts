@@ -105,41 +105,38 @@ describe("finite differences", () => {
   });
 
   it("marks an entry whose step crosses a relu or leaky relu kink as 'kink crossed' instead of failing it", () => {
-    {
-      // The first hidden unit sits 1e-7 above its kink; a central step of 6e-6 on its bias, or on
-      // the weight from the input of 1, moves it to the other side.
-      const { network, inputs, targets } = reluNearItsKink(-0.9999999);
-      const report = checkGradients(network, inputs, targets);
-      const crossed = report.entries.filter((entry) => entry.kinkCrossed).map(entryPosition);
-      expect(crossed).toEqual(expect.arrayContaining(["weights[0][0][0]", "biases[0][0]"]));
-      expect(report.kinkCrossings).toBe(crossed.length);
-      expect(report.passed).toBe(true);
-      const bias = report.entries.find((entry) => entryPosition(entry) === "biases[0][0]")!;
-      // Half of each slope: the difference straddles the kink and would have failed.
-      expect(bias.relativeError).toBeGreaterThan(0.1);
-      expect(describeEntry(bias)).toMatch(/kink crossed$/);
-      expect(formatReport(report)).toContain(`${crossed.length} entries crossed a kink and were not judged`);
-      expect(checkGradients(network, inputs, targets, undefined, { method: "complex-step" }).kinkCrossings).toBe(0);
-    }
-    {
-      const leaky = parseCase({
-        format: "backprop-ref/case@1",
-        sizes: [1, 1, 1],
-        activations: ["leaky_relu", "identity"],
-        loss: "squared_error",
-        weights: [[[1]], [[1]]],
-        biases: [[-0.9999999], [0]],
-        inputs: [[1]],
-        targets: [[1]],
-        learningRate: 0,
-      });
-      const report = checkGradients(leaky.network, leaky.inputs, leaky.targets);
-      expect(report.kinkCrossings).toBeGreaterThan(0);
-      expect(report.entries.filter((entry) => entry.kinkCrossed).map((entry) => [entry.layer, entry.parameter])).toContainEqual([
-        1,
-        "weights",
-      ]);
-    }
+    // The first hidden unit sits 1e-7 above its kink; a central step of 6e-6 on its bias, or on
+    // the weight from the input of 1, moves it to the other side.
+    const { network, inputs, targets } = reluNearItsKink(-0.9999999);
+    const report = checkGradients(network, inputs, targets);
+    const crossed = report.entries.filter((entry) => entry.kinkCrossed).map(entryPosition);
+    expect(crossed).toEqual(expect.arrayContaining(["weights[0][0][0]", "biases[0][0]"]));
+    expect(report.kinkCrossings).toBe(crossed.length);
+    expect(report.passed).toBe(true);
+    const bias = report.entries.find((entry) => entryPosition(entry) === "biases[0][0]")!;
+    // Half of each slope: the difference straddles the kink and would have failed.
+    expect(bias.relativeError).toBeGreaterThan(0.1);
+    expect(describeEntry(bias)).toMatch(/kink crossed$/);
+    expect(formatReport(report)).toContain(`${crossed.length} entries crossed a kink and were not judged`);
+    expect(checkGradients(network, inputs, targets, undefined, { method: "complex-step" }).kinkCrossings).toBe(0);
+
+    const leaky = parseCase({
+      format: "backprop-ref/case@1",
+      sizes: [1, 1, 1],
+      activations: ["leaky_relu", "identity"],
+      loss: "squared_error",
+      weights: [[[1]], [[1]]],
+      biases: [[-0.9999999], [0]],
+      inputs: [[1]],
+      targets: [[1]],
+      learningRate: 0,
+    });
+    const leakyReport = checkGradients(leaky.network, leaky.inputs, leaky.targets);
+    expect(leakyReport.kinkCrossings).toBeGreaterThan(0);
+    expect(leakyReport.entries.filter((entry) => entry.kinkCrossed).map((entry) => [entry.layer, entry.parameter])).toContainEqual([
+      1,
+      "weights",
+    ]);
   });
 
   it("marks an entry 'kink crossed' when any step crosses, the upward one too: a relu unit 1e-7 below its kink", () => {

@@ -178,41 +178,38 @@ describe("the gradient report", () => {
   });
 
   it("reports how close relu preactivations come to the kink and warns inside the margin; a report without a kink distance has no kink line, and one exactly at the margin is no warning", () => {
-    {
-      const relu = (bias: number) =>
-        parseCase({ ...workedExampleCase, activations: ["relu", "sigmoid"], biases: [[bias, 0], [0]], inputs: [[0, 0]], targets: [[1]] });
-      const zeroBias = relu(0.5);
-      expect(kinkDistance(zeroBias.network, zeroBias.inputs)).toBe(0);
-      const near = relu(1e-5);
-      const report = checkGradients(near.network, near.inputs, near.targets);
-      expect(report.kinkDistance).toBe(0);
-      expect(formatReport(report)).toContain("warning: a relu/leaky_relu preactivation lies 0.00e+0 from its kink at 0");
-      const clear = parseCase({
-        ...workedExampleCase,
-        activations: ["leaky_relu", "sigmoid"],
-        biases: [[0.5, -0.25], [0]],
-        inputs: [[0, 0]],
-        targets: [[1]],
-      });
-      const clearReport = checkGradients(clear.network, clear.inputs, clear.targets);
-      expect(clearReport.kinkDistance).toBe(0.25);
-      expect(clearReport.kinkDistance).toBeGreaterThan(kinkMargin);
-      expect(formatReport(clearReport)).toContain("relu/leaky_relu preactivations keep at least 2.50e-1 from the kink at 0");
-      expect(checkGradients(clear.network, clear.inputs, clear.targets).passed).toBe(true);
-      const sigmoidOnly = parseCase(workedExampleCase);
-      expect(checkGradients(sigmoidOnly.network, sigmoidOnly.inputs, sigmoidOnly.targets).kinkDistance).toBe(Infinity);
-    }
-    {
-      const report = compareGradients(analytic(), numeric(), { floor: 1e-3 });
-      expect(report.kinkDistance).toBeNull();
-      expect(formatReport(report)).not.toMatch(/kink at 0/);
-      expect(formatReport({ ...report, kinkDistance: kinkMargin })).toMatch(
-        /relu\/leaky_relu preactivations keep at least 1\.00e-3 from the kink at 0/,
-      );
-      expect(formatReport({ ...report, kinkDistance: kinkMargin / 2 })).toMatch(
-        /^warning: a relu\/leaky_relu preactivation lies 5\.00e-4 from its kink at 0/m,
-      );
-    }
+    const relu = (bias: number) =>
+      parseCase({ ...workedExampleCase, activations: ["relu", "sigmoid"], biases: [[bias, 0], [0]], inputs: [[0, 0]], targets: [[1]] });
+    const zeroBias = relu(0.5);
+    expect(kinkDistance(zeroBias.network, zeroBias.inputs)).toBe(0);
+    const near = relu(1e-5);
+    const report = checkGradients(near.network, near.inputs, near.targets);
+    expect(report.kinkDistance).toBe(0);
+    expect(formatReport(report)).toContain("warning: a relu/leaky_relu preactivation lies 0.00e+0 from its kink at 0");
+    const clear = parseCase({
+      ...workedExampleCase,
+      activations: ["leaky_relu", "sigmoid"],
+      biases: [[0.5, -0.25], [0]],
+      inputs: [[0, 0]],
+      targets: [[1]],
+    });
+    const clearReport = checkGradients(clear.network, clear.inputs, clear.targets);
+    expect(clearReport.kinkDistance).toBe(0.25);
+    expect(clearReport.kinkDistance).toBeGreaterThan(kinkMargin);
+    expect(formatReport(clearReport)).toContain("relu/leaky_relu preactivations keep at least 2.50e-1 from the kink at 0");
+    expect(checkGradients(clear.network, clear.inputs, clear.targets).passed).toBe(true);
+    const sigmoidOnly = parseCase(workedExampleCase);
+    expect(checkGradients(sigmoidOnly.network, sigmoidOnly.inputs, sigmoidOnly.targets).kinkDistance).toBe(Infinity);
+
+    const withoutDistance = compareGradients(analytic(), numeric(), { floor: 1e-3 });
+    expect(withoutDistance.kinkDistance).toBeNull();
+    expect(formatReport(withoutDistance)).not.toMatch(/kink at 0/);
+    expect(formatReport({ ...withoutDistance, kinkDistance: kinkMargin })).toMatch(
+      /relu\/leaky_relu preactivations keep at least 1\.00e-3 from the kink at 0/,
+    );
+    expect(formatReport({ ...withoutDistance, kinkDistance: kinkMargin / 2 })).toMatch(
+      /^warning: a relu\/leaky_relu preactivation lies 5\.00e-4 from its kink at 0/m,
+    );
   });
 
   it("a relu unit a hair from its kink, with a weight of 2, is reported crossed in every line", () => {

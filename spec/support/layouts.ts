@@ -27,8 +27,11 @@ export const poison = Number.NaN;
 /** What the memory around a result holds before and after: a stray write would change it. */
 export const untouched = -1;
 
+/** A row of `length` copies of `value`. */
+export const constant = (length: number, value: number): number[] => Array.from({ length }, () => value);
+
 /** The transpose of a list of rows. */
-export const columnsOf = (rows: Rows): number[][] => rows[0]!.map((_, k) => rows.map((row) => row[k]!));
+const columnsOf = (rows: Rows): number[][] => rows[0]!.map((_, k) => rows.map((row) => row[k]!));
 
 /** $C_{ij} = \sum_k A_{ik} B_{kj}$, each sum from zero in increasing $k$. */
 export const plainProduct = (a: Rows, b: Rows): number[][] =>

@@ -4,7 +4,7 @@
  */
 import { expect } from "vitest";
 import { type ParameterArrays, parameterEntries } from "../../src/model/network.js";
-import { copyMatrix, dimensions, type Matrix, matrixFromRows, matrixToRows, type Vector } from "../../src/numeric/tensor.js";
+import { copyMatrix, dimensions, type Matrix, matrixFromRows, matrixToRows } from "../../src/numeric/tensor.js";
 import { firstParameterDifference } from "../../src/oracles/comparison.js";
 
 /** The values of {@link parameterEntries}, in its order: weights then biases, layer by layer, row by row. */
@@ -53,11 +53,6 @@ export function rowBelow(whole: Matrix): number[] {
 /** The largest magnitude among all entries. */
 export function largestParameterMagnitude(parameters: ParameterArrays): number {
   return parameterEntries(parameters).reduce((largest, entry) => Math.max(largest, Math.abs(entry.value)), 0);
-}
-
-/** A vector's entries (re-exported shape helper for specs that build vectors by hand). */
-export function parameterEntriesVector(vector: Vector): number[] {
-  return Array.from({ length: vector.shape[0]! }, (_, index) => vector.get(index));
 }
 
 /**

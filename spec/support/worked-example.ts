@@ -14,7 +14,7 @@ export { workedExampleDecimal, type WorkedExampleDecimal };
 type DecimalRows = WorkedExampleDecimal["outputs"][number];
 
 /** The largest relative error the library's float64 values may have against the 50-digit ones. */
-export const decimalTolerance = 1e-13;
+const decimalTolerance = 1e-13;
 
 /** Throws unless `actual` is within {@link decimalTolerance} of the decimal value, naming what and both values. */
 export function expectCloseToDecimal(actual: number, decimal: string, what: string): void {

@@ -104,7 +104,7 @@ describe("a workspace", () => {
     );
   });
 
-  it("a workspace holds buffers of the network's shapes for B samples, biases only for a network with them, and refuses another batch size", () => {
+  it("a workspace holds buffers of the network's shapes for B samples, biases only for a network with them, and room for the fused update's sums; a step into it on the worked example, with and without biases, gives the allocating step's numbers; another batch size is refused", () => {
     const { network, inputs, targets } = parseCase(fc.sample(caseDocument({ batch: { min: 2, max: 3 } }), { numRuns: 1, seed: 5 })[0]!);
     expect(() => trainingStep(network, inputs, targets, 0.1, createWorkspace(network.spec, 1))).toThrow(ShapeError);
     expect(() => createWorkspace(network.spec, 0)).toThrow(/batchSize must be a positive integer, got 0/);

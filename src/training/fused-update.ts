@@ -65,7 +65,7 @@ export function addScaledProduct(
   secondScale: number,
   velocity: Matrix | null = null,
   momentum = 0,
-  sums: Float64Array = new Float64Array(fusedUpdateRoom(target.shape[1]!)),
+  sums?: Float64Array,
 ): boolean {
   const [m, n] = dimensions(target);
   const [mA, samples] = dimensions(a);
@@ -80,14 +80,18 @@ export function addScaledProduct(
   if (!isDense(target) || !isDense(a) || !isDense(o) || (velocity !== null && !isDense(velocity))) {
     throw new ShapeError("addScaledProduct needs arrays stored densely, row after row (as zeros() makes them), not views");
   }
-  if (sums.length < fusedUpdateRoom(n)) {
-    throw new ShapeError(`the fused update of a ${shapeText(target)} target needs room for ${fusedUpdateRoom(n)} sums, got ${sums.length}`);
-  }
   const [w, x, y] = [target.data, a.data, o.data];
   const [wStart, aStart, oStart] = [target.offset, a.offset, o.offset];
   if (velocity === null && samples === 1) {
     addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale);
   } else {
+    // Only this path keeps sums; the one-sample step above needs no room.
+    const room = sums ?? new Float64Array(fusedUpdateRoom(n));
+    if (room.length < fusedUpdateRoom(n)) {
+      throw new ShapeError(
+        `the fused update of a ${shapeText(target)} target needs room for ${fusedUpdateRoom(n)} sums, got ${room.length}`,
+      );
+    }
     const finite = addScaledDotProducts(
       w,
       wStart,
@@ -103,7 +107,7 @@ export function addScaledProduct(
       velocity?.data ?? null,
       velocity?.offset ?? 0,
       momentum,
-      sums,
+      room,
     );
     if (velocity !== null) return finite;
   }
