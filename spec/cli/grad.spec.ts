@@ -59,7 +59,7 @@ describe("backprop-ref grad", () => {
   it("names a file it cannot read", async () => {
     const { status, stderr } = await run(["grad", join(directory, "missing.json")]);
     expect(status).toBe(exitBadInput);
-    expect(stderr).toMatch(/^backprop-ref grad: cannot read .*missing\.json: ENOENT\n$/);
+    expect(stderr).toMatch(/^backprop-ref grad: cannot read .*missing\.json: there is no such file\n$/);
   });
 
   it("explains its usage on a missing argument or an unknown command", async () => {

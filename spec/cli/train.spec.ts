@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../support/command.js";
-import { parseSamples } from "../../src/cli/predict.js";
 import { historyFormat } from "../../src/cli/train.js";
 import { readModel } from "../../src/training/model-file.js";
 
@@ -45,10 +44,10 @@ describe("backprop-ref train and predict", () => {
     expect(await run(["train", "--dataset", "cifar"])).toStrictEqual({
       status: 2,
       stdout: "",
-      stderr: 'backprop-ref train: dataset must be one of mnist, iris, xor, got "cifar"\n',
+      stderr: 'backprop-ref train: --dataset must be one of mnist, iris, xor, got "cifar"\n',
     });
     expect((await run(["train", "--dataset", "xor", "--epochs", "many"])).stderr).toBe(
-      'backprop-ref train: --epochs must be a number, got "many"\n',
+      'backprop-ref train: --epochs must be a decimal number, got "many"\n',
     );
     // The library's rules for η, μ, B and the seed, naming the option that was typed.
     for (const [option, value, message] of [
@@ -66,7 +65,7 @@ describe("backprop-ref train and predict", () => {
     expect(await run(["demo", "--epochs", "many"])).toStrictEqual({
       status: 2,
       stdout: "",
-      stderr: 'backprop-ref demo: --epochs must be a number, got "many"\n',
+      stderr: 'backprop-ref demo: --epochs must be a decimal number, got "many"\n',
     });
     expect(await run(["predict", "--model", "-"], "0 0")).toStrictEqual({
       status: 2,
@@ -87,7 +86,7 @@ describe("backprop-ref train and predict", () => {
     expect(await run(["predict", "--model", broken], "0 0")).toStrictEqual({
       status: 2,
       stdout: "",
-      stderr: "backprop-ref predict: sizes is missing\n",
+      stderr: `backprop-ref predict: ${broken}: sizes is missing\n`,
     });
     expect((await run(["predict", "--model", join(directory, "missing.json")])).stderr).toContain("cannot read");
   });
@@ -99,22 +98,5 @@ describe("backprop-ref train and predict", () => {
       expect(stdout).toContain(`Usage: backprop-ref ${command}`);
     }
     expect((await run(["train", "--help"])).stdout).toContain("--momentum <mu>");
-  });
-});
-
-describe("the samples predict reads", () => {
-  it("are a JSON array of arrays, or lines of numbers; anything else is refused naming the sample and feature", () => {
-    expect(parseSamples("[[1, 2], [3, 4]]")).toStrictEqual([
-      [1, 2],
-      [3, 4],
-    ]);
-    expect(parseSamples("1, 2\n\n3 4\n")).toStrictEqual([
-      [1, 2],
-      [3, 4],
-    ]);
-    expect(() => parseSamples("1 2\n3 x")).toThrow('sample 1, feature 1 must be a finite number, got "x"');
-    expect(() => parseSamples("[[1, null]]")).toThrow("sample 0, feature 1 must be a finite number, got null");
-    expect(() => parseSamples("")).toThrow("there are no samples to classify");
-    expect(() => parseSamples("[1")).toThrow(/the samples are not valid JSON/);
   });
 });

@@ -61,7 +61,7 @@ describe("backprop-ref verify", () => {
   });
 
   it.each([
-    [["verify", "missing.json", "results.json"], /^backprop-ref verify: cannot read missing\.json: ENOENT\n$/],
+    [["verify", "missing.json", "results.json"], /^backprop-ref verify: cannot read missing\.json: there is no such file\n$/],
     [["verify", "README.md", "results.json"], /^backprop-ref verify: the vector or case file README\.md is not valid JSON/],
     [
       ["verify", "package.json", "results.json"],

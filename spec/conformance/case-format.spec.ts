@@ -49,8 +49,8 @@ describe("the case format", () => {
     ],
     [
       JSON.stringify(withField("sizes", [2, "NESTED", 1])).replace('"NESTED"', `${"[".repeat(5000)}2${"]".repeat(5000)}`),
-      SpecError,
-      "sizes[1] must be a positive integer, got [[an array]]",
+      FormatError,
+      "the case nests arrays and objects deeper than 64 levels, at sizes[1][0][0]…",
     ],
     [
       JSON.stringify(withField("biases", {})),

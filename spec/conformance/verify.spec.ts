@@ -112,4 +112,67 @@ describe("verify", () => {
       note: 'rejected a valid case: "no"',
     });
   });
+
+  it("fails a result with a layer appended to its gradients, or one missing, though every layer that should be there agrees", () => {
+    const problem = parseCase(workedExampleCase);
+    const expected = caseResult(problem);
+    const extra = { ...expected, gradients: { ...expected.gradients, weights: [...expected.gradients.weights, [[0]]] } };
+    expect(compareResults(extra, expected)).toStrictEqual({
+      quantity: "gradients.weights",
+      position: "",
+      expected: "2 layers",
+      given: "3 layers",
+      relativeError: null,
+    });
+    const missing = { ...expected, updated: { ...expected.updated, weights: expected.updated.weights.slice(0, 1) } };
+    expect(compareResults(missing, expected)).toMatchObject({ quantity: "updated.weights", expected: "2 layers", given: "1 layers" });
+    expect(verifyResult(problem, extra).passed).toBe(false);
+  });
+
+  it("fails a second answer for a test, an answer for a test the file does not have, and an entry that is no answer", () => {
+    const { file } = vectorFiles.find(({ file }) => file.family !== "invalid")!;
+    const right = answersOf(file, (test) => caseResult(parseCase(test.case)));
+    const [first] = file.testGroups[0]!.tests;
+    const wrong = { ...(right[0] as object), loss: 12345 };
+    // A wrong answer followed by a right one for the same id must not pass by being overwritten.
+    const duplicated = verifyVectors(file, [wrong, ...right]);
+    expect(duplicated.passed).toBe(false);
+    expect(duplicated.verdicts.find((verdict) => verdict.id === first!.id)).toMatchObject({
+      passed: false,
+      note: "more than one result or rejection has this id; give each test one answer",
+    });
+    const unknown = verifyVectors(file, [...right, { ...(right[0] as object), id: "no-such-test" }]);
+    expect(unknown.passed).toBe(false);
+    expect(unknown.verdicts.at(-1)).toMatchObject({
+      id: "no-such-test",
+      passed: false,
+      note: `results[${right.length}] answers a test that the vector file does not have`,
+    });
+    const junk = verifyVectors(file, [...right, 42, null, { format: "backprop-ref/result@1" }]);
+    expect(junk.passed).toBe(false);
+    expect(junk.verdicts.slice(-3).map((verdict) => verdict.note)).toStrictEqual([
+      "is not a result or rejection with a string id, got 42",
+      "is not a result or rejection with a string id, got null",
+      "is not a result or rejection with a string id, got an object",
+    ]);
+    expect(verifyVectors(file, right).passed).toBe(true);
+  });
+
+  it("checks a rejection against the rejection@1 schema before it counts as rejecting a malformed case", () => {
+    const invalid = vectorFiles.find(({ file }) => file.family === "invalid")!.file;
+    const right = answersOf(invalid, () => {
+      throw new Error("an invalid test has no expected result");
+    });
+    expect(verifyVectors(invalid, right).passed).toBe(true);
+    const [first, ...rest] = right as { id: string }[];
+    for (const bad of [
+      { format: rejectionFormat, id: first!.id },
+      { format: rejectionFormat, id: first!.id, message: 7 },
+      { format: rejectionFormat, id: first!.id, message: "no", extra: true },
+    ]) {
+      const verdict = verifyVectors(invalid, [bad, ...rest]).verdicts[0]!;
+      expect(verdict.passed).toBe(false);
+      expect(verdict.note).toMatch(/^the rejection is not a rejection@1 document: /);
+    }
+  });
 });

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/index.js";
+import { standardInput } from "../support/command.js";
 
 const guide = readFileSync(new URL("../../docs/conformance-guide.md", import.meta.url), "utf8");
 /** The one code block of the page that begins with `opening` (the Python block has no language tag: TypeDoc does not highlight Python). */
@@ -25,7 +26,7 @@ const vectors = ["softmax-cross_entropy-biases.json", "sigmoid-binary_cross_entr
 
 async function verify(vectorPath: string): Promise<{ status: number; stdout: string }> {
   let stdout = "";
-  const status = await runCli(["verify", "--failures", vectorPath, join(directory, "results.json")], { stdout: (text) => (stdout += text), stderr: (text) => (stdout += text), stdin: () => Promise.resolve("") });
+  const status = await runCli(["verify", "--failures", vectorPath, join(directory, "results.json")], { stdout: (text) => (stdout += text), stderr: (text) => (stdout += text), stdin: standardInput() });
   return { status, stdout };
 }
 

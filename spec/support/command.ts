@@ -19,14 +19,27 @@ export interface CommandRun {
   readonly stderr: string;
 }
 
+/**
+ * Standard input that holds `content`, arriving in chunks of at most `chunkBytes` bytes as a pipe delivers it.
+ *
+ * @param content - the text or bytes
+ * @param chunkBytes - the size of each chunk
+ */
+export function standardInput(content: string | Uint8Array = "", chunkBytes = 65536): () => Iterable<Uint8Array> {
+  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  return function* chunks() {
+    for (let start = 0; start < bytes.length; start += chunkBytes) yield bytes.subarray(start, start + chunkBytes);
+  };
+}
+
 /** Runs the command line in-process on the arguments, with `stdin` as standard input. */
-export async function runCommand(args: readonly string[], stdin = ""): Promise<CommandRun> {
+export async function runCommand(args: readonly string[], stdin: string | Uint8Array = ""): Promise<CommandRun> {
   let stdout = "";
   let stderr = "";
   const status = await runCli(args, {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
-    stdin: () => Promise.resolve(stdin),
+    stdin: standardInput(stdin),
   });
   return { status, stdout, stderr };
 }

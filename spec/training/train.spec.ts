@@ -66,7 +66,9 @@ describe("training", () => {
 
   it("refuses options out of range, data that does not fit the network, and divergence, with messages that name the problem", () => {
     const network = initializeNetwork(xorSpec, { seed: 1 });
-    expect(() => train(network, xor, { epochs: 0, learningRate: 0.5 })).toThrow(new ValueError("epochs must be a positive integer, got 0"));
+    expect(() => train(network, xor, { epochs: 0, learningRate: 0.5 })).toThrow(
+      new ValueError("epochs must be an integer from 1 to 100000, got 0"),
+    );
     expect(() => train(network, xor, { epochs: 1, learningRate: -1 })).toThrow(
       new ValueError("learningRate must be a finite number ≥ 0, got -1"),
     );

@@ -7,12 +7,14 @@
  * @module
  */
 import { Option, type Command } from "commander";
-import { gradientsFromResult, readCase } from "../conformance/case-format.js";
+import { caseResult, gradientsFromResult, readCase } from "../conformance/case-format.js";
+import { FileError } from "../numeric/errors.js";
 import type { ParameterArrays } from "../model/network.js";
-import { FormatError } from "../numeric/errors.js";
+import { readJson } from "../numeric/read-json.js";
 import { formatJson } from "../numeric/json.js";
 import { checkMethods, checkReportJson, formatCheckReport, runChecks, type CheckMethod } from "../oracles/check.js";
-import { exitCheckFailed, readText, reportError, sourceName, type CommandIo, type Exit } from "./io.js";
+import { readInput, sourceName } from "./input.js";
+import { exitCheckFailed, reportError, type CommandIo, type Exit } from "./io.js";
 
 /**
  * Adds `check` to a command line.
@@ -47,24 +49,22 @@ async function check(
   let caseText: string;
   let resultText: string | undefined;
   try {
-    caseText = await readText(casePath, io);
-    resultText = resultPath === undefined ? undefined : await readText(resultPath, io);
+    if (casePath === "-" && resultPath === "-")
+      throw new FileError("only one of the case and the result can be read from standard input, got - for both");
+    caseText = await readInput(casePath, io);
+    resultText = resultPath === undefined ? undefined : await readInput(resultPath, io);
   } catch (error) {
     return reportError(error, "check", io);
   }
   let source = casePath;
   try {
     const problem = readCase(caseText);
+    // A case whose own forward or backward pass overflows is bad input, as grad says; no oracle could judge it.
+    caseResult(problem);
     let gradients: ParameterArrays | undefined;
     if (resultText !== undefined) {
       source = resultPath!;
-      let value: unknown;
-      try {
-        value = JSON.parse(resultText);
-      } catch (error) {
-        throw new FormatError(`the result is not valid JSON: ${(error as Error).message}`);
-      }
-      gradients = gradientsFromResult(value, problem);
+      gradients = gradientsFromResult(readJson(resultText, "the result"), problem);
     }
     const report = runChecks(problem, options.method === "all" ? checkMethods : [options.method], gradients);
     io.stdout(`${options.json === true ? formatJson(checkReportJson(report)) : formatCheckReport(report)}\n`);

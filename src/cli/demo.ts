@@ -10,7 +10,9 @@ import type { Command } from "commander";
 import { initializeNetwork, type NetworkSpec } from "../model/network.js";
 import { formatCheckReport, runChecks } from "../oracles/check.js";
 import { classTargets, firstSamples, loadDataset, targetLevels } from "../training/data.js";
-import { exitCheckFailed, parseNumberOption, reportError, type CommandIo, type Exit } from "./io.js";
+import { exitCheckFailed, reportError, type CommandIo, type Exit } from "./io.js";
+import { parseIntegerOption } from "./options.js";
+import { maximumEpochs } from "../training/train.js";
 import { accuracyLine, historyTable, trainWithBar } from "./training-report.js";
 
 /**
@@ -35,7 +37,7 @@ export function addDemoCommand(program: Command, io: CommandIo, exit: Exit, term
 
 function demo(epochsText: string, io: CommandIo, terminal: NodeJS.WriteStream | null): number {
   try {
-    const epochs = parseNumberOption(epochsText, "--epochs");
+    const epochs = parseIntegerOption(epochsText, "--epochs", 1, maximumEpochs);
     const started = performance.now();
     const split = loadDataset("mnist");
     const spec: NetworkSpec = { sizes: [784, 200, 10], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: false };

@@ -9,7 +9,8 @@
 import type { Command } from "commander";
 import { caseResult, readCase } from "../conformance/case-format.js";
 import { formatJson } from "../numeric/json.js";
-import { readText, reportError, sourceName, type CommandIo, type Exit } from "./io.js";
+import { readInput, sourceName } from "./input.js";
+import { reportError, type CommandIo, type Exit } from "./io.js";
 
 /**
  * Adds `grad` to a command line.
@@ -34,7 +35,7 @@ export function addGradCommand(program: Command, io: CommandIo, exit: Exit): voi
 async function grad(path: string, io: CommandIo): Promise<number> {
   let text: string;
   try {
-    text = await readText(path, io);
+    text = await readInput(path, io);
   } catch (error) {
     return reportError(error, "grad", io);
   }

@@ -1,6 +1,6 @@
 /**
- * What every command shares: the streams it reads and writes, its exit statuses, reading a
- * file or standard input, and reporting bad input.
+ * What every command shares: the streams it reads and writes, its exit statuses, and reporting
+ * bad input.
  *
  * Every message about bad input is the message of the library's typed error, prefixed with
  * `backprop-ref <command>: ` (and the file it is about, where there is one), written to
@@ -9,8 +9,7 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
-import { BackpropRefError, FormatError, ValueError } from "../numeric/errors.js";
+import { BackpropRefError } from "../numeric/errors.js";
 
 /** Where the command line reads and writes: the process's streams, or buffers in tests. */
 export interface CommandIo {
@@ -18,8 +17,8 @@ export interface CommandIo {
   readonly stdout: (text: string) => void;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
-  /** Reads all of standard input. */
-  readonly stdin: () => Promise<string>;
+  /** Standard input, as the bytes arrive (read through {@link cli/input!readInput | readInput}, which bounds it). */
+  readonly stdin: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
 /** Receives a command's exit status. */
@@ -30,30 +29,6 @@ export const exitBadInput = 2;
 
 /** Exit status of a command whose check found a difference: `check`, `verify`, `demo`. */
 export const exitCheckFailed = 1;
-
-/**
- * The text of a file, or of standard input for `-`.
- *
- * @param path - the file, or `-`
- * @param io - the streams
- * @throws {@link numeric/errors!FormatError | FormatError} `cannot read <path>: <reason>` when the file cannot be read
- */
-export async function readText(path: string, io: CommandIo): Promise<string> {
-  try {
-    return path === "-" ? await io.stdin() : await readFile(path, "utf8");
-  } catch (error) {
-    throw new FormatError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-/**
- * How a message names the file it is about: its path, or `standard input` for `-`.
- *
- * @param path - the file, or `-`
- */
-export function sourceName(path: string): string {
-  return path === "-" ? "standard input" : path;
-}
 
 /**
  * Reports a typed error of the library as bad input, `backprop-ref <command>: [<source>: ]<message>`,
@@ -70,27 +45,4 @@ export function reportError(error: unknown, command: string, io: CommandIo, sour
     return exitBadInput;
   }
   throw error;
-}
-
-/**
- * A number given to a command-line option.
- *
- * @param text - what was typed
- * @param option - the option's name, as the message says it (`--lr`)
- * @throws {@link numeric/errors!ValueError | ValueError} `<option> must be a number, got "<text>"`
- */
-export function parseNumberOption(text: string, option: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value)) throw new ValueError(`${option} must be a number, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-/**
- * A comma-separated list of numbers given to a command-line option (`--sizes 784,200,10`).
- *
- * @param text - what was typed
- * @param option - the option's name
- */
-export function parseNumberList(text: string, option: string): number[] {
-  return text.split(",").map((entry) => parseNumberOption(entry.trim(), option));
 }

@@ -8,12 +8,16 @@
 import type { Command } from "commander";
 import { forward } from "../model/forward.js";
 import { depth } from "../model/network.js";
-import { FormatError } from "../numeric/errors.js";
+import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
+import { assertFinite } from "../numeric/overflow.js";
+import { readJson } from "../numeric/read-json.js";
 import { formatJson } from "../numeric/json.js";
 import { matrixFromRows, transposed } from "../numeric/tensor.js";
 import { predictedClass, scaleFeatures, targetLevels } from "../training/data.js";
 import { readModel } from "../training/model-file.js";
-import { readText, reportError, type CommandIo, type Exit } from "./io.js";
+import { readInput, sourceName } from "./input.js";
+import { reportError, type CommandIo, type Exit } from "./io.js";
+import { decimalNumber } from "./options.js";
 
 /**
  * Adds `predict` to a command line.
@@ -41,28 +45,38 @@ async function predict(
   options: { readonly model: string; readonly input: string; readonly json?: boolean },
   io: CommandIo,
 ): Promise<number> {
+  // The file a message is about, once its contents are being read; none for the options and for files that cannot be read.
+  let source: string | undefined;
   try {
     if (options.model === "-") throw new FormatError("--model must name a file: standard input is where the samples are read from, got -");
-    const model = readModel(await readText(options.model, io));
-    const samples = parseSamples(await readText(options.input, io));
-    const inputs = transposed(matrixFromRows(samples.map((sample) => scaleFeatures(sample, model.inputScaling))));
-    const trace = forward(model.network, inputs);
+    const modelText = await readInput(options.model, io);
+    const samplesText = await readInput(options.input, io);
+    source = options.model;
+    const model = readModel(modelText);
+    source = sourceName(options.input);
+    const samples = parseSamples(samplesText);
+    const scaled = samples.map((sample, b) => {
+      try {
+        return scaleFeatures(sample, model.inputScaling);
+      } catch (error) {
+        if (error instanceof ShapeError) throw new ShapeError(`sample ${b}: ${error.message}`);
+        throw error;
+      }
+    });
+    const trace = forward(model.network, transposed(matrixFromRows(scaled)));
     const outputs = trace.outputs[depth(model.network.spec)]!;
     const levels = targetLevels(model.network.spec);
     const predictions = samples.map((_, b) => {
+      const sampleOutputs = Array.from({ length: outputs.shape[0]! }, (_, j) => outputs.get(j, b));
+      // A sample far outside what the model was trained on can overflow the weighted sums; no class can be read from that.
+      assertFinite(`the outputs of sample ${b}`, sampleOutputs, "the sample's features are too large for this model");
       const label = predictedClass(outputs, b, levels);
-      return { class: model.classes[label]!, label, outputs: outputs.pick(null, b) };
+      return { class: model.classes[label]!, label, outputs: sampleOutputs };
     });
-    if (options.json === true) {
-      io.stdout(
-        `${formatJson(predictions.map((prediction) => ({ ...prediction, outputs: Array.from({ length: prediction.outputs.shape[0]! }, (_, j) => prediction.outputs.get(j)) })))}\n`,
-      );
-    } else {
-      io.stdout(predictions.map((prediction) => `${prediction.class}\n`).join(""));
-    }
+    io.stdout(options.json === true ? `${formatJson(predictions)}\n` : predictions.map((prediction) => `${prediction.class}\n`).join(""));
     return 0;
   } catch (error) {
-    return reportError(error, "predict", io);
+    return reportError(error, "predict", io, source);
   }
 }
 
@@ -76,29 +90,34 @@ async function predict(
  */
 export function parseSamples(text: string): number[][] {
   const trimmed = text.trim();
-  let rows: unknown[];
   if (trimmed.startsWith("[")) {
-    try {
-      rows = JSON.parse(trimmed) as unknown[];
-    } catch (error) {
-      throw new FormatError(`the samples are not valid JSON: ${(error as Error).message}`);
+    const rows = readJson(trimmed, "the list of samples");
+    if (!Array.isArray(rows) || rows.length === 0) {
+      throw new FormatError(`the samples must be a JSON array of arrays of numbers, at least one, got ${describeValue(rows)}`);
     }
-    if (!Array.isArray(rows)) throw new FormatError("the samples must be a JSON array of arrays of numbers");
-  } else {
-    rows = trimmed
-      .split("\n")
-      .map((line) => line.trim())
-      .filter((line) => line !== "" && !line.startsWith("#"))
-      .map((line) => line.split(/[\s,]+/).map((entry) => (/^[-+0-9.eE]+$/.test(entry) ? Number(entry) : entry)));
-  }
-  if (rows.length === 0) throw new FormatError("there are no samples to classify");
-  return rows.map((row, b) => {
-    if (!Array.isArray(row)) throw new FormatError(`sample ${b} must be an array of numbers, got ${JSON.stringify(row)}`);
-    row.forEach((entry, i) => {
-      if (typeof entry !== "number" || !Number.isFinite(entry)) {
-        throw new FormatError(`sample ${b}, feature ${i} must be a finite number, got ${JSON.stringify(entry)}`);
-      }
+    return rows.map((row: unknown, b) => {
+      if (!Array.isArray(row)) throw new FormatError(`sample ${b} must be an array of numbers, got ${describeValue(row)}`);
+      row.forEach((entry: unknown, i) => {
+        if (typeof entry !== "number") throw new FormatError(`sample ${b}, feature ${i} must be a number, got ${describeValue(entry)}`);
+        if (!Number.isFinite(entry))
+          throw new FormatError(`sample ${b}, feature ${i} must be a finite number, got ${entry}, beyond float64's ±1.8e308`);
+      });
+      return row as number[];
     });
-    return row as number[];
-  });
+  }
+  const lines = trimmed
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+  if (lines.length === 0) throw new FormatError("there are no samples to classify");
+  return lines.map((line, b) =>
+    line.split(/[\s,]+/).map((entry, i) => {
+      const value = decimalNumber.test(entry) ? Number(entry) : Number.NaN;
+      if (!Number.isFinite(value)) {
+        const why = decimalNumber.test(entry) ? ", beyond float64's ±1.8e308" : "";
+        throw new FormatError(`sample ${b}, feature ${i} must be a finite number, got ${describeValue(entry)}${why}`);
+      }
+      return value;
+    }),
+  );
 }

@@ -6,25 +6,30 @@
  * and the accuracies (`model.svg`). With `--json` it prints the history as a
  * `backprop-ref/history@1` document instead.
  *
- * Bad input (an unknown dataset, options out of range) is reported with the library's message
- * and exit status 2.
+ * Bad input (an unknown dataset, options out of range, a save path that cannot be written) is
+ * reported with the library's message and exit status 2, before the data is loaded and before
+ * anything is printed; the files are written whole or not at all ({@link cli/save | save}).
  *
  * @module
  */
-import { writeFile } from "node:fs/promises";
+import { basename } from "node:path";
 import type { Command } from "commander";
 import { initializationSchemes, initializeNetwork, type InitializationScheme, type NetworkSpec } from "../model/network.js";
 import { formatJson } from "../numeric/json.js";
-import { firstSamples, loadDataset, type DatasetName } from "../training/data.js";
-import type { TrainingRule } from "../training/fused-step.js";
+import { datasetNames, firstSamples, loadDataset, type DatasetName } from "../training/data.js";
+import { type TrainingRule, trainingRules } from "../training/fused-step.js";
 import { formatModel } from "../training/model-file.js";
 import { historyPlot } from "../training/plot.js";
-import { parseNumberList, parseNumberOption, reportError, type CommandIo, type Exit } from "./io.js";
+import { reportError, type CommandIo, type Exit } from "./io.js";
+import { parseIntegerOption, parseNumberList, parseNumberOption } from "./options.js";
+import { checkSavePath, saveAtomically } from "./save.js";
 import { accuracyLine, historyTable, trainWithBar } from "./training-report.js";
 import { validateBatchSize } from "../training/workspace.js";
 import { validateLearningRate } from "../model/learning-rate.js";
 import { validateMomentum } from "../training/momentum.js";
 import { validateSeed } from "../numeric/random.js";
+import { ValueError } from "../numeric/errors.js";
+import { maximumEpochs, validateTraining } from "../training/train.js";
 
 /** The format name of the history document that `train --json` prints. */
 export const historyFormat = "backprop-ref/history@1";
@@ -103,11 +108,13 @@ interface TrainCommandOptions {
   readonly json?: boolean;
 }
 
-/** Runs `train`: reads the options, trains, prints, saves; returns the exit status. */
+/** Runs `train`: reads and checks every option and the save paths, trains, prints, saves; returns the exit status. */
 async function train(options: TrainCommandOptions, io: CommandIo, terminal: NodeJS.WriteStream | null): Promise<number> {
   try {
-    const split = loadDataset(options.dataset);
-    const defaults = datasetDefaults[split.name];
+    if (!(datasetNames as readonly string[]).includes(options.dataset)) {
+      throw new ValueError(`--dataset must be one of ${datasetNames.join(", ")}, got ${JSON.stringify(options.dataset)}`);
+    }
+    const defaults = datasetDefaults[options.dataset as DatasetName];
     const sizes = options.sizes === undefined ? [...defaults.sizes] : parseNumberList(options.sizes, "--sizes");
     const layers = Math.max(sizes.length - 1, 1);
     const named = options.activations === undefined ? ["sigmoid"] : options.activations.split(",").map((name) => name.trim());
@@ -115,7 +122,7 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     const spec = { sizes, activations, loss: options.loss, biases: options.biases ?? defaults.biases } as unknown as NetworkSpec;
     const seed = parseNumberOption(options.seed, "--seed");
     const trainingOptions = {
-      epochs: options.epochs === undefined ? defaults.epochs : parseNumberOption(options.epochs, "--epochs"),
+      epochs: options.epochs === undefined ? defaults.epochs : parseIntegerOption(options.epochs, "--epochs", 1, maximumEpochs),
       learningRate: options.lr === undefined ? defaults.learningRate : parseNumberOption(options.lr, "--lr"),
       batchSize: parseNumberOption(options.batch, "--batch"),
       momentum: parseNumberOption(options.momentum, "--momentum"),
@@ -127,12 +134,21 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     validateLearningRate(trainingOptions.learningRate, "--lr");
     validateBatchSize(trainingOptions.batchSize, "--batch");
     validateMomentum(trainingOptions.momentum, "--momentum");
+    if (!(trainingRules as readonly string[]).includes(options.rule)) {
+      throw new ValueError(`--rule must be one of ${trainingRules.join(", ")}, got ${JSON.stringify(options.rule)}`);
+    }
+    if (!(initializationSchemes as readonly string[]).includes(options.init)) {
+      throw new ValueError(`--init must be one of ${initializationSchemes.join(", ")}, got ${JSON.stringify(options.init)}`);
+    }
     const scheme = options.init as InitializationScheme;
     const network = initializeNetwork(spec, { scheme, seed });
-    const data =
-      options.trainSize === undefined
-        ? split
-        : { ...split, train: firstSamples(split.train, parseNumberOption(options.trainSize, "--train-size")) };
+    const trainSize =
+      options.trainSize === undefined ? undefined : parseIntegerOption(options.trainSize, "--train-size", 1, Number.MAX_SAFE_INTEGER);
+    const saved = options.save === undefined ? undefined : await savePaths(options.save);
+    // Only now, with every option read and the save paths known to be writable, load the data.
+    const split = loadDataset(options.dataset);
+    const data = trainSize === undefined ? split : { ...split, train: firstSamples(split.train, trainSize) };
+    validateTraining(network, data, trainingOptions);
     const setting =
       `${split.name}: sizes ${sizes.join(",")}, ${activations.join(",")}, ${spec.loss}, ${spec.biases ? "biases" : "no biases"}, ${scheme} init; ` +
       `${trainingOptions.epochs} epochs, η ${trainingOptions.learningRate}, batch ${trainingOptions.batchSize}, momentum ${trainingOptions.momentum}, ` +
@@ -141,6 +157,11 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     const result = trainWithBar(network, data, trainingOptions, terminal);
     const last = result.history[result.history.length - 1]!;
     const seconds = result.history.reduce((sum, record) => sum + record.seconds, 0);
+    if (saved !== undefined) {
+      const model = { network: result.network, classes: split.train.classes, inputScaling: split.scaling, dataset: split.name };
+      await saveAtomically(saved.model, formatModel(model));
+      await saveAtomically(saved.plot, historyPlot(result.history, `backprop-ref train ${setting}`));
+    }
     if (options.json === true) {
       io.stdout(
         `${formatJson({
@@ -160,16 +181,28 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     } else {
       io.stdout(`${historyTable(result.history)}\n\n`);
       io.stdout(`${accuracyLine(last, data.test.labels.length, seconds)}\n`);
-    }
-    if (options.save !== undefined) {
-      const model = { network: result.network, classes: split.train.classes, inputScaling: split.scaling, dataset: split.name };
-      const plotPath = options.save.replace(/(\.json)?$/, ".svg");
-      await writeFile(options.save, formatModel(model));
-      await writeFile(plotPath, historyPlot(result.history, `backprop-ref train ${setting}`));
-      if (options.json !== true) io.stdout(`saved the model to ${options.save} and the plot to ${plotPath}\n`);
+      if (saved !== undefined) io.stdout(`saved the model to ${saved.model} and the plot to ${saved.plot}\n`);
     }
     return 0;
   } catch (error) {
     return reportError(error, "train", io);
   }
+}
+
+/**
+ * Where `--save` puts the model and its plot, both checked to be writable: the model in a
+ * `.json` file, the plot beside it with `.svg` in place of `.json`.
+ *
+ * @param model - what `--save` named
+ * @throws {@link numeric/errors!ValueError | ValueError} for a name that does not end in `.json`, and what
+ *   {@link cli/save!checkSavePath | checkSavePath} throws for a path that cannot be written
+ */
+async function savePaths(model: string): Promise<{ model: string; plot: string }> {
+  if (!model.endsWith(".json") || basename(model) === ".json") {
+    throw new ValueError(`--save must name the model's .json file (the plot goes beside it, .svg for .json), got ${JSON.stringify(model)}`);
+  }
+  const plot = `${model.slice(0, -".json".length)}.svg`;
+  await checkSavePath(model, "--save");
+  await checkSavePath(plot, "--save (its plot)");
+  return { model, plot };
 }

@@ -9,12 +9,14 @@
  * @module
  */
 import type { Command } from "commander";
-import { exitCheckFailed, readText, reportError, type CommandIo, type Exit } from "./io.js";
+import { readInput } from "./input.js";
+import { exitCheckFailed, reportError, type CommandIo, type Exit } from "./io.js";
+import { readJson } from "../numeric/read-json.js";
 import { caseFormat, parseCase } from "../conformance/case-format.js";
 import { assertSchema } from "../conformance/schemas.js";
 import { type VectorFile, vectorsFormat } from "../conformance/vector-format.js";
 import { formatVerifyReport, type VerifyReport, verifyResult, verifyVectors } from "../conformance/verify.js";
-import { describeValue, FormatError } from "../numeric/errors.js";
+import { describeValue, FileError, FormatError } from "../numeric/errors.js";
 
 /**
  * Adds the `verify` command to a command line.
@@ -39,23 +41,21 @@ export function addVerifyCommand(program: Command, io: CommandIo, exit: Exit): v
     });
 }
 
-async function readJson(path: string, what: string, io: CommandIo): Promise<unknown> {
-  const text = await readText(path, io);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new FormatError(`${what} ${path === "-" ? "on standard input" : path} is not valid JSON: ${(error as Error).message}`);
-  }
+async function readJsonFile(path: string, what: string, io: CommandIo): Promise<unknown> {
+  return readJson(await readInput(path, io), `${what} ${path === "-" ? "on standard input" : path}`);
 }
 
 async function verify(expectedPath: string, givenPath: string, failuresOnly: boolean, io: CommandIo): Promise<number> {
   let report: VerifyReport;
   try {
-    const expected = await readJson(expectedPath, "the vector or case file", io);
+    if (expectedPath === "-" && givenPath === "-") {
+      throw new FileError("only one of the two files can be read from standard input, got - for both");
+    }
+    const expected = await readJsonFile(expectedPath, "the vector or case file", io);
     const format = typeof expected === "object" && expected !== null ? (expected as { format?: unknown }).format : undefined;
     if (format === vectorsFormat) {
       assertSchema("vectors", expected, `the vector file ${expectedPath}`);
-      const given = await readJson(givenPath, "the results file", io);
+      const given = await readJsonFile(givenPath, "the results file", io);
       if (!Array.isArray(given)) {
         throw new FormatError(
           `the results file ${givenPath} must be a JSON array of results and rejections, one per test id, got ${describeValue(given)}`,
@@ -65,7 +65,7 @@ async function verify(expectedPath: string, givenPath: string, failuresOnly: boo
     } else if (format === caseFormat) {
       const problem = parseCase(expected);
       assertSchema("case", expected, `the case ${expectedPath}`);
-      const given = await readJson(givenPath, "the result file", io);
+      const given = await readJsonFile(givenPath, "the result file", io);
       const verdict = verifyResult(problem, given);
       report = { passed: verdict.passed, verdicts: [verdict] };
     } else {

@@ -28,6 +28,7 @@ import {
 } from "../model/network.js";
 import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
 import { type Matrix, matrixFromRows, matrixToRows, transposed, vectorFromArray, vectorToArray } from "../numeric/tensor.js";
+import { readJson } from "../numeric/read-json.js";
 
 /** The format tag of a case document. */
 export const caseFormat = "backprop-ref/case@1";
@@ -108,13 +109,7 @@ const caseFields = ["format", "id", "sizes", "activations", "loss", "weights", "
  * @throws {@link numeric/errors!FormatError | FormatError} for malformed JSON, and whatever {@link parseCase} throws
  */
 export function readCase(text: string): Problem {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new FormatError(`the case is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseCase(value);
+  return parseCase(readJson(text, "the case"));
 }
 
 /**

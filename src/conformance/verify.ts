@@ -94,6 +94,20 @@ export function compareResults(given: unknown, expected: ResultDocument, toleran
         relativeError: null,
       };
     }
+    for (const kind of ["weights", "biases"] as const) {
+      const layers = expected[part][kind]?.length;
+      const givenLayers = fields[kind];
+      if (layers !== undefined && Array.isArray(givenLayers) && givenLayers.length !== layers) {
+        // An extra layer appended, or one missing, is a difference even where every layer that should be there agrees.
+        return {
+          quantity: `${part}.${kind}`,
+          position: "",
+          expected: `${layers} layers`,
+          given: `${givenLayers.length} layers`,
+          relativeError: null,
+        };
+      }
+    }
     expected[part].weights.forEach((matrix, index) =>
       quantities.push([`${part}.weights[${index}]`, Array.isArray(fields.weights) ? fields.weights[index] : fields.weights, matrix]),
     );
@@ -208,7 +222,9 @@ export function verifyResult(
  * case, a `backprop-ref/rejection@1` document (`format`, `id`, `message`) for a case the
  * implementation rejected. A `valid` test passes when its result agrees with `expected`; a
  * `wrong` test when its result agrees with the valid test `sameCaseAs` and so not with the
- * mistaken `expected`; an `invalid` test when the case was rejected.
+ * mistaken `expected`; an `invalid` test when the case was rejected (by a rejection that is a
+ * valid `rejection@1` document). An entry that is not an answer with an id, an id that no test
+ * has, and a second answer for the same id each fail.
  *
  * @param file - a vector file; it is checked against its schema first
  * @param results - the other implementation's results and rejections, each with its test's `id`
@@ -217,11 +233,26 @@ export function verifyResult(
  */
 export function verifyVectors(file: VectorFile, results: readonly unknown[]): VerifyReport {
   assertSchema("vectors", file, "the vector file");
+  const testIds = new Set(file.testGroups.flatMap((group) => group.tests.map((test) => test.id)));
   const byId = new Map<string, unknown>();
-  for (const entry of results) {
-    if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string")
-      byId.set((entry as { id: string }).id, entry);
-  }
+  // Answers that are not for exactly one test fail on their own: a second answer for an id
+  // (which could overwrite a wrong one with a right one), an id no test has, an entry that is
+  // not an answer at all. None of them is ignored.
+  const strays: TestVerdict[] = [];
+  const duplicated = new Set<string>();
+  const stray = (id: string, note: string): TestVerdict => ({ id, passed: false, difference: null, mistake: null, note });
+  results.forEach((entry, index) => {
+    const id = typeof entry === "object" && entry !== null ? (entry as { id?: unknown }).id : undefined;
+    if (typeof id !== "string") {
+      strays.push(stray(`results[${index}]`, `is not a result or rejection with a string id, got ${describeValue(entry)}`));
+    } else if (!testIds.has(id)) {
+      strays.push(stray(id, `results[${index}] answers a test that the vector file does not have`));
+    } else if (byId.has(id)) {
+      duplicated.add(id);
+    } else {
+      byId.set(id, entry);
+    }
+  });
   const validById = new Map<number, ResultDocument>();
   for (const group of file.testGroups)
     for (const test of group.tests) if (test.result === "valid") validById.set(test.tcId, test.expected!);
@@ -234,7 +265,16 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
         verdicts.push(failed("no result or rejection with this id"));
         continue;
       }
+      if (duplicated.has(test.id)) {
+        verdicts.push(failed("more than one result or rejection has this id; give each test one answer"));
+        continue;
+      }
       const rejected = (given as { format?: unknown }).format === "backprop-ref/rejection@1";
+      const rejectionViolation = rejected ? schemaViolation("rejection", given) : null;
+      if (rejectionViolation !== null) {
+        verdicts.push(failed(`the rejection is not a rejection@1 document: ${rejectionViolation}`));
+        continue;
+      }
       if (test.result === "invalid") {
         verdicts.push(
           rejected
@@ -252,6 +292,7 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
       verdicts.push({ ...verifyResult(problem, given, group.tolerance, expected), id: test.id });
     }
   }
+  verdicts.push(...strays);
   return { passed: verdicts.every((verdict) => verdict.passed), verdicts };
 }
 

@@ -32,6 +32,9 @@ export class ValueError extends BackpropRefError {}
 /** A number that is not finite: `NaN` or $\pm\infty$ among the parameters, or an overflow of a computation on finite input. */
 export class NumericError extends BackpropRefError {}
 
+/** A file that cannot be read or written: missing, a folder, too large, not permitted. */
+export class FileError extends BackpropRefError {}
+
 /**
  * A value as an error message shows it: arrays in brackets (long ones cut short, nested ones
  * two levels deep), strings quoted and cut at 40 characters.

@@ -376,7 +376,7 @@ export function predictedClass(outputs: Matrix, column: number, levels: TargetLe
  * @param classCount - $C$
  */
 export function assertOutputUnits(outputUnits: number, classCount: number): void {
-  if (outputUnits !== classCount && !(outputUnits === 1 && classCount === 2)) {
+  if (outputUnits === 1 ? classCount !== 2 : outputUnits !== classCount) {
     throw new ShapeError(
       `the network has ${outputUnits} output units but the dataset has ${classCount} classes: ` +
         `use ${classCount} output units (one per class)${classCount === 2 ? " or 1" : ""}`,

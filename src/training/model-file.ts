@@ -30,6 +30,7 @@
 import { depth, type Network, networkFromArrays, type NetworkSpec, networkToArrays } from "../model/network.js";
 import { describeValue, FormatError } from "../numeric/errors.js";
 import { formatJson } from "../numeric/json.js";
+import { readJson } from "../numeric/read-json.js";
 import type { InputScaling } from "./data.js";
 
 /** The format name of a model file. */
@@ -80,12 +81,7 @@ export function formatModel(model: Model): string {
  *   spec or shapes that do not fit together
  */
 export function readModel(text: string): Model {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new FormatError(`the model is not valid JSON: ${(error as Error).message}`);
-  }
+  const value = readJson(text, "the model");
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new FormatError(`a model must be a JSON object, got ${describeValue(value)}`);
   }
@@ -116,7 +112,8 @@ export function readModel(text: string): Model {
   if (!Array.isArray(classes) || !classes.every((name) => typeof name === "string")) {
     throw new FormatError(`classes must be an array of strings, got ${describeValue(classes)}`);
   }
-  if (classes.length !== outputUnits && !(outputUnits === 1 && classes.length === 2)) {
+  // One output unit tells two classes apart (below or above the middle of the target levels), so it needs two names.
+  if (outputUnits === 1 ? classes.length !== 2 : classes.length !== outputUnits) {
     throw new FormatError(
       `classes has ${classes.length} names but the network has ${outputUnits} output units (one name per unit, or 2 for one unit)`,
     );

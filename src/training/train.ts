@@ -30,7 +30,7 @@ import { forward } from "../model/forward.js";
 import { assertIntuitiveRuleApplies } from "../model/intuitive.js";
 import { validateLearningRate } from "../model/learning-rate.js";
 import { cloneNetwork, depth, type Network } from "../model/network.js";
-import { NumericError, ValueError } from "../numeric/errors.js";
+import { describeValue, NumericError, ValueError } from "../numeric/errors.js";
 import { seededRandom, validateSeed } from "../numeric/random.js";
 import { type Matrix, zeros } from "../numeric/tensor.js";
 import {
@@ -133,17 +133,8 @@ export function train(
   options: TrainingOptions,
   observer: TrainingObserver = {},
 ): TrainingResult {
-  const { epochs, learningRate } = options;
-  const batchSize = options.batchSize ?? 1;
-  const momentum = options.momentum ?? 0;
-  const rule = options.rule ?? "exact";
-  const seed = options.seed ?? 1;
-  validateTrainingOptions({ epochs, learningRate, batchSize, momentum, rule, seed });
+  const { epochs, learningRate, batchSize, momentum, rule, seed } = validateTraining(network, data, options);
   const { spec } = network;
-  validateDataset(data.train, spec.sizes[0]);
-  validateDataset(data.test, spec.sizes[0]);
-  assertOutputUnits(spec.sizes[depth(spec)]!, data.train.classes.length);
-  if (rule === "intuitive") assertIntuitiveRuleApplies(spec);
 
   const trained = cloneNetwork(network);
   const levels = targetLevels(spec);
@@ -214,6 +205,57 @@ export function accuracy(network: Network, dataset: Dataset): number {
 }
 
 /**
+ * Checks everything {@link train} needs before it starts, so that a caller can refuse bad
+ * options before it prints or saves anything, and returns the options with their defaults.
+ *
+ * @param network - the starting network
+ * @param data - the training and held-out samples
+ * @param options - the training options
+ * @throws what {@link train} throws before its first step
+ */
+export function validateTraining(
+  network: Network,
+  data: { readonly train: Dataset; readonly test: Dataset },
+  options: TrainingOptions,
+): Required<TrainingOptions> {
+  const complete: Required<TrainingOptions> = {
+    epochs: options.epochs,
+    learningRate: options.learningRate,
+    batchSize: options.batchSize ?? 1,
+    momentum: options.momentum ?? 0,
+    rule: options.rule ?? "exact",
+    seed: options.seed ?? 1,
+  };
+  validateTrainingOptions(complete);
+  const { spec } = network;
+  validateDataset(data.train, spec.sizes[0]);
+  validateDataset(data.test, spec.sizes[0]);
+  assertOutputUnits(spec.sizes[depth(spec)]!, data.train.classes.length);
+  if (complete.rule === "intuitive") assertIntuitiveRuleApplies(spec);
+  return complete;
+}
+
+/**
+ * The most epochs one run may take: 100,000 (XOR's 4,000 by default, the MNIST table's tens).
+ * The history keeps a record per epoch, so a mistyped `--epochs 1e9` would grow it until
+ * memory runs out instead of training.
+ */
+export const maximumEpochs = 100_000;
+
+/**
+ * The rule for the number of epochs: an integer from 1 to {@link maximumEpochs}.
+ *
+ * @param epochs - the number, as given
+ * @param field - how the message names it (`epochs`, `--epochs`)
+ * @throws {@link numeric/errors!ValueError | ValueError} `<field> must be an integer from 1 to 100000, got <value>`
+ */
+export function validateEpochs(epochs: number, field = "epochs"): void {
+  if (!Number.isInteger(epochs) || epochs < 1 || epochs > maximumEpochs) {
+    throw new ValueError(`${field} must be an integer from 1 to ${maximumEpochs}, got ${describeValue(epochs)}`);
+  }
+}
+
+/**
  * Checks training options and throws a {@link numeric/errors!ValueError | ValueError} naming the first
  * one out of range.
  *
@@ -221,7 +263,7 @@ export function accuracy(network: Network, dataset: Dataset): number {
  */
 export function validateTrainingOptions(options: Required<TrainingOptions>): void {
   const { epochs, learningRate, batchSize, momentum, rule, seed } = options;
-  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new ValueError(`epochs must be a positive integer, got ${epochs}`);
+  validateEpochs(epochs);
   validateLearningRate(learningRate);
   validateBatchSize(batchSize);
   validateMomentum(momentum);

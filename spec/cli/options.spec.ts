@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { parseIntegerOption, parseNumberList, parseNumberOption } from "../../src/cli/options.js";
+import { ValueError } from "../../src/numeric/errors.js";
+import { maximumEpochs } from "../../src/training/train.js";
+import { runCommand } from "../support/command.js";
+
+describe("command-line numbers", () => {
+  it("are decimal numbers as JSON writes them, with an optional +", () => {
+    expect(["1", "+1", "-0.5", ".5", "5.", "1e-3", "2E+2"].map((text) => parseNumberOption(text, "--lr"))).toStrictEqual([
+      1, 1, -0.5, 0.5, 5, 1e-3, 200,
+    ]);
+    expect(parseNumberList("784, 200,10", "--sizes")).toStrictEqual([784, 200, 10]);
+  });
+
+  it("refuse what JavaScript's Number would also take: hexadecimal, binary, Infinity, blanks", () => {
+    for (const text of ["0x10", "0b11", "0o7", "Infinity", "", " ", " 1", "1_000", "1,5", "NaN", "--1"]) {
+      expect(() => parseNumberOption(text, "--epochs")).toThrow(
+        new ValueError(`--epochs must be a decimal number, got ${JSON.stringify(text)}`),
+      );
+    }
+    expect(() => parseNumberOption("1e400", "--lr")).toThrow(
+      new ValueError(`--lr must be a finite number, got "1e400", beyond float64's ±1.8e308`),
+    );
+  });
+
+  it("that must be whole say the range they must be in", () => {
+    expect(parseIntegerOption("16", "--epochs", 1, maximumEpochs)).toBe(16);
+    for (const text of ["0", "2.5", "1e9", "100001"]) {
+      expect(() => parseIntegerOption(text, "--epochs", 1, maximumEpochs)).toThrow(
+        new ValueError(`--epochs must be an integer from 1 to 100000, got ${JSON.stringify(text)}`),
+      );
+    }
+  });
+});
+
+describe("every command reads its options before it reads data or prints", () => {
+  it.each([
+    [["demo", "--epochs", "abc"], 'backprop-ref demo: --epochs must be a decimal number, got "abc"'],
+    [["demo", "--epochs", "1e9"], 'backprop-ref demo: --epochs must be an integer from 1 to 100000, got "1e9"'],
+    [["train", "--dataset", "mnist", "--epochs", "0x10"], 'backprop-ref train: --epochs must be a decimal number, got "0x10"'],
+    [["train", "--dataset", "mnist", "--epochs", "1e9"], 'backprop-ref train: --epochs must be an integer from 1 to 100000, got "1e9"'],
+    [
+      ["train", "--dataset", "mnist", "--init", "zeros"],
+      'backprop-ref train: --init must be one of seed_normal, xavier_uniform, xavier_normal, he_normal, got "zeros"',
+    ],
+    [["train", "--dataset", "mnist", "--rule", "lucky"], 'backprop-ref train: --rule must be one of exact, intuitive, got "lucky"'],
+    [
+      ["train", "--dataset", "mnist", "--train-size", "0"],
+      `backprop-ref train: --train-size must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got "0"`,
+    ],
+  ])("%j is refused at once, with nothing on standard output", async (args, message) => {
+    expect(await runCommand(args)).toStrictEqual({ status: 2, stdout: "", stderr: `${message}\n` });
+  });
+});

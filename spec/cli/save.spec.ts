@@ -1,0 +1,96 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkSavePath, saveAtomically } from "../../src/cli/save.js";
+import { FileError } from "../../src/numeric/errors.js";
+import { runCommand, scratchFolder } from "../support/command.js";
+
+const directory = scratchFolder("save");
+
+describe("saving a file", () => {
+  it("refuses, before any work, a path that cannot be written, saying why", async () => {
+    const file = join(directory, "plain.txt");
+    writeFileSync(file, "");
+    mkdirSync(join(directory, "folder"));
+    const cases: [string, string][] = [
+      ["", "--save must name a file, got an empty name"],
+      [
+        join(directory, "missing", "m.json"),
+        `--save ${join(directory, "missing", "m.json")}: the folder ${join(directory, "missing")} does not exist`,
+      ],
+      [join(file, "m.json"), `--save ${join(file, "m.json")}: ${file} is not a folder`],
+      [join(directory, "folder"), `--save ${join(directory, "folder")}: it is a folder; name a file in it`],
+      ["/dev/null", "--save /dev/null: it is not a regular file (a device, a pipe or a socket), so it cannot be replaced"],
+    ];
+    for (const [path, message] of cases) await expect(checkSavePath(path, "--save")).rejects.toThrow(new FileError(message));
+    await expect(checkSavePath(join(directory, "new.json"), "--save")).resolves.toBeUndefined();
+    await expect(checkSavePath(file, "--save")).resolves.toBeUndefined();
+    expect(readdirSync(directory).sort()).toStrictEqual(["folder", "plain.txt"]);
+  });
+
+  it("writes the whole text, replacing an old file, and leaves no temporary file", async () => {
+    const path = join(directory, "model.json");
+    writeFileSync(path, "old");
+    await saveAtomically(path, "new");
+    expect(readFileSync(path, "utf8")).toBe("new");
+    expect(readdirSync(directory).filter((name) => name.endsWith(".tmp"))).toStrictEqual([]);
+  });
+
+  it("leaves the old file whole when the write fails", async () => {
+    const path = join(directory, "kept.json");
+    writeFileSync(path, "old");
+    // The temporary file's place is taken by a folder, so the write fails before the rename.
+    mkdirSync(join(directory, `.kept.json.${process.pid}.tmp`));
+    await expect(saveAtomically(path, "new")).rejects.toThrow(/^cannot write .*kept\.json: EEXIST$/);
+    expect(readFileSync(path, "utf8")).toBe("old");
+  });
+
+  it("leaves the old file whole when the process is killed while writing", async () => {
+    const path = join(directory, "killed.json");
+    writeFileSync(path, "old");
+    const script = `import { saveAtomically } from ${JSON.stringify(new URL("../../src/cli/save.ts", import.meta.url).pathname)};
+      await saveAtomically(${JSON.stringify(path)}, "x".repeat(400 * 1024 * 1024));`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { stdio: "ignore" });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    // Killed as soon as its temporary file holds some bytes, that is, while it writes the 400 MB.
+    const temporary = join(directory, `.killed.json.${child.pid}.tmp`);
+    const written = () => (existsSync(temporary) ? statSync(temporary).size : 0);
+    while (written() === 0 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 1));
+    child.kill("SIGKILL");
+    await exited;
+    // The old file, or (had the write finished first) the whole new one: never a part.
+    const left = readFileSync(path, "utf8");
+    expect(left === "old" || left.length === 400 * 1024 * 1024).toBe(true);
+  });
+});
+
+describe("train --save", () => {
+  it("refuses a path it cannot write before training starts, so that no run is lost", async () => {
+    // MNIST for 100,000 epochs would train for days: an answer at all shows the path was checked first.
+    const missing = join(directory, "missing", "model.json");
+    expect(await runCommand(["train", "--dataset", "mnist", "--epochs", "100000", "--save", missing])).toStrictEqual({
+      status: 2,
+      stdout: "",
+      stderr: `backprop-ref train: --save ${missing}: the folder ${join(directory, "missing")} does not exist\n`,
+    });
+    expect((await runCommand(["train", "--dataset", "mnist", "--epochs", "100000", "--save", "/dev/null"])).stderr).toBe(
+      'backprop-ref train: --save must name the model\'s .json file (the plot goes beside it, .svg for .json), got "/dev/null"\n',
+    );
+    expect((await runCommand(["train", "--dataset", "mnist", "--epochs", "100000", "--save", "plot.svg"])).stderr).toContain(
+      '--save must name the model\'s .json file (the plot goes beside it, .svg for .json), got "plot.svg"',
+    );
+    mkdirSync(join(directory, "folder.json"));
+    expect(
+      (await runCommand(["train", "--dataset", "mnist", "--epochs", "100000", "--save", join(directory, "folder.json")])).stderr,
+    ).toContain("folder.json: it is a folder; name a file in it");
+  });
+
+  it("saves the model and its plot beside it, the plot named from the model's name", async () => {
+    const model = join(directory, "xor.json");
+    const { status, stdout } = await runCommand(["train", "--dataset", "xor", "--epochs", "10", "--save", model]);
+    expect(status).toBe(0);
+    expect(stdout.trim().split("\n").at(-1)).toBe(`saved the model to ${model} and the plot to ${join(directory, "xor.svg")}`);
+    expect(readFileSync(join(directory, "xor.svg"), "utf8")).toMatch(/^<svg /);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { FormatError } from "../../src/numeric/errors.js";
+import { maximumJsonDepth, readJson } from "../../src/numeric/read-json.js";
+
+/** The message readJson throws for `text`, or "accepted". */
+function refusal(text: string, what = "the case"): string {
+  try {
+    readJson(text, what);
+    return "accepted";
+  } catch (error) {
+    expect(error).toBeInstanceOf(FormatError);
+    return (error as Error).message;
+  }
+}
+
+describe("reading JSON", () => {
+  it("names the field that holds NaN or an infinity, as Python's json.dumps writes them", () => {
+    // What json.dumps({"weights": [[[0.1, float("nan")]]]}) prints.
+    const fromPython = '{"format": "backprop-ref/case@1", "weights": [[[0.1, NaN]], [[0.5, -0.6]]], "inputs": [[0, Infinity]]}';
+    expect(refusal(fromPython)).toBe(
+      "the case is not valid JSON: weights[0][0][1] is NaN, which JSON does not have " +
+        "(Python's json.dumps writes NaN and Infinity for non-finite floats unless given allow_nan=False); write a finite number",
+    );
+    expect(refusal('{"learningRate": -Infinity}')).toMatch(
+      /^the case is not valid JSON: learningRate is -Infinity, which JSON does not have/,
+    );
+    expect(refusal("[1, 2, Infinity]", "the list of samples")).toMatch(/^the list of samples is not valid JSON: \[2\] is Infinity/);
+    expect(refusal("NaN")).toMatch(/^the case is not valid JSON: the document is NaN/);
+  });
+
+  it("reads NaN inside a string as the string it is, and leaves other syntax errors in the parser's words", () => {
+    expect(readJson('{"id": "NaN and \\"Infinity\\"", "x": 1}', "the case")).toStrictEqual({ id: 'NaN and "Infinity"', x: 1 });
+    expect(refusal('{"id": "NaN", "x": Infinity')).toMatch(/^the case is not valid JSON: (?!.*which JSON does not have)/);
+    expect(refusal("[1, 2")).toMatch(/^the case is not valid JSON: \S/);
+  });
+
+  it(`refuses nesting deeper than ${maximumJsonDepth} levels with the path where it goes too deep, however deep it goes`, () => {
+    const nested = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+    expect(readJson(`{"sizes": ${nested(maximumJsonDepth - 1)}}`, "the case")).toBeTypeOf("object");
+    expect(refusal(`{"sizes": [2, ${nested(maximumJsonDepth)}]}`)).toBe(
+      `the case nests arrays and objects deeper than ${maximumJsonDepth} levels, at sizes[1][0][0]…`,
+    );
+    // A hundred thousand levels: the parser copes, and so must everything after it (a recursive walk would exhaust the stack).
+    expect(refusal(nested(100_000))).toBe(`the case nests arrays and objects deeper than ${maximumJsonDepth} levels, at [0][0][0][0]…`);
+  });
+});
