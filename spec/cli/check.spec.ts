@@ -60,9 +60,72 @@ describe("backprop-ref check", () => {
     ],
     [["check", casePath, casePath], 'format must be "backprop-ref/result@1", got "backprop-ref/case@1"'],
     [["check", casePath, join(directory, "nothing.json")], "cannot read"],
+    [["check", "-", "-"], "only one of the case and the result can be read from standard input, got - for both"],
   ])("rejects bad input with exit status 2: %#", async (args, message) => {
     const { status, stderr } = await run(args);
     expect(status).toBe(exitBadInput);
     expect(stderr).toContain(message);
+  });
+
+  it("refuses a case whose own forward pass overflows as bad input, as grad does, rather than failing the gradients", async () => {
+    const path = join(directory, "overflowing.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...workedExampleCase,
+        activations: ["identity", "identity"],
+        weights: [
+          [
+            [1e200, 0],
+            [0, 0],
+          ],
+          [[1e200, 0]],
+        ],
+      }),
+    );
+    const grad = await run(["grad", path]);
+    const check = await run(["check", path]);
+    expect(grad.status).toBe(exitBadInput);
+    expect(check).toStrictEqual({
+      status: exitBadInput,
+      stdout: "",
+      stderr: grad.stderr.replace("backprop-ref grad:", "backprop-ref check:"),
+    });
+  });
+
+  it("says inconclusive, not FAILED, where an oracle's own loss overflows along its steps", async () => {
+    // The first layer saturates (σ(1e306) = 1, its gradient exactly 0); the directional and Taylor steps scale with
+    // the largest weight, 1e306, and carry the second weight so far that the loss at those points is not finite.
+    const path = join(directory, "saturated.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        format: "backprop-ref/case@1",
+        sizes: [1, 1, 1],
+        activations: ["sigmoid", "identity"],
+        loss: "squared_error",
+        weights: [[[1e306]], [[1]]],
+        biases: null,
+        inputs: [[1]],
+        targets: [[0]],
+        learningRate: 0.1,
+      }),
+    );
+    const { status, stdout } = await run(["check", path]);
+    expect(status).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines.slice(0, 3).every((line) => / passed /.test(line))).toBe(true);
+    expect(lines[3]).toBe(
+      "directional   inconclusive  worst relative error 0.00e+0 ≤ 1e-6 over 0 random directions (the loss overflowed along 4, which could not be judged)",
+    );
+    expect(lines[4]).toMatch(/^taylor {8}inconclusive only 0 of 12 steps usable: the loss is not finite along the direction/);
+    expect(lines.at(-1)).toBe("no check failed for backprop-ref's gradients, but 2 of 5 were inconclusive");
+    const json = JSON.parse((await run(["check", path, "--json"])).stdout) as {
+      passed: boolean;
+      inconclusive: boolean;
+      methods: { verdict: string }[];
+    };
+    expect(json).toMatchObject({ passed: true, inconclusive: true });
+    expect(json.methods.map((method) => method.verdict)).toStrictEqual(["passed", "passed", "passed", "inconclusive", "inconclusive"]);
   });
 });

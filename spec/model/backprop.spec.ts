@@ -191,11 +191,31 @@ describe("refusing numbers that overflowed", () => {
       new NumericError(`the outputs overflowed (an entry is not finite): ${tail}`),
     );
     expect(identityStep({ weights: [[[1e200]]], inputs: [[1e200]] }, 0)).toThrow(NumericError);
-    expect(identityStep({ weights: [[[1e200]]] })).toThrow(new NumericError(`the loss overflowed to Infinity: ${tail}`));
+    expect(identityStep({ weights: [[[1e200]]] })).toThrow(
+      new NumericError(
+        "the loss overflowed to Infinity: the outputs and the targets are too far apart for float64 (largest |output| 1e+200, largest |target| 0)",
+      ),
+    );
     expect(identityStep({ sizes: [1, 1], weights: [[[1e154]]], inputs: [[1e154]] })).toThrow(NumericError);
     expect(identityStep({ inputs: [[1e100]] }, 1e300)).toThrow(
       new NumericError(`the updated weights overflowed (an entry is not finite): ${tail}`),
     );
+  });
+
+  it("a loss that overflows because of the targets shows them as the cause, not the weights or inputs", () => {
+    expect(identityStep({ targets: [[1e300]] })).toThrow(
+      new NumericError(
+        "the loss overflowed to Infinity: the outputs and the targets are too far apart for float64 (largest |output| 1, largest |target| 1e+300)",
+      ),
+    );
+  });
+
+  it("a batch of two identical samples has the loss of one of them, even where their sum would overflow", () => {
+    // ½ (1.5e154)² = 1.125e308 per sample: the sum of two is beyond float64, their mean is not.
+    const one = identityStep({ inputs: [[0]], targets: [[1.5e154]] })();
+    const two = identityStep({ inputs: [[0], [0]], targets: [[1.5e154], [1.5e154]] })();
+    expect(one.loss).toBe(1.1250000000000002e308);
+    expect(two.loss).toBe(one.loss);
   });
 
   it("a gradient that overflows while the loss does not is named", () => {

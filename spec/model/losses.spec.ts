@@ -176,3 +176,18 @@ describe("losses", () => {
     expect(batchLoss("squared_error", twoSamples, twoSamples, matrixFromRows([[0, 0]]))).toBe((0.5 + 4.5) / 2);
   });
 });
+
+describe("the batch loss near float64's limit", () => {
+  it("is the mean of finite per-sample losses even when their sum overflows, and the plain sum divided by B otherwise", () => {
+    const outputs = matrixFromRows([[0, 0, 0]]);
+    const large = matrixFromRows([[1.5e154, 1.5e154, 1e154]]);
+    const perSample = [0.5 * 1.5e154 * 1.5e154, 0.5 * 1.5e154 * 1.5e154, 0.5 * 1e154 * 1e154];
+    expect(perSample.every(Number.isFinite)).toBe(true);
+    expect(perSample.reduce((sum, loss) => sum + loss, 0)).toBe(Infinity);
+    expect(batchLoss("squared_error", outputs, outputs, large)).toBe(perSample.reduce((mean, loss) => mean + loss / 3, 0));
+    // An ordinary batch keeps the rounding of the definition, (E_1 + E_2 + E_3) / 3.
+    const ordinary = matrixFromRows([[0.1, 0.7, 0.3]]);
+    const sum = [0.1, 0.7, 0.3].reduce((total, t) => total + 0.5 * t * t, 0);
+    expect(batchLoss("squared_error", outputs, outputs, ordinary)).toBe(sum / 3);
+  });
+});

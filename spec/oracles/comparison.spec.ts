@@ -12,7 +12,7 @@ import { ShapeError } from "../../src/numeric/errors.js";
 import { backpropagate } from "../../src/model/backprop.js";
 import { defaultRelativeStep, numericGradients } from "../../src/oracles/finite-differences.js";
 import { exampleWithBiases } from "../support/fixtures.js";
-import { matrixFromRows, transposed, zeros } from "../../src/numeric/tensor.js";
+import { copyMatrix, type Matrix, matrixFromRows, transposed, zeros } from "../../src/numeric/tensor.js";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { numRuns } from "../support/arbitraries.js";
@@ -184,4 +184,34 @@ describe("the comparison", () => {
       "weights[0][0][1] where weights[0][1][0] was expected",
     );
   });
+
+  it("an entry on which the oracle overflowed is not judged: the check is inconclusive if nothing else fails, and still fails on a wrong entry", () => {
+    const gradients = analytic();
+    const oracle = numeric();
+    const overflowed: NumericGradients = {
+      ...oracle,
+      gradients: {
+        ...oracle.gradients,
+        weights: oracle.gradients.weights.map((layer, l) => (l === 0 ? withEntry(layer, Infinity) : layer)),
+      },
+    };
+    const report = compareGradients(gradients, overflowed);
+    expect(report).toMatchObject({ verdict: "inconclusive", passed: true, oracleOverflows: 1 });
+    expect(report.entries[0]).toMatchObject({ oracleOverflowed: true, numeric: Infinity });
+    expect(report.worst?.oracleOverflowed).toBe(false);
+    // The negative control: a wrong entry elsewhere fails the check, overflow or not.
+    const wrong = {
+      ...gradients,
+      weights: gradients.weights.map((layer, l) => (l === 1 ? withEntry(layer, layer.get(0, 0) * 1.01) : layer)),
+    };
+    expect(compareGradients(wrong, overflowed)).toMatchObject({ verdict: "failed", passed: false, oracleOverflows: 1 });
+    expect(compareGradients(gradients, oracle)).toMatchObject({ verdict: "passed", passed: true, oracleOverflows: 0 });
+  });
 });
+
+/** A copy of a matrix with its entry [0][0] set to `value`. */
+function withEntry(matrix: Matrix, value: number): Matrix {
+  const copy = copyMatrix(matrix);
+  copy.set(0, 0, value);
+  return copy;
+}

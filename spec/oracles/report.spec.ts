@@ -248,7 +248,7 @@ describe("the gradient report", () => {
     });
     const report = checkGradients(network, inputs, targets);
     expect(report).toMatchObject({ passed: true, worst: null, worstEntries: [], maxRelativeError: 0, kinkCrossings: 1 });
-    expect(report.layers).toEqual([{ layer: 1, parameter: "weights", count: 1, kinkCrossings: 1, worst: null }]);
+    expect(report.layers).toEqual([{ layer: 1, parameter: "weights", count: 1, kinkCrossings: 1, oracleOverflows: 0, worst: null }]);
     expect(report.entries.map(describeEntry)).toEqual([
       "layer 1 weights[0][0][0]: analytic 1e-7, numeric 0.0000015642764640279643, absolute error 1.46e-6, relative error 1.46e-3, kink crossed",
     ]);

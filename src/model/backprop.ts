@@ -45,7 +45,7 @@
  *
  * @module
  */
-import { assertFinite, assertFiniteArrays } from "../numeric/overflow.js";
+import { assertFiniteArrays, assertFiniteLoss } from "../numeric/overflow.js";
 import { added, dimensions, hadamard, multiply, rowMeans, scaled, subtract, zeros, type Matrix } from "../numeric/tensor.js";
 import { activationDerivative, softmaxBackward, type ActivationName, type ElementwiseActivationName } from "./activations.js";
 import { assertTargetShape, forward, traceLoss, type Trace } from "./forward.js";
@@ -356,7 +356,7 @@ export function trainingStep(network: Network, inputs: Matrix, targets: Matrix, 
   const steps = deltaWeights(backpropagation.gradients, learningRate, into?.deltaWeights);
   const updated = updatedNetwork(network, steps, into === undefined ? undefined : network);
   assertFiniteArrays("the outputs", backpropagation.trace.outputs);
-  assertFinite("the loss", [loss]);
+  assertFiniteLoss(loss, backpropagation.trace.outputs[depth(network.spec)]!, targets);
   assertFiniteArrays("the gradients", [...backpropagation.gradients.weights, ...(backpropagation.gradients.biases ?? [])]);
   assertFiniteArrays("the updated weights", [...updated.weights, ...(updated.biases ?? [])]);
   return { ...backpropagation, loss, learningRate, deltaWeights: steps, updated };

@@ -75,7 +75,15 @@ export function batchLoss(name: LossName, preactivations: Matrix, outputs: Matri
   for (let b = 0; b < samples; b++) {
     total += sampleLoss(name, preactivations, outputs, targets, b, units);
   }
-  return total / samples;
+  if (Number.isFinite(total) || samples === 1) return total / samples;
+  // The sum overflowed, but the mean of finite losses never exceeds the largest of them: sum
+  // each sample's share instead. Only here, so that every other batch keeps the rounding of
+  // the definition, the sum divided by B.
+  let mean = 0;
+  for (let b = 0; b < samples; b++) {
+    mean += sampleLoss(name, preactivations, outputs, targets, b, units) / samples;
+  }
+  return mean;
 }
 
 function sampleLoss(name: LossName, z: Matrix, o: Matrix, t: Matrix, b: number, units: number): number {

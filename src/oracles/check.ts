@@ -49,8 +49,10 @@ export type MethodReport = GradientReport | DirectionalReport | TaylorReport;
 export interface CheckReport {
   /** Whose gradients were checked. */
   readonly subject: "backprop-ref" | "supplied";
-  /** Whether every method passed (an inconclusive Taylor test counts as passed). */
+  /** Whether no method failed (an inconclusive method, which could not judge, counts as passed). */
   readonly passed: boolean;
+  /** Whether a method was inconclusive: it found nothing wrong, but could not judge everything (an oracle overflowed, a loss nearly linear). */
+  readonly inconclusive: boolean;
   /** One report per method, in the order asked for. */
   readonly reports: readonly MethodReport[];
 }
@@ -75,7 +77,12 @@ export function runChecks(batch: CheckedBatch, methods: readonly CheckMethod[], 
         return checkGradients(network, inputs, targets, analytic, { method: method satisfies EntryMethod });
     }
   });
-  return { subject: gradients === undefined ? "backprop-ref" : "supplied", passed: reports.every((report) => report.passed), reports };
+  return {
+    subject: gradients === undefined ? "backprop-ref" : "supplied",
+    passed: reports.every((report) => report.passed),
+    inconclusive: reports.some((report) => report.verdict === "inconclusive"),
+    reports,
+  };
 }
 
 /**
@@ -91,10 +98,13 @@ export function formatCheckReport(report: CheckReport): string {
     if (!methodReport.passed) lines.push("", indent(methodDetail(methodReport)), "");
   }
   const whose = report.subject === "backprop-ref" ? "backprop-ref's gradients" : "the supplied gradients";
+  const inconclusive = report.reports.filter((r) => r.verdict === "inconclusive").length;
   lines.push(
-    report.passed
-      ? `all checks passed for ${whose}`
-      : `${whose} FAILED ${report.reports.filter((r) => !r.passed).length} of ${report.reports.length} checks`,
+    !report.passed
+      ? `${whose} FAILED ${report.reports.filter((r) => !r.passed).length} of ${report.reports.length} checks`
+      : inconclusive > 0
+        ? `no check failed for ${whose}, but ${inconclusive} of ${report.reports.length} ${inconclusive === 1 ? "was" : "were"} inconclusive`
+        : `all checks passed for ${whose}`,
   );
   return lines.join("\n");
 }
@@ -102,11 +112,14 @@ export function formatCheckReport(report: CheckReport): string {
 function methodLine(report: MethodReport): string {
   switch (report.method) {
     case "directional": {
-      const judged = report.results.filter((result) => !result.kinkCrossed).length;
+      const crossed = report.results.filter((result) => result.kinkCrossed).length;
+      const overflowed = report.results.filter((result) => !result.kinkCrossed && result.oracleOverflowed).length;
+      const judged = report.results.length - crossed - overflowed;
       return (
-        `directional   ${report.passed ? "passed" : "FAILED"}  worst relative error ${report.maxRelativeError.toExponential(2)} ` +
+        `directional   ${{ passed: "passed", failed: "FAILED", inconclusive: "inconclusive" }[report.verdict]}  worst relative error ${report.maxRelativeError.toExponential(2)} ` +
         `${report.passed ? "≤" : ">"} ${report.tolerance.toExponential(0)} over ${judged} random directions` +
-        (judged < report.results.length ? ` (${report.results.length - judged} crossed a kink)` : "")
+        (crossed > 0 ? ` (${crossed} crossed a kink)` : "") +
+        (overflowed > 0 ? ` (the loss overflowed along ${overflowed}, which could not be judged)` : "")
       );
     }
     case "taylor":
@@ -179,6 +192,7 @@ function checkReportData(report: CheckReport): unknown {
     format: "backprop-ref/check@1",
     subject: report.subject,
     passed: report.passed,
+    inconclusive: report.inconclusive,
     methods: report.reports.map((methodReport) => {
       switch (methodReport.method) {
         case "directional":

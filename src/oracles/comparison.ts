@@ -99,6 +99,12 @@ export interface GradientEntry {
   readonly relativeError: number;
   /** Whether the perturbation moved a `relu` or `leaky_relu` preactivation across its kink; such an entry neither passes nor fails. */
   readonly kinkCrossed: boolean;
+  /**
+   * Whether the oracle itself overflowed on this entry: its numeric value (or its error
+   * estimate) is not finite, because the loss at a perturbed point is not. Such an entry
+   * neither passes nor fails: the oracle cannot judge it, and says so.
+   */
+  readonly oracleOverflowed: boolean;
   /** The oracle's own estimate of its absolute error (Richardson extrapolation), or `null`. */
   readonly estimatedError: number | null;
 }
@@ -127,15 +133,26 @@ export interface LayerSummary {
   readonly count: number;
   /** How many of them crossed a kink (and were not judged). */
   readonly kinkCrossings: number;
-  /** The judged entry with the largest relative error, or `null` if every entry crossed a kink. */
+  /** How many of them the oracle overflowed on (and were not judged). */
+  readonly oracleOverflows: number;
+  /** The judged entry with the largest relative error, or `null` if no entry was judged. */
   readonly worst: GradientEntry | null;
 }
+
+/**
+ * What a check concluded: `passed` (every judged entry within the tolerance), `failed` (one
+ * beyond it), or `inconclusive` (none beyond it, but the oracle overflowed on some entries, so
+ * it could not judge them all).
+ */
+export type Verdict = "passed" | "failed" | "inconclusive";
 
 /** The result of comparing analytic gradients with numeric ones. */
 export interface GradientReport {
   /** The oracle. */
   readonly method: EntryMethod;
-  /** Whether every judged entry's relative error is at most the tolerance (entries that crossed a kink are not judged). */
+  /** {@link Verdict | The verdict}. */
+  readonly verdict: Verdict;
+  /** Whether nothing shows the gradient wrong: the verdict is `passed` or `inconclusive` (entries that crossed a kink or overflowed the oracle are not judged). */
   readonly passed: boolean;
   /** The largest relative error over the judged entries ($0$ if none was judged). */
   readonly maxRelativeError: number;
@@ -145,6 +162,8 @@ export interface GradientReport {
   readonly worstEntries: readonly GradientEntry[];
   /** How many entries crossed a kink and were not judged. */
   readonly kinkCrossings: number;
+  /** How many entries the oracle overflowed on and did not judge. */
+  readonly oracleOverflows: number;
   /** The tolerance used. */
   readonly tolerance: number;
   /** The floor of the denominator used. */
@@ -208,11 +227,14 @@ export function compareGradients(analytic: ParameterArrays, numeric: NumericGrad
       array.dimension === 1 ? array.get(row) : array.get(row, column);
     let worst: GradientEntry | null = null;
     let crossings = 0;
+    let overflows = 0;
     for (let row = 0; row < rows; row++) {
       for (let column = 0; column < columns; column++) {
         const analyticValue = read(a, row, column);
         const numericValue = read(n, row, column);
         const kinkCrossed = numeric.kinkCrossed[entries.length] ?? false;
+        const estimatedError = estimates === null ? null : read(estimates, row, column);
+        const oracleOverflowed = !Number.isFinite(numericValue) || (estimatedError !== null && !Number.isFinite(estimatedError));
         const entry: GradientEntry = {
           layer,
           parameter,
@@ -223,14 +245,16 @@ export function compareGradients(analytic: ParameterArrays, numeric: NumericGrad
           absoluteError: Math.abs(analyticValue - numericValue),
           relativeError: relativeError(analyticValue, numericValue, floor),
           kinkCrossed,
-          estimatedError: estimates === null ? null : read(estimates, row, column),
+          oracleOverflowed,
+          estimatedError,
         };
         entries.push(entry);
         if (kinkCrossed) crossings++;
+        else if (oracleOverflowed) overflows++;
         else if (worst === null || !(entry.relativeError <= worst.relativeError)) worst = entry;
       }
     }
-    layers.push({ layer, parameter, count: rows * columns, kinkCrossings: crossings, worst });
+    layers.push({ layer, parameter, count: rows * columns, kinkCrossings: crossings, oracleOverflows: overflows, worst });
   };
   analytic.weights.forEach((weights, index) => {
     compareLayer(index + 1, "weights", weights, numeric.gradients.weights[index]!, numeric.estimatedErrors?.weights[index] ?? null);
@@ -244,16 +268,20 @@ export function compareGradients(analytic: ParameterArrays, numeric: NumericGrad
       );
     }
   });
-  const judged = entries.filter((entry) => !entry.kinkCrossed);
+  const judged = entries.filter((entry) => !entry.kinkCrossed && !entry.oracleOverflowed);
   const worstEntries = [...judged].sort((a, b) => worseFirst(a.relativeError, b.relativeError)).slice(0, 5);
   const worst = worstEntries[0] ?? null;
+  const oracleOverflows = entries.filter((entry) => !entry.kinkCrossed && entry.oracleOverflowed).length;
+  const failed = !judged.every((entry) => entry.relativeError <= tolerance);
   return {
     method: numeric.method,
-    passed: judged.every((entry) => entry.relativeError <= tolerance),
+    verdict: failed ? "failed" : oracleOverflows > 0 ? "inconclusive" : "passed",
+    passed: !failed,
     maxRelativeError: worst === null ? 0 : worst.relativeError,
     worst,
     worstEntries,
-    kinkCrossings: entries.length - judged.length,
+    kinkCrossings: entries.filter((entry) => entry.kinkCrossed).length,
+    oracleOverflows,
     tolerance,
     floor,
     relativeStep: numeric.relativeStep,

@@ -10,7 +10,7 @@
 import { backpropagate } from "../model/backprop.js";
 import type { Network, ParameterArrays } from "../model/network.js";
 import type { Matrix } from "../numeric/tensor.js";
-import { defaultFloor, relativeError } from "./comparison.js";
+import { defaultFloor, relativeError, type Verdict } from "./comparison.js";
 import { defaultRelativeStep } from "./finite-differences.js";
 import { alongRandomDirections, dot, largestMagnitude } from "./lines.js";
 
@@ -36,13 +36,17 @@ export interface DirectionalResult {
   readonly relativeError: number;
   /** Whether $w \pm hu$ put a `relu` or `leaky_relu` preactivation across its kink; such a direction is not judged. */
   readonly kinkCrossed: boolean;
+  /** Whether the loss at $w \pm hu$ is not finite, so that the difference cannot judge this direction. */
+  readonly oracleOverflowed: boolean;
 }
 
 /** The result of a directional check. */
 export interface DirectionalReport {
   /** Always `directional`. */
   readonly method: "directional";
-  /** Whether every judged direction is within the tolerance. */
+  /** `failed` if a judged direction is beyond the tolerance, else `inconclusive` if the loss overflowed along a direction, else `passed`. */
+  readonly verdict: Verdict;
+  /** Whether every judged direction is within the tolerance (the verdict is `passed` or `inconclusive`). */
   readonly passed: boolean;
   /** The largest relative error over the judged directions. */
   readonly maxRelativeError: number;
@@ -101,16 +105,19 @@ export function directionalCheck(
       numeric,
       relativeError: relativeError(analyticSlope, numeric, floor),
       kinkCrossed: up.kinkCrossed || down.kinkCrossed,
+      oracleOverflowed: !Number.isFinite(numeric),
     };
   });
-  const judged = results.filter((result) => !result.kinkCrossed);
+  const judged = results.filter((result) => !result.kinkCrossed && !result.oracleOverflowed);
+  const failed = !judged.every((result) => result.relativeError <= tolerance);
   const maxRelativeError = judged.reduce(
     (largest, result) => (result.relativeError > largest || Number.isNaN(result.relativeError) ? result.relativeError : largest),
     0,
   );
   return {
     method: "directional",
-    passed: judged.every((result) => result.relativeError <= tolerance),
+    verdict: failed ? "failed" : results.some((result) => !result.kinkCrossed && result.oracleOverflowed) ? "inconclusive" : "passed",
+    passed: !failed,
     maxRelativeError,
     results,
     tolerance,

@@ -43,10 +43,16 @@ export function entryPosition(entry: GradientEntry): string {
 export function summaryLine(report: GradientReport): string {
   const where = report.worst === null ? "no entry judged" : `at layer ${report.worst.layer} ${entryPosition(report.worst)}`;
   const kinks = report.kinkCrossings === 0 ? "" : `, ${report.kinkCrossings} kink crossed`;
+  const overflows = report.oracleOverflows === 0 ? "" : `, ${overflowWords(report.oracleOverflows)}`;
+  const verdict = { passed: "passed", failed: "FAILED", inconclusive: "inconclusive" }[report.verdict];
   return (
-    `${report.method.padEnd(13)} ${report.passed ? "passed" : "FAILED"}  worst relative error ` +
-    `${report.maxRelativeError.toExponential(2)} ${report.passed ? "≤" : ">"} ${report.tolerance.toExponential(0)} ${where}${kinks}`
+    `${report.method.padEnd(13)} ${verdict}  worst relative error ` +
+    `${report.maxRelativeError.toExponential(2)} ${report.passed ? "≤" : ">"} ${report.tolerance.toExponential(0)} ${where}${kinks}${overflows}`
   );
+}
+
+function overflowWords(count: number): string {
+  return `the oracle overflowed on ${count} ${count === 1 ? "entry" : "entries"} (the loss is not finite at a perturbed point), which it could not judge`;
 }
 
 /**
@@ -106,6 +112,7 @@ export function formatReport(report: GradientReport): string {
     "",
     `${steps[report.method]}, floor ${report.floor.toExponential(2)}, tolerance ${report.tolerance.toExponential(0)}`,
     ...(report.kinkCrossings === 0 ? [] : [`${report.kinkCrossings} entries crossed a kink and were not judged`]),
+    ...(report.oracleOverflows === 0 ? [] : [overflowWords(report.oracleOverflows)]),
     ...kink,
     verdict,
   ].join("\n");

@@ -115,9 +115,23 @@ export function taylorTest(
   for (let i = 0; i < (options.steps ?? 12); i++) {
     const step = largestStep * Math.pow(2, -i);
     const { remainder, kinkCrossed } = remainderAt(step);
-    steps.push({ step, remainder, used: !kinkCrossed && remainder > noise && remainder > 10 * step * slopeRounding });
+    // A remainder that is not finite (the loss overflowed at w + hu) says nothing about the gradient.
+    const usable = !kinkCrossed && Number.isFinite(remainder) && remainder > noise && remainder > 10 * step * slopeRounding;
+    steps.push({ step, remainder, used: usable });
   }
   const used = steps.filter((point) => point.used);
+  const overflowed = steps.filter((point) => !Number.isFinite(point.remainder)).length;
+  if (used.length < 3 && (overflowed > 0 || !Number.isFinite(noise))) {
+    return {
+      method: "taylor",
+      verdict: "inconclusive",
+      passed: true,
+      slope: Number.NaN,
+      minimumSlope,
+      steps,
+      reason: `only ${used.length} of ${steps.length} steps usable: the loss is not finite along the direction (it overflowed at ${Math.max(overflowed, 1)} or more steps)`,
+    };
+  }
   if (used.length < 3) {
     const kinks = steps.filter((point) => !point.used && point.remainder > noise).length;
     return {

@@ -27,7 +27,7 @@ import { traceLoss } from "../model/forward.js";
 import { intuitiveBackwardPass } from "../model/intuitive.js";
 import { depth, type Network } from "../model/network.js";
 import { NumericError } from "../numeric/errors.js";
-import { arrayOverflow, assertFinite, assertFiniteArrays } from "../numeric/overflow.js";
+import { arrayOverflow, assertFiniteArrays, assertFiniteLoss } from "../numeric/overflow.js";
 import { added, allFinite, copyMatrix, dimensions, isDense, type Matrix, rowMeans, scaled } from "../numeric/tensor.js";
 import { addScaledProduct } from "./fused-update.js";
 import { validateVelocities, type Momentum } from "./momentum.js";
@@ -102,7 +102,7 @@ export function fusedTrainingStep(
   assertFiniteParameters(network, trace.preactivations);
   assertFiniteArrays("the outputs", trace.outputs);
   const loss = traceLoss(network, trace, targets);
-  assertFinite("the loss", [loss]);
+  assertFiniteLoss(loss, trace.outputs[depth(network.spec)]!, targets);
 
   const [, samples] = dimensions(inputs);
   const momentum = options.momentum?.momentum ?? 0;
