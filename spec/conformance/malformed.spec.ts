@@ -21,69 +21,7 @@ import { BackpropRefError } from "../../src/numeric/errors.js";
 import { numRuns } from "../support/arbitraries.js";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 import { runCommand, scratchFolder } from "../support/command.js";
-
-/** Values that have broken parsers: non-finite numbers, huge and fractional sizes, wrong types, big and deep arrays. */
-const hostile = fc.oneof(
-  fc.constantFrom<unknown>(
-    NaN,
-    Infinity,
-    -Infinity,
-    -1,
-    0,
-    -0,
-    0.5,
-    1e308,
-    2 ** 53,
-    1e9,
-    "",
-    "1",
-    "NaN",
-    true,
-    false,
-    null,
-    [],
-    {},
-    [[]],
-    [[[]]],
-    { weights: [] },
-  ),
-  fc.constant(Array.from({ length: 100_000 }, () => 1)),
-  fc.constant(Array.from({ length: 2_000 }, () => 0).reduce<unknown>((nested) => [nested], 1)),
-  fc.string({ maxLength: 50 }),
-  fc.double(),
-);
-
-type Path = (string | number)[];
-
-/** Every path to a node of a JSON value, the root excluded. */
-function paths(value: unknown, prefix: Path = []): Path[] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => [[...prefix, index], ...paths(item, [...prefix, index])]);
-  if (typeof value === "object" && value !== null)
-    return Object.entries(value).flatMap(([key, item]) => [[...prefix, key], ...paths(item, [...prefix, key])]);
-  return [];
-}
-
-/** A copy of `value` with the node at `path` replaced by `replacement`, or deleted when `replacement` is `undefined`. */
-function damaged(value: unknown, path: Path, replacement: unknown): unknown {
-  const copy = structuredClone(value) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  const last = path.at(-1)!;
-  if (replacement === undefined) {
-    if (Array.isArray(node)) node.splice(last as number, 1);
-    else delete node[last];
-  } else node[last] = replacement;
-  return copy;
-}
-
-/** A damaged document: a valid one with one node replaced or deleted. */
-function damage<T>(documents: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
-  return documents.chain((document) =>
-    fc
-      .tuple(fc.constantFrom(...paths(document)), fc.oneof(hostile, fc.constant(undefined)))
-      .map(([path, replacement]) => damaged(document, path, replacement)),
-  );
-}
+import { damage, hostile } from "../support/damage.js";
 
 const smallCases = caseDocument({ depth: { min: 1, max: 3 }, width: { min: 1, max: 3 }, batch: { min: 1, max: 3 } });
 

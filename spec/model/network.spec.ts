@@ -6,6 +6,7 @@ import {
   depth,
   initializeNetwork,
   initializationSchemes,
+  maximumInitializedParameters,
   networkFromArrays,
   networkToArrays,
   parameterCount,
@@ -156,6 +157,15 @@ describe("initialisation", () => {
     const limit = Math.sqrt(6 / 700);
     expect(uniform.every((value) => Math.abs(value) <= limit)).toBe(true);
     expect(standardDeviation(uniform) / (limit / Math.sqrt(3))).toBeCloseTo(1, 1);
+  });
+
+  it("refuses to make more parameters than it may, so that mistyped sizes cannot exhaust memory", () => {
+    const huge: NetworkSpec = { ...spec, sizes: [784, 30_000, 10] };
+    expect(parameterCount(huge)).toBeGreaterThan(maximumInitializedParameters);
+    expect(() => initializeNetwork(huge)).toThrow(
+      new SpecError(`sizes [784, 30000, 10] make 23820000 parameters, more than the 20000000 a network may be initialized with`),
+    );
+    expect(parameterCount(initializeNetwork({ ...spec, sizes: [784, 1000, 10] }).spec)).toBe(794_000);
   });
 
   it("rejects an unknown scheme", () => {

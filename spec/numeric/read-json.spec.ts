@@ -32,6 +32,8 @@ describe("reading JSON", () => {
     expect(readJson('{"id": "NaN and \\"Infinity\\"", "x": 1}', "the case")).toStrictEqual({ id: 'NaN and "Infinity"', x: 1 });
     expect(refusal('{"id": "NaN", "x": Infinity')).toMatch(/^the case is not valid JSON: (?!.*which JSON does not have)/);
     expect(refusal("[1, 2")).toMatch(/^the case is not valid JSON: \S/);
+    // The parser quotes the text around the mistake; its line breaks and half surrogate pairs are escaped, so the message is one line.
+    expect(refusal('\ud800\n  "format": 1\n}')).toMatch(/^the case is not valid JSON: [^\n\ud800]*\\ud800[^\n]*\\u000a[^\n]*$/);
   });
 
   it(`refuses nesting deeper than ${maximumJsonDepth} levels with the path where it goes too deep, however deep it goes`, () => {

@@ -291,6 +291,14 @@ export type InitializationScheme = "seed_normal" | "xavier_uniform" | "xavier_no
 export const initializationSchemes: readonly InitializationScheme[] = ["seed_normal", "xavier_uniform", "xavier_normal", "he_normal"];
 
 /**
+ * The most parameters {@link initializeNetwork} makes: 20 million (160 MB of float64, which
+ * training holds several times over), twenty-five times the largest network of the MNIST table.
+ * A network read from a file is bounded by the file; one made from sizes alone is bounded here,
+ * so that a mistyped `--sizes 784,2000000,10` is refused instead of exhausting memory.
+ */
+export const maximumInitializedParameters = 20_000_000;
+
+/**
  * A network with random weights drawn by a scheme from a seeded stream, and zero biases.
  *
  * The weights are drawn layer by layer, row by row, so the same spec, scheme and seed give a
@@ -298,6 +306,8 @@ export const initializationSchemes: readonly InitializationScheme[] = ["seed_nor
  *
  * @param spec - the network's spec
  * @param options - the scheme (default `seed_normal`) and the seed (default 1)
+ * @throws {@link numeric/errors!SpecError | SpecError} for a spec that cannot describe a network, an unknown scheme, or
+ *   more than {@link maximumInitializedParameters} parameters
  */
 export function initializeNetwork(
   spec: NetworkSpec,
@@ -307,6 +317,12 @@ export function initializeNetwork(
   const scheme = options.scheme ?? "seed_normal";
   if (!initializationSchemes.includes(scheme)) {
     throw new SpecError(`scheme must be one of ${initializationSchemes.join(", ")}, got ${describeValue(scheme)}`);
+  }
+  const parameters = parameterCount(spec);
+  if (parameters > maximumInitializedParameters) {
+    throw new SpecError(
+      `sizes [${spec.sizes.join(", ")}] make ${parameters} parameters, more than the ${maximumInitializedParameters} a network may be initialized with`,
+    );
   }
   const random = seededRandom(options.seed ?? 1);
   const weights: Matrix[] = [];

@@ -37,13 +37,26 @@ export function readJson(text: string, what: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new FormatError(`${what} is not valid JSON: ${nonFiniteField(text) ?? (error as Error).message}`);
+    throw new FormatError(`${what} is not valid JSON: ${nonFiniteField(text) ?? oneLine((error as Error).message)}`);
   }
   const tooDeep = pathBeyondDepth(value, maximumJsonDepth);
   if (tooDeep !== null) {
     throw new FormatError(`${what} nests arrays and objects deeper than ${maximumJsonDepth} levels, at ${tooDeep}`);
   }
   return value;
+}
+
+/**
+ * The parser's message on one line: it quotes the text around the mistake, which may hold line
+ * breaks, other control characters or half of a surrogate pair; those are written as JSON
+ * escapes (`\u000a`, `\u0000`, `\ud800`), so that a message is always one printable line.
+ */
+function oneLine(message: string): string {
+  return message.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this escapes
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 const nonFiniteMarker = "\u0000backprop-ref non-finite:";
