@@ -1,7 +1,9 @@
 /**
  * The layers of src/ hold: dependency-cruiser, with the rules of .dependency-cruiser.cjs, finds
- * no violation in the tree, and finds each planted one in a copy of it (an import from a lower
- * layer, and a circle). `npm run lint:layers` runs the same check on the tree.
+ * no violation in src/, and finds each planted one in a copy of it (an import from a lower
+ * layer, and a circle). `npm run lint:layers`, part of `npm test`, runs the rules on the whole
+ * tree (src/, spec/ and scripts/, where the rule that no library code imports a spec lives);
+ * here only src/ is cruised, which is where the planted violations are, in a third of the time.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -12,15 +14,13 @@ import { afterAll, describe, expect, it } from "vitest";
 const root = join(import.meta.dirname, "..");
 const copies: string[] = [];
 
-/** Runs dependency-cruiser with the project's rules on `src`, `spec` and `scripts` of a tree; returns its exit status and output. */
+/** Runs dependency-cruiser with the project's rules on `src` of a tree; returns its exit status and output. */
 function cruise(tree: string): { status: number | null; output: string } {
   const run = spawnSync(
     process.execPath,
     [
       join(root, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs"),
       "src",
-      "spec",
-      "scripts",
       "--config",
       join(root, ".dependency-cruiser.cjs"),
     ],
@@ -33,8 +33,7 @@ function cruise(tree: string): { status: number | null; output: string } {
 function treeWith(file: string, plant: (text: string) => string): string {
   const copy = mkdtempSync(join(tmpdir(), "backprop-ref-layers-"));
   copies.push(copy);
-  for (const part of ["src", "spec", "scripts", "tsconfig.json", "package.json"])
-    cpSync(join(root, part), join(copy, part), { recursive: true });
+  for (const part of ["src", "tsconfig.json", "package.json"]) cpSync(join(root, part), join(copy, part), { recursive: true });
   symlinkSync(join(root, "node_modules"), join(copy, "node_modules"), "dir");
   writeFileSync(join(copy, file), plant(readFileSync(join(copy, file), "utf8")));
   return copy;
@@ -45,7 +44,7 @@ afterAll(() => {
 });
 
 describe("the layers", () => {
-  it("the tree keeps every layer rule: no import against the layers, no circle, no import of the specs from the library or the scripts", () => {
+  it("src/ keeps every layer rule: no import against the layers, no circle", () => {
     const { status, output } = cruise(root);
     expect(output).toMatch(/no dependency violations found/);
     expect(status).toBe(0);

@@ -10,11 +10,14 @@ import { checkSite, formatSiteReport } from "../../scripts/check-site.js";
 
 // The site is built from typedoc.json exactly as `npm run docs` builds it, into a folder of its
 // own so that the test never touches `site/`, then served on 127.0.0.1 and read in Debian's
-// Chromium. Screenshots of the key pages go to `screenshots/` for a person to look at.
+// Chromium. Screenshots of the key pages go to `screenshots/` for a person to look at: the
+// first screen of each, or with SITE_SCREENSHOTS=full the whole page (rendering a long page
+// whole costs about a second of the suite's time, which the test itself does not need).
 
 const root = join(import.meta.dirname, "..", "..");
 const chromiumPath = "/usr/bin/chromium";
 const screenshots = join(root, "screenshots");
+const fullPage = process.env.SITE_SCREENSHOTS === "full";
 
 /** The pages a reader opens first, in reading order, with the file name of their screenshot. */
 const keyPages = [
@@ -174,7 +177,7 @@ describe("the documentation site", () => {
       if (!math.loaded.includes("KaTeX_Main") || !math.loaded.includes("KaTeX_Math") || !math.mainReady) {
         problems.push(`${path}: the KaTeX fonts did not load (loaded: ${math.loaded.join(", ") || "none"})`);
       }
-      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage });
       await page.close();
     }
     expect(problems).toEqual([]);
