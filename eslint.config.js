@@ -23,7 +23,9 @@ export default tseslint.config(
   {
     files: ["**/*.ts"],
     extends: [tseslint.configs.recommendedTypeChecked],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // One program for the whole tree, from tsconfig.json (which includes every TypeScript file),
+    // rather than the project service's program per file: the same rules in about half the time.
+    languageOptions: { parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
     rules: {
       // `_name` says on purpose that a destructured or caught value is not used.
       "@typescript-eslint/no-unused-vars": [
