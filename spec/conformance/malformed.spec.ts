@@ -25,7 +25,12 @@ import { damage, hostile } from "../support/damage.js";
 
 const smallCases = caseDocument({ depth: { min: 1, max: 3 }, width: { min: 1, max: 3 }, batch: { min: 1, max: 3 } });
 
-/** Runs `action`, requiring it to finish within a second and to throw nothing but a typed error; returns what it returned, or the error. */
+/**
+ * Runs `action`, requiring it to throw nothing but a typed error and to finish within ten
+ * seconds (a guard against work that grows without bound with the input, not a speed goal: it
+ * takes milliseconds, and the limit leaves room for a loaded machine); returns what it
+ * returned, or the error.
+ */
 function guarded<T>(action: () => T): T | BackpropRefError {
   const start = performance.now();
   try {
@@ -35,7 +40,7 @@ function guarded<T>(action: () => T): T | BackpropRefError {
     expect((error as Error).message.length).toBeGreaterThan(10);
     return error as BackpropRefError;
   } finally {
-    expect(performance.now() - start).toBeLessThan(1_000);
+    expect(performance.now() - start).toBeLessThan(10_000);
   }
 }
 

@@ -7,7 +7,7 @@ import { caseResult, parseCase } from "../../src/conformance/case-format.js";
 import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
 import { verifyTolerance } from "../../src/conformance/tolerance.js";
 import { rejectionFormat } from "../../src/conformance/vector-format.js";
-import { compareResults, formatVerifyReport, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
+import { compareResults, formatVerifyReport, maximumStrayVerdicts, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { answersOf, vectorFiles } from "../support/vectors.js";
 
@@ -156,6 +156,14 @@ describe("verify", () => {
       "is not a result or rejection with a string id, got an object",
     ]);
     expect(verifyVectors(file, right).passed).toBe(true);
+    // A flood of junk is counted, not listed line by line.
+    const flood = verifyVectors(file, [...right, ...new Array<number>(1000).fill(1)]);
+    expect(flood.verdicts).toHaveLength(right.length + maximumStrayVerdicts + 1);
+    expect(flood.verdicts.at(-1)).toMatchObject({
+      id: "results",
+      passed: false,
+      note: `${1000 - maximumStrayVerdicts} more entries are not answers for exactly one test (the first ${maximumStrayVerdicts} are listed)`,
+    });
   });
 
   it("checks a rejection against the rejection@1 schema before it counts as rejecting a malformed case", () => {

@@ -215,6 +215,9 @@ export function verifyResult(
   return { id, passed: false, difference, mistake: matchingMistake(problem, given, tolerance), note: null };
 }
 
+/** How many answers that are not for exactly one test are reported one by one; the rest are counted in one more verdict. */
+export const maximumStrayVerdicts = 20;
+
 /**
  * Verifies another implementation's results against every test of a vector file.
  *
@@ -239,14 +242,19 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
   // (which could overwrite a wrong one with a right one), an id no test has, an entry that is
   // not an answer at all. None of them is ignored.
   const strays: TestVerdict[] = [];
+  let unreported = 0;
   const duplicated = new Set<string>();
   const stray = (id: string, note: string): TestVerdict => ({ id, passed: false, difference: null, mistake: null, note });
+  const addStray = (verdict: () => TestVerdict): void => {
+    if (strays.length < maximumStrayVerdicts) strays.push(verdict());
+    else unreported++;
+  };
   results.forEach((entry, index) => {
     const id = typeof entry === "object" && entry !== null ? (entry as { id?: unknown }).id : undefined;
     if (typeof id !== "string") {
-      strays.push(stray(`results[${index}]`, `is not a result or rejection with a string id, got ${describeValue(entry)}`));
+      addStray(() => stray(`results[${index}]`, `is not a result or rejection with a string id, got ${describeValue(entry)}`));
     } else if (!testIds.has(id)) {
-      strays.push(stray(id, `results[${index}] answers a test that the vector file does not have`));
+      addStray(() => stray(id, `results[${index}] answers a test that the vector file does not have`));
     } else if (byId.has(id)) {
       duplicated.add(id);
     } else {
@@ -293,6 +301,11 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
     }
   }
   verdicts.push(...strays);
+  if (unreported > 0) {
+    verdicts.push(
+      stray("results", `${unreported} more entries are not answers for exactly one test (the first ${maximumStrayVerdicts} are listed)`),
+    );
+  }
   return { passed: verdicts.every((verdict) => verdict.passed), verdicts };
 }
 
