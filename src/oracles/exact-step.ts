@@ -303,8 +303,8 @@ function softmaxColumns(z: ExactMatrix): { outputs: Exact[][] } {
  * - squared error: $E_b = \frac12 \sum_k (o_k - t_k)^2$; element-wise,
  *   $\delta_k = (o_k - t_k) f'(z_k)$; softmax, $\delta_i = o_i \sum_{j \ne i} o_j (g_i - g_j)$ with
  *   $g = o - t$ (softmax's Jacobian $o_i(\delta_{ij} - o_j)$ applied to $g$, using $\sum_j o_j = 1$);
- * - cross-entropy: $E_b = -\sum_k t_k \log o_k$, $\delta_i = o_i \sum_{j \ne i} t_j - t_i (1 - o_i)$,
- *   which is $o_i \sum_j t_j - t_i$;
+ * - cross-entropy: $E_b = -\sum_k t_k \log o_k$, $\delta_i = o_i \sum_{j \ne i} t_j - t_i (1 - o_i)$
+ *   for $o_i > \frac12$, and $o_i \sum_j t_j - t_i$ (the same number) below;
  * - binary cross-entropy: $E_b = \sum_k t_k \operatorname{softplus}(-z_k) + (1 - t_k) \operatorname{softplus}(z_k)$,
  *   $\delta_k = \sigma(z_k) - t_k$.
  */
@@ -319,8 +319,12 @@ function lossAndDelta(
     const { outputs, complements, logOutputs } = softmaxColumn(z);
     if (loss === "cross_entropy") {
       const terms = t.map((target, k) => (target.value.isZero() ? exactZero : times(target, logOutputs[k]!)));
+      // Past one half, o_i Σ_{j≠i} t_j − t_i (1 − o_i); below, o_i Σ_j t_j − t_i, whose sum of targets is rounded.
+      const targetSum = sum(t);
       const delta = outputs.map((o, i) =>
-        minus(times(o, sum(t.filter((_, j) => j !== i).concat(t.length === 1 ? [exactZero] : []))), times(t[i]!, complements[i]!)),
+        o.value.greaterThan(0.5)
+          ? minus(times(o, sum(t.filter((_, j) => j !== i).concat(t.length === 1 ? [exactZero] : []))), times(t[i]!, complements[i]!))
+          : minus(times(o, targetSum), t[i]!),
       );
       return { loss: negated(sum(terms)), delta };
     }
