@@ -25,7 +25,7 @@ export * from "./model/learning-rate.js";
 export * from "./model/backprop.js";
 export * from "./model/intuitive.js";
 
-// oracles: numeric gradients from the loss alone, the comparison and its report, check.
+// oracles: numeric gradients from the loss alone, the 100-digit oracle, the comparison and its report, check.
 export * from "./oracles/kinks.js";
 export * from "./oracles/comparison.js";
 export * from "./oracles/finite-differences.js";
@@ -34,6 +34,9 @@ export * from "./oracles/gradient-check.js";
 export * from "./oracles/lines.js";
 export * from "./oracles/directional.js";
 export * from "./oracles/taylor.js";
+export * from "./oracles/exact-arithmetic.js";
+export * from "./oracles/exact-step.js";
+export * from "./oracles/exact-comparison.js";
 export * from "./oracles/report.js";
 export * from "./oracles/check.js";
 

@@ -8,7 +8,7 @@ import { caseResult, parseCase, readCase } from "../../src/conformance/case-form
 import { mistakenResult } from "../../src/conformance/mistakes.js";
 import { schemaViolation } from "../../src/conformance/schemas.js";
 import type { VectorFile } from "../../src/conformance/vector-format.js";
-import { generateVectorFiles, vectorBatches, vectorDepths, vectorFamilies } from "../../src/conformance/vectors.js";
+import { assertExactlyRounded, generateVectorFiles, vectorBatches, vectorDepths, vectorFamilies } from "../../src/conformance/vectors.js";
 import { compareResults, matchingMistake } from "../../src/conformance/verify.js";
 import { BackpropRefError } from "../../src/numeric/errors.js";
 
@@ -24,7 +24,7 @@ const tests = files.flatMap((file) => file.testGroups.flatMap((group) => group.t
 describe("conformance vectors", () => {
   it("are exactly what npm run vectors generates: run it and commit the files when this fails", () => {
     // Generated inside the test, not at import, so that Stryker can tell which tests reach which code.
-    const generated = generateVectorFiles();
+    const generated = generateVectorFiles({ checkedByOracle: false });
     expect([...committed.keys()].sort()).toEqual([...generated.keys()].sort());
     for (const [name, text] of generated) expect(committed.get(name), `spec/vectors/${name}`).toBe(text);
   });
@@ -68,6 +68,7 @@ describe("conformance vectors", () => {
     const flags = new Set(tests.flatMap(({ test }) => test.flags));
     for (const flag of [
       "SaturatedSigmoid",
+      "SaturatedUnits",
       "LargeLogits",
       "ZeroLearningRate",
       "SingleUnit",
@@ -87,6 +88,12 @@ describe("conformance vectors", () => {
       expect(problem.network.weights.length).toBe(group.depth);
       expect(compareResults(test.expected, caseResult(problem), { relative: 0, absolute: 0 }), test.id).toBeNull();
     }
+  });
+
+  it("every expected number of every valid test is the exact value rounded: it agrees with the 100-digit oracle to the bound of compareWithExact", () => {
+    const valid = tests.filter(({ test }) => test.result === "valid");
+    expect(valid.length).toBeGreaterThan(350);
+    for (const { test } of valid) assertExactlyRounded(parseCase(test.case), test.expected!);
   });
 
   it("wrong tests expect their mistake's result, which differs from the valid test of the same case and is recognised as that mistake", () => {
@@ -119,8 +126,19 @@ describe("conformance vectors", () => {
     }
   });
 
-  it("edge cases are what their flags say: saturated sigmoids, logits near 1000, a zero learning rate", () => {
+  it("edge cases are what their flags say: saturated sigmoids, saturated units, logits near 1000, a zero learning rate", () => {
     const flagged = (flag: string) => tests.filter(({ test }) => test.flags.includes(flag)).map(({ test }) => test);
+    expect(flagged("SaturatedUnits").length).toBe(24);
+    for (const test of flagged("SaturatedUnits")) {
+      expect(
+        test.case!.weights.flat(2).every((weight) => Math.abs(weight) >= 10 && Math.abs(weight) <= 40),
+        test.id,
+      ).toBe(true);
+      expect(
+        test.case!.activations.some((activation) => ["sigmoid", "tanh", "softplus", "softmax"].includes(activation)),
+        test.id,
+      ).toBe(true);
+    }
     for (const test of flagged("SaturatedSigmoid")) expect(Math.max(...test.case!.inputs.flat().map(Math.abs))).toBeGreaterThanOrEqual(25);
     for (const test of flagged("ZeroLearningRate")) {
       expect(test.case!.learningRate).toBe(0);

@@ -7,12 +7,17 @@ import {
   isActivationName,
   leakyReluSlope,
   sigmoid,
+  sigmoidDerivative,
   softmax,
   softmaxBackward,
+  softmaxComplement,
   softplus,
+  tanhDerivative,
+  targetMinusActivation,
   type ElementwiseActivationName,
 } from "../../src/model/activations.js";
 import { dimensions, matrixFromRows, matrixToRows } from "../../src/numeric/tensor.js";
+import { ShapeError } from "../../src/numeric/errors.js";
 import { numRuns } from "../support/arbitraries.js";
 import { rowBelow, topRowsOf } from "../support/parameters.js";
 import { constant, untouched } from "../support/layouts.js";
@@ -62,6 +67,45 @@ describe("activations", () => {
       }),
       { numRuns },
     );
+  });
+
+  it("the derivatives keep their relative precision in the tails: σ'(z) is σ(z)σ(−z) to a few ulps for |z| up to 700, tanh'(z) is 1/cosh²(z) for |z| up to 350 (where it is still a normal number)", () => {
+    const relativeDifference = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    fc.assert(
+      fc.property(fc.double({ min: -700, max: 700, noNaN: true }), (z) => {
+        expect(relativeDifference(sigmoidDerivative(z), sigmoid(z) * sigmoid(-z))).toBeLessThan(8 * 2 ** -53);
+        const secant = 1 / Math.cosh(z / 2);
+        expect(relativeDifference(tanhDerivative(z / 2), secant * secant)).toBeLessThan(16 * 2 ** -53);
+      }),
+      { numRuns },
+    );
+    // Where s(1 − s) and 1 − t² have no digit left, the slopes are still there.
+    expect(sigmoidDerivative(40)).toBeCloseTo(4.248354255291589e-18, 30);
+    expect(tanhDerivative(20)).toBeGreaterThan(1e-17);
+  });
+
+  it("t − f(z) near an asymptote is the distance of z's output to it, not of the rounded output: (t − 1) + σ(−z), (t ∓ 1) ± 2e/(1 + e) for tanh", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.6, max: 700, noNaN: true }), fc.constantFrom(-1, 1), (magnitude, sign) => {
+        const z = sign * magnitude;
+        // At the asymptote's own target the error is the distance to it, positive or negative.
+        expect(targetMinusActivation("sigmoid", z, sigmoid(z), sign > 0 ? 1 : 0)).toBe(sign > 0 ? sigmoid(-z) : -sigmoid(z));
+        const e = Math.exp(-2 * magnitude);
+        // (+ 0 makes −0 and 0 one: where e underflows, 0 − 0 is +0.)
+        expect(targetMinusActivation("tanh", z, Math.tanh(z), sign) + 0).toBe((sign * (2 * e)) / (1 + e) + 0);
+      }),
+      { numRuns },
+    );
+    expect(targetMinusActivation("sigmoid", 40, sigmoid(40), 1)).toBe(sigmoid(-40));
+    expect(targetMinusActivation("identity", 40, 40, 1)).toBe(-39);
+  });
+
+  it("the complement 1 − o of a confident softmax output comes from z: r/(1 + r), where 1 − o from the rounded o keeps three digits", () => {
+    const z = matrixFromRows([[30], [0]]);
+    const o = softmax(z);
+    expect(softmaxComplement(z, o, 0, 0)).toBe(Math.exp(-30) / (1 + Math.exp(-30)));
+    expect(Math.abs(1 - o.get(0, 0) - softmaxComplement(z, o, 0, 0)) / softmaxComplement(z, o, 0, 0)).toBeGreaterThan(1e-4);
+    expect(softmaxComplement(z, o, 1, 0)).toBe(1 - o.get(1, 0));
   });
 
   it("sigmoid is stable at the extremes and symmetric: σ(−z) = 1 − σ(z)", () => {
@@ -159,7 +203,7 @@ describe("activations", () => {
     );
   });
 
-  it("softmaxBackward of the first rows of larger matrices equals softmaxBackward of fresh copies, into another view or in place, and neither reads nor writes the rows below", () => {
+  it("softmaxBackward of the first rows of larger matrices equals softmaxBackward of fresh copies, into another view, neither reads nor writes the rows below, and refuses to write in place", () => {
     fc.assert(
       fc.property(logitsAndUpstream, ([logits, upstream]) => {
         const [units, samples] = [logits.length, logits[0]!.length];
@@ -173,8 +217,8 @@ describe("activations", () => {
         );
         expect(matrixToRows(softmaxBackward(o.view, g.view, into.view))).toEqual(expected);
         expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
-        // In place, as the output delta of squared error after softmax computes it.
-        expect(matrixToRows(softmaxBackward(o.view, g.view, g.view))).toEqual(expected);
+        // Each entry reads the whole column of g: in place, the first would overwrite what the others read.
+        expect(() => softmaxBackward(o.view, g.view, g.view)).toThrow(ShapeError);
         expect(rowBelow(g.whole)).toEqual(constant(samples, poison));
         expect(rowBelow(o.whole)).toEqual(constant(samples, poison));
       }),

@@ -13,7 +13,7 @@ const column = (values: readonly number[]): Matrix => matrixFromRows(values.map(
 const outputActivation = { cross_entropy: "softmax", binary_cross_entropy: "sigmoid" } as const;
 const lossOfLogits = (loss: FusedLossName, logits: readonly number[], targets: readonly number[]): number => {
   const z = column(logits);
-  return batchLoss(loss, z, activate(outputActivation[loss], z), column(targets));
+  return batchLoss(loss, outputActivation[loss], z, activate(outputActivation[loss], z), column(targets));
 };
 
 const logitsAndTargets = fc
@@ -48,7 +48,7 @@ describe("losses", () => {
     ]);
     const first = 0.5 * (0.8 * 0.8 + 0.5 * 0.5);
     const second = 0.5 * (0.9 * 0.9 + 0.9 * 0.9);
-    expect(batchLoss("squared_error", zeros(2, 2), outputs, targets)).toBeCloseTo((first + second) / 2, 15);
+    expect(batchLoss("squared_error", "identity", zeros(2, 2), outputs, targets)).toBeCloseTo((first + second) / 2, 15);
   });
 
   it("the cross-entropies equal their textbook formulas wherever those are accurate (|z| ≤ 10)", () => {
@@ -119,7 +119,7 @@ describe("losses", () => {
     fc.assert(
       fc.property(logitsAndTargets, fc.constantFrom<FusedLossName>("cross_entropy", "binary_cross_entropy"), ([logits, targets], loss) => {
         const outputs = activate(outputActivation[loss], column(logits));
-        const delta = fusedOutputDelta(loss, outputs, column(targets));
+        const delta = fusedOutputDelta(loss, column(logits), outputs, column(targets));
         logits.forEach((z, k) => {
           const h = 1e-6 * Math.max(1, Math.abs(z));
           const up = logits.map((value, index) => (index === k ? z + h : value));
@@ -140,14 +140,16 @@ describe("losses", () => {
         ([logits, targets], loss) => {
           const [units, samples] = [logits.length, logits[0]!.length];
           const outputs = matrixToRows(activate(outputActivation[loss], matrixFromRows(logits)));
-          const expected = matrixToRows(fusedOutputDelta(loss, matrixFromRows(outputs), matrixFromRows(targets)));
+          const expected = matrixToRows(fusedOutputDelta(loss, matrixFromRows(logits), matrixFromRows(outputs), matrixFromRows(targets)));
+          const z = topRowsOf(logits, poison);
           const o = topRowsOf(outputs, poison);
           const t = topRowsOf(targets, poison);
           const into = topRowsOf(
             Array.from({ length: units }, () => constant(samples, 0)),
             untouched,
           );
-          expect(matrixToRows(fusedOutputDelta(loss, o.view, t.view, into.view))).toEqual(expected);
+          expect(matrixToRows(fusedOutputDelta(loss, z.view, o.view, t.view, into.view))).toEqual(expected);
+          expect(rowBelow(z.whole)).toEqual(constant(samples, poison));
           expect(rowBelow(into.whole)).toEqual(constant(samples, untouched));
           expect(rowBelow(o.whole)).toEqual(constant(samples, poison));
           expect(rowBelow(t.whole)).toEqual(constant(samples, poison));
@@ -168,12 +170,12 @@ describe("losses", () => {
   it("each loss at a point computed by hand", () => {
     const t = matrixFromRows([[1], [0]]);
     const o = matrixFromRows([[0.75], [0.5]]);
-    expect(batchLoss("squared_error", o, o, t)).toBe(0.5 * (0.0625 + 0.25));
+    expect(batchLoss("squared_error", "identity", o, o, t)).toBe(0.5 * (0.0625 + 0.25));
     const z = matrixFromRows([[0], [0]]);
-    expect(batchLoss("cross_entropy", z, softmax(z), t)).toBeCloseTo(Math.LN2, 15);
-    expect(batchLoss("binary_cross_entropy", z, activate("sigmoid", z), t)).toBeCloseTo(2 * Math.LN2, 15);
+    expect(batchLoss("cross_entropy", "softmax", z, softmax(z), t)).toBeCloseTo(Math.LN2, 15);
+    expect(batchLoss("binary_cross_entropy", "sigmoid", z, activate("sigmoid", z), t)).toBeCloseTo(2 * Math.LN2, 15);
     const twoSamples = matrixFromRows([[1, 3]]);
-    expect(batchLoss("squared_error", twoSamples, twoSamples, matrixFromRows([[0, 0]]))).toBe((0.5 + 4.5) / 2);
+    expect(batchLoss("squared_error", "identity", twoSamples, twoSamples, matrixFromRows([[0, 0]]))).toBe((0.5 + 4.5) / 2);
   });
 });
 
@@ -184,10 +186,10 @@ describe("the batch loss near float64's limit", () => {
     const perSample = [0.5 * 1.5e154 * 1.5e154, 0.5 * 1.5e154 * 1.5e154, 0.5 * 1e154 * 1e154];
     expect(perSample.every(Number.isFinite)).toBe(true);
     expect(perSample.reduce((sum, loss) => sum + loss, 0)).toBe(Infinity);
-    expect(batchLoss("squared_error", outputs, outputs, large)).toBe(perSample.reduce((mean, loss) => mean + loss / 3, 0));
+    expect(batchLoss("squared_error", "identity", outputs, outputs, large)).toBe(perSample.reduce((mean, loss) => mean + loss / 3, 0));
     // An ordinary batch keeps the rounding of the definition, (E_1 + E_2 + E_3) / 3.
     const ordinary = matrixFromRows([[0.1, 0.7, 0.3]]);
     const sum = [0.1, 0.7, 0.3].reduce((total, t) => total + 0.5 * t * t, 0);
-    expect(batchLoss("squared_error", outputs, outputs, ordinary)).toBe(sum / 3);
+    expect(batchLoss("squared_error", "identity", outputs, outputs, ordinary)).toBe(sum / 3);
   });
 });

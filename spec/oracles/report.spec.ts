@@ -43,10 +43,10 @@ describe("the gradient report", () => {
       "worst entries             analytic                numeric                 absolute error  relative error
       ------------------------  ----------------------  ----------------------  --------------  --------------
       layer 1 weights[0][1][0]  -0.034214116163248876   -0.0075857100023729645  2.66e-2         7.78e-1
-      layer 1 weights[0][0][1]  -0.004486380994164985   -0.0010574369503714605  3.43e-3         7.64e-1
-      layer 1 weights[0][0][0]  0.028511763469374063    0.0071101506717333954   2.14e-2         7.51e-1
+      layer 1 weights[0][0][1]  -0.004486380994164981   -0.0010574369503714605  3.43e-3         7.64e-1
+      layer 1 weights[0][0][0]  0.028511763469374066    0.0071101506717333954   2.14e-2         7.51e-1
       layer 1 weights[0][1][1]  0.005383657192997979    0.0020942948189107847   3.29e-3         6.11e-1
-      layer 2 weights[1][0][1]  0.00019134911487334733  0.00019134911551087008  6.38e-13        6.38e-10
+      layer 2 weights[1][0][1]  0.00019134911487335426  0.00019134911551087008  6.38e-13        6.38e-10
 
       layer  parameter  entries  kinks crossed  worst entry  analytic         numeric          relative error
       -----  ---------  -------  -------------  -----------  ---------------  ---------------  --------------
@@ -61,12 +61,12 @@ describe("the gradient report", () => {
     );
     expect(report.entries.map(describeEntry)).toMatchInlineSnapshot(`
       [
-        "layer 1 weights[0][0][0]: analytic 0.028511763469374063, numeric 0.0071101506717333954, absolute error 2.14e-2, relative error 7.51e-1",
-        "layer 1 weights[0][0][1]: analytic -0.004486380994164985, numeric -0.0010574369503714605, absolute error 3.43e-3, relative error 7.64e-1",
+        "layer 1 weights[0][0][0]: analytic 0.028511763469374066, numeric 0.0071101506717333954, absolute error 2.14e-2, relative error 7.51e-1",
+        "layer 1 weights[0][0][1]: analytic -0.004486380994164981, numeric -0.0010574369503714605, absolute error 3.43e-3, relative error 7.64e-1",
         "layer 1 weights[0][1][0]: analytic -0.034214116163248876, numeric -0.0075857100023729645, absolute error 2.66e-2, relative error 7.78e-1",
         "layer 1 weights[0][1][1]: analytic 0.005383657192997979, numeric 0.0020942948189107847, absolute error 3.29e-3, relative error 6.11e-1",
-        "layer 2 weights[1][0][0]: analytic -0.002621923479252837, numeric -0.002621923479633622, absolute error 3.81e-13, relative error 1.45e-10",
-        "layer 2 weights[1][0][1]: analytic 0.00019134911487334733, numeric 0.00019134911551087008, absolute error 6.38e-13, relative error 6.38e-10",
+        "layer 2 weights[1][0][0]: analytic -0.0026219234792528336, numeric -0.002621923479633622, absolute error 3.81e-13, relative error 1.45e-10",
+        "layer 2 weights[1][0][1]: analytic 0.00019134911487335426, numeric 0.00019134911551087008, absolute error 6.38e-13, relative error 6.38e-10",
       ]
     `);
     expect(report.entries.map(entryPosition)).toMatchInlineSnapshot(`

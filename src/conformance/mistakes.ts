@@ -103,7 +103,12 @@ export function mistakenGradients(name: GradientMistakeName, network: Network, i
       const trace = forward(network, inputs);
       const L = network.weights.length;
       const deltas: Matrix[] = new Array<Matrix>(L);
-      deltas[L - 1] = outputDelta(network.spec, trace, outputError(trace.outputs[L]!, targets), targets);
+      deltas[L - 1] = outputDelta(
+        network.spec,
+        trace,
+        outputError(network.spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets),
+        targets,
+      );
       for (let l = L - 1; l >= 1; l--) deltas[l - 1] = scaled(hiddenError(network.weights[l]!, deltas[l]!), -1);
       return gradients(trace, deltas, withBiases);
     }

@@ -22,11 +22,24 @@
  */
 import { type ActivationName, type ElementwiseActivationName, elementwiseActivations } from "../model/activations.js";
 import type { LossName } from "../model/losses.js";
-import { BackpropRefError } from "../numeric/errors.js";
+import type { ParameterArrays } from "../model/network.js";
+import { BackpropRefError, NumericError } from "../numeric/errors.js";
 import { formatJson } from "../numeric/json.js";
 import { type Random, seededRandom } from "../numeric/random.js";
+import { matrixFromRows, transposed, vectorFromArray } from "../numeric/tensor.js";
+import { compareWithExact, describeDistance, type FloatStep } from "../oracles/exact-comparison.js";
+import { exactStep } from "../oracles/exact-step.js";
 import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
-import { type CaseDocument, caseFormat, caseResult, parseCase, readCase } from "./case-format.js";
+import {
+  type CaseDocument,
+  caseFormat,
+  caseResult,
+  type ParameterDocument,
+  parseCase,
+  type Problem,
+  readCase,
+  type ResultDocument,
+} from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult } from "./mistakes.js";
 import { verifyTolerance } from "./tolerance.js";
 import { compareResults } from "./verify.js";
@@ -35,9 +48,13 @@ import { type ExpectedError, type VectorFile, type VectorGroup, vectorsFormat, t
 
 /**
  * The version of the generator. It changes whenever the generated tests change, so that a
- * vector file says which generator wrote it.
+ * vector file says which generator wrote it; what changed in each version is in
+ * docs/conformance-guide.md, "Changelog of the vectors".
+ *
+ * 1.1.0: every expected number is the exact value rounded to float64, to the bound of the
+ * 100-digit oracle; the saturated tests (flag `SaturatedUnits`) are new.
  */
-export const generatorVersion = "1.0.0";
+export const generatorVersion = "1.1.0";
 
 /** A family of networks: one output activation and loss, hidden activations, biases on or off. */
 export interface VectorFamily {
@@ -75,8 +92,18 @@ export const flagNotes: Readonly<Record<string, string>> = {
   Random:
     "Weights, inputs and targets drawn from a fixed seed: weights in [-1.5, 1.5], inputs in [-2, 2], targets suited to the loss, widths 1 to 4.",
   SaturatedSigmoid:
-    "Inputs of magnitude 25 to 40 drive sigmoid units to |z| > 20, where f'(z) < 2e-9: the derivative must be computed as o(1 - o) or from exp(-|z|) without cancelling to a wrong value.",
-  LargeLogits: "Softmax preactivations of magnitude around 1000: exp overflows unless the largest logit is subtracted first (log-sum-exp).",
+    "Inputs of magnitude 25 to 40 drive sigmoid units to |z| > 20, where f'(z) < 2e-9. The expected derivative is the exact value rounded: " +
+    "computed from z as e/(1 + e)^2 with e = exp(-|z|). The form o(1 - o) passes the group's absolute tolerance here but keeps fewer digits as z grows " +
+    "(none above z = 37, where it is exactly 0).",
+  LargeLogits:
+    "Softmax preactivations of magnitude around 1000: exp overflows unless the largest logit is subtracted first (log-sum-exp). The expected loss " +
+    "takes log o_k as (z_k - m) - log1p(sum of exp(z_j - m) over j other than the largest), not z_k - (m + log sum), which loses digits beside a large logit.",
+  SaturatedUnits:
+    "Weights of magnitude 10 to 40 (inputs of +-1 or in [-2, 2]) drive every sigmoid, tanh, softplus and softmax unit into its tails: derivatives " +
+    "of 1e-17 and less, outputs within 1e-13 of their asymptotes, logits hundreds apart; targets at the asymptotes or soft. Every expected number " +
+    "is the exact value rounded to float64, within a few roundings (checked against a 100-digit computation as the file was written). An " +
+    "implementation that forms 1 - o, 1 - t^2, o(1 - o), o - t or o sum(t) - t by subtraction from a rounded o gets the small numbers wrong; the " +
+    "group's absolute tolerance of 1e-12 does not see it, a relative comparison does.",
   ZeroLearningRate:
     "learningRate 0: the gradients are as usual, the delta weights are all zero (or -0) and the updated weights equal the weights.",
   SingleUnit: "One unit in every layer: every matrix is 1x1, which hides transposition mistakes but not others.",
@@ -114,14 +141,29 @@ export const vectorBatches: readonly number[] = [1, 2, 5, 8];
 /** The depths of the test groups. */
 export const vectorDepths: readonly number[] = [1, 2, 3, 4];
 
+/** How {@link generateVectorFiles} works. */
+export interface GenerationOptions {
+  /**
+   * Whether to check every expected number of a valid test against the 100-digit oracle as it
+   * is written, and refuse to write one that disagrees (see {@link assertExactlyRounded}).
+   * Default `true`; the test that compares the committed files with the generator's turns it
+   * off, since another test checks the committed files against the oracle.
+   */
+  readonly checkedByOracle?: boolean;
+}
+
 /**
  * Every vector file, keyed by its file name (`<family>.json`), generated from fixed seeds.
  *
+ * @param options - whether the oracle checks the expected numbers
  * @returns a map from file name to the file's JSON text, in the order of {@link vectorFamilies}, the invalid cases last
+ * @throws {@link numeric/errors!NumericError | NumericError} if an expected number disagrees with the 100-digit oracle
  */
-export function generateVectorFiles(): Map<string, string> {
+export function generateVectorFiles(options: GenerationOptions = {}): Map<string, string> {
   const files = new Map<string, string>();
-  vectorFamilies.forEach((family, index) => files.set(`${family.name}.json`, `${formatJson(familyVectors(family, index))}\n`));
+  vectorFamilies.forEach((family, index) =>
+    files.set(`${family.name}.json`, `${formatJson(familyVectors(family, index, options.checkedByOracle ?? true))}\n`),
+  );
   files.set(`${invalidFamily}.json`, `${formatJson(invalidVectors())}\n`);
   return files;
 }
@@ -131,9 +173,14 @@ export function generateVectorFiles(): Map<string, string> {
  *
  * @param family - the family
  * @param seed - the seed of its random cases (the family's index in {@link vectorFamilies})
+ * @param checkedByOracle - whether to check every expected number against the 100-digit oracle (see {@link GenerationOptions})
+ * @throws {@link numeric/errors!NumericError | NumericError} if an expected number disagrees with the 100-digit oracle
  */
-export function familyVectors(family: VectorFamily, seed: number): VectorFile {
+export function familyVectors(family: VectorFamily, seed: number, checkedByOracle = true): VectorFile {
   const random = seededRandom(7001 + seed);
+  // The saturated tests (generator 1.1.0) draw from a stream of their own, so that every test
+  // of 1.0.0 keeps its case and its tcId.
+  const saturatedRandom = seededRandom(9001 + seed);
   let tcId = 0;
   const groups: VectorGroup[] = vectorDepths.map((depth) => {
     const tests: VectorTest[] = [];
@@ -141,15 +188,10 @@ export function familyVectors(family: VectorFamily, seed: number): VectorFile {
       tcId += 1;
       const id = `${family.name}/${tcId}`;
       const caseDocument: CaseDocument = { format: caseFormat, id, ...document };
-      const test: VectorTest = {
-        id,
-        tcId,
-        comment,
-        flags,
-        result: "valid",
-        case: caseDocument,
-        expected: caseResult(parseCase(caseDocument)),
-      };
+      const problem = parseCase(caseDocument);
+      const expected = caseResult(problem);
+      if (checkedByOracle) assertExactlyRounded(problem, expected);
+      const test: VectorTest = { id, tcId, comment, flags, result: "valid", case: caseDocument, expected };
       tests.push(test);
       return test;
     };
@@ -176,6 +218,9 @@ export function familyVectors(family: VectorFamily, seed: number): VectorFile {
         mistake,
         sameCaseAs: base.tcId,
       });
+    }
+    if (depth === vectorDepths[vectorDepths.length - 1]) {
+      for (const saturated of saturatedCases(family, depth, saturatedRandom)) add(saturated.comment, saturated.flags, saturated.document);
     }
     return { depth, tolerance: verifyTolerance, tests };
   });
@@ -293,6 +338,96 @@ function edgeCases(family: VectorFamily, depth: number, random: Random): EdgeCas
     edges.push({ comment: "softmax preactivations around 1000 in magnitude", flags: ["LargeLogits"], document: { ...document, weights } });
   }
   return edges;
+}
+
+/** The activations whose units saturate, for which {@link saturatedCases} writes tests. */
+const saturatingActivations: readonly ActivationName[] = ["sigmoid", "tanh", "softplus", "softmax"];
+
+/**
+ * The saturated tests of a family (flag `SaturatedUnits`), in the deepest group: two cases whose
+ * weights have magnitudes 10 to 40, one with the targets at the asymptotes of the outputs
+ * (0 and 1, $\pm 1$ for tanh, one-hot rows), one with soft targets. Families with no unit that
+ * saturates (`relu`, `leaky_relu`, `identity`) have none.
+ */
+function saturatedCases(family: VectorFamily, depth: number, random: Random): EdgeCase[] {
+  const activations = activationsOf(family, depth);
+  if (!activations.some((activation) => saturatingActivations.includes(activation))) return [];
+  const largeWeight = (): number => (random.uniform() < 0.5 ? -1 : 1) * draw(random, 10, 40);
+  const saturatedCase = (batch: number, atAsymptotes: boolean): CaseFields => {
+    const sizes = Array.from({ length: depth + 1 }, () => 1 + Math.floor(random.uniform() * 3));
+    if (family.output === "softmax") sizes[depth] = Math.max(2, sizes[depth]!);
+    const units = sizes[depth]!;
+    const asymptotes = family.output === "tanh" ? [-1, 1] : [0, 1];
+    const targets = atAsymptotes
+      ? Array.from({ length: batch }, () => {
+          if (family.output === "softmax") {
+            const hot = Math.min(units - 1, Math.floor(random.uniform() * units));
+            return Array.from({ length: units }, (_, k) => (k === hot ? 1 : 0));
+          }
+          return Array.from({ length: units }, () => (family.output === "softplus" ? 0 : asymptotes[random.uniform() < 0.5 ? 0 : 1]!));
+        })
+      : drawTargets(random, family.loss, batch, units);
+    return {
+      sizes,
+      activations,
+      loss: family.loss,
+      weights: sizes.slice(1).map((rows, index) => Array.from({ length: rows }, () => Array.from({ length: sizes[index]! }, largeWeight))),
+      biases: family.biases ? sizes.slice(1).map((rows) => Array.from({ length: rows }, () => draw(random, -40, 40))) : null,
+      inputs: Array.from({ length: batch }, () =>
+        Array.from({ length: sizes[0]! }, () => (random.uniform() < 0.5 ? (random.uniform() < 0.5 ? -1 : 1) : draw(random, -2, 2))),
+      ),
+      targets,
+      learningRate: draw(random, 0.05, 1),
+    };
+  };
+  return [
+    {
+      comment: "units driven into their tails by weights of 10 to 40, targets at the asymptotes",
+      flags: ["SaturatedUnits"],
+      document: saturatedCase(2, true),
+    },
+    {
+      comment: "units driven into their tails by weights of 10 to 40, soft targets",
+      flags: ["SaturatedUnits"],
+      document: saturatedCase(3, false),
+    },
+  ];
+}
+
+/**
+ * Throws unless every number of a result agrees with the 100-digit oracle
+ * ({@link oracles/exact-step!exactStep | exactStep}) to the bound of
+ * {@link oracles/exact-comparison!compareWithExact | compareWithExact}: the generator refuses to
+ * write a number that is not the exact value, rounded, to within a few of its own roundings.
+ *
+ * @param problem - the case
+ * @param expected - its result, as it is about to be written
+ * @throws {@link numeric/errors!NumericError | NumericError} naming the first disagreeing entry, both values and the distance
+ */
+export function assertExactlyRounded(problem: Problem, expected: ResultDocument): void {
+  const { network, inputs, targets, learningRate } = problem;
+  const comparison = compareWithExact(floatStepOfResult(expected), exactStep(network, inputs, targets, learningRate));
+  const [first] = comparison.disagreements;
+  if (first !== undefined) {
+    throw new NumericError(
+      `${problem.id ?? "a case"}: ${comparison.disagreements.length} expected numbers disagree with the 100-digit oracle; ${describeDistance(first)}`,
+    );
+  }
+}
+
+/** The numbers of a result document as the float64 arrays of a step (samples as columns). */
+function floatStepOfResult(result: ResultDocument): FloatStep {
+  const parameters = (document: ParameterDocument): ParameterArrays => ({
+    weights: document.weights.map((rows) => matrixFromRows(rows)),
+    biases: document.biases?.map((entries) => vectorFromArray(entries)) ?? null,
+  });
+  return {
+    loss: result.loss,
+    outputs: transposed(matrixFromRows(result.outputs)),
+    gradients: parameters(result.gradients),
+    deltaWeights: parameters(result.deltaWeights),
+    updated: parameters(result.updated),
+  };
 }
 
 /** The base of the invalid cases: the worked example's 2-2-1 sigmoid network and two samples, with biases. */

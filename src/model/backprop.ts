@@ -46,8 +46,14 @@
  * @module
  */
 import { assertFiniteArrays, assertFiniteLoss } from "../numeric/overflow.js";
-import { added, dimensions, hadamard, multiply, rowMeans, scaled, subtract, zeros, type Matrix } from "../numeric/tensor.js";
-import { activationDerivative, softmaxBackward, type ActivationName, type ElementwiseActivationName } from "./activations.js";
+import { added, dimensions, hadamard, multiply, rowMeans, scaled, zeros, type Matrix } from "../numeric/tensor.js";
+import {
+  activationDerivative,
+  softmaxBackward,
+  targetMinusOutput,
+  type ActivationName,
+  type ElementwiseActivationName,
+} from "./activations.js";
 import { assertTargetShape, forward, traceLoss, type Trace } from "./forward.js";
 import { validateLearningRate } from "./learning-rate.js";
 import { fusedOutputDelta, isFusedLoss } from "./losses.js";
@@ -105,14 +111,23 @@ export interface StepBuffers extends Backpropagation {
  *
  * which is why it is the right thing to send backwards.
  *
+ * The subtraction is the formula, not always the computation: an output near an asymptote
+ * of its activation (a sigmoid output $1 - 10^{-12}$ with target $1$) is rounded, and
+ * $t - o$ would keep only the digits that rounding left. So the distance of a saturated
+ * output to its asymptote comes from $z^{(L)}$ (see
+ * {@link model/activations!targetMinusOutput | targetMinusOutput}), and $e^{(L)}$ keeps its
+ * relative precision.
+ *
+ * @param activation - $f_L$
+ * @param preactivations - $z^{(L)}$, $n_L \times B$
  * @param outputs - $o^{(L)}$, $n_L \times B$
  * @param targets - $t$, $n_L \times B$
  * @param into - where to write $e^{(L)}$; a new matrix if left out
  * @returns `into`, $n_L \times B$
  */
-export function outputError(outputs: Matrix, targets: Matrix, into?: Matrix): Matrix {
+export function outputError(activation: ActivationName, preactivations: Matrix, outputs: Matrix, targets: Matrix, into?: Matrix): Matrix {
   assertTargetShape(outputs, targets);
-  return subtract(targets, outputs, into);
+  return targetMinusOutput(activation, preactivations, outputs, targets, into);
 }
 
 /**
@@ -149,10 +164,11 @@ export function outputDelta(spec: NetworkSpec, trace: Trace, error: Matrix, targ
   const L = depth(spec);
   const outputs = trace.outputs[L]!;
   const activation = spec.activations[L - 1]!;
-  if (isFusedLoss(spec.loss)) return fusedOutputDelta(spec.loss, outputs, targets, into);
+  if (isFusedLoss(spec.loss)) return fusedOutputDelta(spec.loss, trace.preactivations[L - 1]!, outputs, targets, into);
   if (activation === "softmax") {
-    const outputGradient = scaled(error, -1, into);
-    return softmaxBackward(outputs, outputGradient, outputGradient);
+    // J^T(-e) = -(J^T e), and the negation is exact: the same bits as the product with -e.
+    const product = softmaxBackward(outputs, error, into);
+    return scaled(product, -1, product);
   }
   return negatedErrorTimesSlope(error, activation, trace.preactivations[L - 1]!, into);
 }
@@ -232,7 +248,7 @@ export function backpropagateDeltas(network: Network, inputs: Matrix, targets: M
   const trace = forward(network, inputs, into?.trace);
   const errors: Matrix[] = new Array<Matrix>(L);
   const deltas: Matrix[] = new Array<Matrix>(L);
-  errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
+  errors[L - 1] = outputError(spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets, into?.errors[L - 1]);
   deltas[L - 1] = outputDelta(spec, trace, errors[L - 1]!, targets, into?.deltas[L - 1]);
   for (let l = L - 1; l >= 1; l--) {
     errors[l - 1] = hiddenError(weights[l]!, deltas[l]!, into?.errors[l - 1]);

@@ -119,7 +119,8 @@ export function networkLoss(network: Network, inputs: Matrix, targets: Matrix): 
 export function traceLoss(network: Network, trace: Trace, targets: Matrix): number {
   const output = trace.outputs[trace.outputs.length - 1]!;
   assertTargetShape(output, targets);
-  return batchLoss(network.spec.loss, trace.preactivations[trace.preactivations.length - 1]!, output, targets);
+  const { loss, activations } = network.spec;
+  return batchLoss(loss, activations[activations.length - 1]!, trace.preactivations[trace.preactivations.length - 1]!, output, targets);
 }
 
 /**

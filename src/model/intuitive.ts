@@ -156,7 +156,7 @@ export function intuitiveBackwardPass(network: Network, inputs: Matrix, targets:
   const L = depth(network.spec);
   const trace = forward(network, inputs, into?.trace);
   const errors: Matrix[] = new Array<Matrix>(L);
-  errors[L - 1] = outputError(trace.outputs[L]!, targets, into?.errors[L - 1]);
+  errors[L - 1] = outputError(activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets, into?.errors[L - 1]);
   for (let l = L - 1; l >= 1; l--) errors[l - 1] = intuitiveHiddenError(network.weights[l]!, errors[l]!, into?.errors[l - 1]);
   const deltas = errors.map((error, index) =>
     negatedErrorTimesSlope(error, activations[index] as ElementwiseActivationName, trace.preactivations[index]!, into?.deltas[index]),
