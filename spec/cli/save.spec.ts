@@ -50,10 +50,10 @@ describe("saving a file", () => {
     const path = join(directory, "killed.json");
     writeFileSync(path, "old");
     const script = `import { saveAtomically } from ${JSON.stringify(new URL("../../src/cli/save.ts", import.meta.url).pathname)};
-      await saveAtomically(${JSON.stringify(path)}, "x".repeat(400 * 1024 * 1024));`;
+      await saveAtomically(${JSON.stringify(path)}, "x".repeat(64 * 1024 * 1024));`;
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { stdio: "ignore" });
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    // Killed as soon as its temporary file holds some bytes, that is, while it writes the 400 MB.
+    // Killed as soon as its temporary file holds some bytes, that is, while it writes the 64 MB.
     const temporary = join(directory, `.killed.json.${child.pid}.tmp`);
     const written = () => (existsSync(temporary) ? statSync(temporary).size : 0);
     while (written() === 0 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -61,7 +61,7 @@ describe("saving a file", () => {
     await exited;
     // The old file, or (had the write finished first) the whole new one: never a part.
     const left = readFileSync(path, "utf8");
-    expect(left === "old" || left.length === 400 * 1024 * 1024).toBe(true);
+    expect(left === "old" || left.length === 64 * 1024 * 1024).toBe(true);
   });
 });
 

@@ -10,14 +10,14 @@ import { checkSite, formatSiteReport } from "../../scripts/check-site.js";
 
 // The site is built from typedoc.json exactly as `npm run docs` builds it, into a folder of its
 // own so that the test never touches `site/`, then served on 127.0.0.1 and read in Debian's
-// Chromium. Screenshots of the key pages go to `screenshots/` for a person to look at: the
-// first screen of each, or with SITE_SCREENSHOTS=full the whole page (rendering a long page
-// whole costs about a second of the suite's time, which the test itself does not need).
+// Chromium. With SITE_SCREENSHOTS=screen (the first screen of each) or SITE_SCREENSHOTS=full
+// (the whole page), screenshots of the key pages go to `screenshots/` for a person to look at;
+// the test itself needs none, and they cost a third of its time.
 
 const root = join(import.meta.dirname, "..", "..");
 const chromiumPath = "/usr/bin/chromium";
 const screenshots = join(root, "screenshots");
-const fullPage = process.env.SITE_SCREENSHOTS === "full";
+const screenshotMode = process.env.SITE_SCREENSHOTS;
 
 /** The pages a reader opens first, in reading order, with the file name of their screenshot. */
 const keyPages = [
@@ -138,10 +138,12 @@ describe("the documentation site", () => {
         "--disable-sync",
       ],
     });
-    mkdirSync(screenshots, { recursive: true });
+    if (screenshotMode !== undefined) mkdirSync(screenshots, { recursive: true });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
-    for (const [path, name] of keyPages) {
+    // Three pages at a time: Chromium renders in processes of its own, so while one page lays
+    // out its formulas another can load.
+    const checkPage = async ([path, name]: (typeof keyPages)[number]): Promise<void> => {
       const page = await context.newPage();
       page.on("console", (message) => {
         if (message.type() === "error") problems.push(`${path}: console error: ${message.text()}`);
@@ -177,9 +179,15 @@ describe("the documentation site", () => {
       if (!math.loaded.includes("KaTeX_Main") || !math.loaded.includes("KaTeX_Math") || !math.mainReady) {
         problems.push(`${path}: the KaTeX fonts did not load (loaded: ${math.loaded.join(", ") || "none"})`);
       }
-      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage });
+      if (screenshotMode !== undefined) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: screenshotMode === "full" });
       await page.close();
-    }
+    };
+    const queue = [...keyPages];
+    await Promise.all(
+      [1, 2, 3].map(async () => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await checkPage(next);
+      }),
+    );
     expect(problems).toEqual([]);
 
     // The code is one click away from the formula: "Defined in" opens the source at the line.
@@ -189,7 +197,7 @@ describe("the documentation site", () => {
     await page.click('a[href*="source/src/model/backprop.ts.html#L"]');
     await page.waitForURL(/source\/src\/model\/backprop\.ts\.html#L\d+$/);
     expect(await page.locator(":target").textContent()).toMatch(/export function hiddenError\(/);
-    await page.screenshot({ path: join(screenshots, "14-hidden-error-source.png") });
+    if (screenshotMode !== undefined) await page.screenshot({ path: join(screenshots, "14-hidden-error-source.png") });
     await page.close();
   }, 90_000);
 });
