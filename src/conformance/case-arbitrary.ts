@@ -126,21 +126,7 @@ export function caseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<Ca
     samples: fc.integer(batch),
   });
   return shape
-    .chain(({ sizes, hidden, output, biases, samples }) => {
-      const L = sizes.length - 1;
-      const [outputActivation, loss] = output;
-      return fc.record({
-        format: fc.constant(caseFormat),
-        sizes: fc.constant(sizes),
-        activations: fc.constant([...hidden.slice(0, L - 1), outputActivation]),
-        loss: fc.constant(loss),
-        weights: fc.tuple(...sizes.slice(1).map((units, index) => matrix(units, sizes[index]!, weight))),
-        biases: biases ? fc.tuple(...sizes.slice(1).map((units) => row(units, weight))) : fc.constant(null),
-        inputs: matrix(samples, sizes[0]!, input),
-        targets: targetsFor(loss, samples, sizes[L]!),
-        learningRate,
-      });
-    })
+    .chain((drawn) => caseOfShape(drawn, { weight, bias: weight, input, targets: targetsFor }))
     .filter((document) => {
       const problem = parseCase(document);
       const clearOfKinks = constraints.awayFromKinks === false || kinkDistance(problem.network, problem.inputs) > kinkMargin;
@@ -240,21 +226,46 @@ export function saturatingCaseDocument(constraints: SaturatingConstraints = {}):
     biases: fc.boolean(),
     samples: fc.integer(batch),
   });
-  return shape.chain(({ sizes, hidden, output, biases, samples }) => {
-    const L = sizes.length - 1;
-    const [outputActivation, loss] = output;
-    return fc.record({
-      format: fc.constant(caseFormat),
-      sizes: fc.constant(sizes),
-      activations: fc.constant([...hidden.slice(0, L - 1), outputActivation]),
-      loss: fc.constant(loss),
-      weights: fc.tuple(...sizes.slice(1).map((units, index) => matrix(units, sizes[index]!, largeWeight))),
-      biases: biases
-        ? fc.tuple(...sizes.slice(1).map((units) => row(units, fc.double({ min: -40, max: 40, noNaN: true }))))
-        : fc.constant(null),
-      inputs: matrix(samples, sizes[0]!, saturatingInput),
-      targets: saturatingTargetsFor(loss, samples, sizes[L]!),
-      learningRate,
-    });
+  return shape.chain((drawn) =>
+    caseOfShape(drawn, {
+      weight: largeWeight,
+      bias: fc.double({ min: -40, max: 40, noNaN: true }),
+      input: saturatingInput,
+      targets: saturatingTargetsFor,
+    }),
+  );
+}
+
+/** The shape of a case as the arbitraries draw it first: sizes, activations, the output pair, biases or not, the batch size. */
+interface CaseShape {
+  readonly sizes: readonly number[];
+  readonly hidden: readonly ElementwiseActivationName[];
+  readonly output: readonly [ActivationName, LossName];
+  readonly biases: boolean;
+  readonly samples: number;
+}
+
+/** What the numbers of a case are drawn from, once its shape is known. */
+interface CaseEntries {
+  readonly weight: fc.Arbitrary<number>;
+  readonly bias: fc.Arbitrary<number>;
+  readonly input: fc.Arbitrary<number>;
+  readonly targets: (loss: LossName, samples: number, units: number) => fc.Arbitrary<number[][]>;
+}
+
+/** Case documents of one shape, their numbers drawn from `entries`, the learning rate from $[0, 1]$. */
+function caseOfShape({ sizes, hidden, output, biases, samples }: CaseShape, entries: CaseEntries): fc.Arbitrary<CaseDocument> {
+  const L = sizes.length - 1;
+  const [outputActivation, loss] = output;
+  return fc.record({
+    format: fc.constant(caseFormat),
+    sizes: fc.constant([...sizes]),
+    activations: fc.constant([...hidden.slice(0, L - 1), outputActivation]),
+    loss: fc.constant(loss),
+    weights: fc.tuple(...sizes.slice(1).map((units, index) => matrix(units, sizes[index]!, entries.weight))),
+    biases: biases ? fc.tuple(...sizes.slice(1).map((units) => row(units, entries.bias))) : fc.constant(null),
+    inputs: matrix(samples, sizes[0]!, entries.input),
+    targets: entries.targets(loss, samples, sizes[L]!),
+    learningRate,
   });
 }

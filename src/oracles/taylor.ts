@@ -120,32 +120,28 @@ export function taylorTest(
     steps.push({ step, remainder, used: usable });
   }
   const used = steps.filter((point) => point.used);
+  const inconclusive = (reason: string, slope = Number.NaN): TaylorReport => ({
+    method: "taylor",
+    verdict: "inconclusive",
+    passed: true,
+    slope,
+    minimumSlope,
+    steps,
+    reason,
+  });
   const overflowed = steps.filter((point) => !Number.isFinite(point.remainder)).length;
   if (used.length < 3 && (overflowed > 0 || !Number.isFinite(noise))) {
-    return {
-      method: "taylor",
-      verdict: "inconclusive",
-      passed: true,
-      slope: Number.NaN,
-      minimumSlope,
-      steps,
-      reason: `only ${used.length} of ${steps.length} steps usable: the loss is not finite along the direction (it overflowed at ${Math.max(overflowed, 1)} or more steps)`,
-    };
+    return inconclusive(
+      `only ${used.length} of ${steps.length} steps usable: the loss is not finite along the direction (it overflowed at ${Math.max(overflowed, 1)} or more steps)`,
+    );
   }
   if (used.length < 3) {
     const kinks = steps.filter((point) => !point.used && point.remainder > noise).length;
-    return {
-      method: "taylor",
-      verdict: "inconclusive",
-      passed: true,
-      slope: Number.NaN,
-      minimumSlope,
-      steps,
-      reason:
-        kinks > 0
-          ? `only ${used.length} of ${steps.length} steps usable: ${kinks} crossed a relu kink`
-          : `only ${used.length} of ${steps.length} remainders above the round-off level ${noise.toExponential(1)}: the loss is nearly linear along the direction`,
-    };
+    return inconclusive(
+      kinks > 0
+        ? `only ${used.length} of ${steps.length} steps usable: ${kinks} crossed a relu kink`
+        : `only ${used.length} of ${steps.length} remainders above the round-off level ${noise.toExponential(1)}: the loss is nearly linear along the direction`,
+    );
   }
   const fitted = used.slice(-4);
   const logSteps = fitted.map((point) => Math.log(point.step));
@@ -157,26 +153,16 @@ export function taylorTest(
   // from a dip; a wrong gradient's fall towards 1.
   const rising = localSlopes.every((value, i) => i === 0 || value >= localSlopes[i - 1]! - 0.05) && localSlopes.at(-1)! >= 1.5;
   if (slope < minimumSlope && rising) {
-    return {
-      method: "taylor",
-      verdict: "inconclusive",
-      passed: true,
+    return inconclusive(
+      `the remainder is still rising towards h^2 over the smallest usable steps (local slopes ${localSlopes.map((value) => value.toFixed(2)).join(", ")}), as after a dip`,
       slope,
-      minimumSlope,
-      steps,
-      reason: `the remainder is still rising towards h^2 over the smallest usable steps (local slopes ${localSlopes.map((value) => value.toFixed(2)).join(", ")}), as after a dip`,
-    };
+    );
   }
   if (!(spread <= maximumSpread)) {
-    return {
-      method: "taylor",
-      verdict: "inconclusive",
-      passed: true,
+    return inconclusive(
+      `the remainder has not settled to one power of h over the smallest usable steps (local slopes ${localSlopes.map((value) => value.toFixed(2)).join(", ")})`,
       slope,
-      minimumSlope,
-      steps,
-      reason: `the remainder has not settled to one power of h over the smallest usable steps (local slopes ${localSlopes.map((value) => value.toFixed(2)).join(", ")})`,
-    };
+    );
   }
   const passed = slope >= minimumSlope;
   return {
