@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkSavePath, saveAtomically } from "../../src/cli/save.js";
@@ -35,15 +35,23 @@ describe("saving a file", () => {
     await saveAtomically(path, "new");
     expect(readFileSync(path, "utf8")).toBe("new");
     expect(readdirSync(directory).filter((name) => name.endsWith(".tmp"))).toStrictEqual([]);
+    // A temporary file left by a killed run of a process with this one's number is in nobody's way.
+    const left = `.model.json.${process.pid}.tmp`;
+    writeFileSync(join(directory, left), "partial");
+    await checkSavePath(path, "--save");
+    await saveAtomically(path, "newer");
+    expect(readFileSync(path, "utf8")).toBe("newer");
+    expect(readdirSync(directory).filter((name) => name.endsWith(".tmp"))).toStrictEqual([left]);
   });
 
-  it("leaves the old file whole when the write fails", async () => {
-    const path = join(directory, "kept.json");
-    writeFileSync(path, "old");
-    // The temporary file's place is taken by a folder, so the write fails before the rename.
-    mkdirSync(join(directory, `.kept.json.${process.pid}.tmp`));
-    await expect(saveAtomically(path, "new")).rejects.toThrow(/^cannot write .*kept\.json: EEXIST$/);
-    expect(readFileSync(path, "utf8")).toBe("old");
+  it("leaves what stood at the path, and no temporary file, when the write fails", async () => {
+    // A folder at the path: the temporary file is written, and the rename over the folder fails.
+    const path = join(directory, "kept");
+    mkdirSync(path);
+    writeFileSync(join(path, "inside.txt"), "old");
+    await expect(saveAtomically(path, "new")).rejects.toThrow(/^cannot write .*kept: EISDIR$/);
+    expect(readFileSync(join(path, "inside.txt"), "utf8")).toBe("old");
+    expect(readdirSync(directory).filter((name) => name.startsWith(".kept"))).toStrictEqual([]);
   });
 
   it("leaves the old file whole when the process is killed while writing", async () => {
@@ -54,8 +62,11 @@ describe("saving a file", () => {
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { stdio: "ignore" });
     const exited = new Promise((resolve) => child.once("exit", resolve));
     // Killed as soon as its temporary file holds some bytes, that is, while it writes the 64 MB.
-    const temporary = join(directory, `.killed.json.${child.pid}.tmp`);
-    const written = () => (existsSync(temporary) ? statSync(temporary).size : 0);
+    const temporary = () => readdirSync(directory).find((name) => name.startsWith(`.killed.json.${child.pid}-`));
+    const written = () => {
+      const name = temporary();
+      return name === undefined ? 0 : statSync(join(directory, name)).size;
+    };
     while (written() === 0 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 1));
     child.kill("SIGKILL");
     await exited;

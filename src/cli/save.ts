@@ -5,7 +5,7 @@
  * - {@link checkSavePath} runs before training, so that a path that cannot be written (a
  *   missing folder, a folder, an empty name, a device such as `/dev/null`, a folder without
  *   permission) is refused in the first second, not after the run.
- * - {@link saveAtomically} writes to a temporary file beside the target (`.<name>.<pid>.tmp`),
+ * - {@link saveAtomically} writes to a temporary file beside the target (`.<name>.<pid>-<random>.tmp`),
  *   flushes it to the disk and renames it over the target. A rename within a folder is atomic,
  *   so a reader sees the old file or the new one, never a part; a run killed while writing
  *   leaves the old file as it was (and the temporary file, which names the process).
@@ -14,6 +14,7 @@
  */
 import { constants } from "node:fs";
 import { open, rename, rm, stat } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { FileError } from "../numeric/errors.js";
 
@@ -74,6 +75,11 @@ export async function saveAtomically(path: string, text: string): Promise<void> 
   }
 }
 
+/**
+ * A name beside `path` that no other writer uses: the process and a random part, so that a
+ * temporary file left by a killed run (whose process number a container may hand out again)
+ * never stands in the way of the next.
+ */
 function temporaryPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
 }
