@@ -76,4 +76,42 @@ describe("reading a command's input", () => {
     expect(await readInput("-", io(1))).toBe(text);
     expect(await readInput("-", io(1 << 16))).toBe(text);
   });
+
+  it("reads exactly the limit, and says the limit in MiB when it is that large", async () => {
+    expect(await readInput("-", withInput(standardInput("x".repeat(100))), 100)).toBe("x".repeat(100));
+    await expect(readInput("-", withInput(standardInput("x".repeat(101))), 100)).rejects.toThrow(/larger than 100 bytes,/);
+    await expect(readInput("-", withInput(standardInput("x".repeat(3 * 1024 * 1024))), 2 * 1024 * 1024)).rejects.toThrow(
+      new FileError("cannot read standard input: it is larger than 2 MiB, the most a command reads"),
+    );
+  });
+
+  it("refuses text that starts with either UTF-16 byte-order mark, even with no zero byte after it", () => {
+    for (const mark of [
+      [0xff, 0xfe],
+      [0xfe, 0xff],
+    ]) {
+      expect(() => decodeText(Uint8Array.from([...mark, 0x7b, 0x7d]), "case.json")).toThrow(/it is UTF-16 text/);
+    }
+    expect(decodeText(Uint8Array.from([0x7b, 0xfe, 0x7d].slice(0, 1)), "case.json")).toBe("{");
+  });
+
+  it("names the system's reason when a read fails: permission, or the error's own code or message", async () => {
+    const failing = (error: object) =>
+      withInput(() => ({
+        [Symbol.iterator]: () => ({
+          next: () => {
+            throw Object.assign(new Error("the stream broke"), error);
+          },
+        }),
+      }));
+    await expect(readInput("-", failing({ code: "EACCES" }))).rejects.toThrow(
+      new FileError("cannot read standard input: permission denied"),
+    );
+    await expect(readInput("-", failing({ code: "EPERM" }))).rejects.toThrow(
+      new FileError("cannot read standard input: permission denied"),
+    );
+    await expect(readInput("-", failing({ code: "EIO" }))).rejects.toThrow(new FileError("cannot read standard input: EIO"));
+    await expect(readInput("-", failing({}))).rejects.toThrow(new FileError("cannot read standard input: the stream broke"));
+    await expect(readInput(join(casePath, "inside.json"), withInput(standardInput()))).rejects.toThrow(/: ENOTDIR$/);
+  });
 });

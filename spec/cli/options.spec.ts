@@ -6,8 +6,8 @@ import { runCommand } from "../support/command.js";
 
 describe("command-line numbers", () => {
   it("are decimal numbers as JSON writes them, with an optional +", () => {
-    expect(["1", "+1", "-0.5", ".5", "5.", "1e-3", "2E+2"].map((text) => parseNumberOption(text, "--lr"))).toStrictEqual([
-      1, 1, -0.5, 0.5, 5, 1e-3, 200,
+    expect(["1", "+1", "-0.5", ".5", "5.", "1e-3", "2E+2", "12.5", ".55"].map((text) => parseNumberOption(text, "--lr"))).toStrictEqual([
+      1, 1, -0.5, 0.5, 5, 1e-3, 200, 12.5, 0.55,
     ]);
     expect(parseNumberList("784, 200,10", "--sizes")).toStrictEqual([784, 200, 10]);
   });

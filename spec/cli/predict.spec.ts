@@ -31,6 +31,13 @@ describe("the samples predict reads", () => {
     expect(() => parseSamples("[[1, null]]")).toThrow("sample 0, feature 1 must be a number, got null");
     expect(() => parseSamples("")).toThrow("there are no samples to classify");
     expect(() => parseSamples("[1")).toThrow(/the list of samples is not valid JSON/);
+    expect(() => parseSamples("[]")).toThrow("the samples must be a JSON array of arrays of numbers, at least one, got []");
+    expect(() => parseSamples("[[1], 2]")).toThrow("sample 1 must be an array of numbers, got 2");
+    expect(() => parseSamples('[[1, "2"]]')).toThrow('sample 0, feature 1 must be a number, got "2"');
+    expect(parseSamples("  # a comment\n 1 2 \n\n3,4")).toStrictEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it("are quoted as they were typed when they are not finite numbers, never shown as null", () => {

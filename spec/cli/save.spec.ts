@@ -24,6 +24,10 @@ describe("saving a file", () => {
       ["/dev/null", "--save /dev/null: it is not a regular file (a device, a pipe or a socket), so it cannot be replaced"],
     ];
     for (const [path, message] of cases) await expect(checkSavePath(path, "--save")).rejects.toThrow(new FileError(message));
+    // No file can be made in /proc, whoever asks (root included): the probe's failure is the refusal.
+    await expect(checkSavePath("/proc/model.json", "--save")).rejects.toThrow(
+      /^--save \/proc\/model\.json: cannot write in the folder \/proc: E[A-Z]+$/,
+    );
     await expect(checkSavePath(join(directory, "new.json"), "--save")).resolves.toBeUndefined();
     await expect(checkSavePath(file, "--save")).resolves.toBeUndefined();
     expect(readdirSync(directory).sort()).toStrictEqual(["folder", "plain.txt"]);

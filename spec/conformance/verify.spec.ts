@@ -183,4 +183,78 @@ describe("verify", () => {
       expect(verdict.note).toMatch(/^the rejection is not a rejection@1 document: /);
     }
   });
+
+  it("describes what was given in place of a number, a section or a matrix, exactly", () => {
+    const expected = caseResult(parseCase(workedExampleCase));
+    const at = (changes: Record<string, unknown>) => compareResults({ ...expected, ...changes }, expected);
+    expect(compareResults([expected], expected)).toStrictEqual({
+      quantity: "result",
+      position: "",
+      expected: "a backprop-ref/result@1 object",
+      given: "[an object]",
+      relativeError: null,
+    });
+    for (const section of [null, [], "x"]) {
+      expect(at({ gradients: section })).toStrictEqual({
+        quantity: "gradients",
+        position: "",
+        expected: "an object with weights and biases",
+        given: section === null ? "null" : section === "x" ? '"x"' : "[]",
+        relativeError: null,
+      });
+    }
+    const outputs = (given: unknown) => at({ outputs: given });
+    expect(outputs([[0.5], [0.5, 1]])).toMatchObject({ quantity: "outputs", expected: "2×1", given: "2 rows of unequal length" });
+    expect(outputs([[0.5]])).toMatchObject({ expected: "2×1", given: "1×1" });
+    expect(outputs([0.5, 0.5])).toMatchObject({ expected: "2×1", given: "2 entries" });
+    expect(outputs([[0.5], 0.5])).toMatchObject({ expected: "2×1", given: "2 entries" });
+    expect(outputs([[], []])).toMatchObject({ expected: "2×1", given: "2×0" });
+    expect(outputs("0.5")).toMatchObject({ expected: "2×1", given: '"0.5"' });
+    expect(at({ loss: "0.1" })).toStrictEqual({
+      quantity: "loss",
+      position: "",
+      expected: expected.loss,
+      given: '"0.1"',
+      relativeError: null,
+    });
+    expect(at({ loss: null })).toMatchObject({ given: "null", relativeError: null });
+    expect(at({ loss: expected.loss * 2 })).toStrictEqual({
+      quantity: "loss",
+      position: "",
+      expected: expected.loss,
+      given: expected.loss * 2,
+      relativeError: 1,
+    });
+    const biases = at({ gradients: { ...expected.gradients, biases: [[0, 0], [0]] } });
+    expect(biases).toStrictEqual({
+      quantity: "gradients.biases",
+      position: "",
+      expected: "null",
+      given: "[[0, 0], [0]]",
+      relativeError: null,
+    });
+  });
+
+  it("writes a report line by line and counts the failures by mistake, those that match none together", () => {
+    const difference = { quantity: "loss", position: "", expected: 1, given: 2, relativeError: 1 };
+    const report = {
+      passed: false,
+      verdicts: [
+        { id: "a", passed: true, difference: null, mistake: null, note: null },
+        { id: "b", passed: false, difference, mistake: "intuitive-rule" as const, note: null },
+        { id: "c", passed: false, difference: { ...difference, position: "[0]", relativeError: null }, mistake: null, note: null },
+        { id: "d", passed: false, difference: null, mistake: null, note: "no result or rejection with this id" },
+      ],
+    };
+    expect(formatVerifyReport(report).split("\n")).toStrictEqual([
+      "a: pass",
+      "b: FAIL loss: expected 1, got 2, relative error 1.00",
+      expect.stringMatching(/^ {4}matches the known mistake intuitive-rule: \S/),
+      "c: FAIL loss[0]: expected 1, got 2",
+      "d: FAIL no result or rejection with this id",
+      "FAILED 3 of 4 tests (1 intuitive-rule, 2 no known mistake)",
+    ]);
+    const { id: _id, ...withoutId } = workedExampleCase;
+    expect(verifyResult(parseCase(withoutId), null).id).toBe("case");
+  });
 });

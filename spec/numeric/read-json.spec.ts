@@ -45,4 +45,31 @@ describe("reading JSON", () => {
     // A hundred thousand levels: the parser copes, and so must everything after it (a recursive walk would exhaust the stack).
     expect(refusal(nested(100_000))).toBe(`the case nests arrays and objects deeper than ${maximumJsonDepth} levels, at [0][0][0][0]…`);
   });
+
+  it("finds the first non-finite number in document order, through escaped quotes and nested objects", () => {
+    expect(refusal('{"id": "say \\"NaN\\" twice \\\\", "w": [1, NaN]}')).toMatch(/^the case is not valid JSON: w\[1\] is NaN,/);
+    expect(refusal('{"a": [1, Infinity], "b": NaN}')).toMatch(/^the case is not valid JSON: a\[1\] is Infinity,/);
+    expect(refusal('{"outer": {"inner": [[-Infinity]]}}')).toMatch(/^the case is not valid JSON: outer\.inner\[0\]\[0\] is -Infinity,/);
+    expect(refusal("[NaN,NaN]")).toMatch(/^the case is not valid JSON: \[0\] is NaN,/);
+  });
+
+  it("escapes every character that would break the message's line, and keeps a whole surrogate pair", () => {
+    const message = refusal("x😀\u2028\u007f\udc00\u0001");
+    expect(message).toMatch(/^the case is not valid JSON: /);
+    for (const escaped of ["\\u2028", "\\u007f", "\\udc00", "\\u0001"]) expect(message).toContain(escaped);
+    expect(message).toContain("😀");
+    expect(message).not.toMatch(/[\u2028\u007f\u0001]/);
+  });
+
+  it(`accepts exactly ${maximumJsonDepth} levels and shows a deep path through objects to its first four levels`, () => {
+    const nested = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+    expect(readJson(nested(maximumJsonDepth), "the case")).toBeInstanceOf(Array);
+    expect(refusal(nested(maximumJsonDepth + 1))).toBe(
+      `the case nests arrays and objects deeper than ${maximumJsonDepth} levels, at [0][0][0][0]…`,
+    );
+    expect(refusal(`{"a": {"b": {"c": {"d": {"e": ${nested(maximumJsonDepth)}}}}}}`)).toBe(
+      `the case nests arrays and objects deeper than ${maximumJsonDepth} levels, at a.b.c.d…`,
+    );
+    expect(readJson("[1, [2], {}]", "the case")).toStrictEqual([1, [2], {}]);
+  });
 });
