@@ -58,7 +58,7 @@ describe("reading JSON", () => {
     expect(message).toMatch(/^the case is not valid JSON: /);
     for (const escaped of ["\\u2028", "\\u007f", "\\udc00", "\\u0001"]) expect(message).toContain(escaped);
     expect(message).toContain("😀");
-    expect(message).not.toMatch(/[\u2028\u007f\u0001]/);
+    for (const raw of ["\u2028", "\u007f", "\u0001"]) expect(message).not.toContain(raw);
   });
 
   it(`accepts exactly ${maximumJsonDepth} levels and shows a deep path through objects to its first four levels`, () => {
