@@ -80,6 +80,7 @@ describe("reading a command's input", () => {
   it("reads exactly the limit, and says the limit in MiB when it is that large", async () => {
     expect(await readInput("-", withInput(standardInput("x".repeat(100))), 100)).toBe("x".repeat(100));
     await expect(readInput("-", withInput(standardInput("x".repeat(101))), 100)).rejects.toThrow(/larger than 100 bytes,/);
+    await expect(readInput("-", withInput(standardInput("x".repeat(1024 * 1024 + 1))), 1024 * 1024)).rejects.toThrow(/larger than 1 MiB,/);
     await expect(readInput("-", withInput(standardInput("x".repeat(3 * 1024 * 1024))), 2 * 1024 * 1024)).rejects.toThrow(
       new FileError("cannot read standard input: it is larger than 2 MiB, the most a command reads"),
     );

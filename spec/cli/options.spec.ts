@@ -25,6 +25,8 @@ describe("command-line numbers", () => {
 
   it("that must be whole say the range they must be in", () => {
     expect(parseIntegerOption("16", "--epochs", 1, maximumEpochs)).toBe(16);
+    expect(parseIntegerOption("1", "--epochs", 1, maximumEpochs)).toBe(1);
+    expect(parseIntegerOption(String(maximumEpochs), "--epochs", 1, maximumEpochs)).toBe(maximumEpochs);
     for (const text of ["0", "2.5", "1e9", "100001"]) {
       expect(() => parseIntegerOption(text, "--epochs", 1, maximumEpochs)).toThrow(
         new ValueError(`--epochs must be an integer from 1 to 100000, got ${JSON.stringify(text)}`),

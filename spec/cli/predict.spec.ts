@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSamples } from "../../src/cli/predict.js";
+import { FormatError } from "../../src/numeric/errors.js";
 import { formatModel, readModel } from "../../src/training/model-file.js";
 import { initializeNetwork } from "../../src/model/network.js";
 import { runCommand, scratchFolder } from "../support/command.js";
@@ -27,7 +28,8 @@ describe("the samples predict reads", () => {
       [1, 2],
       [3, 4],
     ]);
-    expect(() => parseSamples("1 2\n3 x")).toThrow('sample 1, feature 1 must be a finite number, got "x"');
+    expect(() => parseSamples("1 2\n3 x")).toThrow(new FormatError('sample 1, feature 1 must be a finite number, got "x"'));
+    expect(parseSamples("  [[1, 2]]  ")).toStrictEqual([[1, 2]]);
     expect(() => parseSamples("[[1, null]]")).toThrow("sample 0, feature 1 must be a number, got null");
     expect(() => parseSamples("")).toThrow("there are no samples to classify");
     expect(() => parseSamples("[1")).toThrow(/the list of samples is not valid JSON/);
@@ -78,6 +80,16 @@ describe("backprop-ref predict", () => {
       /^backprop-ref predict: standard input: the outputs of sample 1 overflowed to -?Infinity: the sample's features are too large for this model\n$/,
     );
     expect((await runCommand(["predict", "--model", model], "1\n")).status).toBe(0);
+  });
+
+  it("names the sample whose number of features does not fit the model", async () => {
+    const model = join(directory, "features.json");
+    writeFileSync(model, oneOutputModel(["no", "yes"]));
+    expect(await runCommand(["predict", "--model", model], "0 0\n1 1 1\n")).toStrictEqual({
+      status: 2,
+      stdout: "",
+      stderr: "backprop-ref predict: standard input: sample 1: a sample has 3 features but the network takes 2\n",
+    });
   });
 
   it("reads a sample file with a byte-order mark as every command does", async () => {

@@ -257,4 +257,25 @@ describe("verify", () => {
     const { id: _id, ...withoutId } = workedExampleCase;
     expect(verifyResult(parseCase(withoutId), null).id).toBe("case");
   });
+
+  it("compares biases layer by layer, calls a number that is not finite not a number, and names stray answers by their place", () => {
+    const withBiases = parseCase({ ...workedExampleCase, biases: [[0.1, -0.1], [0.2]] });
+    const expected = caseResult(withBiases);
+    const wrongBias = structuredClone(expected) as { gradients: { biases: number[][] } };
+    wrongBias.gradients.biases[1]![0]! += 1;
+    expect(compareResults(wrongBias, expected)).toMatchObject({ quantity: "gradients.biases[1]", position: "[0]" });
+    for (const loss of [Infinity, NaN]) {
+      expect(compareResults({ ...expected, loss }, expected)).toStrictEqual({
+        quantity: "loss",
+        position: "",
+        expected: expected.loss,
+        given: String(loss),
+        relativeError: null,
+      });
+    }
+    const { file } = vectorFiles.find(({ file }) => file.family !== "invalid")!;
+    const right = answersOf(file, (test) => caseResult(parseCase(test.case)));
+    expect(verifyVectors(file, [...right, 7]).verdicts.at(-1)).toMatchObject({ id: `results[${right.length}]`, passed: false });
+    expect(() => verifyVectors({ format: "backprop-ref/vectors@1" } as never, [])).toThrow(/^the vector file /);
+  });
 });

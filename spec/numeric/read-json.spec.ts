@@ -51,6 +51,9 @@ describe("reading JSON", () => {
     expect(refusal('{"a": [1, Infinity], "b": NaN}')).toMatch(/^the case is not valid JSON: a\[1\] is Infinity,/);
     expect(refusal('{"outer": {"inner": [[-Infinity]]}}')).toMatch(/^the case is not valid JSON: outer\.inner\[0\]\[0\] is -Infinity,/);
     expect(refusal("[NaN,NaN]")).toMatch(/^the case is not valid JSON: \[0\] is NaN,/);
+    expect(refusal('{"id": "xNaN", "w": NaN}')).toMatch(/^the case is not valid JSON: w is NaN,/);
+    // A bare NaN as a key is no number of any field: the parser's own words, and no crash.
+    expect(refusal("{NaN: 1}")).toMatch(/^the case is not valid JSON: (?!.*which JSON does not have)/);
   });
 
   it("escapes every character that would break the message's line, and keeps a whole surrogate pair", () => {
