@@ -57,6 +57,7 @@ export * from "./conformance/schemas.js";
 export * from "./conformance/mistakes.js";
 export * from "./conformance/tolerance.js";
 export * from "./conformance/vector-format.js";
+export * from "./conformance/exactly-rounded.js";
 export * from "./conformance/vectors.js";
 export * from "./conformance/verify.js";
 export * from "./conformance/worked-example.js";

@@ -93,7 +93,7 @@ describe("reading a command's input", () => {
     ]) {
       expect(() => decodeText(Uint8Array.from([...mark, 0x7b, 0x7d]), "case.json")).toThrow(/it is UTF-16 text/);
     }
-    expect(decodeText(Uint8Array.from([0x7b, 0xfe, 0x7d].slice(0, 1)), "case.json")).toBe("{");
+    expect(decodeText(Uint8Array.from([0x7b]), "case.json")).toBe("{");
   });
 
   it("names the system's reason when a read fails: permission, or the error's own code or message", async () => {

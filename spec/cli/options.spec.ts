@@ -35,7 +35,7 @@ describe("command-line numbers", () => {
   });
 });
 
-describe("every command reads its options before it reads data or prints", () => {
+describe("every command refuses a bad option before it prints anything", () => {
   it.each([
     [["demo", "--epochs", "abc"], 'backprop-ref demo: --epochs must be a decimal number, got "abc"'],
     [["demo", "--epochs", "1e9"], 'backprop-ref demo: --epochs must be an integer from 1 to 100000, got "1e9"'],

@@ -58,7 +58,7 @@ describe("saving a file", () => {
     expect(readdirSync(directory).filter((name) => name.startsWith(".kept"))).toStrictEqual([]);
   });
 
-  it("leaves the old file whole when the process is killed while writing", async () => {
+  it("a process killed while it writes leaves the old file or the whole new one, never a part", async () => {
     const path = join(directory, "killed.json");
     writeFileSync(path, "old");
     const script = `import { saveAtomically } from ${JSON.stringify(new URL("../../src/cli/save.ts", import.meta.url).pathname)};

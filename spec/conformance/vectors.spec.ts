@@ -9,7 +9,8 @@ import { caseResult, parseCase, readCase } from "../../src/conformance/case-form
 import { mistakenResult } from "../../src/conformance/mistakes.js";
 import { schemaViolation } from "../../src/conformance/schemas.js";
 import type { VectorFile } from "../../src/conformance/vector-format.js";
-import { assertExactlyRounded, generateVectorFiles, vectorBatches, vectorDepths, vectorFamilies } from "../../src/conformance/vectors.js";
+import { assertExactlyRounded } from "../../src/conformance/exactly-rounded.js";
+import { generateVectorFiles, vectorBatches, vectorDepths, vectorFamilies } from "../../src/conformance/vectors.js";
 import { compareResults, matchingMistake } from "../../src/conformance/verify.js";
 import { BackpropRefError } from "../../src/numeric/errors.js";
 

@@ -22,25 +22,13 @@
  */
 import { type ActivationName, type ElementwiseActivationName, elementwiseActivations } from "../model/activations.js";
 import type { LossName } from "../model/losses.js";
-import type { ParameterArrays } from "../model/network.js";
-import { BackpropRefError, NumericError } from "../numeric/errors.js";
+import { BackpropRefError } from "../numeric/errors.js";
 import { formatJson } from "../numeric/json.js";
 import { type Random, seededRandom } from "../numeric/random.js";
-import { matrixFromRows, transposed, vectorFromArray } from "../numeric/tensor.js";
-import { compareWithExact, describeDistance, type FloatStep } from "../oracles/exact-comparison.js";
-import { exactStep } from "../oracles/exact-step.js";
 import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
-import {
-  type CaseDocument,
-  caseFormat,
-  caseResult,
-  type ParameterDocument,
-  parseCase,
-  type Problem,
-  readCase,
-  type ResultDocument,
-} from "./case-format.js";
+import { type CaseDocument, caseFormat, caseResult, parseCase, readCase } from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult } from "./mistakes.js";
+import { assertExactlyRounded } from "./exactly-rounded.js";
 import { verifyTolerance } from "./tolerance.js";
 import { compareResults } from "./verify.js";
 import { workedExampleCase } from "./worked-example.js";
@@ -145,7 +133,7 @@ export const vectorDepths: readonly number[] = [1, 2, 3, 4];
 export interface GenerationOptions {
   /**
    * Whether to check every expected number of a valid test against the 100-digit oracle as it
-   * is written, and refuse to write one that disagrees (see {@link assertExactlyRounded}).
+   * is written, and refuse to write one that disagrees (see {@link conformance/exactly-rounded!assertExactlyRounded | assertExactlyRounded}).
    * Default `true`; the test that compares the committed files with the generator's turns it
    * off, since another test checks the committed files against the oracle.
    */
@@ -392,42 +380,6 @@ function saturatedCases(family: VectorFamily, depth: number, random: Random): Ed
       document: saturatedCase(3, false),
     },
   ];
-}
-
-/**
- * Throws unless every number of a result agrees with the 100-digit oracle
- * ({@link oracles/exact-step!exactStep | exactStep}) to the bound of
- * {@link oracles/exact-comparison!compareWithExact | compareWithExact}: the generator refuses to
- * write a number that is not the exact value, rounded, to within a few of its own roundings.
- *
- * @param problem - the case
- * @param expected - its result, as it is about to be written
- * @throws {@link numeric/errors!NumericError | NumericError} naming the first disagreeing entry, both values and the distance
- */
-export function assertExactlyRounded(problem: Problem, expected: ResultDocument): void {
-  const { network, inputs, targets, learningRate } = problem;
-  const comparison = compareWithExact(floatStepOfResult(expected), exactStep(network, inputs, targets, learningRate));
-  const [first] = comparison.disagreements;
-  if (first !== undefined) {
-    throw new NumericError(
-      `${problem.id ?? "a case"}: ${comparison.disagreements.length} expected numbers disagree with the 100-digit oracle; ${describeDistance(first)}`,
-    );
-  }
-}
-
-/** The numbers of a result document as the float64 arrays of a step (samples as columns). */
-function floatStepOfResult(result: ResultDocument): FloatStep {
-  const parameters = (document: ParameterDocument): ParameterArrays => ({
-    weights: document.weights.map((rows) => matrixFromRows(rows)),
-    biases: document.biases?.map((entries) => vectorFromArray(entries)) ?? null,
-  });
-  return {
-    loss: result.loss,
-    outputs: transposed(matrixFromRows(result.outputs)),
-    gradients: parameters(result.gradients),
-    deltaWeights: parameters(result.deltaWeights),
-    updated: parameters(result.updated),
-  };
 }
 
 /** The base of the invalid cases: the worked example's 2-2-1 sigmoid network and two samples, with biases. */

@@ -244,7 +244,8 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
   const strays: TestVerdict[] = [];
   let unreported = 0;
   const duplicated = new Set<string>();
-  const stray = (id: string, note: string): TestVerdict => ({ id, passed: false, difference: null, mistake: null, note });
+  /** A failed verdict without a difference in numbers: what happened, in one line. */
+  const failure = (id: string, note: string): TestVerdict => ({ id, passed: false, difference: null, mistake: null, note });
   const addStray = (verdict: () => TestVerdict): void => {
     if (strays.length < maximumStrayVerdicts) strays.push(verdict());
     else unreported++;
@@ -252,9 +253,9 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
   results.forEach((entry, index) => {
     const id = typeof entry === "object" && entry !== null ? (entry as { id?: unknown }).id : undefined;
     if (typeof id !== "string") {
-      addStray(() => stray(`results[${index}]`, `is not a result or rejection with a string id, got ${describeValue(entry)}`));
+      addStray(() => failure(`results[${index}]`, `is not a result or rejection with a string id, got ${describeValue(entry)}`));
     } else if (!testIds.has(id)) {
-      addStray(() => stray(id, `results[${index}] answers a test that the vector file does not have`));
+      addStray(() => failure(id, `results[${index}] answers a test that the vector file does not have`));
     } else if (byId.has(id)) {
       duplicated.add(id);
     } else {
@@ -268,31 +269,30 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
   for (const group of file.testGroups) {
     for (const test of group.tests) {
       const given = byId.get(test.id);
-      const failed = (note: string): TestVerdict => ({ id: test.id, passed: false, difference: null, mistake: null, note });
       if (given === undefined) {
-        verdicts.push(failed("no result or rejection with this id"));
+        verdicts.push(failure(test.id, "no result or rejection with this id"));
         continue;
       }
       if (duplicated.has(test.id)) {
-        verdicts.push(failed("more than one result or rejection has this id; give each test one answer"));
+        verdicts.push(failure(test.id, "more than one result or rejection has this id; give each test one answer"));
         continue;
       }
       const rejected = (given as { format?: unknown }).format === "backprop-ref/rejection@1";
       const rejectionViolation = rejected ? schemaViolation("rejection", given) : null;
       if (rejectionViolation !== null) {
-        verdicts.push(failed(`the rejection is not a rejection@1 document: ${rejectionViolation}`));
+        verdicts.push(failure(test.id, `the rejection is not a rejection@1 document: ${rejectionViolation}`));
         continue;
       }
       if (test.result === "invalid") {
         verdicts.push(
           rejected
             ? { id: test.id, passed: true, difference: null, mistake: null, note: null }
-            : failed(`accepted a malformed case (${test.comment}); it must be rejected`),
+            : failure(test.id, `accepted a malformed case (${test.comment}); it must be rejected`),
         );
         continue;
       }
       if (rejected) {
-        verdicts.push(failed(`rejected a valid case: ${describeValue((given as { message?: unknown }).message)}`));
+        verdicts.push(failure(test.id, `rejected a valid case: ${describeValue((given as { message?: unknown }).message)}`));
         continue;
       }
       const problem = parseCase(test.case);
@@ -303,7 +303,7 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
   verdicts.push(...strays);
   if (unreported > 0) {
     verdicts.push(
-      stray("results", `${unreported} more entries are not answers for exactly one test (the first ${maximumStrayVerdicts} are listed)`),
+      failure("results", `${unreported} more entries are not answers for exactly one test (the first ${maximumStrayVerdicts} are listed)`),
     );
   }
   return { passed: verdicts.every((verdict) => verdict.passed), verdicts };

@@ -72,6 +72,11 @@ export function isFusedLoss(name: LossName): name is FusedLossName {
  *   $-\log(1 - \sigma(z)) = \operatorname{softplus}(z)$, so
  *   $E_b = \sum_k \left[t_k \operatorname{softplus}(-z_k) + (1 - t_k) \operatorname{softplus}(z_k)\right]$.
  *
+ * The mean is the sum over samples divided by $B$, as the definition says it. Where that sum
+ * overflows although every $E_b$ is finite, the mean (never larger than the largest $E_b$) is
+ * summed as the shares $E_b / B$ instead, so that a batch of two identical samples has the loss
+ * of one of them.
+ *
  * @param name - the loss
  * @param outputActivation - $f_L$ (read by squared error, for the distance of a saturated output to its asymptote)
  * @param preactivations - $z^{(L)}$, $n_L \times B$

@@ -23,7 +23,7 @@ import type { Matrix } from "../numeric/tensor.js";
 import type { EntryMethod, GradientEntry, GradientReport } from "./comparison.js";
 import { directionalCheck, type DirectionalReport } from "./directional.js";
 import { checkGradients } from "./gradient-check.js";
-import { entryPosition, formatReport, summaryLine, table } from "./report.js";
+import { entryPosition, formatReport, summaryLine, table, verdictWord } from "./report.js";
 import { type TaylorReport, taylorTest } from "./taylor.js";
 
 /** A batch to check gradients on: a network, its inputs and its targets (a case read by the case format is one). */
@@ -116,7 +116,7 @@ function methodLine(report: MethodReport): string {
       const overflowed = report.results.filter((result) => !result.kinkCrossed && result.oracleOverflowed).length;
       const judged = report.results.length - crossed - overflowed;
       return (
-        `directional   ${{ passed: "passed", failed: "FAILED", inconclusive: "inconclusive" }[report.verdict]}  worst relative error ${report.maxRelativeError.toExponential(2)} ` +
+        `directional   ${verdictWord(report.verdict)}  worst relative error ${report.maxRelativeError.toExponential(2)} ` +
         `${report.passed ? "≤" : ">"} ${report.tolerance.toExponential(0)} over ${judged} random directions` +
         (crossed > 0 ? ` (${crossed} crossed a kink)` : "") +
         (overflowed > 0 ? ` (the loss overflowed along ${overflowed}, which could not be judged)` : "")
@@ -124,7 +124,7 @@ function methodLine(report: MethodReport): string {
     }
     case "taylor":
       return (
-        `taylor        ${report.verdict === "failed" ? "FAILED" : report.verdict}${report.verdict === "passed" ? "  " : " "}` +
+        `taylor        ${verdictWord(report.verdict)}${report.verdict === "passed" ? "  " : " "}` +
         (Number.isNaN(report.slope) ? "" : `slope ${report.slope.toFixed(2)} (at least ${report.minimumSlope} needed): `) +
         report.reason
       );

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EntryMethod, GradientEntry, GradientReport } from "./comparison.js";
+import type { EntryMethod, GradientEntry, GradientReport, Verdict } from "./comparison.js";
 import { kinkMargin } from "./kinks.js";
 
 /**
@@ -44,11 +44,20 @@ export function summaryLine(report: GradientReport): string {
   const where = report.worst === null ? "no entry judged" : `at layer ${report.worst.layer} ${entryPosition(report.worst)}`;
   const kinks = report.kinkCrossings === 0 ? "" : `, ${report.kinkCrossings} kink crossed`;
   const overflows = report.oracleOverflows === 0 ? "" : `, ${overflowWords(report.oracleOverflows)}`;
-  const verdict = { passed: "passed", failed: "FAILED", inconclusive: "inconclusive" }[report.verdict];
   return (
-    `${report.method.padEnd(13)} ${verdict}  worst relative error ` +
+    `${report.method.padEnd(13)} ${verdictWord(report.verdict)}  worst relative error ` +
     `${report.maxRelativeError.toExponential(2)} ${report.passed ? "≤" : ">"} ${report.tolerance.toExponential(0)} ${where}${kinks}${overflows}`
   );
+}
+
+/**
+ * A verdict as a report's line says it: `passed`, `FAILED` (in capitals, to be seen in a long
+ * report) or `inconclusive`.
+ *
+ * @param verdict - the verdict
+ */
+export function verdictWord(verdict: Verdict): string {
+  return { passed: "passed", failed: "FAILED", inconclusive: "inconclusive" }[verdict];
 }
 
 function overflowWords(count: number): string {

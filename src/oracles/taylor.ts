@@ -11,6 +11,7 @@
 import { backpropagate } from "../model/backprop.js";
 import type { Network, ParameterArrays } from "../model/network.js";
 import type { Matrix } from "../numeric/tensor.js";
+import type { Verdict } from "./comparison.js";
 import { alongRandomDirections, dot, largestMagnitude } from "./lines.js";
 
 /** Settings of the Taylor test; every field has a default. */
@@ -39,8 +40,8 @@ export interface TaylorStep {
 export interface TaylorReport {
   /** Always `taylor`. */
   readonly method: "taylor";
-  /** `passed` (a settled slope at least the minimum), `failed` (a settled slope below it) or `inconclusive` (fewer than 3 usable points, or a slope that has not settled). */
-  readonly verdict: "passed" | "failed" | "inconclusive";
+  /** `passed` (a settled slope at least the minimum), `failed` (a settled slope below it) or `inconclusive` (fewer than 3 usable points, the loss not finite along the direction, or a slope that has not settled). */
+  readonly verdict: Verdict;
   /** Whether the verdict is `passed` or `inconclusive` (nothing shows the gradient wrong). */
   readonly passed: boolean;
   /** The least-squares slope of $\log r$ against $\log h$ over the four smallest usable steps, or `NaN` with fewer than three. */
@@ -64,9 +65,12 @@ export interface TaylorReport {
  * contributes (the losses' terms can be much larger than $E$, so $\varepsilon |E|$ alone
  * underestimates it); the threshold is never below $16\,\varepsilon |E|$. A point is also left
  * out when its remainder is below $10 h \cdot 10^{-12} \sum_i |g_i u_i|$: the gradient under test
- * is itself rounded, and that rounding is a first-order term of its own or when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the
- * other side of its kink (there $E$ is not smooth along the segment). With fewer than three
- * points left the verdict is `inconclusive`, for example when $E$ is linear along $u$.
+ * is itself rounded, and that rounding is a first-order term of its own. A point is also left
+ * out when $w + h_i u$ puts a `relu` or `leaky_relu` preactivation on the other side of its kink
+ * (there $E$ is not smooth along the segment), and when the loss at $w + h_i u$ is not finite
+ * (the step carried the parameters past float64's range: the remainder says nothing about the
+ * gradient). With fewer than three points left the verdict is `inconclusive`, for example when
+ * $E$ is linear along $u$, and says why.
  *
  * The slope is fitted to the four smallest usable steps. That is where the two cases part: a
  * wrong gradient's first-order error $h\,|d|$ overtakes the second-order term $C h^2$ only once
