@@ -1,7 +1,8 @@
 /**
  * The command line, a thin layer over the library, one file per command: `grad` prints the
  * reference result of a case, `check` checks gradients against numeric oracles, `verify`
- * compares another implementation's results with the reference, `example` prints the worked
+ * compares another implementation's results with the reference, `fuzz` property-tests another
+ * implementation against it, `example` prints the worked
  * example, `train`, `predict` and `demo` train and use networks on XOR, Iris and MNIST.
  *
  * A result goes to standard output with exit status 0; bad input gets the library's message on
@@ -14,6 +15,7 @@ import { Command, CommanderError } from "commander";
 import { addCheckCommand } from "./check.js";
 import { addDemoCommand } from "./demo.js";
 import { addExampleCommand } from "./example.js";
+import { addFuzzCommand } from "./fuzz.js";
 import { addGradCommand } from "./grad.js";
 import { exitBadInput, type CommandIo } from "./io.js";
 import { addPredictCommand } from "./predict.js";
@@ -25,7 +27,7 @@ import { addVerifyCommand } from "./verify.js";
  *
  * @param args - the arguments after the program name, e.g. `["grad", "case.json"]`
  * @param io - the streams to use
- * @param terminal - the terminal to draw the progress bars of `train` and `demo` on, or `null`
+ * @param terminal - the terminal to draw the progress bars of `train`, `demo` and `fuzz` on, or `null`
  *   to draw none (the default: standard output if it is a terminal)
  */
 export async function runCli(
@@ -46,6 +48,7 @@ export async function runCli(
   addCheckCommand(program, io, exit);
   addExampleCommand(program, io);
   addVerifyCommand(program, io, exit);
+  addFuzzCommand(program, io, exit, terminal);
   addTrainCommand(program, io, exit, terminal);
   addPredictCommand(program, io, exit);
   addDemoCommand(program, io, exit, terminal);

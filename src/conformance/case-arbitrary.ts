@@ -69,6 +69,8 @@ export interface CaseConstraints {
   readonly biases?: boolean;
   /** Whether to filter out cases near a `relu` kink. Default `true`; the deep check turns it off to exercise kink detection. */
   readonly awayFromKinks?: boolean;
+  /** Where the learning rate $\eta$ is drawn from. Default any number in $[0, 1]$. */
+  readonly learningRate?: fc.Arbitrary<number>;
 }
 
 const weight = fc.double({ min: -1.5, max: 1.5, noNaN: true });
@@ -126,7 +128,9 @@ export function caseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<Ca
     samples: fc.integer(batch),
   });
   return shape
-    .chain((drawn) => caseOfShape(drawn, { weight, bias: weight, input, targets: targetsFor }))
+    .chain((drawn) =>
+      caseOfShape(drawn, { weight, bias: weight, input, targets: targetsFor, learningRate: constraints.learningRate ?? learningRate }),
+    )
     .filter((document) => {
       const problem = parseCase(document);
       const clearOfKinks = constraints.awayFromKinks === false || kinkDistance(problem.network, problem.inputs) > kinkMargin;
@@ -232,6 +236,7 @@ export function saturatingCaseDocument(constraints: SaturatingConstraints = {}):
       bias: fc.double({ min: -40, max: 40, noNaN: true }),
       input: saturatingInput,
       targets: saturatingTargetsFor,
+      learningRate,
     }),
   );
 }
@@ -251,9 +256,10 @@ interface CaseEntries {
   readonly bias: fc.Arbitrary<number>;
   readonly input: fc.Arbitrary<number>;
   readonly targets: (loss: LossName, samples: number, units: number) => fc.Arbitrary<number[][]>;
+  readonly learningRate: fc.Arbitrary<number>;
 }
 
-/** Case documents of one shape, their numbers drawn from `entries`, the learning rate from $[0, 1]$. */
+/** Case documents of one shape, their numbers (the learning rate too) drawn from `entries`. */
 function caseOfShape({ sizes, hidden, output, biases, samples }: CaseShape, entries: CaseEntries): fc.Arbitrary<CaseDocument> {
   const L = sizes.length - 1;
   const [outputActivation, loss] = output;
@@ -266,6 +272,80 @@ function caseOfShape({ sizes, hidden, output, biases, samples }: CaseShape, entr
     biases: biases ? fc.tuple(...sizes.slice(1).map((units) => row(units, entries.bias))) : fc.constant(null),
     inputs: matrix(samples, sizes[0]!, entries.input),
     targets: entries.targets(loss, samples, sizes[L]!),
-    learningRate,
+    learningRate: entries.learningRate,
   });
+}
+
+/**
+ * Random case documents for fuzzing another implementation, within the same constraints and
+ * from the same distributions as {@link caseDocument}, drawn so that a failure shrinks well.
+ *
+ * {@link caseDocument} draws the shape first and then numbers for that shape, and fast-check
+ * cannot make a network smaller without drawing all its numbers afresh, which a failure that
+ * depends on them may not survive: a shrunk case can keep seven units it does not need. Here
+ * every number is drawn for the largest shape the constraints allow, and the case takes the
+ * block its drawn shape needs: `weights[l-1]` the top-left $n_l \times n_{l-1}$ block of a
+ * largest matrix, `inputs` and `targets` the first $B$ rows and the columns they need. The
+ * fields shrink in the order of importance to a reader, each keeping the numbers of the rest:
+ * fewer layers, then fewer units, then fewer samples, then the activations (towards the first
+ * listed), then simpler numbers (towards 0).
+ *
+ * @param constraints - bounds on depth, width, batch, activations, biases and the learning rate
+ */
+export function fuzzCaseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<CaseDocument> {
+  const depth = constraints.depth ?? { min: 1, max: 4 };
+  const width = constraints.width ?? { min: 1, max: 8 };
+  const batch = constraints.batch ?? { min: 1, max: 5 };
+  const outputs = constraints.outputs ?? outputPairs;
+  const largest = { layers: depth.max, units: width.max, samples: batch.max };
+  return fc
+    .record({
+      layers: fc.integer(depth),
+      sizes: fc.array(fc.integer(width), { minLength: largest.layers + 1, maxLength: largest.layers + 1 }),
+      samples: fc.integer(batch),
+      hidden: fc.array(fc.constantFrom(...(constraints.hidden ?? hiddenActivations)), {
+        minLength: largest.layers,
+        maxLength: largest.layers,
+      }),
+      output: fc.constantFrom(...outputs),
+      biases: constraints.biases === undefined ? fc.boolean() : fc.constant(constraints.biases),
+      weights: fc.array(matrix(largest.units, largest.units, weight), { minLength: largest.layers, maxLength: largest.layers }),
+      biasValues: fc.array(row(largest.units, weight), { minLength: largest.layers, maxLength: largest.layers }),
+      inputs: matrix(largest.samples, largest.units, input),
+      squaredErrorTargets: matrix(largest.samples, largest.units, fc.double({ min: -1, max: 1, noNaN: true })),
+      probabilityTargets: matrix(largest.samples, largest.units, crossEntropyTarget),
+      hotUnits: fc.array(fc.nat({ max: largest.units - 1 }), { minLength: largest.samples, maxLength: largest.samples }),
+      oneHot: fc.boolean(),
+      learningRate: constraints.learningRate ?? learningRate,
+    })
+    .map((drawn): CaseDocument => {
+      const L = drawn.layers;
+      const sizes = drawn.sizes.slice(0, L + 1);
+      const [outputActivation, loss] = drawn.output;
+      const nL = sizes[L]!;
+      const block = (rows: readonly (readonly number[])[], height: number, columns: number): number[][] =>
+        rows.slice(0, height).map((entries) => entries.slice(0, columns));
+      const targets =
+        loss === "squared_error"
+          ? block(drawn.squaredErrorTargets, drawn.samples, nL)
+          : loss === "cross_entropy" && drawn.oneHot
+            ? drawn.hotUnits.slice(0, drawn.samples).map((hot) => Array.from({ length: nL }, (_, k) => (k === hot % nL ? 1 : 0)))
+            : block(drawn.probabilityTargets, drawn.samples, nL);
+      return {
+        format: caseFormat,
+        sizes,
+        activations: [...drawn.hidden.slice(0, L - 1), outputActivation],
+        loss,
+        weights: sizes.slice(1).map((units, index) => block(drawn.weights[index]!, units, sizes[index]!)),
+        biases: drawn.biases ? sizes.slice(1).map((units, index) => drawn.biasValues[index]!.slice(0, units)) : null,
+        inputs: block(drawn.inputs, drawn.samples, sizes[0]!),
+        targets,
+        learningRate: drawn.learningRate,
+      };
+    })
+    .filter((document) => {
+      const problem = parseCase(document);
+      const clearOfKinks = constraints.awayFromKinks === false || kinkDistance(problem.network, problem.inputs) > kinkMargin;
+      return clearOfKinks && largestHiddenOutput(problem) <= hiddenOutputBound;
+    });
 }

@@ -21,6 +21,12 @@ import { assertSchema, schemaViolation } from "./schemas.js";
 import type { VectorFile } from "./vector-format.js";
 import { type Tolerance, verifyTolerance, withinTolerance } from "./tolerance.js";
 
+/** The quantities of a result, in the order in which they are compared. */
+export const resultQuantities = ["loss", "outputs", "gradients", "deltaWeights", "updated"] as const;
+
+/** One of {@link resultQuantities}. */
+export type ResultQuantity = (typeof resultQuantities)[number];
+
 /** The first place where a given result disagrees with an expected one. */
 export interface Difference {
   /** The quantity, e.g. `gradients.weights[0]`. */
@@ -60,13 +66,21 @@ export interface VerifyReport {
 /**
  * The first difference between a given result and an expected one, or `null` when they agree.
  * The given result may be anything: a field that is missing, of the wrong shape or not a number
- * is reported as the difference.
+ * is reported as the difference. Only the quantities named are compared, so that an
+ * implementation that computes only some of them (a `train()` that updates the weights and
+ * returns nothing else) can be judged on those; the others need not be present.
  *
  * @param given - the other implementation's result, as parsed from JSON
  * @param expected - the reference result
  * @param tolerance - how close numbers must be
+ * @param quantities - which quantities to compare, by default all of them
  */
-export function compareResults(given: unknown, expected: ResultDocument, tolerance: Tolerance = verifyTolerance): Difference | null {
+export function compareResults(
+  given: unknown,
+  expected: ResultDocument,
+  tolerance: Tolerance = verifyTolerance,
+  quantities: readonly ResultQuantity[] = resultQuantities,
+): Difference | null {
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
     return {
       quantity: "result",
@@ -77,11 +91,11 @@ export function compareResults(given: unknown, expected: ResultDocument, toleran
     };
   }
   const document = given as Record<string, unknown>;
-  const quantities: [string, unknown, unknown][] = [
-    ["loss", document.loss, expected.loss],
-    ["outputs", document.outputs, expected.outputs],
-  ];
+  const compared: [string, unknown, unknown][] = [];
+  if (quantities.includes("loss")) compared.push(["loss", document.loss, expected.loss]);
+  if (quantities.includes("outputs")) compared.push(["outputs", document.outputs, expected.outputs]);
   for (const part of ["gradients", "deltaWeights", "updated"] as const) {
+    if (!quantities.includes(part)) continue;
     const section = document[part];
     const fields =
       typeof section === "object" && section !== null && !Array.isArray(section) ? (section as Record<string, unknown>) : undefined;
@@ -109,15 +123,15 @@ export function compareResults(given: unknown, expected: ResultDocument, toleran
       }
     }
     expected[part].weights.forEach((matrix, index) =>
-      quantities.push([`${part}.weights[${index}]`, Array.isArray(fields.weights) ? fields.weights[index] : fields.weights, matrix]),
+      compared.push([`${part}.weights[${index}]`, Array.isArray(fields.weights) ? fields.weights[index] : fields.weights, matrix]),
     );
-    if (expected[part].biases === null) quantities.push([`${part}.biases`, fields.biases, null]);
+    if (expected[part].biases === null) compared.push([`${part}.biases`, fields.biases, null]);
     else
       expected[part].biases.forEach((vector, index) =>
-        quantities.push([`${part}.biases[${index}]`, Array.isArray(fields.biases) ? fields.biases[index] : fields.biases, vector]),
+        compared.push([`${part}.biases[${index}]`, Array.isArray(fields.biases) ? fields.biases[index] : fields.biases, vector]),
       );
   }
-  for (const [quantity, givenValue, expectedValue] of quantities) {
+  for (const [quantity, givenValue, expectedValue] of compared) {
     const difference = compareValue(quantity, "", givenValue, expectedValue, tolerance);
     if (difference !== null) return difference;
   }
@@ -166,8 +180,14 @@ function compareValue(quantity: string, position: string, given: unknown, expect
  * @param problem - the case
  * @param given - the other implementation's result
  * @param tolerance - how close numbers must be
+ * @param quantities - which quantities to compare, by default all of them
  */
-export function matchingMistake(problem: Problem, given: unknown, tolerance: Tolerance = verifyTolerance): MistakeName | null {
+export function matchingMistake(
+  problem: Problem,
+  given: unknown,
+  tolerance: Tolerance = verifyTolerance,
+  quantities: readonly ResultQuantity[] = resultQuantities,
+): MistakeName | null {
   for (const name of mistakeNames) {
     if (!mistakeApplies(name, problem)) continue;
     let wrong: ResultDocument;
@@ -177,7 +197,7 @@ export function matchingMistake(problem: Problem, given: unknown, tolerance: Tol
       if (error instanceof BackpropRefError) continue;
       throw error;
     }
-    if (compareResults(given, wrong, tolerance) === null) return name;
+    if (compareResults(given, wrong, tolerance, quantities) === null) return name;
   }
   return null;
 }
