@@ -90,6 +90,11 @@ export class ChildProgram {
     return this.#starts;
   }
 
+  /** The process number of the child now running, or `null` when none is. */
+  get pid(): number | null {
+    return this.#run === null || this.#run.ended !== null ? null : (this.#run.child.pid ?? null);
+  }
+
   /** The last lines the child wrote to its standard error. */
   get errorTail(): readonly string[] {
     return [...this.#errorTail, ...(this.#errorPartial === "" ? [] : [this.#errorPartial])].slice(-quotedErrorLines);

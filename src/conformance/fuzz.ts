@@ -153,10 +153,14 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
   /** Cases already answered, kept to send again: the case and its answer without the id. */
   const earlier: { document: CaseDocument; answer: unknown }[] = [];
 
+  let shrinkCalls = 0;
   const ask = async (document: CaseDocument): Promise<Answer> => {
     calls++;
+    if (seen.first !== null) shrinkCalls++;
     return respond(document);
   };
+  /** Whether shrinking a failure of this reason may ask another case (see {@link shrinkBudgets}). */
+  const withinShrinkBudget = (reason: string): boolean => shrinkCalls < (shrinkBudgets[reason] ?? Number.POSITIVE_INFINITY);
 
   /** Takes units and samples out of fast-check's counterexample for as long as it fails as it did (see the `fuzz-reduce` module). */
   const reduce = async (failure: Failure, first: FuzzVerdict): Promise<Failure> => {
@@ -166,6 +170,7 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
     while (smaller) {
       smaller = false;
       for (const candidate of smallerCases(current.document)) {
+        if (!withinShrinkBudget(first.reason)) break;
         const document: CaseDocument = { ...candidate, id: `fuzz-${calls + 1}` };
         const problem = parseCase(document);
         let reference: ResultDocument;
@@ -199,6 +204,7 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
       if (error instanceof BackpropRefError) fc.pre(false);
       throw error;
     }
+    if (seen.first !== null && !withinShrinkBudget(seen.first.reason)) return true;
     const answer = await ask(document);
     const verdict = judgeAnswer(document, problem, reference, answer, judging);
     if (seen.failed === null) {
@@ -258,6 +264,14 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
     nondeterminism: seen.nondeterminism,
   };
 }
+
+/**
+ * How many cases shrinking may ask when the first failure was the program's own: each answer to
+ * a program that crashes starts it again, and each that hangs waits out the time limit. A
+ * program that cannot be started is not shrunk at all. Differences in numbers, and answers that
+ * are not results, are shrunk without a limit: they cost one answer each.
+ */
+export const shrinkBudgets: Readonly<Record<string, number>> = { "not-started": 0, timeout: 5, exited: 20 };
 
 /**
  * How far outside the tolerance a number must be for a shrunk case to keep a difference in
