@@ -50,7 +50,7 @@ export * from "./training/train.js";
 export * from "./training/model-file.js";
 export * from "./training/plot.js";
 
-// conformance: the case and result formats, schemas, mistakes, tolerance, vectors, verify, the worked example.
+// conformance: the case and result formats, schemas, mistakes, tolerance, vectors, verify, fuzz, the worked example.
 export * from "./conformance/case-format.js";
 export * from "./conformance/case-arbitrary.js";
 export * from "./conformance/schemas.js";
@@ -60,6 +60,12 @@ export * from "./conformance/vector-format.js";
 export * from "./conformance/exactly-rounded.js";
 export * from "./conformance/vectors.js";
 export * from "./conformance/verify.js";
+export * from "./conformance/fuzz-space.js";
+export * from "./conformance/fuzz-judge.js";
+export * from "./conformance/fuzz-reduce.js";
+export * from "./conformance/fuzz.js";
+export * from "./conformance/fuzz-report.js";
+export * from "./conformance/child-program.js";
 export * from "./conformance/worked-example.js";
 
 // cli: the command line, for embedding it.

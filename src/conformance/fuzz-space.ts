@@ -139,15 +139,16 @@ function spaceOutputs(space: ResolvedSpace): (readonly [ActivationName, LossName
 /** The listed names in the library's order, checked against the known ones. */
 function chosen<Name extends string>(field: string, given: readonly string[] | undefined, known: readonly Name[]): Name[] {
   if (given === undefined) return [...known];
-  if (!Array.isArray(given) || given.length === 0) {
+  const names: readonly string[] = given;
+  if (!Array.isArray(names) || names.length === 0) {
     throw new ValueError(`${field} must be a non-empty list of ${known.join(", ")}, got ${describeValue(given)}`);
   }
-  for (const name of given) {
+  for (const name of names) {
     if (!(known as readonly string[]).includes(name)) {
       throw new ValueError(`${field} must be among ${known.join(", ")}, got ${describeValue(name)}`);
     }
   }
-  return known.filter((name) => given.includes(name));
+  return known.filter((name) => names.includes(name));
 }
 
 /** A bound on depth, width or batch: a whole number from 1 to its limit in {@link spaceLimits}. */
@@ -163,13 +164,14 @@ function bound(field: keyof typeof spaceLimits, given: number | undefined, fallb
 /** The learning rates, each finite and $\ge 0$, or `null`. */
 function learningRates(given: readonly number[] | null): readonly number[] | null {
   if (given === null) return null;
-  if (!Array.isArray(given) || given.length === 0) {
+  const rates: readonly number[] = given;
+  if (!Array.isArray(rates) || rates.length === 0) {
     throw new ValueError(`learningRates must be a non-empty list of numbers, got ${describeValue(given)}`);
   }
-  given.forEach((rate, index) => {
+  rates.forEach((rate, index) => {
     if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
       throw new ValueError(`learningRates[${index}] must be a finite number >= 0, got ${describeValue(rate)}`);
     }
   });
-  return [...given];
+  return [...rates];
 }

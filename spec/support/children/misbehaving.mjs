@@ -2,6 +2,7 @@
 // argument names. It answers each case line with a line that is not a real result (only its
 // format and the case's id), since the driver's tests are about lines, not numbers.
 import { createInterface } from "node:readline";
+import { setInterval, setTimeout } from "node:timers";
 
 const [mode, count] = process.argv.slice(2);
 const lines = createInterface({ input: process.stdin });
