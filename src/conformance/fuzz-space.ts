@@ -140,7 +140,7 @@ function spaceOutputs(space: ResolvedSpace): (readonly [ActivationName, LossName
 function chosen<Name extends string>(field: string, given: readonly string[] | undefined, known: readonly Name[]): Name[] {
   if (given === undefined) return [...known];
   const names: readonly string[] = given;
-  if (!Array.isArray(names) || names.length === 0) {
+  if (!isList(names) || names.length === 0) {
     throw new ValueError(`${field} must be a non-empty list of ${known.join(", ")}, got ${describeValue(given)}`);
   }
   for (const name of names) {
@@ -165,7 +165,7 @@ function bound(field: keyof typeof spaceLimits, given: number | undefined, fallb
 function learningRates(given: readonly number[] | null): readonly number[] | null {
   if (given === null) return null;
   const rates: readonly number[] = given;
-  if (!Array.isArray(rates) || rates.length === 0) {
+  if (!isList(rates) || rates.length === 0) {
     throw new ValueError(`learningRates must be a non-empty list of numbers, got ${describeValue(given)}`);
   }
   rates.forEach((rate, index) => {
@@ -174,4 +174,9 @@ function learningRates(given: readonly number[] | null): readonly number[] | nul
     }
   });
   return [...rates];
+}
+
+/** Whether a value is an array, for callers from JavaScript; a plain boolean, so that the value keeps its declared type. */
+function isList(value: unknown): boolean {
+  return Array.isArray(value);
 }
