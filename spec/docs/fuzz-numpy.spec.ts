@@ -1,0 +1,49 @@
+/**
+ * `fuzz` against the NumPy example of the documentation, as a user runs it: the correct
+ * program passes 200 cases over the whole case space, and each deliberate mistake is caught,
+ * shrunk to a small network and named. Needs python3 with NumPy, as the conformance guide's
+ * checker does.
+ */
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { fuzz, type FuzzReport } from "../../src/conformance/fuzz.js";
+import { ChildProgram } from "../../src/conformance/child-program.js";
+import { mistakeNames, type MistakeName } from "../../src/conformance/mistakes.js";
+
+const example = fileURLToPath(new URL("../../docs/examples/numpy_mlp.py", import.meta.url));
+
+/** Fuzzes the example, with `--mistake NAME` when a mistake is given, and stops it afterwards. */
+async function fuzzExample(seed: number, mistake: MistakeName | null): Promise<FuzzReport> {
+  const program = new ChildProgram({
+    command: "python3",
+    args: [example, ...(mistake === null ? [] : ["--mistake", mistake])],
+    timeoutMs: 20_000,
+    logPath: null,
+  });
+  try {
+    return await fuzz((document) => program.ask(document), { seed });
+  } finally {
+    await program.close();
+  }
+}
+
+describe("fuzz on docs/examples/numpy_mlp.py", () => {
+  it("passes the correct program on 200 cases over the whole case space", async () => {
+    const report = await fuzzExample(1, null);
+    expect(report.counterexample?.verdict ?? null).toBeNull();
+    expect(report).toMatchObject({ passed: true, runs: 200 });
+  });
+
+  it.each(mistakeNames)(
+    "catches --mistake %s, shrinks it to at most 3 layers of 3 units and 2 samples, and names it",
+    async (mistake: MistakeName) => {
+      const report = await fuzzExample(2, mistake);
+      expect(report.passed).toBe(false);
+      const { case: document, verdict } = report.counterexample!;
+      expect(verdict.mistake).toBe(mistake);
+      expect(document.sizes.length - 1).toBeLessThanOrEqual(3);
+      expect(Math.max(...document.sizes)).toBeLessThanOrEqual(3);
+      expect(document.inputs.length).toBeLessThanOrEqual(2);
+    },
+  );
+});
