@@ -125,7 +125,7 @@ const exactStep = trainingStep(problem.network, problem.inputs, problem.targets,
 const intuitiveUpdate = intuitiveStep(problem.network, problem.inputs, problem.targets, problem.learningRate);
 const outputs = exactStep.trace.outputs.at(-1)!.get(0, 0);
 
-const uphill = fc.check(intuitiveDescends, { seed: uphillSeed, numRuns: 20_000 });
+const uphill = fc.check(intuitiveDescends(), { seed: uphillSeed, numRuns: 20_000 });
 if (!uphill.failed || uphill.counterexample === null)
   throw new Error("fast-check found no network where the intuitive update points uphill");
 const uphillCase = uphill.counterexample[0];

@@ -4,23 +4,28 @@ import { describe, expect, it } from "vitest";
 import { caseResult, parseCase } from "../../src/conformance/case-format.js";
 import { exitBadInput, exitCheckFailed } from "../../src/cli/io.js";
 import { formatJson } from "../../src/numeric/json.js";
-import { runCommand, scratchFolder, writeExampleCase } from "../support/command.js";
+import { runCommand, scratchFolder } from "../support/command.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 
 const run = runCommand;
 const directory = scratchFolder("cli");
-const casePath = writeExampleCase(directory);
+const casePath = join(directory, "case.json");
+const resultPath = join(directory, "result.json");
+const wrongPath = join(directory, "wrong.json");
 
-describe("backprop-ref check", () => {
-  const resultPath = join(directory, "result.json");
-  const wrongPath = join(directory, "wrong.json");
+/** Writes the worked example's case, its result, and the result with one gradient 1 % off, at the paths above. */
+function writeExampleFiles(): void {
+  writeFileSync(casePath, formatJson(workedExampleCase));
   const result = caseResult(parseCase(workedExampleCase));
   writeFileSync(resultPath, formatJson(result));
   const wrong = JSON.parse(formatJson(result)) as { gradients: { weights: number[][][] } };
   wrong.gradients.weights[0]![1]![0]! *= 1.01;
   writeFileSync(wrongPath, JSON.stringify(wrong));
+}
 
+describe("backprop-ref check", () => {
   it("passes backprop-ref's own gradients with one line per method", async () => {
+    writeExampleFiles();
     const { status, stdout } = await run(["check", casePath]);
     expect(status).toBe(0);
     const lines = stdout.trim().split("\n");
@@ -30,6 +35,7 @@ describe("backprop-ref check", () => {
   });
 
   it("checks another implementation's gradients from a result file, and fails a 1 % error in one entry by every method", async () => {
+    writeExampleFiles();
     expect((await run(["check", casePath, resultPath])).status).toBe(0);
     const { status, stdout } = await run(["check", casePath, wrongPath]);
     expect(status).toBe(exitCheckFailed);
@@ -40,6 +46,7 @@ describe("backprop-ref check", () => {
   });
 
   it("runs one method with --method and reports in JSON with --json", async () => {
+    writeExampleFiles();
     const { status, stdout } = await run(["check", casePath, wrongPath, "--method", "complex-step", "--json"]);
     expect(status).toBe(exitCheckFailed);
     const report = JSON.parse(stdout) as {
@@ -62,6 +69,7 @@ describe("backprop-ref check", () => {
     [["check", casePath, join(directory, "nothing.json")], "cannot read"],
     [["check", "-", "-"], "only one of the case and the result can be read from standard input, got - for both"],
   ])("rejects bad input with exit status 2: %#", async (args, message) => {
+    writeExampleFiles();
     const { status, stderr } = await run(args);
     expect(status).toBe(exitBadInput);
     expect(stderr).toContain(message);

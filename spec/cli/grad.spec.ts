@@ -9,10 +9,10 @@ import { workedExampleDecimal } from "../support/worked-example.js";
 
 const run = runCommand;
 const directory = scratchFolder("cli");
-const casePath = writeExampleCase(directory);
 
 describe("backprop-ref grad", () => {
   it("prints the result document of a case file, numbers in shortest round-trip form", async () => {
+    const casePath = writeExampleCase(directory);
     const { status, stdout, stderr } = await run(["grad", casePath]);
     expect(stderr).toBe("");
     expect(status).toBe(0);

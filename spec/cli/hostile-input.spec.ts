@@ -24,21 +24,25 @@ import { type CommandRun, runCommand, scratchFolder } from "../support/command.j
 import { damage, damageText } from "../support/damage.js";
 
 const directory = scratchFolder("hostile");
-const casePath = join(directory, "case.json");
-const resultPath = join(directory, "result.json");
-const modelPath = join(directory, "model.json");
-const caseText = formatJson(workedExampleCase);
-const resultText = formatJson(caseResult(parseCase(workedExampleCase)));
 const classes = ["setosa", "versicolor", "virginica"];
-const modelText = formatModel({
-  network: initializeNetwork({ sizes: [4, 3, 3], activations: ["tanh", "softmax"], loss: "cross_entropy", biases: true }, { seed: 3 }),
-  classes,
-  inputScaling: { scale: [0.5, 0.5, 0.5, 0.5], offset: [-1, -1, -1, -1] },
-  dataset: "iris",
-});
-writeFileSync(casePath, caseText);
-writeFileSync(resultPath, resultText);
-writeFileSync(modelPath, modelText);
+
+/** The valid documents to damage, as text: the worked example's case and result, and a model of Iris with {@link classes}. */
+const validCase = (): string => formatJson(workedExampleCase);
+const validResult = (): string => formatJson(caseResult(parseCase(workedExampleCase)));
+const validModel = (): string =>
+  formatModel({
+    network: initializeNetwork({ sizes: [4, 3, 3], activations: ["tanh", "softmax"], loss: "cross_entropy", biases: true }, { seed: 3 }),
+    classes,
+    inputScaling: { scale: [0.5, 0.5, 0.5, 0.5], offset: [-1, -1, -1, -1] },
+    dataset: "iris",
+  });
+
+/** Writes `text` to the file `name` of the scratch folder, and returns its path. */
+function written(name: string, text: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}
 
 /** Runs per property: a tenth of the suite's, as each run is a whole command. */
 const runs = Math.max(10, Math.ceil(numRuns / 10) * 3);
@@ -69,6 +73,7 @@ function expectKeptPromise(command: string, run: CommandRun, statuses: readonly 
 
 describe("every command against damaged input", () => {
   it("grad answers a damaged case with a valid result@1 document, or one line naming the problem", async () => {
+    const caseText = validCase();
     await fc.assert(
       fc.asyncProperty(damaged(caseText), async (input) => {
         const run = await runCommand(["grad", "-"], input);
@@ -80,6 +85,9 @@ describe("every command against damaged input", () => {
   });
 
   it("check answers a damaged case or result with a report that ends in its verdict, or one line naming the problem", async () => {
+    const [caseText, resultText] = [validCase(), validResult()];
+    const casePath = written("case.json", caseText);
+    const resultPath = written("result.json", resultText);
     await fc.assert(
       fc.asyncProperty(fc.boolean(), damaged(caseText), damaged(resultText), async (damageCase, caseInput, resultInput) => {
         const run = damageCase
@@ -94,6 +102,8 @@ describe("every command against damaged input", () => {
   });
 
   it("verify answers a damaged result with pass or FAIL and a summary, or one line naming the problem", async () => {
+    const resultText = validResult();
+    const casePath = written("case.json", validCase());
     await fc.assert(
       fc.asyncProperty(damaged(resultText), async (input) => {
         const run = await runCommand(["verify", casePath, "-"], input);
@@ -105,6 +115,8 @@ describe("every command against damaged input", () => {
   });
 
   it("predict answers a damaged model or sample file with one class name per sample, or one line naming the problem", async () => {
+    const modelText = validModel();
+    const modelPath = written("model.json", modelText);
     const samples = "5.1 3.5 1.4 0.2\n6.2 2.9 4.3 1.3\n7.7 3.0 6.1 2.3\n";
     await fc.assert(
       fc.asyncProperty(fc.boolean(), damaged(modelText), damageText(samples), async (damageModel, modelInput, samplesInput) => {

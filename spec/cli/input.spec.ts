@@ -7,7 +7,6 @@ import { FileError, FormatError } from "../../src/numeric/errors.js";
 import { runCommand, scratchFolder, standardInput, writeExampleCase } from "../support/command.js";
 
 const directory = scratchFolder("input");
-const casePath = writeExampleCase(directory);
 
 /** Streams whose standard input is `stdin`. */
 function withInput(stdin: CommandIo["stdin"]): CommandIo {
@@ -47,6 +46,7 @@ describe("reading a command's input", () => {
   });
 
   it("drops a UTF-8 byte-order mark for every command alike, from a file and from standard input", async () => {
+    const casePath = writeExampleCase(directory);
     const text = '{"a": 1}';
     const marked = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
     expect(decodeText(marked, "case.json")).toBe(text);
@@ -97,6 +97,7 @@ describe("reading a command's input", () => {
   });
 
   it("names the system's reason when a read fails: permission, or the error's own code or message", async () => {
+    const casePath = writeExampleCase(directory);
     const failing = (error: object) =>
       withInput(() => ({
         [Symbol.iterator]: () => ({

@@ -8,10 +8,10 @@ import { scratchFolder, writeExampleCase } from "../support/command.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 
 const directory = scratchFolder("main");
-const casePath = writeExampleCase(directory);
 
 describe("the backprop-ref executable", () => {
   it("works as an executable: a file argument, standard input, and exit statuses", () => {
+    const casePath = writeExampleCase(directory);
     const executable = (args: string[], input?: string) =>
       spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { input, encoding: "utf8" });
     const fromFile = executable(["grad", casePath]);

@@ -7,6 +7,7 @@ import {
   gradientsFromResult,
   parseCase,
   readCase,
+  type ResultDocument,
 } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { BackpropRefError, FormatError, NumericError, ShapeError, SpecError } from "../../src/numeric/errors.js";
@@ -186,8 +187,6 @@ describe("the case format", () => {
   });
 });
 
-const exampleResult = caseResult(exampleProblem);
-
 describe("the result format", () => {
   it("holds the loss, the outputs (one row per sample), and gradients, delta weights and updated weights shaped like the case", () => {
     fc.assert(
@@ -263,35 +262,42 @@ describe("the result format", () => {
     expect(result.gradients.weights.flat(2).every(Number.isFinite)).toBe(true);
   });
 
-  it.each([
-    [[1, 2], FormatError, "a result must be a JSON object, got [1, 2]"],
-    [{ ...exampleResult, format: "backprop-ref/case@1" }, FormatError, 'format must be "backprop-ref/result@1", got "backprop-ref/case@1"'],
-    [{ ...exampleResult, gradients: null }, FormatError, "gradients must be an object with weights and biases, got null"],
+  // Each row damages the worked example's result, which the test computes.
+  it.each<[(result: ResultDocument) => unknown, typeof BackpropRefError, string]>([
+    [() => [1, 2], FormatError, "a result must be a JSON object, got [1, 2]"],
     [
-      { ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0]], biases: null } },
+      (result) => ({ ...result, format: "backprop-ref/case@1" }),
+      FormatError,
+      'format must be "backprop-ref/result@1", got "backprop-ref/case@1"',
+    ],
+    [(result) => ({ ...result, gradients: null }), FormatError, "gradients must be an object with weights and biases, got null"],
+    [
+      (result) => ({ ...result, gradients: { weights: [result.gradients.weights[0]], biases: null } }),
       ShapeError,
       "gradients.weights must hold 2 matrices for sizes [2, 2, 1]",
     ],
     [
-      { ...exampleResult, gradients: { weights: exampleResult.gradients.weights, biases: [[0, 0], [0]] } },
+      (result) => ({ ...result, gradients: { weights: result.gradients.weights, biases: [[0, 0], [0]] } }),
       ShapeError,
       "gradients.biases must be null, since the case has no biases",
     ],
     [
-      { ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0], [[1]]], biases: null } },
+      (result) => ({ ...result, gradients: { weights: [result.gradients.weights[0], [[1]]], biases: null } }),
       ShapeError,
       "gradients.weights[1][0] must hold 2 numbers, got [1]",
     ],
     [
-      { ...exampleResult, gradients: { weights: [exampleResult.gradients.weights[0], [[1, "x"]]], biases: null } },
+      (result) => ({ ...result, gradients: { weights: [result.gradients.weights[0], [[1, "x"]]], biases: null } }),
       FormatError,
       'gradients.weights[1][0][1] must be a finite number, got "x"',
     ],
   ])(
     "reads another implementation's gradients from a result only if they fit the case, and names the field that does not: %#",
-    (value, kind, message) => {
-      expect(() => gradientsFromResult(value, exampleProblem)).toThrow(kind);
-      expect(() => gradientsFromResult(value, exampleProblem)).toThrow(message);
+    (damage, kind, message) => {
+      const problem = exampleProblem();
+      const value = damage(caseResult(problem));
+      expect(() => gradientsFromResult(value, problem)).toThrow(kind);
+      expect(() => gradientsFromResult(value, problem)).toThrow(message);
     },
   );
 });

@@ -23,7 +23,8 @@ import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 import { runCommand, scratchFolder } from "../support/command.js";
 import { damage, hostile } from "../support/damage.js";
 
-const smallCases = caseDocument({ depth: { min: 1, max: 3 }, width: { min: 1, max: 3 }, batch: { min: 1, max: 3 } });
+/** Cases of 1 to 3 layers of 1 to 3 units, 1 to 3 samples: small enough to damage and answer many of. */
+const smallCases = () => caseDocument({ depth: { min: 1, max: 3 }, width: { min: 1, max: 3 }, batch: { min: 1, max: 3 } });
 
 /**
  * Runs `action`, requiring it to throw nothing but a typed error and to finish within ten
@@ -59,7 +60,7 @@ function expectSoundResult(problem: Problem): void {
 describe("malformed input", () => {
   it("parseCase rejects a damaged case with a typed error, or accepts a case the schema accepts too and answers it soundly", () => {
     fc.assert(
-      fc.property(damage(smallCases), (document) => {
+      fc.property(damage(smallCases()), (document) => {
         const problem = guarded(() => parseCase(document));
         if (problem instanceof BackpropRefError) return;
         expect(schemaViolation("case", document)).toBeNull();
@@ -88,7 +89,7 @@ describe("malformed input", () => {
 
   it("the schemas never throw, whatever they are given", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...schemaNames), fc.oneof(hostile, damage(smallCases), fc.jsonValue()), (name, value) => {
+      fc.property(fc.constantFrom(...schemaNames), fc.oneof(hostile, damage(smallCases()), fc.jsonValue()), (name, value) => {
         const violation = schemaViolation(name, value);
         expect(violation === null || violation.length > 0).toBe(true);
       }),
@@ -167,7 +168,7 @@ describe("malformed input", () => {
 
   it("the command line answers damaged input with exit 2 and a one-line message, never a stack trace", async () => {
     await fc.assert(
-      fc.asyncProperty(damage(smallCases), fc.constantFrom("grad", "verify"), async (document, command) => {
+      fc.asyncProperty(damage(smallCases()), fc.constantFrom("grad", "verify"), async (document, command) => {
         const text = JSON.stringify(document) ?? "null";
         const args = command === "grad" ? ["grad", "-"] : ["verify", "-", "-"];
         const { status, stdout, stderr } = await runCommand(args, text);

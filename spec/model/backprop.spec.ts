@@ -175,7 +175,8 @@ describe("backpropagation", () => {
       const delta = matrixToRows(deltas[index]!);
       expect(Array.from(vector.data)).toEqual(delta.map((row) => row.reduce((sum, entry) => sum + entry, 0) / row.length));
     });
-    expect(backpropagate(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets).gradients.biases).toBeNull();
+    const example = exampleProblem();
+    expect(backpropagate(example.network, example.inputs, example.targets).gradients.biases).toBeNull();
   });
 
   it("a softmax hidden layer is a SpecError", () => {
@@ -282,7 +283,7 @@ describe("the worked example (docs/examples/xor-2-2-1-sigmoid.json)", () => {
   const decimal = workedExampleDecimal;
 
   it("takes every step of the derivation to the numbers of the 50-digit decimal computation, to 1e-13", () => {
-    const { network, inputs, targets, learningRate } = exampleProblem;
+    const { network, inputs, targets, learningRate } = exampleProblem();
     expect(depth(network.spec)).toBe(2);
     const step = trainingStep(network, inputs, targets, learningRate);
     expectCloseToDecimal(step.loss, decimal.loss, "loss");
@@ -299,7 +300,7 @@ describe("the worked example (docs/examples/xor-2-2-1-sigmoid.json)", () => {
   });
 
   it("the 50-digit computation would catch a mistake: the intuitive rule's hidden-layer gradient is far from it", () => {
-    const { network, inputs, targets } = exampleProblem;
+    const { network, inputs, targets } = exampleProblem();
     const wrong = mistakenGradients("intuitive-rule", network, inputs, targets);
     expect(() => expectMatrixCloseToDecimal(wrong.weights[0]!, decimal.gradients.weights[0]!, "gradients.weights[0]")).toThrow(
       /the 50-digit computation gives/,

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { assertTargetShape, forward, layerOutput, networkLoss, weightedSum } from "../../src/model/forward.js";
-import { createNetwork } from "../../src/model/network.js";
+import { createNetwork, type Network } from "../../src/model/network.js";
 import { ShapeError } from "../../src/numeric/errors.js";
 import { type Matrix, matrixFromRows, matrixToRows, vectorFromArray, zeros } from "../../src/numeric/tensor.js";
 import { createWorkspace } from "../../src/training/workspace.js";
@@ -11,8 +11,9 @@ import { numRuns } from "../support/arbitraries.js";
 import { exampleProblem } from "../support/fixtures.js";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
-describe("forward pass", () => {
-  const network = createNetwork(
+/** A 2-2-1 network, relu then identity, with biases. */
+function reluNetwork(): Network {
+  return createNetwork(
     { sizes: [2, 2, 1], activations: ["relu", "identity"], loss: "squared_error", biases: true },
     [
       matrixFromRows([
@@ -23,8 +24,11 @@ describe("forward pass", () => {
     ],
     [vectorFromArray([0.5, -1]), vectorFromArray([0.25])],
   );
+}
 
+describe("forward pass", () => {
   it("computes z = W o_prev + b per sample (column) and o = f(z)", () => {
+    const network = reluNetwork();
     const inputs = matrixFromRows([
       [1, 2],
       [3, -2],
@@ -69,6 +73,7 @@ describe("forward pass", () => {
   });
 
   it("refuses inputs and targets of the wrong shape, naming both shapes", () => {
+    const network = reluNetwork();
     expect(() => forward(network, matrixFromRows([[1, 2, 3]]))).toThrow(
       new ShapeError("inputs are 1×3 but sizes [2, 2, 1] need 2×B with B ≥ 1 (one sample per column)"),
     );
@@ -92,10 +97,11 @@ describe("forward pass", () => {
   });
 
   it("the forward pass refuses inputs of the wrong rows, no samples, or not a matrix", () => {
-    expect(() => forward(exampleProblem.network, zeros(3, 2))).toThrow(ShapeError);
-    expect(() => forward(exampleProblem.network, zeros(2, 0))).toThrow(ShapeError);
+    const example = exampleProblem();
+    expect(() => forward(example.network, zeros(3, 2))).toThrow(ShapeError);
+    expect(() => forward(example.network, zeros(2, 0))).toThrow(ShapeError);
     const vector = matrixFromRows([[1, 2]]).pick(0, null);
-    expect(() => forward(exampleProblem.network, vector)).toThrow(ShapeError);
+    expect(() => forward(example.network, vector)).toThrow(ShapeError);
   });
 
   it("targets must have the outputs' shape, rows and columns", () => {

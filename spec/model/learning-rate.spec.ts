@@ -19,7 +19,7 @@ describe("the learning rate", () => {
   });
 
   it("is one rule, with one message, wherever η is taken: the step, the intuitive step, the fused step, training and the case format", () => {
-    const { network, inputs, targets } = exampleProblem;
+    const { network, inputs, targets } = exampleProblem();
     const message = "learningRate must be a finite number ≥ 0, got -1";
     expect(() => trainingStep(network, inputs, targets, -1)).toThrow(new ValueError(message));
     expect(() => intuitiveStep(network, inputs, targets, -1)).toThrow(new ValueError(message));

@@ -13,7 +13,7 @@ import {
   validateSpec,
   type NetworkSpec,
 } from "../../src/model/network.js";
-import { matrixFromRows, vectorFromArray } from "../../src/numeric/tensor.js";
+import { type Matrix, matrixFromRows, vectorFromArray } from "../../src/numeric/tensor.js";
 
 const spec: NetworkSpec = { sizes: [2, 3, 1], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: false };
 
@@ -64,8 +64,9 @@ describe("network specs", () => {
   });
 });
 
-describe("networks", () => {
-  const weights = [
+/** Weights for {@link spec}: 1 to 6 in the first layer, 7 to 9 in the second, made afresh for each test (one changes them). */
+function specWeights(): Matrix[] {
+  return [
     matrixFromRows([
       [1, 2],
       [3, 4],
@@ -73,8 +74,11 @@ describe("networks", () => {
     ]),
     matrixFromRows([[7, 8, 9]]),
   ];
+}
 
+describe("networks", () => {
   it("rejects weights and biases that do not match sizes, naming the array, its shape and the needed shape", () => {
+    const weights = specWeights();
     expect(() =>
       createNetwork(
         spec,
@@ -100,13 +104,13 @@ describe("networks", () => {
   });
 
   it("copies its parameters, so changing the arguments or a clone leaves it alone", () => {
+    const weights = specWeights();
     const network = createNetwork(spec, weights, null);
     weights[0]!.set(0, 0, 100);
     expect(network.weights[0]!.get(0, 0)).toBe(1);
     const clone = cloneNetwork(network);
     clone.weights[1]!.set(0, 0, -1);
     expect(network.weights[1]!.get(0, 0)).toBe(7);
-    weights[0]!.set(0, 0, 1);
   });
 
   it("round-trips through the case format's arrays", () => {

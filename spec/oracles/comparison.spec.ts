@@ -17,10 +17,15 @@ import { parseCase } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { numRuns } from "../support/arbitraries.js";
 
-/** The worked example with biases, and its gradients by backpropagation and by central differences, made afresh for each test. */
-const problem = exampleWithBiases();
-const analytic = () => backpropagate(problem.network, problem.inputs, problem.targets).gradients;
-const numeric = () => numericGradients(problem.network, problem.inputs, problem.targets);
+/** The gradients of the worked example with biases, by backpropagation and by central differences, made afresh for each call. */
+function analytic() {
+  const { network, inputs, targets } = exampleWithBiases();
+  return backpropagate(network, inputs, targets).gradients;
+}
+function numeric() {
+  const { network, inputs, targets } = exampleWithBiases();
+  return numericGradients(network, inputs, targets);
+}
 
 describe("the comparison", () => {
   it("the relative error divides by the largest of |a|, |n| and the floor: symmetric, 0 exactly for equal values (even with a zero floor), and an absolute error over the floor when both values are tiny", () => {
@@ -149,7 +154,7 @@ describe("the comparison", () => {
   });
 
   it("the first difference between two sets of parameter arrays names the entry, both values and the relative error; a tolerance of 0 asks for the same bits; arrays of other sizes or layouts are named as such", () => {
-    const reference = problem.network;
+    const reference = exampleWithBiases().network;
     const copy = (change: (parameters: ParameterArrays) => void): ParameterArrays => {
       const parameters = cloneNetwork(reference);
       change(parameters);

@@ -256,7 +256,7 @@ describe("the 100-digit oracle", () => {
   });
 
   it("agrees with the worked example's independent 50-digit computation (scripts/worked-example-decimal.py) to 45 digits, on every quantity", () => {
-    const { network, inputs, targets, learningRate } = exampleProblem;
+    const { network, inputs, targets, learningRate } = exampleProblem();
     const exact = exactStep(network, inputs, targets, learningRate);
     const expectDigits = (value: Exact, decimal: string, what: string): void => {
       const difference = value.value.minus(decimal).abs().dividedBy(new ExactDecimal(decimal).abs());

@@ -92,7 +92,8 @@ describe("finite differences", () => {
   });
 
   it("Richardson's entries carry their error estimate, |coarse − fine| / 3, in the report", () => {
-    const report = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, {
+    const example = exampleProblem();
+    const report = checkGradients(example.network, example.inputs, example.targets, undefined, {
       method: "richardson",
     });
     expect(report.entries.every((entry) => entry.estimatedError !== null && entry.estimatedError >= 0)).toBe(true);

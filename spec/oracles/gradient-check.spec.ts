@@ -47,14 +47,15 @@ describe("the gradient check", () => {
   });
 
   it("relative error is 0 for equal numbers even with a zero floor, and the floor and tolerance options are used", () => {
+    const example = exampleProblem();
     expect(relativeError(0, 0, 0)).toBe(0);
-    const strict = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, {
+    const strict = checkGradients(example.network, example.inputs, example.targets, undefined, {
       floor: 1e-30,
       tolerance: 1e-30,
     });
     expect(strict.passed).toBe(false);
     expect(strict.floor).toBe(1e-30);
-    const loose = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, { floor: 10 });
+    const loose = checkGradients(example.network, example.inputs, example.targets, undefined, { floor: 10 });
     expect(loose.floor).toBe(10);
     expect(Math.max(...loose.entries.map((entry) => entry.relativeError))).toBeLessThan(1e-12);
   });

@@ -10,8 +10,10 @@ import { workedExampleCase } from "../../src/conformance/worked-example.js";
 
 describe("kinks", () => {
   it("the kink distance is the smallest |z| over the relu and leaky relu layers alone, whatever the other layers' preactivations, and Infinity without such layers", () => {
-    expect(kinkDistance(exampleProblem.network, exampleProblem.inputs)).toBe(Infinity);
-    expect(kinkDistance(reluCase.network, reluCase.inputs)).toBeCloseTo(1e-7, 12);
+    const example = exampleProblem();
+    const nearKink = reluCase();
+    expect(kinkDistance(example.network, example.inputs)).toBe(Infinity);
+    expect(kinkDistance(nearKink.network, nearKink.inputs)).toBeCloseTo(1e-7, 12);
     expect(kinkMargin).toBe(1e-3);
     for (const activation of ["relu", "leaky_relu"]) {
       const problem = parseCase({

@@ -13,14 +13,10 @@ import { scaled } from "../../src/numeric/tensor.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { parameterEntries } from "../../src/model/network.js";
 
-/** The worked example with biases, and its gradients by backpropagation and by central differences, made afresh for each test. */
-const problem = exampleWithBiases();
-const analytic = () => backpropagate(problem.network, problem.inputs, problem.targets).gradients;
-const numeric = () => numericGradients(problem.network, problem.inputs, problem.targets);
-
 describe("the gradient report", () => {
   it("passing: the summary line, the table and the verdict", () => {
-    const report = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets);
+    const example = exampleProblem();
+    const report = checkGradients(example.network, example.inputs, example.targets);
     expect(formatReport(report)).toMatchInlineSnapshot(`
       "layer  parameter  entries  kinks crossed  worst entry  analytic         numeric          relative error
       -----  ---------  -------  -------------  -----------  ---------------  ---------------  --------------
@@ -36,8 +32,9 @@ describe("the gradient report", () => {
   });
 
   it("failing: the worst entries, each with its position, values and errors", () => {
-    const wrong = mistakenGradients("missing-derivative", exampleProblem.network, exampleProblem.inputs, exampleProblem.targets);
-    const report = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, wrong);
+    const example = exampleProblem();
+    const wrong = mistakenGradients("missing-derivative", example.network, example.inputs, example.targets);
+    const report = checkGradients(example.network, example.inputs, example.targets, wrong);
     expect(report.passed).toBe(false);
     expect(formatReport(report)).toMatchInlineSnapshot(`
       "worst entries             analytic                numeric                 absolute error  relative error
@@ -82,7 +79,8 @@ describe("the gradient report", () => {
   });
 
   it("kinks: a step across a relu kink is marked, with the distance to the kink", () => {
-    const report = checkGradients(reluCase.network, reluCase.inputs, reluCase.targets);
+    const nearKink = reluCase();
+    const report = checkGradients(nearKink.network, nearKink.inputs, nearKink.targets);
     expect(report.kinkDistance).toBeCloseTo(1e-7, 12);
     expect(formatReport(report)).toMatchInlineSnapshot(`
       "layer  parameter  entries  kinks crossed  worst entry  analytic         numeric          relative error
@@ -111,8 +109,9 @@ describe("the gradient report", () => {
   });
 
   it("with richardson and the complex step, the method and its error estimate are named", () => {
+    const example = exampleProblem();
     for (const method of ["richardson", "complex-step"] as const) {
-      const report = checkGradients(exampleProblem.network, exampleProblem.inputs, exampleProblem.targets, undefined, { method });
+      const report = checkGradients(example.network, example.inputs, example.targets, undefined, { method });
       expect(
         formatReport(report)
           .split("\n")
@@ -201,7 +200,12 @@ describe("the gradient report", () => {
     const sigmoidOnly = parseCase(workedExampleCase);
     expect(checkGradients(sigmoidOnly.network, sigmoidOnly.inputs, sigmoidOnly.targets).kinkDistance).toBe(Infinity);
 
-    const withoutDistance = compareGradients(analytic(), numeric(), { floor: 1e-3 });
+    const biased = exampleWithBiases();
+    const withoutDistance = compareGradients(
+      backpropagate(biased.network, biased.inputs, biased.targets).gradients,
+      numericGradients(biased.network, biased.inputs, biased.targets),
+      { floor: 1e-3 },
+    );
     expect(withoutDistance.kinkDistance).toBeNull();
     expect(formatReport(withoutDistance)).not.toMatch(/kink at 0/);
     expect(formatReport({ ...withoutDistance, kinkDistance: kinkMargin })).toMatch(

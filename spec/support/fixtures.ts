@@ -2,13 +2,19 @@
  * Small networks that several specs take apart: the worked example with and without biases,
  * and relu units near their kink, each a case the reader can replay with
  * `npx backprop-ref grad`.
+ *
+ * Each is a function that makes its case afresh, called inside the tests, so that no library
+ * code runs when a spec is imported: Stryker counts code run at import as static mutants, and
+ * re-runs the whole suite for each of them.
  */
 import { parseCase, type Problem } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { trainingStep, type TrainingStep } from "../../src/model/backprop.js";
 
 /** The worked example (docs/examples/xor-2-2-1-sigmoid.json): 2-2-1 sigmoid, squared error, no biases, two samples. */
-export const exampleProblem: Problem = parseCase(workedExampleCase);
+export function exampleProblem(): Problem {
+  return parseCase(workedExampleCase);
+}
 
 /** The worked example with biases $b^{(1)} = (0.1, -0.1)$ and $b^{(2)} = 0.2$, made afresh for each call. */
 export function exampleWithBiases(): Problem {
@@ -20,17 +26,19 @@ export function exampleWithBiases(): Problem {
  * is $1 - 0.9999999$), closer than any step of a central difference: the step on its incoming
  * weight and bias crosses the kink.
  */
-export const reluCase: Problem = parseCase({
-  format: "backprop-ref/case@1",
-  sizes: [1, 2, 1],
-  activations: ["relu", "identity"],
-  loss: "squared_error",
-  weights: [[[1], [-1]], [[0.5, 0.25]]],
-  biases: [[-0.9999999, 0.5], [0]],
-  inputs: [[1]],
-  targets: [[1]],
-  learningRate: 0.1,
-});
+export function reluCase(): Problem {
+  return parseCase({
+    format: "backprop-ref/case@1",
+    sizes: [1, 2, 1],
+    activations: ["relu", "identity"],
+    loss: "squared_error",
+    weights: [[[1], [-1]], [[0.5, 0.25]]],
+    biases: [[-0.9999999, 0.5], [0]],
+    inputs: [[1]],
+    targets: [[1]],
+    learningRate: 0.1,
+  });
+}
 
 /**
  * A 1-2-1 network whose first hidden relu unit sits near its kink: with the input 1 and the

@@ -94,9 +94,8 @@ describe("the datasets", () => {
 });
 
 describe("targets and predictions", () => {
-  const data = samplesAsColumns([[0], [0], [0]], [2, 0, 1], ["a", "b", "c"]);
-
   it("the seed's 0.01 and 0.99 for sigmoid with squared error, one-hot 0 and 1 for softmax with cross-entropy", () => {
+    const data = samplesAsColumns([[0], [0], [0]], [2, 0, 1], ["a", "b", "c"]);
     const seed = targetLevels({ activations: ["sigmoid", "sigmoid"], loss: "squared_error" });
     expect(seed).toStrictEqual({ low: 0.01, high: 0.99 });
     expect(matrixToRows(classTargets(data, 3, seed))).toStrictEqual([

@@ -15,9 +15,8 @@ const xorSpec: NetworkSpec = { sizes: [2, 2, 1], activations: ["sigmoid", "sigmo
 const withoutTime = (history: readonly EpochRecord[]) => history.map(({ seconds: _s, samplesPerSecond: _r, ...rest }) => rest);
 
 describe("training", () => {
-  const xor = loadDataset("xor");
-
   it("learns XOR to 100 % with the seed's update, one sample at a time", () => {
+    const xor = loadDataset("xor");
     const result = train(initializeNetwork(xorSpec, { seed: 1 }), xor, { epochs: 1000, learningRate: 0.5, seed: 1 });
     const last = result.history[result.history.length - 1]!;
     expect(last.trainAccuracy).toBe(1);
@@ -26,6 +25,7 @@ describe("training", () => {
   });
 
   it("the same seed gives bit-identical weights and history (but for the clock), another seed others", () => {
+    const xor = loadDataset("xor");
     const run = (seed: number) =>
       train(initializeNetwork(xorSpec, { seed }), xor, { epochs: 50, learningRate: 0.5, batchSize: 3, momentum: 0.5, seed });
     const [first, again, other] = [run(3), run(3), run(4)];
@@ -35,6 +35,7 @@ describe("training", () => {
   });
 
   it("leaves the starting network unchanged", () => {
+    const xor = loadDataset("xor");
     const start = initializeNetwork(xorSpec, { seed: 1 });
     const before = valuesOf(start);
     train(start, xor, { epochs: 5, learningRate: 0.5 });
@@ -65,6 +66,7 @@ describe("training", () => {
   });
 
   it("refuses options out of range, data that does not fit the network, and divergence, with messages that name the problem", () => {
+    const xor = loadDataset("xor");
     const network = initializeNetwork(xorSpec, { seed: 1 });
     expect(() => train(network, xor, { epochs: 0, learningRate: 0.5 })).toThrow(
       new ValueError("epochs must be an integer from 1 to 100000, got 0"),

@@ -140,16 +140,17 @@ describe("a workspace", () => {
       [2, 3],
       [1, 3],
     ]);
-    expect(createWorkspace(exampleProblem.network.spec, 1).gradients.biases).toBeNull();
+    const example = exampleProblem();
+    expect(createWorkspace(example.network.spec, 1).gradients.biases).toBeNull();
     for (const batch of [0, 1.5, -1]) {
-      expect(() => createWorkspace(exampleProblem.network.spec, batch)).toThrow(
+      expect(() => createWorkspace(example.network.spec, batch)).toThrow(
         new ValueError(`batchSize must be a positive integer, got ${batch}`),
       );
     }
-    expect(createWorkspace(exampleProblem.network.spec, 1).deltas.map((delta) => delta.shape)).toEqual([
+    expect(createWorkspace(example.network.spec, 1).deltas.map((delta) => delta.shape)).toEqual([
       [2, 1],
       [1, 1],
     ]);
-    expect(createWorkspace(exampleProblem.network.spec, 3).sums.length).toBeGreaterThanOrEqual(4 * 2);
+    expect(createWorkspace(example.network.spec, 3).sums.length).toBeGreaterThanOrEqual(4 * 2);
   });
 });
