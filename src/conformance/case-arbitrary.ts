@@ -276,6 +276,15 @@ function caseOfShape({ sizes, hidden, output, biases, samples }: CaseShape, entr
   });
 }
 
+/** A number in $[-\text{limit}, \text{limit}]$: four times in five a multiple of $0.01$, otherwise drawn by `any`. */
+function mostlyDecimal(limit: number, any: fc.Arbitrary<number>): fc.Arbitrary<number> {
+  const hundredths = Math.round(limit * 100);
+  return fc.oneof(
+    { arbitrary: fc.integer({ min: -hundredths, max: hundredths }).map((count) => count / 100), weight: 4 },
+    { arbitrary: any, weight: 1 },
+  );
+}
+
 /**
  * Random case documents for fuzzing another implementation, within the same constraints and
  * from the same distributions as {@link caseDocument}, drawn so that a failure shrinks well.
@@ -289,6 +298,12 @@ function caseOfShape({ sizes, hidden, output, biases, samples }: CaseShape, entr
  * fields shrink in the order of importance to a reader, each keeping the numbers of the rest:
  * fewer layers, then fewer units, then fewer samples, then the activations (towards the first
  * listed), then simpler numbers (towards 0).
+ *
+ * The numbers are mostly short decimals (hundredths: $0.37$, $-1.2$), which a reader can follow
+ * by hand and which shrink to shorter ones, and sometimes any float64 in the same range, as
+ * {@link caseDocument} draws them all. fast-check draws a float64 from a range about evenly over
+ * its bit patterns, so most of those are tiny ($10^{-200}$): where every weight is tiny, a wrong
+ * gradient can differ from the right one by less than the absolute tolerance and pass.
  *
  * @param constraints - bounds on depth, width, batch, activations, biases and the learning rate
  */
@@ -309,10 +324,13 @@ export function fuzzCaseDocument(constraints: CaseConstraints = {}): fc.Arbitrar
       }),
       output: fc.constantFrom(...outputs),
       biases: constraints.biases === undefined ? fc.boolean() : fc.constant(constraints.biases),
-      weights: fc.array(matrix(largest.units, largest.units, weight), { minLength: largest.layers, maxLength: largest.layers }),
-      biasValues: fc.array(row(largest.units, weight), { minLength: largest.layers, maxLength: largest.layers }),
-      inputs: matrix(largest.samples, largest.units, input),
-      squaredErrorTargets: matrix(largest.samples, largest.units, fc.double({ min: -1, max: 1, noNaN: true })),
+      weights: fc.array(matrix(largest.units, largest.units, mostlyDecimal(1.5, weight)), {
+        minLength: largest.layers,
+        maxLength: largest.layers,
+      }),
+      biasValues: fc.array(row(largest.units, mostlyDecimal(1.5, weight)), { minLength: largest.layers, maxLength: largest.layers }),
+      inputs: matrix(largest.samples, largest.units, mostlyDecimal(2, input)),
+      squaredErrorTargets: matrix(largest.samples, largest.units, mostlyDecimal(1, fc.double({ min: -1, max: 1, noNaN: true }))),
       probabilityTargets: matrix(largest.samples, largest.units, crossEntropyTarget),
       hotUnits: fc.array(fc.nat({ max: largest.units - 1 }), { minLength: largest.samples, maxLength: largest.samples }),
       oneHot: fc.boolean(),
