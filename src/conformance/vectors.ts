@@ -119,7 +119,7 @@ export const flagNotes: Readonly<Record<string, string>> = {
 /**
  * The mistakes whose results the vector files carry as `wrong` tests, in the order of their
  * tests: the four of generator 1.0.0. The vectors are a contract, so they do not follow the
- * catalogue as it grows ({@link conformance/mistakes!mistakeNames | mistakeNames}): a
+ * catalogue as it grows ({@link conformance/mistake-catalogue!mistakeNames | mistakeNames}): a
  * mistake joins them only with a new {@link generatorVersion}, whose changelog says so.
  */
 export const vectorMistakeNames = [
