@@ -22,6 +22,15 @@
  *   $10^{-6}$ on an entry near the floor, an error of the oracle and not of backpropagation.
  *   Saturated units are still generated (a sigmoid at $z = 20$).
  *
+ * How the numbers are spread: by default each one is fast-check's `fc.double` within its
+ * interval, which is uniform over the *representable* doubles of the interval, not over the
+ * interval: most draws are tiny (of the doubles in $[-1.5, 1.5]$ nearly all are below
+ * $10^{-20}$ in magnitude), and the ends and zero come often. That explores every scale, but a
+ * network of tiny numbers has gradients and steps of the same size, which a comparison's
+ * absolute tolerance cannot tell from zero. The constraint `uniform` draws every number
+ * uniformly from its interval instead, for laws that need general numbers (a mistake that
+ * changes a gradient, or the learning rate, must show).
+ *
  * @module
  */
 import fc from "fast-check";
@@ -69,19 +78,36 @@ export interface CaseConstraints {
   readonly biases?: boolean;
   /** Whether to filter out cases near a `relu` kink. Default `true`; the deep check turns it off to exercise kink detection. */
   readonly awayFromKinks?: boolean;
-  /** Where the learning rate $\eta$ is drawn from. Default any number in $[0, 1]$. */
+  /**
+   * Whether every weight, bias, input and target and the learning rate is drawn uniformly from
+   * its interval. Default `false`: fast-check's doubles, most of them tiny (see the module comment).
+   */
+  readonly uniform?: boolean;
+  /** Where the learning rate $\eta$ is drawn from. Default any number in $[0, 1]$, drawn as the other numbers are. */
   readonly learningRate?: fc.Arbitrary<number>;
 }
 
-const weight = fc.double({ min: -1.5, max: 1.5, noNaN: true });
+/** Numbers in $[min, max]$, as one of the two spreads of the module comment draws them. */
+type NumberDraw = (min: number, max: number) => fc.Arbitrary<number>;
+
+/** fast-check's doubles: uniform over the representable doubles of the interval. */
+const representable: NumberDraw = (min, max) => fc.double({ min, max, noNaN: true });
+
+/** The steps of {@link uniformly}: multiples of $2^{-28}$, about $4 \cdot 10^{-9}$. */
+const uniformSteps = 2 ** 28;
+
+/**
+ * Uniform over the interval: the multiples of $2^{-28}$ from $min$ to $max$, each as likely
+ * (without fast-check's bias towards small numbers and the ends), shrinking towards $0$.
+ */
+const uniformly: NumberDraw = (min, max) =>
+  fc.noBias(fc.integer({ min: Math.ceil(min * uniformSteps), max: Math.floor(max * uniformSteps) })).map((step) => step / uniformSteps);
+
 const input = fc.double({ min: -2, max: 2, noNaN: true });
 const probability = fc.double({ min: 0, max: 1, noNaN: true });
 /** Mostly probabilities, sometimes a little outside $[0, 1]$, which the case format accepts. */
-const crossEntropyTarget = fc.oneof(
-  { arbitrary: probability, weight: 4 },
-  { arbitrary: fc.double({ min: -0.5, max: 1.5, noNaN: true }), weight: 1 },
-);
-const learningRate = fc.double({ min: 0, max: 1, noNaN: true });
+const crossEntropyTarget = (draw: NumberDraw): fc.Arbitrary<number> =>
+  fc.oneof({ arbitrary: draw(0, 1), weight: 4 }, { arbitrary: draw(-0.5, 1.5), weight: 1 });
 
 const row = (length: number, entry: fc.Arbitrary<number>): fc.Arbitrary<number[]> =>
   fc.array(entry, { minLength: length, maxLength: length });
@@ -94,19 +120,19 @@ const matrix = (rows: number, columns: number, entry: fc.Arbitrary<number>): fc.
  * cross-entropy either one-hot rows or soft rows that need not sum to one (the output delta's
  * general form $o\sum_k t_k - t$ is then exercised).
  */
-function targetsFor(loss: LossName, samples: number, units: number): fc.Arbitrary<number[][]> {
+function targetsFor(loss: LossName, samples: number, units: number, draw: NumberDraw = representable): fc.Arbitrary<number[][]> {
   switch (loss) {
     case "squared_error":
-      return matrix(samples, units, fc.double({ min: -1, max: 1, noNaN: true }));
+      return matrix(samples, units, draw(-1, 1));
     case "binary_cross_entropy":
-      return matrix(samples, units, crossEntropyTarget);
+      return matrix(samples, units, crossEntropyTarget(draw));
     case "cross_entropy":
       return fc.oneof(
         fc.array(
           fc.nat({ max: units - 1 }).map((hot) => Array.from({ length: units }, (_, k) => (k === hot ? 1 : 0))),
           { minLength: samples, maxLength: samples },
         ),
-        matrix(samples, units, crossEntropyTarget),
+        matrix(samples, units, crossEntropyTarget(draw)),
       );
   }
 }
@@ -127,10 +153,16 @@ export function caseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<Ca
     biases: constraints.biases === undefined ? fc.boolean() : fc.constant(constraints.biases),
     samples: fc.integer(batch),
   });
+  const draw = constraints.uniform === true ? uniformly : representable;
+  const entries: CaseEntries = {
+    weight: draw(-1.5, 1.5),
+    bias: draw(-1.5, 1.5),
+    input: draw(-2, 2),
+    targets: (loss, samples, units) => targetsFor(loss, samples, units, draw),
+    learningRate: constraints.learningRate ?? draw(0, 1),
+  };
   return shape
-    .chain((drawn) =>
-      caseOfShape(drawn, { weight, bias: weight, input, targets: targetsFor, learningRate: constraints.learningRate ?? learningRate }),
-    )
+    .chain((drawn) => caseOfShape(drawn, entries))
     .filter((document) => {
       const problem = parseCase(document);
       const clearOfKinks = constraints.awayFromKinks === false || kinkDistance(problem.network, problem.inputs) > kinkMargin;
@@ -236,7 +268,7 @@ export function saturatingCaseDocument(constraints: SaturatingConstraints = {}):
       bias: fc.double({ min: -40, max: 40, noNaN: true }),
       input: saturatingInput,
       targets: saturatingTargetsFor,
-      learningRate,
+      learningRate: representable(0, 1),
     }),
   );
 }
@@ -324,17 +356,20 @@ export function fuzzCaseDocument(constraints: CaseConstraints = {}): fc.Arbitrar
       }),
       output: fc.constantFrom(...outputs),
       biases: constraints.biases === undefined ? fc.boolean() : fc.constant(constraints.biases),
-      weights: fc.array(matrix(largest.units, largest.units, mostlyDecimal(1.5, weight)), {
+      weights: fc.array(matrix(largest.units, largest.units, mostlyDecimal(1.5, representable(-1.5, 1.5))), {
         minLength: largest.layers,
         maxLength: largest.layers,
       }),
-      biasValues: fc.array(row(largest.units, mostlyDecimal(1.5, weight)), { minLength: largest.layers, maxLength: largest.layers }),
+      biasValues: fc.array(row(largest.units, mostlyDecimal(1.5, representable(-1.5, 1.5))), {
+        minLength: largest.layers,
+        maxLength: largest.layers,
+      }),
       inputs: matrix(largest.samples, largest.units, mostlyDecimal(2, input)),
       squaredErrorTargets: matrix(largest.samples, largest.units, mostlyDecimal(1, fc.double({ min: -1, max: 1, noNaN: true }))),
-      probabilityTargets: matrix(largest.samples, largest.units, crossEntropyTarget),
+      probabilityTargets: matrix(largest.samples, largest.units, crossEntropyTarget(representable)),
       hotUnits: fc.array(fc.nat({ max: largest.units - 1 }), { minLength: largest.samples, maxLength: largest.samples }),
       oneHot: fc.boolean(),
-      learningRate: constraints.learningRate ?? learningRate,
+      learningRate: constraints.learningRate ?? representable(0, 1),
     })
     .map((drawn): CaseDocument => {
       const L = drawn.layers;

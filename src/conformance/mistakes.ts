@@ -1,134 +1,158 @@
 /**
- * Deliberately wrong backpropagations: the classic mistakes, computed so that `verify` can say
- * which one another implementation makes, and so that the conformance vectors can carry them as
- * known-wrong expectations.
+ * Deliberately wrong backpropagations: the classic mistakes, computed so that `verify` (and
+ * `fuzz`) can say which one another implementation makes, and so that the conformance vectors
+ * can carry them as known-wrong expectations.
  *
- * **Nothing here is a gradient.** Each function reproduces one mistake on purpose; the exact
- * rule is {@link model/backprop!trainingStep | trainingStep}. The mistakes:
+ * **Nothing here is a gradient.** Each mistake reproduces one wrong computation on purpose; the
+ * exact rule is {@link model/backprop!trainingStep | trainingStep}. The catalogue (names, what
+ * is wrong, how it arises, how to fix it) is {@link conformance/mistake-catalogue!mistakeCatalogue | mistakeCatalogue},
+ * re-exported here; the wrong backward passes are in the `mistaken-gradients` module. In the
+ * order `verify` tries them:
  *
- * - `intuitive-rule` — the seed's rule (see the `intuitive` module): hidden errors
- *   $e^{(l)} = W^{(l+1)\top} e^{(l+1)}$ without the next layer's $f'$, and
- *   $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$ in place of $\delta^{(l)}$ at every layer, whatever the loss.
- * - `missing-derivative` — the hidden deltas leave out their own layer's derivative:
- *   $\delta^{(l)} = W^{(l+1)\top} \delta^{(l+1)}$ instead of $\left(W^{(l+1)\top} \delta^{(l+1)}\right) \odot f_l'(z^{(l)})$.
- * - `transposed-weights` — every weight-shaped matrix of the result (gradients, delta weights,
- *   updated weights) written $n_{l-1} \times n_l$, as $\partial E / \partial W^{(l)\top}$: the
- *   mistake of an implementation that stores `weights[l-1][k][j]` for $w^{(l)}_{jk}$.
- * - `batch-sum` — the batch gradient is the sum over the samples instead of their mean,
- *   $\delta^{(l)} o^{(l-1)\top}$ instead of $\frac1B \delta^{(l)} o^{(l-1)\top}$ (the loss is
- *   still the mean).
+ * 1. `intuitive-rule` — the seed's rule (see the `intuitive` module): hidden errors
+ *    $e^{(l)} = W^{(l+1)\top} e^{(l+1)}$ without the next layer's $f'$, and
+ *    $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$ in place of $\delta^{(l)}$ at every layer, whatever the loss.
+ * 2. `missing-derivative` — the hidden deltas leave out their own layer's derivative:
+ *    $\delta^{(l)} = W^{(l+1)\top} \delta^{(l+1)}$ instead of $\left(W^{(l+1)\top} \delta^{(l+1)}\right) \odot f_l'(z^{(l)})$.
+ * 3. `derivative-at-output` — $f_l'$ evaluated at the layer's output instead of its weighted
+ *    sum, $-e^{(l)} \odot f_l'(o^{(l)})$ instead of $-e^{(l)} \odot f_l'(z^{(l)})$, wherever the
+ *    exact pass multiplies by $f'$.
+ * 4. `transposed-hidden-error` — the hidden error sent back through $W^{(l+1)}$ instead of its
+ *    transpose: $e^{(l)} = -W^{(l+1)} \delta^{(l+1)}$, which exists only for square matrices.
+ * 5. `transposed-weights` — every weight-shaped matrix of the result (gradients, delta weights,
+ *    updated weights) written $n_{l-1} \times n_l$, as $\partial E / \partial W^{(l)\top}$: the
+ *    mistake of an implementation that stores `weights[l-1][k][j]` for $w^{(l)}_{jk}$.
+ * 6. `batch-sum` — the batch gradient is the sum over the samples instead of their mean,
+ *    $\delta^{(l)} o^{(l-1)\top}$ instead of $\frac1B \delta^{(l)} o^{(l-1)\top}$ (the loss is
+ *    still the mean).
+ * 7. `bias-sum` — only the bias gradients are sums, $\sum_b \delta^{(l)}_{:,b}$ instead of
+ *    $\frac1B \sum_b \delta^{(l)}_{:,b}$; the weight gradients are means.
+ * 8. `weights-updated-early` — each layer updated before its error is sent back through it:
+ *    $e^{(l)} = -\left(W^{(l+1)} + \Delta W^{(l+1)}\right)^\top \delta^{(l+1)}$, from the output down.
+ * 9. `softmax-jacobian-twice` — with softmax and cross-entropy, the Jacobian applied to the
+ *    fused delta: $\delta^{(L)} = J^\top\left(o \sum_k t_k - t\right)$ instead of $o \sum_k t_k - t$.
+ * 10. `sign-flipped` — the gradients' sign flipped, so the step climbs: gradients
+ *     $-\partial E / \partial W$, delta weights $+\eta\, \partial E / \partial W$.
+ * 11. `learning-rate-twice` — $\Delta W = -\eta^2 \partial E / \partial W$, the gradients exact.
+ * 12. `learning-rate-missing` — $\Delta W = -\partial E / \partial W$, the gradients exact.
  *
- * Every mistake leaves the forward pass alone, so its `loss` and `outputs` are the reference's.
+ * Every mistake leaves the forward pass alone, so its `loss` and `outputs` are the reference's,
+ * and its `updated` is $W + \Delta W$ of its own delta weights.
+ *
+ * **When two mistakes give the same result.** On general numbers every mistake's result differs
+ * from every other's where both apply; particular numbers can make two agree (a gradient of
+ * exactly zero hides the sign, the batch and the learning rate alike), and `verify` then names
+ * the first in the order above.
  *
  * @module
  */
-import { backpropagate, deltaWeights, gradients, hiddenError, outputDelta, outputError, updatedNetwork } from "../model/backprop.js";
-import { forward } from "../model/forward.js";
-import { intuitiveBackwardPass, intuitiveRuleApplies } from "../model/intuitive.js";
-import type { Network, ParameterArrays } from "../model/network.js";
-import { scaled, type Matrix } from "../numeric/tensor.js";
+import { backpropagate, deltaWeights, updatedNetwork } from "../model/backprop.js";
+import { intuitiveRuleApplies } from "../model/intuitive.js";
+import { depth, type ParameterArrays } from "../model/network.js";
+import { dimensions, type Matrix } from "../numeric/tensor.js";
 import { caseResult, parameterDocument, type ParameterDocument, type Problem, type ResultDocument } from "./case-format.js";
+import type { MistakeName } from "./mistake-catalogue.js";
+import { layersMultipliedBySlope, mistakenGradients, weightsUpdatedEarlyGradients } from "./mistaken-gradients.js";
 
-/** The names of the known mistakes, in the order `verify` tries them. */
-export const mistakeNames = ["intuitive-rule", "missing-derivative", "transposed-weights", "batch-sum"] as const;
+export { mistakeNames, type MistakeName, type MistakeEntry, mistakeCatalogue, mistakeDescriptions } from "./mistake-catalogue.js";
+export { type GradientMistakeName, mistakenGradients, weightsUpdatedEarlyGradients } from "./mistaken-gradients.js";
 
-/** One of {@link mistakeNames}. */
-export type MistakeName = (typeof mistakeNames)[number];
-
-/** One sentence per mistake, as `verify` and the vector files print it. */
-export const mistakeDescriptions: Readonly<Record<MistakeName, string>> = {
-  "intuitive-rule":
-    "the seed's intuitive rule: hidden errors W^T e without the next layer's f', and -(e * f') as the delta at every layer whatever the loss",
-  "missing-derivative": "the hidden deltas leave out their layer's activation derivative f'(z)",
-  "transposed-weights": "every weight matrix of the result is transposed (n_{l-1} x n_l instead of n_l x n_{l-1})",
-  "batch-sum": "the batch gradient is the sum over the samples instead of their mean",
-};
+/** The activations whose slope at the output differs from their slope at the weighted sum (see `derivative-at-output`). */
+const slopeDependsOnPlace: readonly string[] = ["sigmoid", "tanh", "softplus"];
 
 /**
- * Whether a mistake can be made on a case, and gives a result different from the reference.
+ * Whether a mistake can be made on a case and gives a result different from the reference, for
+ * general numbers of the case's shape. Where it does not apply for one of the reasons below, the
+ * mistake's computation gives the reference result (or, for `intuitive-rule` and
+ * `transposed-hidden-error`, cannot be carried out).
  *
- * The intuitive rule needs element-wise activations (see
- * {@link model/intuitive!intuitiveRuleApplies | intuitiveRuleApplies}) and differs from the
- * gradient unless the network has one layer with squared error; a missing derivative needs a
- * hidden layer; transposed weights need a weight matrix that is not $1 \times 1$; a batch sum
- * needs more than one sample. (A mistake can still agree with the reference on particular
- * numbers, for example at $\eta = 0$ for the delta weights; the comparison decides.)
+ * - Every mistake but `transposed-weights`: not with a one-unit softmax output, which is the
+ *   constant $1$, so that every gradient is $0$.
+ * - `intuitive-rule`: element-wise activations (see
+ *   {@link model/intuitive!intuitiveRuleApplies | intuitiveRuleApplies}), and a loss other than
+ *   squared error or a layer above the first that is not `identity` (the rule leaves out the
+ *   slopes $f_l'$ of layers $2, \dots, L$, and an identity's slope is $1$).
+ * - `missing-derivative`: a hidden layer that is not `identity`.
+ * - `derivative-at-output`: a `sigmoid`, `tanh` or `softplus` layer among the layers whose
+ *   delta is multiplied by $f'$ (see {@link conformance/mistaken-gradients!layersMultipliedBySlope | layersMultipliedBySlope});
+ *   for `relu`, `leaky_relu` and `identity` $f'(o) = f'(z)$, since $o$ has the sign of $z$.
+ * - `transposed-hidden-error`: a hidden layer, every hidden layer's next matrix $W^{(l+1)}$
+ *   square (so that the mistaken product exists: $n_1 = n_2 = \dots = n_L$), and one of them
+ *   not symmetric.
+ * - `transposed-weights`: a weight matrix that is not $1 \times 1$.
+ * - `batch-sum`: more than one sample; `bias-sum`: biases and more than one sample.
+ * - `weights-updated-early`: a hidden layer and $\eta > 0$.
+ * - `softmax-jacobian-twice`: a softmax output of more than one unit with cross-entropy.
+ * - `sign-flipped`: always.
+ * - `learning-rate-twice`: $\eta \notin \lbrace 0, 1 \rbrace$; `learning-rate-missing`: $\eta \ne 1$.
+ *
+ * A mistake that applies can still agree with the reference on particular numbers: a gradient
+ * of exactly zero, inputs of zero, a `relu` layer whose units are all on (it acts as `identity`)
+ * or all off (it sends back an error of $0$), a `leaky_relu` layer whose units are all on. The
+ * comparison decides.
  *
  * @param name - the mistake
  * @param problem - the case
  */
 export function mistakeApplies(name: MistakeName, problem: Problem): boolean {
-  const { spec } = problem.network;
-  const L = spec.sizes.length - 1;
+  const { network, inputs, learningRate } = problem;
+  const { spec } = network;
+  const L = depth(spec);
+  const samples = inputs.shape[1]!;
+  if (name !== "transposed-weights" && spec.activations[L - 1] === "softmax" && spec.sizes[L] === 1) return false;
+  const notIdentity = (layer: number): boolean => spec.activations[layer - 1] !== "identity";
+  const layers = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from + 1) }, (_, index) => from + index);
   switch (name) {
     case "intuitive-rule":
-      return intuitiveRuleApplies(spec) && (L > 1 || spec.loss !== "squared_error");
+      return intuitiveRuleApplies(spec) && (spec.loss !== "squared_error" || layers(2, L).some(notIdentity));
     case "missing-derivative":
-      return L > 1;
+      return layers(1, L - 1).some(notIdentity);
+    case "derivative-at-output":
+      return layersMultipliedBySlope(spec).some((layer) => slopeDependsOnPlace.includes(spec.activations[layer - 1]!));
+    case "transposed-hidden-error": {
+      const next = network.weights.slice(1);
+      return next.length > 0 && next.every(isSquare) && !next.every(isSymmetric);
+    }
     case "transposed-weights":
       return spec.sizes.some((size, index) => index > 0 && (size !== 1 || spec.sizes[index - 1] !== 1));
     case "batch-sum":
-      return problem.inputs.shape[1]! > 1;
+      return samples > 1;
+    case "bias-sum":
+      return network.biases !== null && samples > 1;
+    case "weights-updated-early":
+      return L > 1 && learningRate > 0;
+    case "softmax-jacobian-twice":
+      return spec.loss === "cross_entropy";
+    case "sign-flipped":
+      return true;
+    case "learning-rate-twice":
+      return learningRate !== 0 && learningRate !== 1;
+    case "learning-rate-missing":
+      return learningRate !== 1;
   }
 }
 
-/** The mistakes that change the gradients themselves (the fourth, `transposed-weights`, only writes them in the wrong layout). */
-export type GradientMistakeName = Exclude<MistakeName, "transposed-weights">;
+function isSquare(matrix: Matrix): boolean {
+  const [rows, columns] = dimensions(matrix);
+  return rows === columns;
+}
 
-/**
- * The gradients a mistaken backpropagation computes, shaped like the parameters: the negative
- * controls of every oracle, and the `gradients` of {@link mistakenResult}.
- *
- * - `intuitive-rule`: the intuitive rule's errors, through
- *   {@link model/intuitive!intuitiveBackwardPass | intuitiveBackwardPass}, then the exact step 5;
- * - `missing-derivative`: the exact output delta, then $\delta^{(l)} = W^{(l+1)\top} \delta^{(l+1)}$
- *   (that is $-e^{(l)}$, {@link model/backprop!hiddenError | hiddenError} negated) at every hidden
- *   layer, without $f_l'(z^{(l)})$;
- * - `batch-sum`: the exact gradients times $B$.
- *
- * @param name - the mistake
- * @param network - the network
- * @param inputs - $x$, $n_0 \times B$
- * @param targets - $t$, $n_L \times B$
- * @throws {@link numeric/errors!SpecError | SpecError} for the intuitive rule on a `softmax` network, which it cannot handle
- */
-export function mistakenGradients(name: GradientMistakeName, network: Network, inputs: Matrix, targets: Matrix): ParameterArrays {
-  const withBiases = network.biases !== null;
-  switch (name) {
-    case "intuitive-rule": {
-      const { trace, deltas } = intuitiveBackwardPass(network, inputs, targets);
-      return gradients(trace, deltas, withBiases);
-    }
-    case "missing-derivative": {
-      const trace = forward(network, inputs);
-      const L = network.weights.length;
-      const deltas: Matrix[] = new Array<Matrix>(L);
-      deltas[L - 1] = outputDelta(
-        network.spec,
-        trace,
-        outputError(network.spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets),
-        targets,
-      );
-      for (let l = L - 1; l >= 1; l--) deltas[l - 1] = scaled(hiddenError(network.weights[l]!, deltas[l]!), -1);
-      return gradients(trace, deltas, withBiases);
-    }
-    case "batch-sum": {
-      const samples = inputs.shape[1]!;
-      const mean = backpropagate(network, inputs, targets).gradients;
-      return {
-        weights: mean.weights.map((matrix) => scaled(matrix, samples)),
-        biases: mean.biases?.map((vector) => scaled(vector, samples)) ?? null,
-      };
-    }
-  }
+function isSymmetric(matrix: Matrix): boolean {
+  const [rows] = dimensions(matrix);
+  for (let j = 0; j < rows; j++) for (let k = 0; k < j; k++) if (matrix.get(j, k) !== matrix.get(k, j)) return false;
+  return true;
 }
 
 /**
- * The result a mistaken implementation would give for a case, in the result format.
+ * The result a mistaken implementation would give for a case, in the result format: the
+ * reference's `loss` and `outputs`, the mistake's gradients and delta weights, and
+ * $W + \Delta W$ of those delta weights.
  *
  * @param name - the mistake to make
  * @param problem - the case
  * @throws {@link numeric/errors!SpecError | SpecError} for the intuitive rule on a `softmax` network, which it cannot handle
+ * @throws {@link numeric/errors!ShapeError | ShapeError} for `transposed-hidden-error` on a network with a hidden layer
+ *   whose next weight matrix is not square, where the mistaken product does not exist
  * @throws {@link numeric/errors!NumericError | NumericError} when the reference computation overflows float64
  */
 export function mistakenResult(name: MistakeName, problem: Problem): ResultDocument {
@@ -145,13 +169,44 @@ export function mistakenResult(name: MistakeName, problem: Problem): ResultDocum
       updated: transpose(reference.updated),
     };
   }
-  const { network, inputs, targets, learningRate } = problem;
-  const wrong = mistakenGradients(name, network, inputs, targets);
-  const steps = deltaWeights(wrong, learningRate);
+  const { gradients, deltaWeights: steps } = mistakenStep(name, problem);
   return {
     ...reference,
-    gradients: parameterDocument(wrong),
+    gradients: parameterDocument(gradients),
     deltaWeights: parameterDocument(steps),
-    updated: parameterDocument(updatedNetwork(network, steps)),
+    updated: parameterDocument(updatedNetwork(problem.network, steps)),
   };
+}
+
+/**
+ * The gradients and delta weights of every mistake but `transposed-weights`. For the mistakes
+ * of the gradients, $\Delta W = -\eta\, G$ of their gradients $G$ (step 6 as usual); the two
+ * mistakes of the step keep the exact gradients $\partial E / \partial W$ and scale them wrongly:
+ *
+ * $$\text{learning-rate-twice: } \Delta W = -\eta^2 \frac{\partial E}{\partial W}, \qquad
+ *   \text{learning-rate-missing: } \Delta W = -\frac{\partial E}{\partial W}.$$
+ */
+function mistakenStep(
+  name: Exclude<MistakeName, "transposed-weights">,
+  problem: Problem,
+): { gradients: ParameterArrays; deltaWeights: ParameterArrays } {
+  const { network, inputs, targets, learningRate } = problem;
+  switch (name) {
+    case "weights-updated-early": {
+      const gradients = weightsUpdatedEarlyGradients(network, inputs, targets, learningRate);
+      return { gradients, deltaWeights: deltaWeights(gradients, learningRate) };
+    }
+    case "learning-rate-twice": {
+      const { gradients } = backpropagate(network, inputs, targets);
+      return { gradients, deltaWeights: deltaWeights(gradients, learningRate * learningRate) };
+    }
+    case "learning-rate-missing": {
+      const { gradients } = backpropagate(network, inputs, targets);
+      return { gradients, deltaWeights: deltaWeights(gradients, 1) };
+    }
+    default: {
+      const gradients = mistakenGradients(name, network, inputs, targets);
+      return { gradients, deltaWeights: deltaWeights(gradients, learningRate) };
+    }
+  }
 }
