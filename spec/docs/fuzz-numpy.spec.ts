@@ -40,10 +40,18 @@ describe("fuzz on docs/examples/numpy_mlp.py", () => {
       const report = await fuzzExample(2, mistake);
       expect(report.passed).toBe(false);
       const { case: document, verdict } = report.counterexample!;
-      expect(verdict.mistake).toBe(mistake);
+      if (mistake === "transposed-hidden-error" && verdict.reason === "rejected") {
+        // Sent back through W instead of its transpose, a hidden error of a layer whose next matrix is not square has
+        // the wrong shape: NumPy refuses the product, and the program rejects the case with NumPy's message.
+        expect(verdict.note).toMatch(/^rejected a valid case: ".*matmul/);
+      } else {
+        expect(verdict.mistake).toBe(mistake);
+      }
       expect(document.sizes.length - 1).toBeLessThanOrEqual(3);
       expect(Math.max(...document.sizes)).toBeLessThanOrEqual(3);
       expect(document.inputs.length).toBeLessThanOrEqual(2);
     },
+    // Shrinking asks the program some hundreds of cases, each a line to Python and back.
+    60_000,
   );
 });

@@ -20,7 +20,7 @@ import { type CaseDocument, parseCase } from "./case-format.js";
 
 /**
  * The cases one layer, one unit or one sample smaller than a case, in that order (units from
- * the input layer to the output layer); only those that stay away from kinks and within the
+ * the input layer to the output layer, then one unit out of every layer of the same width); only those that stay away from kinks and within the
  * hidden output bound.
  *
  * @param document - a case
@@ -34,6 +34,16 @@ export function smallerCases(document: CaseDocument): CaseDocument[] {
   document.sizes.forEach((units, layer) => {
     if (units > 1) for (let unit = 0; unit < units; unit++) candidates.push(withoutUnit(document, layer, unit));
   });
+  // Unit j out of every layer of one width at once, so that square matrices stay square: a mistake that
+  // needs them (the hidden error through W instead of its transpose) survives the cut.
+  for (const width of new Set(document.sizes)) {
+    const layers = document.sizes.flatMap((units, layer) => (units === width ? [layer] : []));
+    if (width > 1 && layers.length > 1) {
+      for (let unit = 0; unit < width; unit++) {
+        candidates.push(layers.reduce((smaller, layer) => withoutUnit(smaller, layer, unit), document));
+      }
+    }
+  }
   if (document.inputs.length > 1) {
     for (let sample = 0; sample < document.inputs.length; sample++) candidates.push(withoutSample(document, sample));
   }

@@ -111,10 +111,15 @@ export function resolveSpace(space: FuzzSpace = {}): ResolvedSpace {
  */
 export function spaceCases(space: ResolvedSpace, quantities: readonly ResultQuantity[]): fc.Arbitrary<CaseDocument> {
   const judgedThroughTheStep = !quantities.includes("gradients");
+  const smallest = judgedThroughTheStep ? 2 ** -6 : 0;
+  // Mostly hundredths, as the other numbers of a fuzz case (see fuzzCaseDocument), so that a shrunk case reads by hand.
   const learningRate =
     space.learningRates !== null
       ? fc.constantFrom(...space.learningRates)
-      : fc.double({ min: judgedThroughTheStep ? 2 ** -6 : 0, max: 1, noNaN: true });
+      : fc.oneof(
+          { arbitrary: fc.integer({ min: Math.ceil(smallest * 100), max: 100 }).map((count) => count / 100), weight: 4 },
+          { arbitrary: fc.double({ min: smallest, max: 1, noNaN: true }), weight: 1 },
+        );
   return fuzzCaseDocument({
     depth: { min: 1, max: space.maxDepth },
     width: { min: 1, max: space.maxWidth },
