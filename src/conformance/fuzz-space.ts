@@ -45,7 +45,14 @@ export interface FuzzSpace {
 }
 
 /** The largest `maxDepth`, `maxWidth` and `maxBatch` allowed: beyond these a case is no longer small enough to read. */
-export const spaceLimits = { maxDepth: 16, maxWidth: 64, maxBatch: 64 } as const;
+export const spaceLimits = {
+  /** The most weight layers. */
+  maxDepth: 16,
+  /** The most units in a layer. */
+  maxWidth: 64,
+  /** The most samples in a batch. */
+  maxBatch: 64,
+} as const;
 
 /** A {@link FuzzSpace} with every field filled in and checked. */
 export interface ResolvedSpace {
