@@ -65,6 +65,7 @@ export * from "./conformance/fuzz-judge.js";
 export * from "./conformance/fuzz-reduce.js";
 export * from "./conformance/fuzz.js";
 export * from "./conformance/fuzz-report.js";
+export * from "./conformance/fuzz-invalid.js";
 export * from "./conformance/child-program.js";
 export * from "./conformance/worked-example.js";
 

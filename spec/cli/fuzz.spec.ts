@@ -80,6 +80,16 @@ describe("backprop-ref fuzz", () => {
     expect(report.replay).toMatch(/^npx backprop-ref fuzz --seed 3 --runs 20 -- /);
   });
 
+  it("with --invalid, passes a program that rejects every malformed case of the vectors, and fails one that accepts them", async () => {
+    const rejecting = await runCommand(["fuzz", "--invalid", "--runs", "5", "--seed", "1", "--", ...referenceCommand]);
+    expect(rejecting.status).toBe(0);
+    expect(rejecting.stdout).toMatch(/\nall \d+ malformed cases were rejected\n$/);
+    const accepting = await runCommand(["fuzz", "--invalid", "--runs", "1", "--", process.execPath, misbehaving, "echo"]);
+    expect(accepting.status).toBe(exitCheckFailed);
+    expect(accepting.stdout).toMatch(/: accepted it: answered \{/);
+    expect(accepting.stdout).toMatch(/FAILED: \d+ of \d+ malformed cases were not rejected/);
+  });
+
   it("reports a program that crashes, with the log of its standard error", async () => {
     const log = join(scratchFolder("fuzz-log"), "child.log");
     const { status, stdout } = await runCommand([

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,9 +22,11 @@ import cliProgress from "cli-progress";
 import { type Command, Option } from "commander";
 import { ChildProgram } from "../conformance/child-program.js";
 import { type FuzzReport, defaultRuns, fuzz, resolveQuantities } from "../conformance/fuzz.js";
+import { checkRejections, formatRejectionReport, invalidCases, type RejectionReport } from "../conformance/fuzz-invalid.js";
 import { formatFuzzReport } from "../conformance/fuzz-report.js";
 import { type BiasChoice, type FuzzSpace, resolveSpace, spaceLimits } from "../conformance/fuzz-space.js";
 import { activationNames, type ActivationName } from "../model/activations.js";
+import type { VectorFile } from "../conformance/vector-format.js";
 import { lossNames, type LossName } from "../model/losses.js";
 import { FileError } from "../numeric/errors.js";
 import { formatJson } from "../numeric/json.js";
@@ -47,6 +50,7 @@ interface FuzzCommandOptions {
   readonly out?: string;
   readonly log?: string;
   readonly json?: boolean;
+  readonly invalid?: boolean;
 }
 
 /** The longest time limit per case, in milliseconds: ten minutes. */
@@ -88,6 +92,7 @@ export function addFuzzCommand(program: Command, io: CommandIo, exit: Exit, term
     .option("--learning-rates <list>", "the learning rates to use, e.g. 0.1,0.5 (default: drawn from [0, 1])")
     .option("--out <dir>", "write the shrunk counterexample there as case.json, theirs.json and reference.json")
     .option("--log <file>", "append the program's standard error to this file (default: a new file in the temporary folder)")
+    .option("--invalid", "also send the malformed cases of the conformance vectors, each of which must be rejected")
     .option("--json", `print the report as JSON (${fuzzReportFormat})`)
     .action(async (command: string[], options: FuzzCommandOptions) => {
       exit(await fuzzCommand(command, options, io, options.json === true ? null : terminal));
@@ -187,6 +192,7 @@ async function fuzzCommand(
           cliProgress.Presets.shades_classic,
         );
   let report: FuzzReport;
+  let rejections: RejectionReport | null = null;
   try {
     bar?.start(run.runs, 0);
     report = await fuzz((document) => program.ask(document), {
@@ -196,6 +202,7 @@ async function fuzzCommand(
       quantities: run.quantities,
       onProgress: (judged) => bar?.update(judged),
     });
+    if (options.invalid === true) rejections = await checkRejections(invalidCases(readVectorFiles()), (line) => program.askLine(line));
   } finally {
     bar?.stop();
     await program.close();
@@ -206,17 +213,27 @@ async function fuzzCommand(
   }
   const files = run.out === null || report.counterexample === null ? null : await writeCounterexample(run.out, report);
   const replay = (seed: number): string => replayCommand(command, options, seed);
+  const passed = report.passed && (rejections === null || rejections.notRejected.length === 0);
   if (options.json === true) {
-    io.stdout(
-      `${formatJson({ format: fuzzReportFormat, ...report, replay: report.passed ? null : replay(report.seed), log: run.log, files })}\n`,
-    );
+    const replayed = report.passed ? null : replay(report.seed);
+    io.stdout(`${formatJson({ format: fuzzReportFormat, ...report, passed, replay: replayed, rejections, log: run.log, files })}\n`);
   } else {
     const lines = [formatFuzzReport(report, replay)];
     if (files !== null) lines.push(`wrote ${files.join(", ")}: try npx backprop-ref verify ${files[0]} ${files[1]}`);
-    if (!report.passed) lines.push(`the program's standard error is in ${run.log}`);
+    if (rejections !== null) lines.push(formatRejectionReport(rejections));
+    if (!passed) lines.push(`the program's standard error is in ${run.log}`);
     io.stdout(`${lines.join("\n")}\n`);
   }
-  return report.passed ? 0 : exitCheckFailed;
+  return passed ? 0 : exitCheckFailed;
+}
+
+/** The conformance vectors shipped with the package (`spec/vectors/*.json`, beside `dist/` and `src/`). */
+function readVectorFiles(): VectorFile[] {
+  const folder = new URL("../../spec/vectors/", import.meta.url);
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(new URL(name, folder), "utf8")) as VectorFile);
 }
 
 /** Writes the counterexample's three files and returns their paths. */

@@ -105,7 +105,16 @@ export class ChildProgram {
    *
    * @param document - the case, written as one line of compact JSON
    */
-  async ask(document: CaseDocument): Promise<Answer> {
+  ask(document: CaseDocument): Promise<Answer> {
+    return this.askLine(JSON.stringify(document));
+  }
+
+  /**
+   * Sends one line, as it is, and waits for the answer: for malformed cases, whose text may not be JSON.
+   *
+   * @param line - the text to send, without a line break
+   */
+  async askLine(line: string): Promise<Answer> {
     const run = this.#run !== null && this.#run.ended === null ? this.#run : this.#start();
     if (run.spawnError !== null) return { kind: "failure", reason: "not-started", message: run.spawnError };
     return new Promise<Answer>((resolve) => {
@@ -131,7 +140,7 @@ export class ChildProgram {
         run.waiting(this.#exited(run));
         return;
       }
-      run.child.stdin.write(`${JSON.stringify(document)}\n`);
+      run.child.stdin.write(`${line}\n`);
     });
   }
 
