@@ -66,6 +66,8 @@ export * from "./conformance/fuzz-reduce.js";
 export * from "./conformance/fuzz.js";
 export * from "./conformance/fuzz-report.js";
 export * from "./conformance/fuzz-invalid.js";
+export * from "./conformance/float32-step.js";
+export * from "./conformance/float32-tolerance.js";
 export * from "./conformance/child-program.js";
 export * from "./conformance/worked-example.js";
 

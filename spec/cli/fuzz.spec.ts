@@ -168,6 +168,16 @@ describe("backprop-ref fuzz", () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it("judges a float32 program with --precision float32, and refuses an arithmetic it does not know", async () => {
+    const tensorFlow = fileURLToPath(new URL("../../docs/examples/tfjs_mlp.mjs", import.meta.url));
+    const float32 = await runCommand(["fuzz", "--precision", "float32", "--runs", "20", "--seed", "1", "--", process.execPath, tensorFlow]);
+    expect(float32.status).toBe(0);
+    expect(float32.stdout).toContain("judged on loss, outputs, gradients, deltaWeights, updated in float32");
+    const unknown = await runCommand(["fuzz", "--precision", "float16", "--", process.execPath, tensorFlow]);
+    expect(unknown.status).toBe(exitBadInput);
+    expect(unknown.stderr).toContain("argument 'float16' is invalid. Allowed choices are float64, float32.");
+  });
+
   it("refuses an --out that is a file, before starting the program", async () => {
     const file = join(scratchFolder("fuzz-out"), "taken");
     writeFileSync(file, "");

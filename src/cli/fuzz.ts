@@ -21,6 +21,7 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import { type Command, Option } from "commander";
 import { ChildProgram } from "../conformance/child-program.js";
+import type { Precision } from "../conformance/fuzz-judge.js";
 import { type FuzzReport, defaultRuns, fuzz, resolveQuantities } from "../conformance/fuzz.js";
 import { checkRejections, formatRejectionReport, invalidCases, type RejectionReport } from "../conformance/fuzz-invalid.js";
 import { formatFuzzReport } from "../conformance/fuzz-report.js";
@@ -51,6 +52,7 @@ interface FuzzCommandOptions {
   readonly log?: string;
   readonly json?: boolean;
   readonly invalid?: boolean;
+  readonly precision: Precision;
 }
 
 /** The longest time limit per case, in milliseconds: ten minutes. */
@@ -92,6 +94,14 @@ export function addFuzzCommand(program: Command, io: CommandIo, exit: Exit, term
     .option("--learning-rates <list>", "the learning rates to use, e.g. 0.1,0.5 (default: drawn from [0, 1])")
     .option("--out <dir>", "write the shrunk counterexample there as case.json, theirs.json and reference.json")
     .option("--log <file>", "append the program's standard error to this file (default: a new file in the temporary folder)")
+    .addOption(
+      new Option(
+        "--precision <arithmetic>",
+        "the implementation's arithmetic: float32 judges each number with an allowance derived from the case",
+      )
+        .choices(["float64", "float32"])
+        .default("float64"),
+    )
     .option("--invalid", "also send the malformed cases of the conformance vectors, each of which must be rejected")
     .option("--json", `print the report as JSON (${fuzzReportFormat})`)
     .action(async (command: string[], options: FuzzCommandOptions) => {
@@ -200,6 +210,7 @@ async function fuzzCommand(
       ...(run.seed === undefined ? {} : { seed: run.seed }),
       space: run.space,
       quantities: run.quantities,
+      precision: options.precision,
       onProgress: (judged) => bar?.update(judged),
     });
     if (options.invalid === true) rejections = await checkRejections(invalidCases(readVectorFiles()), (line) => program.askLine(line));
@@ -261,6 +272,7 @@ function replayCommand(command: readonly string[], options: FuzzCommandOptions, 
     ["--activations", options.activations],
     ["--losses", options.losses],
     ["--biases", options.biases === "both" ? undefined : options.biases],
+    ["--precision", options.precision === "float64" ? undefined : options.precision],
     ["--max-depth", options.maxDepth],
     ["--max-width", options.maxWidth],
     ["--max-batch", options.maxBatch],

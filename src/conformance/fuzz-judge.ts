@@ -21,6 +21,7 @@
 import { describeValue } from "../numeric/errors.js";
 import { type CaseDocument, type Problem, resultFormat, type ResultDocument } from "./case-format.js";
 import type { MistakeName } from "./mistakes.js";
+import { float32Allowances } from "./float32-tolerance.js";
 import { schemaViolation } from "./schemas.js";
 import { type Tolerance } from "./tolerance.js";
 import { rejectionFormat } from "./vector-format.js";
@@ -43,12 +44,17 @@ export type Answer =
       readonly message: string;
     };
 
+/** The arithmetic an implementation computes in: float64, or float32 judged with allowances derived from the case. */
+export type Precision = "float64" | "float32";
+
 /** How answers are judged. */
 export interface Judging {
   /** The quantities the implementation returns; only these are compared. */
   readonly quantities: readonly ResultQuantity[];
-  /** How close numbers must be. */
+  /** How close numbers must be in float64. */
   readonly tolerance: Tolerance;
+  /** The implementation's arithmetic: in float32 each number gets the allowance of {@link conformance/float32-tolerance!float32Allowances | float32Allowances}. */
+  readonly precision: Precision;
 }
 
 /** What the judge concluded about one answer. */
@@ -67,14 +73,16 @@ export interface FuzzVerdict {
   readonly mistake: MistakeName | null;
   /** Why the answer is not a result for the case (or more about the difference), in one line; `null` when there is nothing to add. */
   readonly note: string | null;
+  /** The absolute error allowed at the differing number, when the difference is one of numbers. */
+  readonly allowed: number | null;
 }
 
 /** The verdict of an answer that agrees. */
-const agreement: FuzzVerdict = { agreed: true, reason: "agreed", difference: null, mistake: null, note: null };
+const agreement: FuzzVerdict = { agreed: true, reason: "agreed", difference: null, mistake: null, note: null, allowed: null };
 
 /** A disagreement that is not about numbers. */
 function refusal(reason: string, note: string): FuzzVerdict {
-  return { agreed: false, reason, difference: null, mistake: null, note };
+  return { agreed: false, reason, difference: null, mistake: null, note, allowed: null };
 }
 
 /**
@@ -113,7 +121,8 @@ export function judgeAnswer(
         "each answer must copy its case's id, and answers must come in the order of the cases",
     );
   }
-  const difference = compareResults(value, reference, judging.tolerance, judging.quantities);
+  const allowances = judging.precision === "float32" ? float32Allowances(document, reference) : null;
+  const difference = compareResults(value, reference, judging.tolerance, judging.quantities, allowances);
   if (difference === null) {
     // Numbers alone do not make a result: with every quantity asked for, the whole document must be one.
     if (judging.quantities.length === resultQuantities.length) {
@@ -126,9 +135,27 @@ export function judgeAnswer(
     agreed: false,
     reason: "difference",
     difference,
-    mistake: matchingMistake(problem, value, judging.tolerance, judging.quantities),
+    mistake: matchingMistake(problem, value, judging.tolerance, judging.quantities, allowances),
     note: judging.quantities.includes("gradients") ? null : impliedGradient(problem, reference, difference),
+    allowed:
+      typeof difference.expected !== "number"
+        ? null
+        : allowances === null
+          ? judging.tolerance.absolute + judging.tolerance.relative * Math.abs(difference.expected)
+          : allowanceAt(allowances, difference),
   };
+}
+
+/** The allowance of the number a difference is about: `gradients.weights[1]` at `[2][0]`. */
+function allowanceAt(allowances: ResultDocument, difference: Difference): number | null {
+  const [part, kind] = difference.quantity.split(/[.[\]]/).filter((word) => word !== "");
+  const indices = [...`${difference.quantity.slice(part!.length)}${difference.position}`.matchAll(/\[(\d+)\]/g)].map((index) =>
+    Number(index[1]),
+  );
+  let value: unknown = (allowances as unknown as Record<string, unknown>)[part!];
+  if (kind !== undefined && !/^\d+$/.test(kind)) value = (value as Record<string, unknown>)[kind];
+  for (const index of indices) value = (value as unknown[])[index];
+  return typeof value === "number" ? value : null;
 }
 
 /**

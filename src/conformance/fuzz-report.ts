@@ -26,7 +26,7 @@ export function describeSpace(report: FuzzReport): string {
   return (
     `activations ${space.activations.join(", ")}; losses ${space.losses.join(", ")}; biases ${space.biases}; ` +
     `at most ${space.maxDepth} layers of ${space.maxWidth} units, batches of ${space.maxBatch}; learning rates ${rates}; ` +
-    `judged on ${report.quantities.join(", ")}`
+    `judged on ${report.quantities.join(", ")} in ${report.precision}`
   );
 }
 

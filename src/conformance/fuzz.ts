@@ -14,7 +14,7 @@
 import fc from "fast-check";
 import { BackpropRefError, describeValue, ValueError } from "../numeric/errors.js";
 import { type CaseDocument, caseResult, parseCase, type ResultDocument } from "./case-format.js";
-import { type Answer, type FuzzVerdict, judgeAnswer } from "./fuzz-judge.js";
+import { type Answer, type FuzzVerdict, judgeAnswer, type Precision } from "./fuzz-judge.js";
 import { smallerCases } from "./fuzz-reduce.js";
 import { type FuzzSpace, resolveSpace, type ResolvedSpace, spaceCases } from "./fuzz-space.js";
 import { type Tolerance, verifyTolerance } from "./tolerance.js";
@@ -35,8 +35,10 @@ export interface FuzzOptions {
   readonly space?: FuzzSpace;
   /** The quantities the implementation returns. Default all of them. */
   readonly quantities?: readonly ResultQuantity[];
-  /** How close numbers must be. Default {@link conformance/tolerance!verifyTolerance | verifyTolerance}. */
+  /** How close numbers must be in float64. Default {@link conformance/tolerance!verifyTolerance | verifyTolerance}. */
   readonly tolerance?: Tolerance;
+  /** The implementation's arithmetic. Default `float64`; `float32` judges each number with an allowance derived from the case. */
+  readonly precision?: Precision;
   /** Every this many cases, one case sent before is sent again. Default {@link defaultRepeatEvery}; 0 never. */
   readonly repeatEvery?: number;
   /** Called after each case judged, with the number judged so far and the number of runs (shrinking calls it too). */
@@ -99,6 +101,8 @@ export interface FuzzReport {
   readonly space: ResolvedSpace;
   /** The quantities that were compared. */
   readonly quantities: readonly ResultQuantity[];
+  /** The arithmetic the implementation was judged in. */
+  readonly precision: Precision;
   /** The smallest failing case, or `null` when none failed. */
   readonly counterexample: FuzzCounterexample | null;
   /** Cases that got different answers when sent twice (the first one found). */
@@ -139,7 +143,11 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
   }
   const space = resolveSpace(options.space);
   const quantities = resolveQuantities(options.quantities);
-  const judging = { quantities, tolerance: options.tolerance ?? verifyTolerance };
+  const precision = options.precision ?? "float64";
+  if (precision !== "float64" && precision !== "float32") {
+    throw new ValueError(`precision must be float64 or float32, got ${describeValue(precision)}`);
+  }
+  const judging = { quantities, tolerance: options.tolerance ?? verifyTolerance, precision };
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
 
   let calls = 0;
@@ -260,6 +268,7 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
     calls,
     space,
     quantities,
+    precision,
     counterexample,
     nondeterminism: seen.nondeterminism,
   };
@@ -275,9 +284,12 @@ export const shrinkBudgets: Readonly<Record<string, number>> = { "not-started": 
 
 /**
  * How far outside the tolerance a number must be for a shrunk case to keep a difference in
- * numbers: $\lvert g - e \rvert > 1000\,(a + r \lvert e \rvert)$. Without it, shrinking drives
+ * numbers: $\lvert g - e \rvert > 1000\,(a + r \lvert e \rvert)$, or 1000 times the number's
+ * allowance in float32. Without it, shrinking drives
  * the numbers towards 0 until the difference sits at the edge of the tolerance, where every
- * mistake gives nearly the reference's numbers and cannot be told from another.
+ * mistake gives nearly the reference's numbers and cannot be told from another. A first
+ * difference that exceeds its tolerance by less than twice this margin keeps half its excess
+ * instead.
  */
 export const shrinkMargin = 1000;
 
@@ -292,8 +304,13 @@ function sameFailure(verdict: FuzzVerdict, first: FuzzVerdict, tolerance: Tolera
   const { difference } = verdict;
   if (difference === null || quantityOf(difference.quantity) !== quantityOf(first.difference.quantity)) return false;
   if (typeof difference.given !== "number" || typeof difference.expected !== "number") return true;
-  const allowed = tolerance.absolute + tolerance.relative * Math.abs(difference.expected);
-  return Math.abs(difference.given - difference.expected) > shrinkMargin * allowed;
+  const excess = (of: FuzzVerdict): number => {
+    const { given, expected } = of.difference!;
+    if (typeof given !== "number" || typeof expected !== "number") return Number.POSITIVE_INFINITY;
+    return Math.abs(given - expected) / (of.allowed ?? tolerance.absolute + tolerance.relative * Math.abs(expected));
+  };
+  // A first difference that was itself small (a float32 answer judged in float64) may shrink to half its excess.
+  return excess(verdict) > Math.min(shrinkMargin, excess(first) / 2);
 }
 
 /** The quantity of a difference without its layer: `gradients` of `gradients.weights[1]`. */

@@ -15,7 +15,7 @@
  * @module
  */
 import { BackpropRefError, describeValue } from "../numeric/errors.js";
-import { caseResult, parseCase, type Problem, type ResultDocument } from "./case-format.js";
+import { caseResult, type ParameterDocument, parseCase, type Problem, type ResultDocument } from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult } from "./mistakes.js";
 import { assertSchema, schemaViolation } from "./schemas.js";
 import type { VectorFile } from "./vector-format.js";
@@ -74,12 +74,16 @@ export interface VerifyReport {
  * @param expected - the reference result
  * @param tolerance - how close numbers must be
  * @param quantities - which quantities to compare, by default all of them
+ * @param allowances - the allowed absolute error of every number, shaped like `expected`, in
+ *   place of `tolerance` (the float32 allowances of
+ *   {@link conformance/float32-tolerance!float32Allowances | float32Allowances}); `null` to use `tolerance`
  */
 export function compareResults(
   given: unknown,
   expected: ResultDocument,
   tolerance: Tolerance = verifyTolerance,
   quantities: readonly ResultQuantity[] = resultQuantities,
+  allowances: ResultDocument | null = null,
 ): Difference | null {
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
     return {
@@ -91,9 +95,9 @@ export function compareResults(
     };
   }
   const document = given as Record<string, unknown>;
-  const compared: [string, unknown, unknown][] = [];
-  if (quantities.includes("loss")) compared.push(["loss", document.loss, expected.loss]);
-  if (quantities.includes("outputs")) compared.push(["outputs", document.outputs, expected.outputs]);
+  const compared: [string, unknown, unknown, unknown][] = [];
+  if (quantities.includes("loss")) compared.push(["loss", document.loss, expected.loss, allowances?.loss]);
+  if (quantities.includes("outputs")) compared.push(["outputs", document.outputs, expected.outputs, allowances?.outputs]);
   for (const part of ["gradients", "deltaWeights", "updated"] as const) {
     if (!quantities.includes(part)) continue;
     const section = document[part];
@@ -123,16 +127,26 @@ export function compareResults(
       }
     }
     expected[part].weights.forEach((matrix, index) =>
-      compared.push([`${part}.weights[${index}]`, Array.isArray(fields.weights) ? fields.weights[index] : fields.weights, matrix]),
+      compared.push([
+        `${part}.weights[${index}]`,
+        Array.isArray(fields.weights) ? fields.weights[index] : fields.weights,
+        matrix,
+        allowances?.[part].weights[index],
+      ]),
     );
-    if (expected[part].biases === null) compared.push([`${part}.biases`, fields.biases, null]);
+    if (expected[part].biases === null) compared.push([`${part}.biases`, fields.biases, null, undefined]);
     else
       expected[part].biases.forEach((vector, index) =>
-        compared.push([`${part}.biases[${index}]`, Array.isArray(fields.biases) ? fields.biases[index] : fields.biases, vector]),
+        compared.push([
+          `${part}.biases[${index}]`,
+          Array.isArray(fields.biases) ? fields.biases[index] : fields.biases,
+          vector,
+          allowances?.[part].biases?.[index],
+        ]),
       );
   }
-  for (const [quantity, givenValue, expectedValue] of compared) {
-    const difference = compareValue(quantity, "", givenValue, expectedValue, tolerance);
+  for (const [quantity, givenValue, expectedValue, allowance] of compared) {
+    const difference = compareValue(quantity, "", givenValue, expectedValue, tolerance, allowance);
     if (difference !== null) return difference;
   }
   return null;
@@ -147,12 +161,21 @@ function shape(value: unknown): string {
   return `${value.length} entries`;
 }
 
-function compareValue(quantity: string, position: string, given: unknown, expected: unknown, tolerance: Tolerance): Difference | null {
+/** Compares one value, descending into arrays; `allowance` is the allowed absolute error shaped like `expected`, or `undefined` to use `tolerance`. */
+function compareValue(
+  quantity: string,
+  position: string,
+  given: unknown,
+  expected: unknown,
+  tolerance: Tolerance,
+  allowance: unknown,
+): Difference | null {
   if (typeof expected === "number") {
     if (typeof given !== "number" || !Number.isFinite(given)) {
       return { quantity, position, expected, given: describeValue(given), relativeError: null };
     }
-    if (withinTolerance(given, expected, tolerance)) return null;
+    const within = typeof allowance === "number" ? Math.abs(given - expected) <= allowance : withinTolerance(given, expected, tolerance);
+    if (within) return null;
     return { quantity, position, expected, given, relativeError: Math.abs(given - expected) / Math.abs(expected) };
   }
   if (expected === null) {
@@ -167,7 +190,14 @@ function compareValue(quantity: string, position: string, given: unknown, expect
     return { quantity, position, expected: shape(rows), given: shape(given), relativeError: null };
   }
   for (let index = 0; index < rows.length; index++) {
-    const difference = compareValue(quantity, `${position}[${index}]`, given[index], rows[index], tolerance);
+    const difference = compareValue(
+      quantity,
+      `${position}[${index}]`,
+      given[index],
+      rows[index],
+      tolerance,
+      Array.isArray(allowance) ? (allowance as unknown[])[index] : undefined,
+    );
     if (difference !== null) return difference;
   }
   return null;
@@ -181,12 +211,14 @@ function compareValue(quantity: string, position: string, given: unknown, expect
  * @param given - the other implementation's result
  * @param tolerance - how close numbers must be
  * @param quantities - which quantities to compare, by default all of them
+ * @param allowances - allowed absolute errors shaped like a result, in place of `tolerance`, or `null`
  */
 export function matchingMistake(
   problem: Problem,
   given: unknown,
   tolerance: Tolerance = verifyTolerance,
   quantities: readonly ResultQuantity[] = resultQuantities,
+  allowances: ResultDocument | null = null,
 ): MistakeName | null {
   for (const name of mistakeNames) {
     if (!mistakeApplies(name, problem)) continue;
@@ -197,9 +229,25 @@ export function matchingMistake(
       if (error instanceof BackpropRefError) continue;
       throw error;
     }
-    if (compareResults(given, wrong, tolerance, quantities) === null) return name;
+    // The transposed layout's numbers sit at transposed positions, and so must their allowances.
+    const allowed = name === "transposed-weights" && allowances !== null ? transposedWeights(allowances) : allowances;
+    if (compareResults(given, wrong, tolerance, quantities, allowed) === null) return name;
   }
   return null;
+}
+
+/** A result with every weight-shaped matrix transposed (the layout of the `transposed-weights` mistake). */
+function transposedWeights(result: ResultDocument): ResultDocument {
+  const transpose = (document: ParameterDocument): ParameterDocument => ({
+    weights: document.weights.map((rows) => rows[0]!.map((_, k) => rows.map((row) => row[k]!))),
+    biases: document.biases,
+  });
+  return {
+    ...result,
+    gradients: transpose(result.gradients),
+    deltaWeights: transpose(result.deltaWeights),
+    updated: transpose(result.updated),
+  };
 }
 
 /**

@@ -1,0 +1,80 @@
+/**
+ * The float32 allowances of `fuzz --precision float32`: float32 arithmetic in any summation
+ * order and either form of the slopes stays within them, and every known mistake, computed and
+ * then rounded to float32, does not; the float64 tolerance, by contrast, refuses float32.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { fuzzCaseDocument } from "../../src/conformance/case-arbitrary.js";
+import { caseResult, parseCase, type CaseDocument } from "../../src/conformance/case-format.js";
+import { float32Step } from "../../src/conformance/float32-step.js";
+import { float32Allowances, float32Roundoff, float32Safety } from "../../src/conformance/float32-tolerance.js";
+import { fuzzImplementation } from "../../src/conformance/fuzz.js";
+import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
+import { compareResults } from "../../src/conformance/verify.js";
+import { numRuns } from "../support/arbitraries.js";
+
+/** Every number of a JSON value rounded to float32, as a float32 implementation would write it. */
+function roundedToFloat32(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value), (_key, entry: unknown) => (typeof entry === "number" ? Math.fround(entry) : entry)) as unknown;
+}
+
+describe("float32 allowances", () => {
+  it("hold float32 arithmetic in either order and either form of the slopes, and the reference rounded to float32", () => {
+    fc.assert(
+      fc.property(fuzzCaseDocument(), (document) => {
+        const reference = caseResult(parseCase(document));
+        const allowances = float32Allowances(document, reference);
+        for (const answer of [
+          float32Step(document, "ascending", "usual"),
+          float32Step(document, "descending", "stable"),
+          roundedToFloat32(reference),
+        ]) {
+          expect(compareResults(answer, reference, undefined, undefined, allowances)).toBeNull();
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it("are at least S·u of each number, and grow with the spread of the emulations", () => {
+    const document: CaseDocument = {
+      format: "backprop-ref/case@1",
+      sizes: [1, 1],
+      activations: ["identity"],
+      loss: "squared_error",
+      weights: [[[0.1]]],
+      biases: null,
+      inputs: [[3]],
+      targets: [[0]],
+      learningRate: 0.5,
+    };
+    const reference = caseResult(parseCase(document));
+    const allowances = float32Allowances(document, reference);
+    // One number in its own block: u |e| and u m are the same, so the floor is 2 S u |e|, plus the spread.
+    const spread = Math.abs(Math.fround(Math.fround(0.1) * 3) - reference.outputs[0]![0]!);
+    expect(allowances.outputs[0]![0]).toBeCloseTo(float32Safety * (spread + 2 * float32Roundoff * Math.abs(reference.outputs[0]![0]!)), 20);
+    expect(allowances.loss).toBeGreaterThanOrEqual(2 * float32Safety * float32Roundoff * reference.loss);
+  });
+
+  it("pass a float32 implementation that the float64 tolerance fails", async () => {
+    const float32 = (document: CaseDocument): unknown => float32Step(document, "descending", "usual");
+    expect((await fuzzImplementation(float32, { seed: 1, precision: "float32" })).passed).toBe(true);
+    const strict = await fuzzImplementation(float32, { seed: 1 });
+    expect(strict.passed).toBe(false);
+    expect(strict.counterexample!.verdict.reason).toBe("difference");
+  });
+
+  it.each(mistakeNames)("catch and name %s in float32", async (mistake: MistakeName) => {
+    const making = (document: CaseDocument): unknown => {
+      const problem = parseCase(document);
+      return roundedToFloat32(
+        mistakeApplies(mistake, problem) ? { ...mistakenResult(mistake, problem), id: document.id } : caseResult(problem),
+      );
+    };
+    const report = await fuzzImplementation(making, { seed: 2, precision: "float32" });
+    expect(report.passed).toBe(false);
+    expect(report.counterexample!.verdict.mistake).toBe(mistake);
+    expect(report.precision).toBe("float32");
+  });
+});
