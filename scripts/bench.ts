@@ -20,6 +20,8 @@
  * 4. The directional check of 784-200-10 against one `backpropagate`.
  * 5. The property suite's gradient check as cases per second.
  * 6. The heap over 10 epochs of `train` (needs `--expose-gc`, which `npm run bench` passes).
+ * 7. `fuzz`: cases per second through the protocol against a child that answers at once, beside
+ *    the same run in process, and the time to find and shrink the NumPy example's mistake.
  *
  * Times are medians over interleaved rounds (scripts/bench/harness.ts); the spread printed
  * beside each is the interquartile range of the rounds over the median.
@@ -46,6 +48,7 @@ import {
   type TrainingStepRow,
 } from "./bench/rows.js";
 import { crossCheckTolerances, type StepContender } from "./bench/seed-problem.js";
+import { fuzzProtocolRow, type FuzzProtocolRow } from "./bench/fuzz-protocol.js";
 import type { BackendStatus, TensorFlowBackend } from "./bench/tfjs.js";
 
 /** How long each part of the run takes, for a full run and for `--quick`. */
@@ -54,6 +57,8 @@ interface RunSettings {
   readonly checks: HarnessOptions;
   readonly propertyCases: number;
   readonly propertyPasses: number;
+  readonly fuzzCases: number;
+  readonly fuzzPasses: number;
   readonly memory: { readonly trainingSamples: number; readonly testSamples: number; readonly epochs: number };
 }
 
@@ -62,6 +67,8 @@ const fullRun: RunSettings = {
   checks: { warmupMilliseconds: 300, sliceMilliseconds: 70, rounds: 21 },
   propertyCases: 2000,
   propertyPasses: 5,
+  fuzzCases: 2000,
+  fuzzPasses: 3,
   memory: { trainingSamples: 1000, testSamples: 500, epochs: 10 },
 };
 
@@ -70,6 +77,8 @@ const quickRun: RunSettings = {
   checks: { warmupMilliseconds: 20, sliceMilliseconds: 5, rounds: 3 },
   propertyCases: 100,
   propertyPasses: 1,
+  fuzzCases: 100,
+  fuzzPasses: 1,
   memory: { trainingSamples: 40, testSamples: 20, epochs: 10 },
 };
 
@@ -94,6 +103,7 @@ interface BenchResults {
   readonly directionalCheck: ComparisonRow;
   readonly propertySuite: PropertySuiteRow;
   readonly memory: MemoryRow;
+  readonly fuzz: FuzzProtocolRow;
   readonly seconds: number;
 }
 
@@ -141,6 +151,8 @@ async function main(): Promise<void> {
   const propertySuite = await propertySuiteRow(settings.propertyCases, settings.propertyPasses);
   log(`memory: ${settings.memory.epochs} epochs on ${settings.memory.trainingSamples} MNIST digits`);
   const memory = memoryRow(settings.memory.trainingSamples, settings.memory.testSamples, settings.memory.epochs);
+  log(`fuzz: ${settings.fuzzCases} cases in process and through the protocol, and shrinking the NumPy example's mistake`);
+  const fuzz = await fuzzProtocolRow(settings.fuzzCases, settings.fuzzPasses);
 
   const results: BenchResults = {
     machine: machine(),
@@ -148,12 +160,13 @@ async function main(): Promise<void> {
     harness: { steps: settings.steps, checks: settings.checks },
     backends,
     trainingStep,
-    goals: goals(trainingStep, propertySuite),
+    goals: goals(trainingStep, propertySuite, fuzz),
     forward,
     gradientCheck,
     directionalCheck,
     propertySuite,
     memory,
+    fuzz,
     seconds: (performance.now() - started) / 1000,
   };
   log(`done in ${results.seconds.toFixed(0)} s`);
@@ -222,7 +235,7 @@ function machine(): BenchResults["machine"] {
 }
 
 /** The project's speed goals, each with the ratio measured for it. */
-function goals(rows: readonly TrainingStepRow[], property: PropertySuiteRow): Goal[] {
+function goals(rows: readonly TrainingStepRow[], property: PropertySuiteRow, fuzz: FuzzProtocolRow): Goal[] {
   const time = (batchSize: number, name: string): number => {
     const result = rows.find((row) => row.batchSize === batchSize)?.contenders.find((contender) => contender.name === name);
     return result?.available === true ? result.microsecondsPerSample : Number.NaN;
@@ -248,6 +261,13 @@ function goals(rows: readonly TrainingStepRow[], property: PropertySuiteRow): Go
     atLeast("TensorFlow.js cpu / training step, batch 1", time(1, tensorFlowCpu) / time(1, projectName), 20),
     atLeast("TensorFlow.js cpu / training step, batch 64", time(64, tensorFlowCpu) / time(64, projectName), 3.5),
     atLeast("property suite, gradient-checked cases per second", property.checkedPerSecond, 1000, " /s"),
+    atLeast("fuzz, cases per second through the protocol", fuzz.childPerSecond, 500, " /s"),
+    {
+      description: "fuzz, seconds to find and shrink the NumPy example's missing derivative",
+      measured: fuzz.shrinkSeconds ?? Number.NaN,
+      target: "≤ 10 s",
+      met: fuzz.shrinkSeconds === null ? null : fuzz.shrinkSeconds <= 10,
+    },
   ];
 }
 
@@ -268,6 +288,7 @@ function report(results: BenchResults, style: "text" | "markdown"): string {
     checkSection(results),
     propertySection(results),
     memorySection(results),
+    fuzzSection(results),
   ];
   const rendered = sections.map((section) => {
     const body = style === "text" ? table(section.header, section.rows) : markdownTable(section.header, section.rows);
@@ -329,7 +350,11 @@ function goalSection(results: BenchResults): Section {
     header: ["goal", "measured", "target", ""],
     rows: results.goals.map((goal) => [
       goal.description,
-      goal.target.endsWith("/s") ? `${Math.round(goal.measured).toLocaleString("en-US")} /s` : ratio(goal.measured),
+      goal.target.endsWith("/s")
+        ? `${Math.round(goal.measured).toLocaleString("en-US")} /s`
+        : goal.target.endsWith(" s")
+          ? `${goal.measured.toFixed(1)} s`
+          : ratio(goal.measured),
       goal.target,
       goal.met === null ? "n/a" : goal.met ? "met" : "missed",
     ]),
@@ -368,6 +393,28 @@ function checkSection(results: BenchResults): Section {
     header: ["check", "time", "±", "baseline", "time", "±", "×"],
     rows,
     notes: [],
+  };
+}
+
+function fuzzSection(results: BenchResults): Section {
+  const row = results.fuzz;
+  return {
+    title: "fuzz: random cases judged per second, and the time to shrink a broken example",
+    header: ["cases", "in process", "through the protocol", "protocol per case", "NumPy mistake found and shrunk"],
+    rows: [
+      [
+        row.cases.toLocaleString("en-US"),
+        `${Math.round(row.inProcessPerSecond).toLocaleString("en-US")} /s`,
+        `${Math.round(row.childPerSecond).toLocaleString("en-US")} /s`,
+        `${microseconds(row.protocolMicroseconds)} µs`,
+        row.shrinkSeconds === null ? "python3 with NumPy unavailable" : `${row.shrinkSeconds.toFixed(1)} s, to ${row.shrunkTo}`,
+      ],
+    ],
+    notes: [
+      "The child is the reference in JavaScript (spec/support/children/reference.ts), whose work per case is the caseResult the engine also computes; the difference per case is the protocol. " +
+        "Each rate is the median of its runs (seed 1); one case in ten is sent twice, so the answers are 1.1 times the cases.",
+      "The NumPy run is docs/examples/numpy_mlp.py --mistake missing-derivative, seed 1, Python's start-up included.",
+    ],
   };
 }
 
