@@ -186,6 +186,7 @@ describe("fuzz", () => {
     const failure = await assertAgreement(making("batch-sum"), { seed: 2, runs: 30 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(FuzzFailure);
     expect((failure as FuzzFailure).message).toContain("this is the known mistake batch-sum");
+    expect((failure as FuzzFailure).message).toMatch(/\n {2}how it arises: .+\n {2}how to fix it: .+/);
     expect((failure as FuzzFailure).message).toMatch(/replay: fuzzImplementation\(implementation, \{ seed: 2, path: "[\d:]+" \}\)/);
   });
 

@@ -4,9 +4,13 @@
  * shrunk to a small network and named. Needs python3 with NumPy, as the conformance guide's
  * checker does.
  */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fuzz, type FuzzReport } from "../../src/conformance/fuzz.js";
+import { runCli } from "../../src/cli/index.js";
 import { ChildProgram } from "../../src/conformance/child-program.js";
 import { mistakeNames, type MistakeName } from "../../src/conformance/mistakes.js";
 
@@ -28,6 +32,30 @@ async function fuzzExample(seed: number, mistake: MistakeName | null): Promise<F
 }
 
 describe("fuzz on docs/examples/numpy_mlp.py", () => {
+  it("prints the session of docs/fuzzing.md, line for line but the temporary paths", async () => {
+    const page = readFileSync(new URL("../../docs/fuzzing.md", import.meta.url), "utf8");
+    const block = /```console\n\$ ((?:[^\n]*\\\n)*[^\n]*)\n([^]*?)```/.exec(page)!;
+    const command = block[1]!.replace(/\\\n\s*/g, " ");
+    const args = command.split(/\s+/).slice(2);
+    const directory = mkdtempSync(join(tmpdir(), "backprop-ref-session-"));
+    let stdout = "";
+    let stderr = "";
+    // The page's command, run from the project's root as the page runs it, with --out inside a fresh folder.
+    const status = await runCli(
+      args.map((word) => (word === "counterexample" ? join(directory, "counterexample") : word)),
+      { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), stdin: () => [] },
+      null,
+    );
+    expect(stderr).toBe("");
+    expect(status).toBe(1);
+    const comparable = (text: string): string[] =>
+      text
+        .trim()
+        .split("\n")
+        .filter((line) => !line.startsWith("wrote ") && !line.startsWith("the program's standard error is in "));
+    expect(comparable(stdout.replaceAll(join(directory, ""), ""))).toEqual(comparable(block[2]!));
+  });
+
   it("passes the correct program on 200 cases over the whole case space", async () => {
     const report = await fuzzExample(1, null);
     expect(report.counterexample?.verdict ?? null).toBeNull();

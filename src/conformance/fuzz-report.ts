@@ -9,7 +9,7 @@
  */
 import { formatJson } from "../numeric/json.js";
 import { type FuzzOptions, type FuzzReport, fuzzImplementation, type Implementation } from "./fuzz.js";
-import { mistakeDescriptions } from "./mistakes.js";
+import { mistakeCatalogue } from "./mistake-catalogue.js";
 import { describeDifference } from "./verify.js";
 
 /** How the report says to replay a run: a function from the seed and path to a command, or `null` to say nothing. */
@@ -54,7 +54,12 @@ export function formatFuzzReport(report: FuzzReport, replay: ReplayCommand = nul
     if (verdict.difference !== null) lines.push(`first difference: ${describeDifference(verdict.difference)}`);
     if (verdict.note !== null) lines.push(verdict.difference === null ? `the implementation ${verdict.note}` : verdict.note);
     if (verdict.mistake !== null) {
-      lines.push(`this is the known mistake ${verdict.mistake}: ${mistakeDescriptions[verdict.mistake]}`);
+      const entry = mistakeCatalogue[verdict.mistake];
+      lines.push(
+        `this is the known mistake ${verdict.mistake}: ${entry.summary}`,
+        `  how it arises: ${entry.arises}`,
+        `  how to fix it: ${entry.fix}`,
+      );
     } else if (verdict.difference !== null) {
       lines.push("no known mistake gives this result; the case above is the smallest that shows the difference");
     }
