@@ -7,23 +7,13 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CaseDocument } from "../../src/conformance/case-format.js";
 import { ChildProgram, exitGraceMs } from "../../src/conformance/child-program.js";
+import { oneUnitCase } from "../support/fixtures.js";
 
 const script = fileURLToPath(new URL("../support/children/misbehaving.mjs", import.meta.url));
 
-/** The smallest case there is, with an id for the answer to copy. */
+/** The smallest case there is, with an id for the answer to copy (the children here read nothing else). */
 function smallCase(id: string): CaseDocument {
-  return {
-    format: "backprop-ref/case@1",
-    id,
-    sizes: [1, 1],
-    activations: ["sigmoid"],
-    loss: "squared_error",
-    weights: [[[0.5]]],
-    biases: null,
-    inputs: [[1]],
-    targets: [[0]],
-    learningRate: 0.1,
-  };
+  return oneUnitCase({ id });
 }
 
 const started: ChildProgram[] = [];
@@ -89,8 +79,10 @@ describe("a child program", () => {
 
   it("kills a program that takes longer than the time limit, and starts it again for the next case", async () => {
     const program = child("hang", { timeoutMs: 200 });
-    const first = program.pid;
-    const answer = await program.ask(smallCase("a"));
+    const asked = program.ask(smallCase("a"));
+    // The child starts when the first case is sent.
+    const first = program.pid!;
+    const answer = await asked;
     expect(answer).toEqual({
       kind: "failure",
       reason: "timeout",
@@ -99,7 +91,7 @@ describe("a child program", () => {
     expect(program.pid).toBeNull();
     expect((await program.ask(smallCase("b"))).kind).toBe("failure");
     expect(program.starts).toBe(2);
-    expect(first === null || !alive(first)).toBe(true);
+    expect(alive(first)).toBe(false);
   });
 
   it("quotes the first 200 characters of a line that is not JSON", async () => {

@@ -13,6 +13,7 @@ import { fuzzImplementation } from "../../src/conformance/fuzz.js";
 import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
 import { compareResults } from "../../src/conformance/verify.js";
 import { numRuns } from "../support/arbitraries.js";
+import { oneUnitCase } from "../support/fixtures.js";
 
 /** Every number of a JSON value rounded to float32, as a float32 implementation would write it. */
 function roundedToFloat32(value: unknown): unknown {
@@ -30,7 +31,7 @@ describe("float32 allowances", () => {
           float32Step(document, "descending", "stable"),
           roundedToFloat32(reference),
         ]) {
-          expect(compareResults(answer, reference, undefined, undefined, allowances)).toBeNull();
+          expect(compareResults(answer, reference, { allowances })).toBeNull();
         }
       }),
       { numRuns },
@@ -38,17 +39,7 @@ describe("float32 allowances", () => {
   });
 
   it("are at least S·u of each number, and grow with the spread of the emulations", () => {
-    const document: CaseDocument = {
-      format: "backprop-ref/case@1",
-      sizes: [1, 1],
-      activations: ["identity"],
-      loss: "squared_error",
-      weights: [[[0.1]]],
-      biases: null,
-      inputs: [[3]],
-      targets: [[0]],
-      learningRate: 0.5,
-    };
+    const document = oneUnitCase({ weights: [[[0.1]]], inputs: [[3]], learningRate: 0.5 });
     const reference = caseResult(parseCase(document));
     const allowances = float32Allowances(document, reference);
     // One number in its own block: u |e| and u m are the same, so the floor is 2 S u |e|, plus the spread.

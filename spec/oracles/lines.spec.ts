@@ -4,6 +4,7 @@ import { directionalCheck } from "../../src/oracles/directional.js";
 import { matrixFromRows } from "../../src/numeric/tensor.js";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { unitDirections } from "../../src/oracles/lines.js";
+import { oneUnitCase } from "../support/fixtures.js";
 
 describe("lines through the parameters", () => {
   it("draws unit directions, the same for the same seed", () => {
@@ -14,17 +15,7 @@ describe("lines through the parameters", () => {
   });
 
   it("refuses gradients with the wrong number of entries", () => {
-    const { network, inputs, targets } = parseCase({
-      format: "backprop-ref/case@1",
-      sizes: [1, 1],
-      activations: ["identity"],
-      loss: "squared_error",
-      weights: [[[0.5]]],
-      biases: null,
-      inputs: [[1]],
-      targets: [[0]],
-      learningRate: 0.1,
-    });
+    const { network, inputs, targets } = parseCase(oneUnitCase());
     expect(() => directionalCheck(network, inputs, targets, { weights: [matrixFromRows([[1, 2]])], biases: null })).toThrow(
       new ShapeError("the gradients have 2 entries but the network has 1 parameters"),
     );

@@ -4,7 +4,7 @@ import { checkGradients } from "../../src/oracles/gradient-check.js";
 import { compareGradients } from "../../src/oracles/comparison.js";
 import { describeEntry, entryPosition, formatReport, summaryLine, table } from "../../src/oracles/report.js";
 
-import { exampleProblem, exampleWithBiases, reluCase } from "../support/fixtures.js";
+import { exampleProblem, exampleWithBiases, oneUnitCase, reluCase } from "../support/fixtures.js";
 import { kinkDistance, kinkMargin } from "../../src/oracles/kinks.js";
 import { mistakenGradients } from "../../src/conformance/mistakes.js";
 import { numericGradients } from "../../src/oracles/finite-differences.js";
@@ -239,17 +239,7 @@ describe("the gradient report", () => {
   it("a check whose every step crosses a kink judges no entry: it passes with no worst entry, and says so in every line", () => {
     // One relu weight of 1e-7 on an input of 1: z = 1e-7, and the step of 6e-6 crosses the kink
     // downward, so the only entry is listed but not judged.
-    const { network, inputs, targets } = parseCase({
-      format: "backprop-ref/case@1",
-      sizes: [1, 1],
-      activations: ["relu"],
-      loss: "squared_error",
-      weights: [[[1e-7]]],
-      biases: null,
-      inputs: [[1]],
-      targets: [[0]],
-      learningRate: 0.1,
-    });
+    const { network, inputs, targets } = parseCase(oneUnitCase({ activations: ["relu"], weights: [[[1e-7]]] }));
     const report = checkGradients(network, inputs, targets);
     expect(report).toMatchObject({ passed: true, worst: null, worstEntries: [], maxRelativeError: 0, kinkCrossings: 1 });
     expect(report.layers).toEqual([{ layer: 1, parameter: "weights", count: 1, kinkCrossings: 1, oracleOverflows: 0, worst: null }]);

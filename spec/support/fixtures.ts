@@ -7,7 +7,7 @@
  * code runs when a spec is imported: Stryker counts code run at import as static mutants, and
  * re-runs the whole suite for each of them.
  */
-import { parseCase, type Problem } from "../../src/conformance/case-format.js";
+import { type CaseDocument, parseCase, type Problem } from "../../src/conformance/case-format.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { trainingStep, type TrainingStep } from "../../src/model/backprop.js";
 
@@ -61,15 +61,14 @@ export function reluNearItsKink(bias: number): Problem {
 }
 
 /**
- * A training step of the 1-1 identity network with weight 1, input 1 and target 0 (loss ½),
- * with some fields of its case replaced: the smallest case in which to make one thing overflow
- * or one argument wrong. Returns the step as a function, to be called or to be expected to throw.
+ * The smallest case there is, the 1-1 identity network with weight 1, input 1, target 0 and a
+ * learning rate of 0, with some fields replaced: the case of a test about one thing (a shape,
+ * an overflow, a line of the protocol), where every other field should not matter.
  *
  * @param overrides - fields of the case to replace
- * @param learningRate - $\eta$ of the step
  */
-export function identityStep(overrides: Record<string, unknown>, learningRate = 0.1): () => TrainingStep {
-  const problem = parseCase({
+export function oneUnitCase(overrides: Record<string, unknown> = {}): CaseDocument {
+  return {
     format: "backprop-ref/case@1",
     sizes: [1, 1],
     activations: ["identity"],
@@ -80,6 +79,18 @@ export function identityStep(overrides: Record<string, unknown>, learningRate = 
     targets: [[0]],
     learningRate: 0,
     ...overrides,
-  });
+  };
+}
+
+/**
+ * A training step of the 1-1 identity network with weight 1, input 1 and target 0 (loss ½),
+ * with some fields of its case replaced: the smallest case in which to make one thing overflow
+ * or one argument wrong. Returns the step as a function, to be called or to be expected to throw.
+ *
+ * @param overrides - fields of the case to replace
+ * @param learningRate - $\eta$ of the step
+ */
+export function identityStep(overrides: Record<string, unknown>, learningRate = 0.1): () => TrainingStep {
+  const problem = parseCase(oneUnitCase(overrides));
   return () => trainingStep(problem.network, problem.inputs, problem.targets, learningRate);
 }

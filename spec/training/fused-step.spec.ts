@@ -12,6 +12,7 @@ import { createWorkspace } from "../../src/training/workspace.js";
 import { numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
 import { caseDocument, hiddenActivations } from "../../src/conformance/case-arbitrary.js";
+import { oneUnitCase } from "../support/fixtures.js";
 
 const elementwiseOutputs = hiddenActivations.map((activation) => [activation, "squared_error"] as const);
 
@@ -87,18 +88,7 @@ describe("fusedTrainingStep: steps 5–7 folded into one pass over the weights",
     expect(() => fusedTrainingStep(network, inputs, targets, 0.1, workspace, { rule: "intuitive" })).toThrow(SpecError);
     // One identity unit, w = 1, x = 2, t = 0: the gradient is δx = 4, and a step of −η·4 with
     // η = MAX_VALUE overflows although the output and the loss are finite.
-    const overflowing = parseCase({
-      format: "backprop-ref/case@1",
-      id: "overflowing-step",
-      sizes: [1, 1],
-      activations: ["identity"],
-      loss: "squared_error",
-      weights: [[[1]]],
-      biases: null,
-      inputs: [[2]],
-      targets: [[0]],
-      learningRate: 0.1,
-    });
+    const overflowing = parseCase(oneUnitCase({ id: "overflowing-step", inputs: [[2]], learningRate: 0.1 }));
     const { network: unit } = overflowing;
     // A weight made infinite or NaN after the network was built: its row's weighted sum is
     // infinite or NaN whatever the inputs, and the step reads that layer's parameters and refuses.

@@ -25,7 +25,7 @@ import type { Precision } from "../conformance/fuzz-judge.js";
 import { type FuzzReport, defaultRuns, fuzz, resolveQuantities } from "../conformance/fuzz.js";
 import { checkRejections, formatRejectionReport, invalidCases, type RejectionReport } from "../conformance/fuzz-invalid.js";
 import { formatFuzzReport } from "../conformance/fuzz-report.js";
-import { type BiasChoice, type FuzzSpace, resolveSpace, spaceLimits } from "../conformance/fuzz-space.js";
+import { type BiasChoice, type FieldName, type FuzzSpace, resolveSpace, spaceLimits } from "../conformance/fuzz-space.js";
 import { activationNames, type ActivationName } from "../model/activations.js";
 import type { VectorFile } from "../conformance/vector-format.js";
 import { lossNames, type LossName } from "../model/losses.js";
@@ -134,7 +134,7 @@ async function readFuzzOptions(options: FuzzCommandOptions): Promise<FuzzRun> {
     maxBatch: integer(options.maxBatch, "--max-batch", spaceLimits.maxBatch),
     learningRates: options.learningRates === undefined ? null : parseNumberList(options.learningRates, "--learning-rates"),
   };
-  optionNamed(() => resolveSpace(space));
+  resolveSpace(space, optionName);
   const out = options.out ?? null;
   if (out !== null) await checkOutFolder(out);
   const log = options.log ?? join(tmpdir(), `backprop-ref-fuzz-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}.log`);
@@ -143,30 +143,15 @@ async function readFuzzOptions(options: FuzzCommandOptions): Promise<FuzzRun> {
     runs: parseIntegerOption(options.runs, "--runs", 1, maximumRuns),
     seed: options.seed === undefined ? undefined : parseIntegerOption(options.seed, "--seed", -(2 ** 31), 2 ** 31 - 1),
     timeoutMs: parseIntegerOption(options.timeoutMs, "--timeout-ms", 1, maximumTimeoutMs),
-    quantities: optionNamed(() => resolveQuantities(list(options.quantities))),
+    quantities: resolveQuantities(list(options.quantities), optionName),
     space,
     out,
     log,
   };
 }
 
-/**
- * The space's own messages name its fields (`maxDepth`, `learningRates`); on the command line
- * they are options (`--max-depth`, `--learning-rates`).
- */
-function optionNamed<Value>(read: () => Value): Value {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof Error) {
-      error.message = error.message.replace(
-        /\b(activations|losses|biases|maxDepth|maxWidth|maxBatch|learningRates|quantities)\b/,
-        (field) => `--${field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`,
-      );
-    }
-    throw error;
-  }
-}
+/** A field of the fuzz space as its option on the command line: `--max-depth` for `maxDepth`. */
+const optionName: FieldName = (field) => `--${field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 
 /** `--out` must be a folder, or a new one in a folder that exists. */
 async function checkOutFolder(out: string): Promise<void> {

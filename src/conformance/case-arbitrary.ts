@@ -163,11 +163,21 @@ export function caseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<Ca
   };
   return shape
     .chain((drawn) => caseOfShape(drawn, entries))
-    .filter((document) => {
-      const problem = parseCase(document);
-      const clearOfKinks = constraints.awayFromKinks === false || kinkDistance(problem.network, problem.inputs) > kinkMargin;
-      return clearOfKinks && largestHiddenOutput(problem) <= hiddenOutputBound;
-    });
+    .filter((document) => withinCaseBounds(document, constraints.awayFromKinks !== false));
+}
+
+/**
+ * Whether a case stays where the generated cases stay (see the module comment): its hidden
+ * outputs within {@link hiddenOutputBound}, and, unless kinks are wanted, every `relu` and
+ * `leaky_relu` preactivation further than the check's `kinkMargin` from zero.
+ *
+ * @param document - a valid case
+ * @param awayFromKinks - whether to require the distance from the kinks
+ */
+export function withinCaseBounds(document: CaseDocument, awayFromKinks = true): boolean {
+  const problem = parseCase(document);
+  const clearOfKinks = !awayFromKinks || kinkDistance(problem.network, problem.inputs) > kinkMargin;
+  return clearOfKinks && largestHiddenOutput(problem) <= hiddenOutputBound;
 }
 
 /**
@@ -396,9 +406,5 @@ export function fuzzCaseDocument(constraints: CaseConstraints = {}): fc.Arbitrar
         learningRate: drawn.learningRate,
       };
     })
-    .filter((document) => {
-      const problem = parseCase(document);
-      const clearOfKinks = constraints.awayFromKinks === false || kinkDistance(problem.network, problem.inputs) > kinkMargin;
-      return clearOfKinks && largestHiddenOutput(problem) <= hiddenOutputBound;
-    });
+    .filter((document) => withinCaseBounds(document, constraints.awayFromKinks !== false));
 }

@@ -1,12 +1,16 @@
 /**
  * The step of a case as an implementation in single precision computes it, emulated: every
  * product, sum, activation and division rounded to float32 with `Math.fround`, the sums taken
- * in a chosen order. `fuzz --precision float32` runs it in two orders and reads the tolerance
- * of each number from how far they land from the float64 reference (see the `float32-tolerance`
- * module); nothing here is a reference itself.
+ * in a chosen order, the slopes of sigmoid and tanh formed in a chosen way. `fuzz --precision
+ * float32` runs it twice (ascending sums with stable slopes, descending sums with the usual ones)
+ * and reads the tolerance of each number from how far the two land from the float64 reference
+ * (see the `float32-tolerance` module); nothing here is a reference itself.
  *
- * The arithmetic is that of the reference's derivation (see {@link model/backprop!trainingStep | trainingStep}), in the
- * same stable forms, each result rounded as a float32 library would round it:
+ * The arithmetic is that of the reference's derivation (see {@link model/backprop!trainingStep | trainingStep}), in its
+ * stable forms but for the slopes of {@link SlopeForm} `usual`, each result rounded as a float32
+ * library would round it, one sample $b$ at a time (the shapes are those of the notation:
+ * $W^{(l)}$ is $n_l \times n_{l-1}$, $z^{(l)}$, $o^{(l)}$ and $\delta^{(l)}$ have $n_l$ entries
+ * per sample):
  *
  * - forward: $z_j = \operatorname{fl}\bigl(\sum_k \operatorname{fl}(w_{jk} o_k) + b_j\bigr)$, $o = \operatorname{fl}(f(z))$;
  *   softmax as $\operatorname{fl}(e^{\operatorname{fl}(z_j - m)}) / \operatorname{fl}(\sum_k \dots)$;
@@ -15,12 +19,12 @@
  * - the output delta of each loss ($(o - t) \odot f'(z)$, the softmax Jacobian for squared error,
  *   $o \sum_k t_k - t$ for cross-entropy, $o - t$ for binary cross-entropy), the hidden deltas
  *   $\bigl(W^{(l+1)\top} \delta^{(l+1)}\bigr) \odot f'(z^{(l)})$;
- * - the gradients as batch means, $\Delta W = \operatorname{fl}(-\eta\, g)$, $W' = \operatorname{fl}(W + \Delta W)$.
+ * - the gradients as batch means, $\partial E / \partial w_{jk} = \operatorname{fl}\bigl(\operatorname{fl}(\sum_b \operatorname{fl}(\delta_{jb}\, o_{kb})) / B\bigr)$
+ *   ($n_l \times n_{l-1}$, like $W^{(l)}$), $\Delta W = \operatorname{fl}(-\eta\, g)$, $W' = \operatorname{fl}(W + \Delta W)$.
  *
  * @module
  */
-import { elementwiseActivations, type ElementwiseActivationName } from "../model/activations.js";
-import { softplus } from "../model/activations.js";
+import { elementwiseActivations, type ElementwiseActivationName, softplus } from "../model/activations.js";
 import { type CaseDocument, resultFormat, type ResultDocument } from "./case-format.js";
 
 /** The order in which every sum adds its terms. */

@@ -5,7 +5,8 @@
  * An answer agrees when it is a `backprop-ref/result@1` object for the case that was asked (its
  * `id`), and each quantity the implementation says it returns agrees entry by entry with the
  * reference, $\lvert g - e \rvert \le a + r \lvert e \rvert$ (see
- * {@link conformance/verify!compareResults | compareResults}). Everything else is a
+ * {@link conformance/verify!compareResults | compareResults}), or, for an implementation in
+ * float32, within each number's allowance (see the `float32-tolerance` module). Everything else is a
  * disagreement with a reason: a crash, a hang or a line that is not JSON (the
  * {@link Answer} of a child program that misbehaved), a rejection of a valid case, another
  * `id`, a missing field, a wrong shape, a number that differs. A number that differs is checked
@@ -122,7 +123,8 @@ export function judgeAnswer(
     );
   }
   const allowances = judging.precision === "float32" ? float32Allowances(document, reference) : null;
-  const difference = compareResults(value, reference, judging.tolerance, judging.quantities, allowances);
+  const closeness = allowances === null ? judging.tolerance : { allowances };
+  const difference = compareResults(value, reference, closeness, judging.quantities);
   if (difference === null) {
     // Numbers alone do not make a result: with every quantity asked for, the whole document must be one.
     if (judging.quantities.length === resultQuantities.length) {
@@ -135,7 +137,7 @@ export function judgeAnswer(
     agreed: false,
     reason: "difference",
     difference,
-    mistake: matchingMistake(problem, value, judging.tolerance, judging.quantities, allowances),
+    mistake: matchingMistake(problem, value, closeness, judging.quantities),
     note: judging.quantities.includes("gradients") ? null : impliedGradient(problem, reference, difference),
     allowed:
       typeof difference.expected !== "number"

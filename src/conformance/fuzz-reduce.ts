@@ -14,9 +14,8 @@
  *
  * @module
  */
-import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
-import { hiddenOutputBound, largestHiddenOutput } from "./case-arbitrary.js";
-import { type CaseDocument, parseCase } from "./case-format.js";
+import { withinCaseBounds } from "./case-arbitrary.js";
+import type { CaseDocument } from "./case-format.js";
 
 /**
  * The cases one layer, one unit or one sample smaller than a case, in that order (units from
@@ -47,10 +46,7 @@ export function smallerCases(document: CaseDocument): CaseDocument[] {
   if (document.inputs.length > 1) {
     for (let sample = 0; sample < document.inputs.length; sample++) candidates.push(withoutSample(document, sample));
   }
-  return candidates.filter((candidate) => {
-    const problem = parseCase(candidate);
-    return kinkDistance(problem.network, problem.inputs) > kinkMargin && largestHiddenOutput(problem) <= hiddenOutputBound;
-  });
+  return candidates.filter((candidate) => withinCaseBounds(candidate));
 }
 
 /** Everything but entry `index`. */

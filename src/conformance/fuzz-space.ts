@@ -54,6 +54,16 @@ export const spaceLimits = {
   maxBatch: 64,
 } as const;
 
+/**
+ * How a message names a field of the space: as the field itself by default, or as the command
+ * line's option for it (`--max-depth` for `maxDepth`), so that each caller's user reads the name
+ * they typed.
+ */
+export type FieldName = (field: string) => string;
+
+/** The field as it is spelt in a {@link FuzzSpace}. */
+const asField: FieldName = (field) => field;
+
 /** A {@link FuzzSpace} with every field filled in and checked. */
 export interface ResolvedSpace {
   /** The activations, in the library's order. */
@@ -79,32 +89,35 @@ export interface ResolvedSpace {
  * activation when networks may have more than one layer).
  *
  * @param space - what the implementation supports
+ * @param named - how messages name the fields (default: as in {@link FuzzSpace})
  * @throws {@link numeric/errors!ValueError | ValueError} naming the field, what it expects and what it got
  */
-export function resolveSpace(space: FuzzSpace = {}): ResolvedSpace {
-  const activations = chosen("activations", space.activations, activationNames);
-  const losses = chosen("losses", space.losses, lossNames);
+export function resolveSpace(space: FuzzSpace = {}, named: FieldName = asField): ResolvedSpace {
+  const activations = chosen(named("activations"), space.activations, activationNames);
+  const losses = chosen(named("losses"), space.losses, lossNames);
   const biases = space.biases ?? "both";
-  if (!["yes", "no", "both"].includes(biases)) throw new ValueError(`biases must be yes, no or both, got ${describeValue(biases)}`);
+  if (!["yes", "no", "both"].includes(biases)) {
+    throw new ValueError(`${named("biases")} must be yes, no or both, got ${describeValue(biases)}`);
+  }
   const resolved: ResolvedSpace = {
     activations,
     losses,
     biases,
-    maxDepth: bound("maxDepth", space.maxDepth, 4),
-    maxWidth: bound("maxWidth", space.maxWidth, 8),
-    maxBatch: bound("maxBatch", space.maxBatch, 5),
-    learningRates: learningRates(space.learningRates ?? null),
+    maxDepth: bound(named("maxDepth"), spaceLimits.maxDepth, space.maxDepth, 4),
+    maxWidth: bound(named("maxWidth"), spaceLimits.maxWidth, space.maxWidth, 8),
+    maxBatch: bound(named("maxBatch"), spaceLimits.maxBatch, space.maxBatch, 5),
+    learningRates: learningRates(named("learningRates"), space.learningRates ?? null),
   };
   if (spaceOutputs(resolved).length === 0) {
     throw new ValueError(
-      `no output layer can be made from the activations ${activations.join(", ")} and the losses ${losses.join(", ")}: ` +
+      `no output layer can be made from the ${named("activations")} ${activations.join(", ")} and the ${named("losses")} ${losses.join(", ")}: ` +
         "squared_error takes any output activation, cross_entropy needs softmax and binary_cross_entropy needs sigmoid",
     );
   }
   if (resolved.maxDepth > 1 && spaceHidden(resolved).length === 0) {
     throw new ValueError(
       `networks of more than one layer need a hidden activation, and softmax is allowed only last: add one of ` +
-        `${hiddenActivations.join(", ")} to the activations, or set maxDepth to 1 (got activations ${activations.join(", ")})`,
+        `${hiddenActivations.join(", ")} to the ${named("activations")}, or set ${named("maxDepth")} to 1 (got ${named("activations")} ${activations.join(", ")})`,
     );
   }
   return resolved;
@@ -131,6 +144,8 @@ export function spaceCases(space: ResolvedSpace, quantities: readonly ResultQuan
     depth: { min: 1, max: space.maxDepth },
     width: { min: 1, max: space.maxWidth },
     batch: { min: 1, max: space.maxBatch },
+    // A space without hidden activations has maxDepth 1 (resolveSpace sees to it), so no case
+    // draws from this list; the arbitrary still needs one to draw from.
     hidden: spaceHidden(space).length > 0 ? spaceHidden(space) : ["identity"],
     outputs: spaceOutputs(space),
     ...(space.biases === "both" ? {} : { biases: space.biases === "yes" }),
@@ -164,9 +179,8 @@ function chosen<Name extends string>(field: string, given: readonly string[] | u
 }
 
 /** A bound on depth, width or batch: a whole number from 1 to its limit in {@link spaceLimits}. */
-function bound(field: keyof typeof spaceLimits, given: number | undefined, fallback: number): number {
+function bound(field: string, limit: number, given: number | undefined, fallback: number): number {
   if (given === undefined) return fallback;
-  const limit = spaceLimits[field];
   if (!Number.isInteger(given) || given < 1 || given > limit) {
     throw new ValueError(`${field} must be a whole number from 1 to ${limit}, got ${describeValue(given)}`);
   }
@@ -174,15 +188,15 @@ function bound(field: keyof typeof spaceLimits, given: number | undefined, fallb
 }
 
 /** The learning rates, each finite and $\ge 0$, or `null`. */
-function learningRates(given: readonly number[] | null): readonly number[] | null {
+function learningRates(field: string, given: readonly number[] | null): readonly number[] | null {
   if (given === null) return null;
   const rates: readonly number[] = given;
   if (!isList(rates) || rates.length === 0) {
-    throw new ValueError(`learningRates must be a non-empty list of numbers, got ${describeValue(given)}`);
+    throw new ValueError(`${field} must be a non-empty list of numbers, got ${describeValue(given)}`);
   }
   rates.forEach((rate, index) => {
     if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
-      throw new ValueError(`learningRates[${index}] must be a finite number >= 0, got ${describeValue(rate)}`);
+      throw new ValueError(`${field}[${index}] must be a finite number >= 0, got ${describeValue(rate)}`);
     }
   });
   return [...rates];

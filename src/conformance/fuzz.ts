@@ -13,10 +13,10 @@
  */
 import fc from "fast-check";
 import { BackpropRefError, describeValue, ValueError } from "../numeric/errors.js";
-import { type CaseDocument, caseResult, parseCase, type ResultDocument } from "./case-format.js";
+import { type CaseDocument, caseResult, parseCase, type Problem, type ResultDocument } from "./case-format.js";
 import { type Answer, type FuzzVerdict, judgeAnswer, type Precision } from "./fuzz-judge.js";
 import { smallerCases } from "./fuzz-reduce.js";
-import { type FuzzSpace, resolveSpace, type ResolvedSpace, spaceCases } from "./fuzz-space.js";
+import { type FieldName, type FuzzSpace, resolveSpace, type ResolvedSpace, spaceCases } from "./fuzz-space.js";
 import { type Tolerance, verifyTolerance } from "./tolerance.js";
 import { resultQuantities, type ResultQuantity } from "./verify.js";
 
@@ -114,13 +114,15 @@ export interface FuzzReport {
  * returned in the order of the result format.
  *
  * @param quantities - as given
+ * @param named - how messages name the field (default `quantities`; the command line's `--quantities`)
  * @throws {@link numeric/errors!ValueError | ValueError} for an empty list or an unknown name
  */
-export function resolveQuantities(quantities: readonly string[] = resultQuantities): ResultQuantity[] {
-  if (quantities.length === 0) throw new ValueError(`quantities must name at least one of ${resultQuantities.join(", ")}, got none`);
+export function resolveQuantities(quantities: readonly string[] = resultQuantities, named: FieldName = (field) => field): ResultQuantity[] {
+  const field = named("quantities");
+  if (quantities.length === 0) throw new ValueError(`${field} must name at least one of ${resultQuantities.join(", ")}, got none`);
   for (const name of quantities) {
     if (!(resultQuantities as readonly string[]).includes(name)) {
-      throw new ValueError(`quantities must be among ${resultQuantities.join(", ")}, got ${describeValue(name)}`);
+      throw new ValueError(`${field} must be among ${resultQuantities.join(", ")}, got ${describeValue(name)}`);
     }
   }
   return resultQuantities.filter((name) => quantities.includes(name));
@@ -158,7 +160,11 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
     failed: Failure | null;
     nondeterminism: Nondeterminism | null;
   } = { first: null, failed: null, nondeterminism: null };
-  /** Cases already answered, kept to send again: the case and its answer without the id. */
+  /**
+   * The cases answered since the last repeat, with their answers without the id: the first of
+   * them is sent again after `repeatEvery` cases, so that the two answers are far apart in the
+   * run, and the list is emptied (a long run keeps no more than `repeatEvery` answers).
+   */
   const earlier: { document: CaseDocument; answer: unknown }[] = [];
 
   let shrinkCalls = 0;
@@ -181,13 +187,8 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
         if (!withinShrinkBudget(first.reason)) break;
         const document: CaseDocument = { ...candidate, id: `fuzz-${calls + 1}` };
         const problem = parseCase(document);
-        let reference: ResultDocument;
-        try {
-          reference = caseResult(problem);
-        } catch (error) {
-          if (error instanceof BackpropRefError) continue;
-          throw error;
-        }
+        const reference = referenceOf(problem);
+        if (reference === null) continue;
         const answer = await ask(document);
         const verdict = judgeAnswer(document, problem, reference, answer, judging);
         if (!verdict.agreed && sameFailure(verdict, first, judging.tolerance)) {
@@ -204,14 +205,8 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
   const property = fc.asyncProperty(spaceCases(space, quantities), async (drawn) => {
     const document: CaseDocument = { ...drawn, id: `fuzz-${calls + 1}` };
     const problem = parseCase(document);
-    let reference: ResultDocument;
-    try {
-      reference = caseResult(problem);
-    } catch (error) {
-      // A case whose reference computation overflows is outside what the implementation can be judged on.
-      if (error instanceof BackpropRefError) fc.pre(false);
-      throw error;
-    }
+    const reference = referenceOf(problem);
+    fc.pre(reference !== null);
     if (seen.first !== null && !withinShrinkBudget(seen.first.reason)) return true;
     const answer = await ask(document);
     const verdict = judgeAnswer(document, problem, reference, answer, judging);
@@ -228,8 +223,9 @@ export async function fuzz(respond: Responder, options: FuzzOptions = {}): Promi
     }
     if (seen.failed === null && repeatEvery > 0 && seen.nondeterminism === null) {
       earlier.push({ document, answer: withoutId(answer) });
-      if (judged % repeatEvery === 0 && earlier.length > 1) {
-        const again = earlier[Math.floor(earlier.length / 2)]!;
+      if (judged % repeatEvery === 0) {
+        const again = earlier[0]!;
+        earlier.length = 0;
         const repeated = { ...again.document, id: `fuzz-${calls + 1}` };
         const second = withoutId(await ask(repeated));
         if (JSON.stringify(second) !== JSON.stringify(again.answer)) {
@@ -316,6 +312,19 @@ function sameFailure(verdict: FuzzVerdict, first: FuzzVerdict, tolerance: Tolera
 /** The quantity of a difference without its layer: `gradients` of `gradients.weights[1]`. */
 function quantityOf(where: string): string {
   return where.split(/[.[]/)[0]!;
+}
+
+/**
+ * The reference result of a case, or `null` when its computation overflows float64: such a case
+ * is outside what an implementation can be judged on, and is skipped.
+ */
+function referenceOf(problem: Problem): ResultDocument | null {
+  try {
+    return caseResult(problem);
+  } catch (error) {
+    if (error instanceof BackpropRefError) return null;
+    throw error;
+  }
 }
 
 /** The answer's value without its `id`, for comparing two answers to the same case. */

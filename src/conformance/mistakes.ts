@@ -157,18 +157,7 @@ function isSymmetric(matrix: Matrix): boolean {
  */
 export function mistakenResult(name: MistakeName, problem: Problem): ResultDocument {
   const reference = caseResult(problem);
-  if (name === "transposed-weights") {
-    const transpose = (document: ParameterDocument): ParameterDocument => ({
-      weights: document.weights.map((rows) => rows[0]!.map((_, k) => rows.map((row) => row[k]!))),
-      biases: document.biases,
-    });
-    return {
-      ...reference,
-      gradients: transpose(reference.gradients),
-      deltaWeights: transpose(reference.deltaWeights),
-      updated: transpose(reference.updated),
-    };
-  }
+  if (name === "transposed-weights") return transposedLayout(reference);
   const { gradients, deltaWeights: steps } = mistakenStep(name, problem);
   return {
     ...reference,
@@ -209,4 +198,25 @@ function mistakenStep(
       return { gradients, deltaWeights: deltaWeights(gradients, learningRate) };
     }
   }
+}
+
+/**
+ * A result with every weight-shaped matrix (gradients, delta weights, updated weights) written
+ * $n_{l-1} \times n_l$, as the `transposed-weights` mistake writes them; the loss, the outputs
+ * and the biases stay. Also how the allowances of a float32 comparison move with the numbers
+ * they allow for.
+ *
+ * @param result - a result, or allowances shaped like one
+ */
+export function transposedLayout(result: ResultDocument): ResultDocument {
+  const transpose = (document: ParameterDocument): ParameterDocument => ({
+    weights: document.weights.map((rows) => rows[0]!.map((_, k) => rows.map((row) => row[k]!))),
+    biases: document.biases,
+  });
+  return {
+    ...result,
+    gradients: transpose(result.gradients),
+    deltaWeights: transpose(result.deltaWeights),
+    updated: transpose(result.updated),
+  };
 }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { ResultDocument } from "./case-format.js";
 
 /** How close a number must be to the expected one: see {@link withinTolerance}. */
 export interface Tolerance {
@@ -17,6 +18,19 @@ export interface Tolerance {
   /** The absolute part, for expected values near zero. */
   readonly absolute: number;
 }
+
+/**
+ * How close another implementation's numbers must be when the tolerance depends on the number:
+ * the allowed absolute error of every number of a result, shaped like the result (the float32
+ * allowances of {@link conformance/float32-tolerance!float32Allowances | float32Allowances}).
+ */
+export interface Allowances {
+  /** One allowed absolute error per number, at the number's place in a result document. */
+  readonly allowances: ResultDocument;
+}
+
+/** How close numbers must be: one {@link Tolerance} for all, or {@link Allowances} number by number. */
+export type Closeness = Tolerance | Allowances;
 
 /** The tolerance of every generated test group: $10^{-9}$ relative, $10^{-12}$ absolute. */
 export const verifyTolerance: Tolerance = { relative: 1e-9, absolute: 1e-12 };

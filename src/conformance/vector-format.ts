@@ -80,7 +80,7 @@ export interface VectorGroup {
 export interface VectorFile {
   /** Always {@link vectorsFormat}. */
   readonly format: typeof vectorsFormat;
-  /** The version of the generator that wrote the file (see {@link conformance/vectors!generatorVersion | generatorVersion}). */
+  /** The version of the generator that wrote the file (see {@link conformance/vector-notes!generatorVersion | generatorVersion}). */
   readonly generatorVersion: string;
   /** The family's name, also the file's name without `.json`. */
   readonly family: string;

@@ -14,6 +14,8 @@
  *   An implementation that agrees has made the mistake named by `mistake`.
  * - `invalid`: `caseText` is the text of a malformed case (it may not even be JSON), and
  *   `expectedError` the error this implementation raises; an implementation must reject it.
+ *   These are one file of their own, made by the `invalid-vectors` module; this one makes the
+ *   valid and wrong tests of every family, and writes all the files.
  *
  * {@link generateVectorFiles} builds every file from fixed seeds, so `npm run vectors`
  * regenerates the committed files byte for byte and a test fails when they drift.
@@ -22,27 +24,17 @@
  */
 import { type ActivationName, type ElementwiseActivationName, elementwiseActivations } from "../model/activations.js";
 import type { LossName } from "../model/losses.js";
-import { BackpropRefError } from "../numeric/errors.js";
 import { formatJson } from "../numeric/json.js";
 import { type Random, seededRandom } from "../numeric/random.js";
 import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
-import { type CaseDocument, caseFormat, caseResult, parseCase, readCase } from "./case-format.js";
+import { type CaseDocument, caseFormat, caseResult, parseCase } from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakenResult } from "./mistakes.js";
 import { assertExactlyRounded } from "./exactly-rounded.js";
 import { verifyTolerance } from "./tolerance.js";
 import { compareResults } from "./verify.js";
-import { workedExampleCase } from "./worked-example.js";
-import { type ExpectedError, type VectorFile, type VectorGroup, vectorsFormat, type VectorTest } from "./vector-format.js";
-
-/**
- * The version of the generator. It changes whenever the generated tests change, so that a
- * vector file says which generator wrote it; what changed in each version is in
- * docs/conformance-guide.md, "Changelog of the vectors".
- *
- * 1.1.0: every expected number is the exact value rounded to float64, to the bound of the
- * 100-digit oracle; the saturated tests (flag `SaturatedUnits`) are new.
- */
-export const generatorVersion = "1.1.0";
+import { invalidVectors } from "./invalid-vectors.js";
+import { flagNotes, generatorVersion, invalidFamily } from "./vector-notes.js";
+import { type VectorFile, type VectorGroup, vectorsFormat, type VectorTest } from "./vector-format.js";
 
 /** A family of networks: one output activation and loss, hidden activations, biases on or off. */
 export interface VectorFamily {
@@ -72,55 +64,11 @@ export const vectorFamilies: readonly VectorFamily[] = (
   [true, false].map((biases) => ({ ...family, biases, name: `${family.output}-${family.loss}-${biases ? "biases" : "no-biases"}` })),
 );
 
-/** The name of the file of invalid cases. */
-export const invalidFamily = "invalid";
-
-/** What each flag means; a file's `notes` holds the flags it uses. */
-export const flagNotes: Readonly<Record<string, string>> = {
-  Random:
-    "Weights, inputs and targets drawn from a fixed seed: weights in [-1.5, 1.5], inputs in [-2, 2], targets suited to the loss, widths 1 to 4.",
-  SaturatedSigmoid:
-    "Inputs of magnitude 25 to 40 drive sigmoid units to |z| > 20, where f'(z) < 2e-9. The expected derivative is the exact value rounded: " +
-    "computed from z as e/(1 + e)^2 with e = exp(-|z|). The form o(1 - o) passes the group's absolute tolerance here but keeps fewer digits as z grows " +
-    "(none above z = 37, where it is exactly 0).",
-  LargeLogits:
-    "Softmax preactivations of magnitude around 1000: exp overflows unless the largest logit is subtracted first (log-sum-exp). The expected loss " +
-    "takes log o_k as (z_k - m) - log1p(sum of exp(z_j - m) over j other than the largest), not z_k - (m + log sum), which loses digits beside a large logit.",
-  SaturatedUnits:
-    "Weights of magnitude 10 to 40 (inputs of +-1 or in [-2, 2]) drive every sigmoid, tanh, softplus and softmax unit into its tails: derivatives " +
-    "of 1e-17 and less, outputs within 1e-13 of their asymptotes, logits hundreds apart; targets at the asymptotes or soft. Every expected number " +
-    "is the exact value rounded to float64, within a few roundings (checked against a 100-digit computation as the file was written). An " +
-    "implementation that forms 1 - o, 1 - t^2, o(1 - o), o - t or o sum(t) - t by subtraction from a rounded o gets the small numbers wrong; the " +
-    "group's absolute tolerance of 1e-12 does not see it, a relative comparison does.",
-  ZeroLearningRate:
-    "learningRate 0: the gradients are as usual, the delta weights are all zero (or -0) and the updated weights equal the weights.",
-  SingleUnit: "One unit in every layer: every matrix is 1x1, which hides transposition mistakes but not others.",
-  ZeroWeights:
-    "All weights zero (biases, if any, away from zero): hidden units are identical and the gradients of a layer's rows coincide.",
-  IntuitiveRule: `A known-wrong expectation: ${mistakeDescriptions["intuitive-rule"]}.`,
-  MissingDerivative: `A known-wrong expectation: ${mistakeDescriptions["missing-derivative"]}.`,
-  TransposedWeights: `A known-wrong expectation: ${mistakeDescriptions["transposed-weights"]}.`,
-  BatchSum: `A known-wrong expectation: ${mistakeDescriptions["batch-sum"]}.`,
-  MalformedJson: "The case text is not JSON.",
-  WrongFormat: "The case's format tag is missing or not backprop-ref/case@1, or the case is not a JSON object.",
-  MissingField: "A required field is missing or null where a value is needed.",
-  UnknownField: "A field the format does not define.",
-  WrongShape: "An array whose length or nesting disagrees with sizes, or inputs and targets with different numbers of rows.",
-  NonNumber: "A string, boolean or array where a number belongs.",
-  NonFinite: "NaN or a number beyond float64's range (1e400 reads as Infinity).",
-  EmptyBatch: "No samples: inputs and targets are empty.",
-  BadSpec:
-    "A spec that describes no network: an unknown activation, softmax in a hidden layer, a loss without its output activation, a size that is not a positive integer.",
-  NegativeLearningRate: "A learning rate below zero.",
-  HugeSize:
-    "Sizes whose parameter count exceeds what a reference computation should allocate: an implementation must refuse before allocating.",
-};
-
 /**
  * The mistakes whose results the vector files carry as `wrong` tests, in the order of their
  * tests: the four of generator 1.0.0. The vectors are a contract, so they do not follow the
  * catalogue as it grows ({@link conformance/mistake-catalogue!mistakeNames | mistakeNames}): a
- * mistake joins them only with a new {@link generatorVersion}, whose changelog says so.
+ * mistake joins them only with a new {@link conformance/vector-notes!generatorVersion | generatorVersion}, whose changelog says so.
  */
 export const vectorMistakeNames = [
   "intuitive-rule",
@@ -396,149 +344,4 @@ function saturatedCases(family: VectorFamily, depth: number, random: Random): Ed
       document: saturatedCase(3, false),
     },
   ];
-}
-
-/** The base of the invalid cases: the worked example's 2-2-1 sigmoid network and two samples, with biases. */
-const { id: _workedExampleId, ...workedExample } = workedExampleCase;
-const validBase = { ...workedExample, biases: [[0.1, -0.1], [0.2]] };
-
-/**
- * The invalid cases: malformed input that a correct implementation must reject, each changing
- * one thing in a valid case.
- */
-export function invalidVectors(): VectorFile {
-  const edits: [string, string[], (base: Record<string, unknown>) => Record<string, unknown> | string][] = [
-    ["the text stops in the middle", ["MalformedJson"], (base) => JSON.stringify(base).slice(0, 60)],
-    [
-      "NaN, which JSON does not have",
-      ["NonFinite", "MalformedJson"],
-      (base) => JSON.stringify(base).replace('"learningRate":0.3', '"learningRate":NaN'),
-    ],
-    ["a JSON array instead of an object", ["WrongFormat"], () => "[1, 2, 3]"],
-    ["the format tag of a later version", ["WrongFormat"], (base) => ({ ...base, format: "backprop-ref/case@2" })],
-    ["no format tag", ["WrongFormat", "MissingField"], ({ format: _format, ...rest }) => rest],
-    ["no weights", ["MissingField"], ({ weights: _weights, ...rest }) => rest],
-    ["no learningRate", ["MissingField"], ({ learningRate: _learningRate, ...rest }) => rest],
-    ["weights null", ["MissingField"], (base) => ({ ...base, weights: null })],
-    ["a field the format does not define", ["UnknownField"], (base) => ({ ...base, momentum: 0.9 })],
-    [
-      "weights[0] has 3 columns where sizes need 2",
-      ["WrongShape"],
-      (base) => ({
-        ...base,
-        weights: [
-          [
-            [0.1, -0.2, 0],
-            [0.4, 0.3, 0],
-          ],
-          [[0.5, -0.6]],
-        ],
-      }),
-    ],
-    [
-      "one weight matrix for two weight layers",
-      ["WrongShape"],
-      (base) => ({
-        ...base,
-        weights: [
-          [
-            [0.1, -0.2],
-            [0.4, 0.3],
-          ],
-        ],
-      }),
-    ],
-    [
-      "weights[1] transposed: 2x1 where sizes need 1x2",
-      ["WrongShape"],
-      (base) => ({
-        ...base,
-        weights: [
-          [
-            [0.1, -0.2],
-            [0.4, 0.3],
-          ],
-          [[0.5], [-0.6]],
-        ],
-      }),
-    ],
-    [
-      "an input row of 3 numbers where sizes[0] is 2",
-      ["WrongShape"],
-      (base) => ({
-        ...base,
-        inputs: [
-          [0, 1, 2],
-          [1, 1],
-        ],
-      }),
-    ],
-    ["one target row for two input rows", ["WrongShape"], (base) => ({ ...base, targets: [[1]] })],
-    [
-      "biases[1] has 2 entries where sizes need 1",
-      ["WrongShape"],
-      (base) => ({
-        ...base,
-        biases: [
-          [0.1, -0.1],
-          [0.2, 0],
-        ],
-      }),
-    ],
-    [
-      "a weight written as a string",
-      ["NonNumber"],
-      (base) => ({
-        ...base,
-        weights: [
-          [
-            ["0.1", -0.2],
-            [0.4, 0.3],
-          ],
-          [[0.5, -0.6]],
-        ],
-      }),
-    ],
-    ["the learning rate written as a string", ["NonNumber"], (base) => ({ ...base, learningRate: "0.3" })],
-    ["a target that is true", ["NonNumber"], (base) => ({ ...base, targets: [[true], [0]] })],
-    ["a weight of 1e400, which overflows float64", ["NonFinite"], (base) => JSON.stringify(base).replace("0.4,0.3", "1e400,0.3")],
-    ["no samples", ["EmptyBatch"], (base) => ({ ...base, inputs: [], targets: [] })],
-    ["an activation no one defines", ["BadSpec"], (base) => ({ ...base, activations: ["gelu", "sigmoid"] })],
-    ["softmax in a hidden layer", ["BadSpec"], (base) => ({ ...base, activations: ["softmax", "sigmoid"] })],
-    ["cross-entropy without a softmax output", ["BadSpec"], (base) => ({ ...base, loss: "cross_entropy" })],
-    ["a layer of 2.5 units", ["BadSpec"], (base) => ({ ...base, sizes: [2, 2.5, 1] })],
-    ["a negative learning rate", ["NegativeLearningRate"], (base) => ({ ...base, learningRate: -0.1 })],
-    ["sizes of 100000 units: 2e10 parameters", ["HugeSize"], (base) => ({ ...base, sizes: [100000, 100000, 100000] })],
-  ];
-  const tests: VectorTest[] = edits.map(([comment, flags, edit], index) => {
-    const tcId = index + 1;
-    const id = `${invalidFamily}/${tcId}`;
-    const edited = edit({ ...validBase, id });
-    const caseText = typeof edited === "string" ? edited : JSON.stringify(edited);
-    return { id, tcId, comment, flags, result: "invalid", caseText, expectedError: rejectionOf(caseText) };
-  });
-  const used = new Set(tests.flatMap((test) => test.flags));
-  return {
-    format: vectorsFormat,
-    generatorVersion,
-    family: invalidFamily,
-    description:
-      "Malformed cases, each one change away from a valid 2-2-1 sigmoid network: a correct implementation must reject every one " +
-      "(report a rejection, not a result). expectedError is what backprop-ref says; the wording is not part of the test.",
-    numberOfTests: tests.length,
-    notes: Object.fromEntries(Object.entries(flagNotes).filter(([flag]) => used.has(flag))),
-    testGroups: [{ depth: null, tolerance: verifyTolerance, tests }],
-  };
-}
-
-function rejectionOf(caseText: string): ExpectedError {
-  try {
-    readCase(caseText);
-  } catch (error) {
-    // The JSON parser's own words differ between JavaScript engines; keep only ours.
-    if (error instanceof BackpropRefError)
-      return { kind: error.name, message: error.message.replace(/^(the case is not valid JSON).*$/s, "$1") };
-    throw error;
-  }
-  throw new Error(`an invalid vector was accepted: ${caseText}`);
 }

@@ -15,11 +15,11 @@
  * @module
  */
 import { BackpropRefError, describeValue } from "../numeric/errors.js";
-import { caseResult, type ParameterDocument, parseCase, type Problem, type ResultDocument } from "./case-format.js";
-import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult } from "./mistakes.js";
+import { caseResult, parseCase, type Problem, type ResultDocument } from "./case-format.js";
+import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult, transposedLayout } from "./mistakes.js";
 import { assertSchema, schemaViolation } from "./schemas.js";
 import type { VectorFile } from "./vector-format.js";
-import { type Tolerance, verifyTolerance, withinTolerance } from "./tolerance.js";
+import { type Closeness, type Tolerance, verifyTolerance, withinTolerance } from "./tolerance.js";
 
 /** The quantities of a result, in the order in which they are compared. */
 export const resultQuantities = ["loss", "outputs", "gradients", "deltaWeights", "updated"] as const;
@@ -72,19 +72,17 @@ export interface VerifyReport {
  *
  * @param given - the other implementation's result, as parsed from JSON
  * @param expected - the reference result
- * @param tolerance - how close numbers must be
+ * @param closeness - how close numbers must be: one tolerance, or an allowance for every number shaped like `expected`
  * @param quantities - which quantities to compare, by default all of them
- * @param allowances - the allowed absolute error of every number, shaped like `expected`, in
- *   place of `tolerance` (the float32 allowances of
- *   {@link conformance/float32-tolerance!float32Allowances | float32Allowances}); `null` to use `tolerance`
  */
 export function compareResults(
   given: unknown,
   expected: ResultDocument,
-  tolerance: Tolerance = verifyTolerance,
+  closeness: Closeness = verifyTolerance,
   quantities: readonly ResultQuantity[] = resultQuantities,
-  allowances: ResultDocument | null = null,
 ): Difference | null {
+  const allowances = "allowances" in closeness ? closeness.allowances : null;
+  const tolerance = "allowances" in closeness ? verifyTolerance : closeness;
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
     return {
       quantity: "result",
@@ -209,16 +207,14 @@ function compareValue(
  *
  * @param problem - the case
  * @param given - the other implementation's result
- * @param tolerance - how close numbers must be
+ * @param closeness - how close numbers must be: one tolerance, or an allowance for every number shaped like a result
  * @param quantities - which quantities to compare, by default all of them
- * @param allowances - allowed absolute errors shaped like a result, in place of `tolerance`, or `null`
  */
 export function matchingMistake(
   problem: Problem,
   given: unknown,
-  tolerance: Tolerance = verifyTolerance,
+  closeness: Closeness = verifyTolerance,
   quantities: readonly ResultQuantity[] = resultQuantities,
-  allowances: ResultDocument | null = null,
 ): MistakeName | null {
   for (const name of mistakeNames) {
     if (!mistakeApplies(name, problem)) continue;
@@ -230,24 +226,11 @@ export function matchingMistake(
       throw error;
     }
     // The transposed layout's numbers sit at transposed positions, and so must their allowances.
-    const allowed = name === "transposed-weights" && allowances !== null ? transposedWeights(allowances) : allowances;
-    if (compareResults(given, wrong, tolerance, quantities, allowed) === null) return name;
+    const allowed =
+      name === "transposed-weights" && "allowances" in closeness ? { allowances: transposedLayout(closeness.allowances) } : closeness;
+    if (compareResults(given, wrong, allowed, quantities) === null) return name;
   }
   return null;
-}
-
-/** A result with every weight-shaped matrix transposed (the layout of the `transposed-weights` mistake). */
-function transposedWeights(result: ResultDocument): ResultDocument {
-  const transpose = (document: ParameterDocument): ParameterDocument => ({
-    weights: document.weights.map((rows) => rows[0]!.map((_, k) => rows.map((row) => row[k]!))),
-    biases: document.biases,
-  });
-  return {
-    ...result,
-    gradients: transpose(result.gradients),
-    deltaWeights: transpose(result.deltaWeights),
-    updated: transpose(result.updated),
-  };
 }
 
 /**
