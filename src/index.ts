@@ -24,6 +24,8 @@ export * from "./model/forward.js";
 export * from "./model/learning-rate.js";
 export * from "./model/backprop.js";
 export * from "./model/intuitive.js";
+export * from "./model/forward-mode.js";
+export * from "./model/second-order.js";
 
 // oracles: numeric gradients from the loss alone, the 100-digit oracle, the comparison and its report, check.
 export * from "./oracles/kinks.js";
