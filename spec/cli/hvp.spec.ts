@@ -120,6 +120,14 @@ describe("backprop-ref hvp", () => {
     expect(stderr).toMatch(/^backprop-ref hvp: standard input: [^\n]*not finite[^\n]*\n$/);
   });
 
+  it("is where grad sends a case with a direction", async () => {
+    const { status, stderr } = await runCommand(["grad", "-"], JSON.stringify(workedExampleHvpCase));
+    expect(status).toBe(exitBadInput);
+    expect(stderr).toMatch(
+      /^backprop-ref grad: standard input: unknown field "direction": .* \(a case with a direction is read by npx backprop-ref hvp\)\n$/,
+    );
+  });
+
   it("names a file it cannot read", async () => {
     const { status, stderr } = await runCommand(["hvp", join(directory, "missing.json")]);
     expect(status).toBe(exitBadInput);

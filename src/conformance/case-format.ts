@@ -184,7 +184,9 @@ export function caseObject(value: unknown, extraFields: readonly string[] = []):
   const fields = [...caseFields, ...extraFields];
   for (const field of Object.keys(document)) {
     if (!fields.includes(field)) {
-      throw new FormatError(`unknown field ${JSON.stringify(field)}: a case has the fields ${fields.join(", ")}`);
+      // A case with a direction given to grad, verify or fuzz: say where it belongs.
+      const hint = field === "direction" ? " (a case with a direction is read by npx backprop-ref hvp)" : "";
+      throw new FormatError(`unknown field ${JSON.stringify(field)}: a case has the fields ${fields.join(", ")}${hint}`);
     }
   }
   for (const field of caseFields) {
