@@ -131,8 +131,9 @@ export function readHvpCase(text: string): HvpProblem {
  * `learningRate` is read and checked (the document is a case) but no product depends on it.
  *
  * @param value - anything, typically the result of `JSON.parse`
- * @throws {@link numeric/errors!FormatError | FormatError}, {@link numeric/errors!SpecError | SpecError} and {@link numeric/errors!ShapeError | ShapeError} as {@link conformance/case-format!parseCase | parseCase} does, and
- *   as {@link readParameterDocument} does for `direction`, naming the field (`direction.weights[1][0][2]`)
+ * @throws {@link numeric/errors!FormatError | FormatError}, {@link numeric/errors!SpecError | SpecError} and
+ *   {@link numeric/errors!ShapeError | ShapeError} as {@link conformance/case-format!parseCase | parseCase} does, and as
+ *   {@link readParameterDocument} does for `direction`, naming the field (`direction.weights[1][0][2]`)
  */
 export function parseHvpCase(value: unknown): HvpProblem {
   const document = caseObject(value, ["direction"]);

@@ -14,10 +14,11 @@
  *
  * The schemas describe structure and types. What they cannot say (shapes against `sizes`, the
  * pairing of a loss with its output activation, finiteness) is checked by
- * {@link conformance/case-format!parseCase | parseCase} (and, for the second-order formats,
- * {@link conformance/hvp-format!parseHvpCase | parseHvpCase} and {@link conformance/hvp-format!parseHvpAnswer | parseHvpAnswer}), whose typed errors remain the messages people read: the command
- * line parses a case with the library first and consults the schema after, so a schema never
- * replaces a precise message with a vaguer one.
+ * {@link conformance/case-format!parseCase | parseCase} (and, for the second-order formats, by
+ * {@link conformance/hvp-format!parseHvpCase | parseHvpCase} and
+ * {@link conformance/hvp-format!parseHvpAnswer | parseHvpAnswer}), whose typed errors remain the
+ * messages people read: the command line parses a case with the library first and consults the
+ * schema after, so a schema never replaces a precise message with a vaguer one.
  *
  * @module
  */
