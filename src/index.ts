@@ -52,8 +52,9 @@ export * from "./training/train.js";
 export * from "./training/model-file.js";
 export * from "./training/plot.js";
 
-// conformance: the case and result formats, schemas, mistakes, tolerance, vectors, verify, fuzz, the worked example.
+// conformance: the case and result formats, the hvp case and answer, schemas, mistakes, tolerance, vectors, verify, fuzz, the worked example.
 export * from "./conformance/case-format.js";
+export * from "./conformance/hvp-format.js";
 export * from "./conformance/case-arbitrary.js";
 export * from "./conformance/schemas.js";
 export * from "./conformance/mistakes.js";

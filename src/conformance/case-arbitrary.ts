@@ -39,6 +39,7 @@ import type { ActivationName, ElementwiseActivationName } from "../model/activat
 import type { LossName } from "../model/losses.js";
 import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
 import { caseFormat, parseCase, type CaseDocument, type Problem } from "./case-format.js";
+import type { DirectionDocument, HvpCaseDocument } from "./hvp-format.js";
 
 /** The largest magnitude a hidden layer's output may have (see the module comment). */
 export const hiddenOutputBound = 5;
@@ -193,6 +194,33 @@ export function largestHiddenOutput(problem: Problem): number {
     for (let entry = 0; entry < outputs.data.length; entry++) largest = Math.max(largest, Math.abs(outputs.data[entry]!));
   }
   return largest;
+}
+
+/**
+ * Random hvp cases: a case of {@link caseDocument} within the constraints, with a direction $V$
+ * drawn for its shape by {@link directionFor}.
+ *
+ * @param constraints - bounds on the case, as for {@link caseDocument}
+ */
+export function hvpCaseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<HvpCaseDocument> {
+  const entry = constraints.uniform === true ? uniformly(-1, 1) : representable(-1, 1);
+  return caseDocument(constraints).chain((document) => directionFor(document, entry).map((direction) => ({ ...document, direction })));
+}
+
+/**
+ * Random directions $V$ shaped like a case's parameters: `weights` like its weights, `biases`
+ * like its biases or `null` when they are. Entries are in $[-1, 1]$, the scale of the weights;
+ * a product along $V$ is linear in $V$, so its scale is no loss of generality.
+ *
+ * @param document - the case whose parameters the direction is shaped like
+ * @param entry - what each entry is drawn from
+ */
+export function directionFor(document: CaseDocument, entry: fc.Arbitrary<number> = representable(-1, 1)): fc.Arbitrary<DirectionDocument> {
+  const { sizes } = document;
+  return fc.record({
+    weights: fc.tuple(...sizes.slice(1).map((units, index) => matrix(units, sizes[index]!, entry))),
+    biases: document.biases === null ? fc.constant(null) : fc.tuple(...sizes.slice(1).map((units) => row(units, entry))),
+  });
 }
 
 /** The hidden activations of {@link saturatingCaseDocument}: the two whose outputs are bounded and saturate on both sides. */
