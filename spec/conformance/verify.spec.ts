@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { caseResult, parseCase } from "../../src/conformance/case-format.js";
 import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
+import { resultInterval, rightSlopeResult } from "../../src/conformance/kink-results.js";
 import { verifyTolerance } from "../../src/conformance/tolerance.js";
 import { rejectionFormat } from "../../src/conformance/vector-format.js";
 import { compareResults, formatVerifyReport, maximumStrayVerdicts, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
@@ -24,6 +25,52 @@ describe("verify", () => {
       ).toEqual([]);
       expect(report.verdicts.length).toBe(file.numberOfTests);
     }
+  });
+
+  it("passes an implementation with the right slope at a kink, or one between, on every acceptable test as acceptable, and names the convention", () => {
+    let acceptable = 0;
+    for (const { name, file } of vectorFiles) {
+      if (file.family === "invalid") continue;
+      const kinkTests = file.testGroups.flatMap((group) => group.tests).filter((test) => test.result === "acceptable");
+      for (const between of [false, true]) {
+        const report = verifyVectors(
+          file,
+          answersOf(file, (test) => {
+            const problem = parseCase(test.case);
+            const right = rightSlopeResult(problem) ?? caseResult(problem);
+            if (!between) return right;
+            return resultInterval(caseResult(problem), right, { relative: 0, absolute: 0 }).midpoints;
+          }),
+        );
+        expect(
+          report.verdicts.filter((verdict) => !verdict.passed),
+          name,
+        ).toEqual([]);
+        for (const test of kinkTests) {
+          const verdict = report.verdicts.find((candidate) => candidate.id === test.id)!;
+          expect(verdict.acceptable, test.id).toBe(true);
+          expect(verdict.note, test.id).toContain(between ? "a slope between the left and the right one" : "the right slope f'(0) = 1");
+          acceptable += 1;
+        }
+        if (kinkTests.length > 0) expect(formatVerifyReport(report)).toMatch(/acceptable, with another convention at a kink\)$/);
+      }
+    }
+    expect(acceptable).toBe(32);
+  });
+
+  it("fails an acceptable test whose gradient lies outside both slopes at the kink", () => {
+    const file = vectorFiles.find(({ name }) => name === "relu-squared_error-biases.json")!.file;
+    const test = file.testGroups.flatMap((group) => group.tests).find((candidate) => candidate.result === "acceptable")!;
+    const problem = parseCase(test.case);
+    const expected = caseResult(problem);
+    const alternative = rightSlopeResult(problem)!;
+    const beyond = structuredClone(alternative);
+    const [first] = beyond.gradients.weights[0]![0]!;
+    const reference = expected.gradients.weights[0]![0]![0]!;
+    beyond.gradients.weights[0]![0]![0] = Math.max(first!, reference) + 1;
+    const verdict = verifyResult(problem, beyond, verifyTolerance, expected, alternative);
+    expect([verdict.passed, verdict.acceptable]).toEqual([false, undefined]);
+    expect(verdict.difference?.quantity).toBe("gradients.weights[0]");
   });
 
   it.each(mistakeNames)("catches the known mistake %s on every test it changes, and names it", (mistake: MistakeName) => {

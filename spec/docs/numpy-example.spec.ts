@@ -172,7 +172,7 @@ describe("the NumPy example (docs/examples/numpy_mlp.py)", () => {
         name,
       ).toEqual([]);
     }
-    expect(offset).toBe(636);
+    expect(offset).toBe(652);
   });
 
   it("agrees with the reference on 200 random cases of the whole case space", async (context) => {

@@ -30,7 +30,7 @@ export const vectorsFormat = "backprop-ref/vectors@1";
 export const rejectionFormat = "backprop-ref/rejection@1";
 
 /** What a test expects of an implementation. */
-export type TestVerdictKind = "valid" | "wrong" | "invalid";
+export type TestVerdictKind = "valid" | "wrong" | "acceptable" | "invalid";
 
 /** One test of a vector file. */
 export interface VectorTest {
@@ -42,14 +42,16 @@ export interface VectorTest {
   readonly comment: string;
   /** Flags, each explained in the file's `notes`. */
   readonly flags: readonly string[];
-  /** Whether an implementation must match (`valid`), must not match (`wrong`), or must reject (`invalid`). */
+  /** Whether an implementation must match (`valid`), must not match (`wrong`), may match either of two or lie between (`acceptable`), or must reject (`invalid`). */
   readonly result: TestVerdictKind;
   /** The case, for `valid` and `wrong` tests. */
   readonly case?: CaseDocument;
   /** The text of a malformed case, for `invalid` tests. */
   readonly caseText?: string;
-  /** The reference result (`valid`) or the mistaken one (`wrong`). */
+  /** The reference result (`valid`, `acceptable`) or the mistaken one (`wrong`). */
   readonly expected?: ResultDocument;
+  /** The result with the right slope at the preactivations exactly at a kink, for `acceptable` tests. */
+  readonly alternative?: ResultDocument;
   /** The mistake that gives `expected`, for `wrong` tests. */
   readonly mistake?: MistakeName;
   /** The `tcId` of the valid test with the same case, for `wrong` tests. */

@@ -15,8 +15,11 @@ import { mistakeDescriptions } from "./mistakes.js";
  *
  * 1.1.0: every expected number is the exact value rounded to float64, to the bound of the
  * 100-digit oracle; the saturated tests (flag `SaturatedUnits`) are new.
+ *
+ * 1.2.0: the kink tests (flag `KinkAtZero`, verdict `acceptable`) are new; every test of 1.1.0
+ * keeps its case, its expected result and its tcId.
  */
-export const generatorVersion = "1.1.0";
+export const generatorVersion = "1.2.0";
 
 /** The name of the file of invalid cases. */
 export const invalidFamily = "invalid";
@@ -38,6 +41,11 @@ export const flagNotes: Readonly<Record<string, string>> = {
     "is the exact value rounded to float64, within a few roundings (checked against a 100-digit computation as the file was written). An " +
     "implementation that forms 1 - o, 1 - t^2, o(1 - o), o - t or o sum(t) - t by subtraction from a rounded o gets the small numbers wrong; the " +
     "group's absolute tolerance of 1e-12 does not see it, a relative comparison does.",
+  KinkAtZero:
+    "Small integer weights, biases and inputs put relu or leaky_relu preactivations exactly at 0, where the derivative is a convention. " +
+    "The test is acceptable: expected takes the left slope there (f'(0) = 0 for relu, 0.01 for leaky_relu, as backprop-ref, PyTorch and TensorFlow do), " +
+    "alternative the right slope (f'(0) = 1); a result that matches either, or lies between the two number by number (any slope between), passes. " +
+    "All the preactivations at the kink are in one layer, so every convention lies between the two.",
   ZeroLearningRate:
     "learningRate 0: the gradients are as usual, the delta weights are all zero (or -0) and the updated weights equal the weights.",
   SingleUnit: "One unit in every layer: every matrix is 1x1, which hides transposition mistakes but not others.",

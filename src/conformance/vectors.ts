@@ -12,6 +12,10 @@
  * - `wrong`: `expected` is what a known mistake (see the `mistakes` module) gives for `case`; a
  *   correct implementation must disagree with it, and agree with the valid test `sameCaseAs`.
  *   An implementation that agrees has made the mistake named by `mistake`.
+ * - `acceptable`: `case` puts a `relu` or `leaky_relu` preactivation exactly at its kink,
+ *   where the derivative is a convention. `expected` is this project's result (the left slope
+ *   there) and `alternative` the result with the right slope; an implementation must agree with
+ *   either, or lie between them, number by number (see {@link conformance/kink-results | kink-results}).
  * - `invalid`: `caseText` is the text of a malformed case (it may not even be JSON), and
  *   `expectedError` the error this implementation raises; an implementation must reject it.
  *   These are one file of their own, made by the `invalid-vectors` module; this one makes the
@@ -26,6 +30,7 @@ import { type ActivationName, type ElementwiseActivationName, elementwiseActivat
 import type { LossName } from "../model/losses.js";
 import { formatJson } from "../numeric/json.js";
 import { type Random, seededRandom } from "../numeric/random.js";
+import { unitsAtKinks } from "../oracles/kink-conventions.js";
 import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
 import { type CaseDocument, caseFormat, caseResult, parseCase } from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakenResult } from "./mistakes.js";
@@ -33,6 +38,7 @@ import { assertExactlyRounded } from "./exactly-rounded.js";
 import { verifyTolerance } from "./tolerance.js";
 import { compareResults } from "./verify.js";
 import { invalidVectors } from "./invalid-vectors.js";
+import { rightSlopeResult } from "./kink-results.js";
 import { flagNotes, generatorVersion, invalidFamily } from "./vector-notes.js";
 import { type VectorFile, type VectorGroup, vectorsFormat, type VectorTest } from "./vector-format.js";
 
@@ -133,8 +139,10 @@ export function familyVectors(family: VectorFamily, seed: number, checkedByOracl
   // The saturated tests (generator 1.1.0) draw from a stream of their own, so that every test
   // of 1.0.0 keeps its case and its tcId.
   const saturatedRandom = seededRandom(9001 + seed);
+  // The kink tests (generator 1.2.0) have a stream of their own for the same reason.
+  const kinkRandom = seededRandom(11001 + seed);
   let tcId = 0;
-  const groups: VectorGroup[] = vectorDepths.map((depth) => {
+  const groups = vectorDepths.map((depth) => {
     const tests: VectorTest[] = [];
     const add = (comment: string, flags: string[], document: Omit<CaseDocument, "format" | "id">): VectorTest => {
       tcId += 1;
@@ -174,20 +182,35 @@ export function familyVectors(family: VectorFamily, seed: number, checkedByOracl
     if (depth === vectorDepths[vectorDepths.length - 1]) {
       for (const saturated of saturatedCases(family, depth, saturatedRandom)) add(saturated.comment, saturated.flags, saturated.document);
     }
-    return { depth, tolerance: verifyTolerance, tests };
+    return { depth, tolerance: verifyTolerance, tests, add };
   });
-  const tests = groups.flatMap((group) => group.tests);
+  // The kink tests come after every test of 1.1.0, so that each of those keeps its tcId, in a
+  // group of their own of mixed depths (1 and 2).
+  const kinkGroup = { depth: null, tolerance: verifyTolerance, tests: [] as VectorTest[] };
+  for (const group of groups) {
+    for (const kink of kinkCases(family, group.depth, kinkRandom)) {
+      const test = group.add(kink.comment, kink.flags, kink.document);
+      group.tests.pop();
+      kinkGroup.tests.push({ ...test, result: "acceptable", alternative: rightSlopeResult(parseCase(test.case!))! });
+    }
+  }
+  const tests = [...groups.flatMap((group) => group.tests), ...kinkGroup.tests];
   const used = new Set(tests.flatMap((test) => test.flags));
+  const testGroups: VectorGroup[] = [
+    ...groups.map(({ depth, tolerance, tests: groupTests }) => ({ depth, tolerance, tests: groupTests })),
+    ...(kinkGroup.tests.length === 0 ? [] : [kinkGroup]),
+  ];
   return {
     format: vectorsFormat,
     generatorVersion,
     family: family.name,
     description:
       `Networks with ${family.output} output and ${family.loss} loss, hidden layers ${family.hidden.join(", then ")}, ` +
-      `${family.biases ? "with" : "without"} biases; depths 1 to 4, batches 1 to 8; one test group per depth.`,
+      `${family.biases ? "with" : "without"} biases; depths 1 to 4, batches 1 to 8; one test group per depth` +
+      (kinkGroup.tests.length === 0 ? "." : ", and a last group of cases with preactivations exactly at the kink."),
     numberOfTests: tests.length,
     notes: Object.fromEntries(Object.entries(flagNotes).filter(([flag]) => used.has(flag))),
-    testGroups: groups,
+    testGroups,
   };
 }
 
@@ -290,6 +313,50 @@ function edgeCases(family: VectorFamily, depth: number, random: Random): EdgeCas
     edges.push({ comment: "softmax preactivations around 1000 in magnitude", flags: ["LargeLogits"], document: { ...document, weights } });
   }
   return edges;
+}
+
+/** The batch sizes of the kink tests of a group (flag `KinkAtZero`). */
+const kinkBatches: readonly number[] = [1, 3];
+
+/**
+ * The kink tests of a family (flag `KinkAtZero`) of depth 1 and 2, in a last group of mixed
+ * depths, for the families with `relu` or `leaky_relu` units: small integer weights ($-2$ to $2$), biases
+ * ($-1$ to $1$) and inputs ($-1$ to $1$) that put at least one preactivation exactly at $0$,
+ * where the slope chosen changes the result beyond the tolerance, all of them in one layer (so that every convention there lies between the left and the right
+ * slope; see `oracles/kink-conventions`).
+ */
+function kinkCases(family: VectorFamily, depth: number, random: Random): EdgeCase[] {
+  const activations = activationsOf(family, depth);
+  if (depth > 2 || !activations.some((activation) => activation === "relu" || activation === "leaky_relu")) return [];
+  const integer = (limit: number): number => Math.min(limit, Math.floor(random.uniform() * (2 * limit + 1)) - limit);
+  return kinkBatches.map((batch) => {
+    for (;;) {
+      const sizes = Array.from({ length: depth + 1 }, () => 1 + Math.floor(random.uniform() * 3));
+      if (family.output === "softmax") sizes[depth] = Math.max(2, sizes[depth]!);
+      const document: CaseFields = {
+        sizes,
+        activations,
+        loss: family.loss,
+        weights: sizes
+          .slice(1)
+          .map((rows, index) => Array.from({ length: rows }, () => Array.from({ length: sizes[index]! }, () => integer(2)))),
+        biases: family.biases ? sizes.slice(1).map((rows) => Array.from({ length: rows }, () => integer(1))) : null,
+        inputs: Array.from({ length: batch }, () => Array.from({ length: sizes[0]! }, () => integer(1))),
+        targets: drawTargets(random, family.loss, batch, sizes[depth]!),
+        learningRate: draw(random, 0.05, 1),
+      };
+      const problem = parseCase({ format: caseFormat, ...document });
+      const units = unitsAtKinks(problem.network, problem.inputs);
+      const decided = units.length > 0 && compareResults(rightSlopeResult(problem)!, caseResult(problem), verifyTolerance) !== null;
+      if (decided && new Set(units.map((unit) => unit.layer)).size === 1) {
+        return {
+          comment: `${units.length} ${units.length === 1 ? "preactivation" : "preactivations"} exactly at the kink, ${describeShape(family, depth)}, batch of ${batch}`,
+          flags: ["KinkAtZero"],
+          document,
+        };
+      }
+    }
+  });
 }
 
 /** The activations whose units saturate, for which {@link saturatedCases} writes tests. */
