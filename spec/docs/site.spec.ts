@@ -30,11 +30,13 @@ const keyPages = [
   ["documents/6._Batches.html", "06-batches"],
   ["documents/7._Activations_and_losses.html", "07-activations-and-losses"],
   ["documents/8._Gradient_checking.html", "08-gradient-checking"],
-  ["documents/9._The_intuitive_rule_against_the_exact_gradient.html", "09-intuitive-rule"],
-  ["documents/10._Using_backprop-ref_as_a_baseline.html", "10-baseline"],
-  ["documents/Worked_example__every_number_of_one_step.html", "11-worked-example"],
-  ["modules/model_backprop.html", "12-backprop-module"],
-  ["functions/model_backprop.hiddenError.html", "13-hidden-error-function"],
+  ["documents/9._Forward_mode.html", "09-forward-mode"],
+  ["documents/10._The_second_derivative.html", "10-second-derivative"],
+  ["documents/11._The_intuitive_rule_against_the_exact_gradient.html", "11-intuitive-rule"],
+  ["documents/12._Using_backprop-ref_as_a_baseline.html", "12-baseline"],
+  ["documents/Worked_example__every_number_of_one_step.html", "13-worked-example"],
+  ["modules/model_backprop.html", "14-backprop-module"],
+  ["functions/model_backprop.hiddenError.html", "15-hidden-error-function"],
 ] as const;
 
 /**
@@ -197,7 +199,7 @@ describe("the documentation site", () => {
     await page.click('a[href*="source/src/model/backprop.ts.html#L"]');
     await page.waitForURL(/source\/src\/model\/backprop\.ts\.html#L\d+$/);
     expect(await page.locator(":target").textContent()).toMatch(/export function hiddenError\(/);
-    if (screenshotMode !== undefined) await page.screenshot({ path: join(screenshots, "14-hidden-error-source.png") });
+    if (screenshotMode !== undefined) await page.screenshot({ path: join(screenshots, "16-hidden-error-source.png") });
     await page.close();
   }, 90_000);
 });

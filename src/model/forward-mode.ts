@@ -25,13 +25,17 @@
  * The cost is about one more forward pass, whatever the number of parameters: forward mode
  * pays per direction, reverse mode per output. For one number, the loss, reverse mode wins
  * (one backward pass gives all of $\nabla E$); forward mode is what the second derivative
- * (src/model/second-order.ts) is built on, where the direction is the point.
+ * ({@link model/second-order | second-order}) is built on, where the direction is the point.
  *
- * The same tangents are what the complex step computes (src/oracles/complex-step.ts): with
+ * The same tangents are what the complex step computes ({@link oracles/complex-step | complex-step}): with
  * $\epsilon = ih$, $z(w + ihV) = z + ih\dot z + O(h^2)$, so the imaginary part of a complex
  * forward pass, divided by $h$, is the tangent. Forward mode does it with real numbers and the
  * derivatives written out; the complex step does it with complex numbers and the values alone.
  * That is why one can judge the other.
+ *
+ * The derivation, with the dual-number view, the complex step as forward mode in disguise and
+ * the adjoint test that ties forward mode to backpropagation, is the chapter
+ * [9. Forward mode](../../docs/derivation/09-forward-mode.md).
  *
  * @module
  */

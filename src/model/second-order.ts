@@ -12,7 +12,7 @@
  *
  * so Pearlmutter (1994) differentiates every step of backpropagation along $V$, writing
  * $\mathcal R\lbrace x\rbrace$ for the derivative of a quantity $x$ along $V$; here it is a dot,
- * $\dot x$, as in forward mode (src/model/forward-mode.ts), whose tangents $\dot z^{(l)}$ and
+ * $\dot x$, as in forward mode ({@link model/forward-mode | forward-mode}), whose tangents $\dot z^{(l)}$ and
  * $\dot o^{(l)}$ are the first half of the computation. The second half goes backwards, beside
  * the deltas:
  *
@@ -41,6 +41,10 @@
  * not exist; everywhere else their $f''$ is $0$. The products here are those of the linear
  * piece the preactivation is on (the left piece at exactly $0$, as for the gradient), which is
  * what every automatic differentiation library computes there too.
+ *
+ * The derivation, step by step with the shapes, the table of $f''$, the choice of split for the
+ * Gauss–Newton matrix and when it equals the Hessian, and a worked example in numbers, is the
+ * chapter [10. The second derivative](../../docs/derivation/10-second-derivative.md).
  *
  * @module
  */
