@@ -1,0 +1,90 @@
+/**
+ * Random directions in parameter space, for the properties of the second-order quantities
+ * ($\nabla E \cdot V$, $JV$, $HV$): a direction $V$ shaped like a network's parameters, drawn by
+ * fast-check in the layout of the JSON case format (`{"weights": [...], "biases": [...] | null}`,
+ * the `direction` field of `backprop-ref/hvp@1`), so that a shrunk counterexample prints as
+ * numbers and can be saved beside its case.
+ *
+ * How the entries are spread, and why: four times in six a number drawn uniformly from
+ * $[-1, 1]$ (a multiple of $2^{-28}$, as the case arbitrary's `uniform` spread), once $0$ (sparse
+ * directions, unit directions and the direction of zeros all occur), once such a number times
+ * $2^{-k}$, $k = 1, \dots, 60$ (entries of many sizes in one direction). Not fast-check's
+ * `fc.double` over $[-1, 1]$, most of whose draws are below $10^{-20}$: every oracle scales a
+ * direction by a power of two before using it, exactly (see
+ * {@link oracles/parameter-directions!powerOfTwoScale | powerOfTwoScale}), so a direction of
+ * $10^{-300}$ tests nothing that $1$ does not, while its products, as small as
+ * $10^{-300}$ times the Hessian's entries, would meet the subnormal numbers, where a relative
+ * comparison counts lost bits as errors. The scale law ($H(2^k V) = 2^k HV$, bit for bit) is a
+ * property of its own.
+ *
+ * The cases come from {@link conformance/case-arbitrary!caseDocument | caseDocument}, with what
+ * it avoids: `relu` and `leaky_relu` preactivations within $10^{-3}$ of their kink (a difference
+ * of gradients across it measures a jump, not $HV$, and the complex step takes one branch) and
+ * hidden outputs beyond $5$.
+ *
+ * @module
+ */
+import fc from "fast-check";
+import type { NetworkArrays, NetworkSpec, ParameterArrays } from "../model/network.js";
+import { matrixFromRows, vectorFromArray } from "../numeric/tensor.js";
+import { caseDocument, type CaseConstraints } from "./case-arbitrary.js";
+import type { CaseDocument } from "./case-format.js";
+
+/** A case and a direction for its network. */
+export interface CaseWithDirection {
+  /** The case, as {@link conformance/case-arbitrary!caseDocument | caseDocument} draws it. */
+  readonly document: CaseDocument;
+  /** $V$, laid out as the case's `weights` and `biases` (`biases` `null` iff the case has none). */
+  readonly direction: NetworkArrays;
+}
+
+/** A number in $[-1, 1]$ drawn uniformly: a multiple of $2^{-28}$, each as likely, shrinking towards $0$. */
+const uniformEntry = fc.noBias(fc.integer({ min: -(2 ** 28), max: 2 ** 28 })).map((step) => step / 2 ** 28);
+
+/** One entry of a direction, spread as the module comment says. */
+const directionEntry: fc.Arbitrary<number> = fc.oneof(
+  { arbitrary: uniformEntry, weight: 4 },
+  { arbitrary: fc.constant(0), weight: 1 },
+  { arbitrary: fc.tuple(uniformEntry, fc.integer({ min: 1, max: 60 })).map(([entry, exponent]) => entry * 2 ** -exponent), weight: 1 },
+);
+
+/**
+ * Random directions for networks of one spec, in the JSON layout: `weights[l-1]` is
+ * $n_l \times n_{l-1}$, `biases[l-1]` has $n_l$ entries, or `biases` is `null` for a spec without
+ * biases.
+ *
+ * @param spec - the sizes of the network's layers and whether it has biases (a network's `spec` will do)
+ */
+export function directionFor(spec: Pick<NetworkSpec, "sizes" | "biases">): fc.Arbitrary<NetworkArrays> {
+  const { sizes } = spec;
+  const row = (length: number): fc.Arbitrary<number[]> => fc.array(directionEntry, { minLength: length, maxLength: length });
+  const weights = fc.tuple(...sizes.slice(1).map((units, index) => fc.array(row(sizes[index]!), { minLength: units, maxLength: units })));
+  const biases = spec.biases ? fc.tuple(...sizes.slice(1).map((units) => row(units))) : fc.constant(null);
+  return fc.record({ weights, biases });
+}
+
+/**
+ * Random cases, each with a random direction for its network.
+ *
+ * @param constraints - bounds on the cases, as for {@link conformance/case-arbitrary!caseDocument | caseDocument}
+ */
+export function caseWithDirection(constraints: CaseConstraints = {}): fc.Arbitrary<CaseWithDirection> {
+  return caseDocument(constraints).chain((document) =>
+    directionFor({ sizes: document.sizes, biases: document.biases !== null }).map((direction): CaseWithDirection => ({
+      document,
+      direction,
+    })),
+  );
+}
+
+/**
+ * A direction in the JSON layout as parameter arrays, the shape the oracles take.
+ *
+ * @param arrays - `weights[l-1][j][k]` and `biases[l-1][j]` (or `null`)
+ */
+export function directionFromArrays(arrays: NetworkArrays): ParameterArrays {
+  return {
+    weights: arrays.weights.map((rows) => matrixFromRows(rows)),
+    biases: arrays.biases === null ? null : arrays.biases.map((entries) => vectorFromArray(entries)),
+  };
+}
