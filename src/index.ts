@@ -25,11 +25,15 @@ export * from "./model/learning-rate.js";
 export * from "./model/backprop.js";
 export * from "./model/intuitive.js";
 
-// oracles: numeric gradients from the loss alone, the 100-digit oracle, the comparison and its report, check.
+// oracles: numeric gradients from the loss alone, Hessian-vector products by the complex step and by differences of
+// gradients, the 100-digit oracle, the comparison and its report, check.
 export * from "./oracles/kinks.js";
 export * from "./oracles/comparison.js";
 export * from "./oracles/finite-differences.js";
 export * from "./oracles/complex-step.js";
+export * from "./oracles/parameter-directions.js";
+export * from "./oracles/complex-gradient.js";
+export * from "./oracles/hessian-differences.js";
 export * from "./oracles/gradient-check.js";
 export * from "./oracles/lines.js";
 export * from "./oracles/directional.js";
@@ -53,6 +57,7 @@ export * from "./training/plot.js";
 // conformance: the case and result formats, schemas, mistakes, tolerance, vectors, verify, fuzz, the worked example.
 export * from "./conformance/case-format.js";
 export * from "./conformance/case-arbitrary.js";
+export * from "./conformance/direction-arbitrary.js";
 export * from "./conformance/schemas.js";
 export * from "./conformance/mistakes.js";
 export * from "./conformance/tolerance.js";

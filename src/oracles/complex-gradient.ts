@@ -59,7 +59,8 @@
  * takes the left branch, whose slope the real activations give at $0$ too. The property suite
  * keeps every such preactivation $10^{-3}$ from $0$ (see
  * {@link conformance/case-arbitrary | case-arbitrary}), where the differences' steps, which move
- * a preactivation by about $10^{-5}$, cross none but in rare cases, and those are reported.
+ * a preactivation by $10^{-6}$ to $10^{-4}$ as a rule, cross none but in rare cases, and those are
+ * reported.
  *
  * Cost: one complex forward pass and one complex backward pass, about four times the real ones,
  * for the whole of $HV$; $H$ itself takes one per parameter (a unit direction each).
