@@ -24,6 +24,8 @@ export * from "./model/forward.js";
 export * from "./model/learning-rate.js";
 export * from "./model/backprop.js";
 export * from "./model/intuitive.js";
+export * from "./model/forward-mode.js";
+export * from "./model/second-order.js";
 
 // oracles: numeric gradients from the loss alone, Hessian-vector products by the complex step and by differences of
 // gradients, the 100-digit oracle, the comparison and its report, check.
@@ -54,8 +56,9 @@ export * from "./training/train.js";
 export * from "./training/model-file.js";
 export * from "./training/plot.js";
 
-// conformance: the case and result formats, schemas, mistakes, tolerance, vectors, verify, fuzz, the worked example.
+// conformance: the case and result formats, the hvp case and answer, schemas, mistakes, tolerance, vectors, verify, fuzz, the worked example.
 export * from "./conformance/case-format.js";
+export * from "./conformance/hvp-format.js";
 export * from "./conformance/case-arbitrary.js";
 export * from "./conformance/direction-arbitrary.js";
 export * from "./conformance/schemas.js";

@@ -1,8 +1,8 @@
 /**
  * Every command against damaged input, as a hostile user or a broken program would give it:
- * valid cases, results, models, sample files and option values, each damaged at random (one
- * node replaced or deleted, or the text cut short, a character changed, NaN written in, a
- * byte-order mark or UTF-16 bytes). Whatever arrives, a command answers with its documented
+ * valid cases (with a direction, for `hvp`), results, models, sample files and option values,
+ * each damaged at random (one node replaced or deleted, or the text cut short, a character
+ * changed, NaN written in, a byte-order mark or UTF-16 bytes). Whatever arrives, a command answers with its documented
  * exit status and either a sound answer or one line on standard error that names the problem
  * (`backprop-ref <command>: …`): never a stack trace, never a crash of the test process, and
  * never output on standard output that could be mistaken for a result.
@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { exitBadInput } from "../../src/cli/io.js";
 import { caseResult, parseCase } from "../../src/conformance/case-format.js";
 import { schemaViolation } from "../../src/conformance/schemas.js";
-import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { workedExampleCase, workedExampleHvpCase } from "../../src/conformance/worked-example.js";
 import { initializeNetwork } from "../../src/model/network.js";
 import { formatJson } from "../../src/numeric/json.js";
 import { formatModel, readModel } from "../../src/training/model-file.js";
@@ -26,8 +26,9 @@ import { damage, damageText } from "../support/damage.js";
 const directory = scratchFolder("hostile");
 const classes = ["setosa", "versicolor", "virginica"];
 
-/** The valid documents to damage, as text: the worked example's case and result, and a model of Iris with {@link classes}. */
+/** The valid documents to damage, as text: the worked example's case (and with its direction), its result, a model of Iris with {@link classes}. */
 const validCase = (): string => formatJson(workedExampleCase);
+const validHvpCase = (): string => formatJson(workedExampleHvpCase);
 const validResult = (): string => formatJson(caseResult(parseCase(workedExampleCase)));
 const validModel = (): string =>
   formatModel({
@@ -79,6 +80,18 @@ describe("every command against damaged input", () => {
         const run = await runCommand(["grad", "-"], input);
         expectKeptPromise("grad", run, [0, 2]);
         if (run.status === 0) expect(schemaViolation("result", JSON.parse(run.stdout))).toBeNull();
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it("hvp answers a damaged case with a direction with a valid hvp@1 document, or one line naming the problem", async () => {
+    const caseText = validHvpCase();
+    await fc.assert(
+      fc.asyncProperty(damaged(caseText), async (input) => {
+        const run = await runCommand(["hvp", "-"], input);
+        expectKeptPromise("hvp", run, [0, 2]);
+        if (run.status === 0) expect(schemaViolation("hvp", JSON.parse(run.stdout))).toBeNull();
       }),
       { numRuns: runs },
     );

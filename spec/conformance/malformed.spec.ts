@@ -19,12 +19,16 @@ import { compareResults, verifyResult, verifyVectors } from "../../src/conforman
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { BackpropRefError } from "../../src/numeric/errors.js";
 import { numRuns } from "../support/arbitraries.js";
-import { caseDocument } from "../../src/conformance/case-arbitrary.js";
+import { caseDocument, hvpCaseDocument } from "../../src/conformance/case-arbitrary.js";
+import { hvpResult, parseHvpCase } from "../../src/conformance/hvp-format.js";
 import { runCommand, scratchFolder } from "../support/command.js";
 import { damage, hostile } from "../support/damage.js";
 
 /** Cases of 1 to 3 layers of 1 to 3 units, 1 to 3 samples: small enough to damage and answer many of. */
 const smallCases = () => caseDocument({ depth: { min: 1, max: 3 }, width: { min: 1, max: 3 }, batch: { min: 1, max: 3 } });
+
+/** The same small cases with a direction, for `hvp`. */
+const smallHvpCases = () => hvpCaseDocument({ depth: { min: 1, max: 3 }, width: { min: 1, max: 3 }, batch: { min: 1, max: 3 } });
 
 /**
  * Runs `action`, requiring it to throw nothing but a typed error and to finish within ten
@@ -67,6 +71,24 @@ describe("malformed input", () => {
         expectSoundResult(problem);
       }),
       { numRuns: numRuns * 3 },
+    );
+  });
+
+  it("parseHvpCase rejects a damaged hvp case with a typed error, or accepts one the schema accepts too and answers it soundly", () => {
+    fc.assert(
+      fc.property(damage(smallHvpCases()), (document) => {
+        const problem = guarded(() => parseHvpCase(document));
+        if (problem instanceof BackpropRefError) return;
+        expect(schemaViolation("hvp-case", document)).toBeNull();
+        const answer = guarded(() => hvpResult(problem));
+        if (answer instanceof BackpropRefError) {
+          expect(answer.name).toBe("NumericError");
+          return;
+        }
+        expect(schemaViolation("hvp", answer)).toBeNull();
+        expect(answer.outputTangents).toHaveLength(problem.inputs.shape[1]!);
+      }),
+      { numRuns: numRuns * 2 },
     );
   });
 
@@ -167,10 +189,14 @@ describe("malformed input", () => {
   });
 
   it("the command line answers damaged input with exit 2 and a one-line message, never a stack trace", async () => {
+    // hvp reads a case with a direction; grad and verify, a case.
+    const commandAndDamagedCase = fc
+      .constantFrom("grad", "hvp", "verify")
+      .chain((command) => damage(command === "hvp" ? smallHvpCases() : smallCases()).map((document) => [command, document] as const));
     await fc.assert(
-      fc.asyncProperty(damage(smallCases()), fc.constantFrom("grad", "verify"), async (document, command) => {
+      fc.asyncProperty(commandAndDamagedCase, async ([command, document]) => {
         const text = JSON.stringify(document) ?? "null";
-        const args = command === "grad" ? ["grad", "-"] : ["verify", "-", "-"];
+        const args = command === "verify" ? ["verify", "-", "-"] : [command, "-"];
         const { status, stdout, stderr } = await runCommand(args, text);
         if (status === 0 || status === 1) {
           expect(stderr).toBe("");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { workedExample, workedExampleCase } from "../../src/conformance/worked-example.js";
+import { workedExample, workedExampleCase, workedExampleHvpCase } from "../../src/conformance/worked-example.js";
 import { formatJson } from "../../src/numeric/json.js";
 import { workedExampleDecimal } from "../support/worked-example.js";
 
@@ -9,6 +9,14 @@ describe("the worked example", () => {
     expect(readFileSync(new URL("../../docs/examples/xor-2-2-1-sigmoid.json", import.meta.url), "utf8")).toBe(
       `${formatJson(workedExampleCase)}\n`,
     );
+  });
+
+  it("with its direction, is the hvp case committed in docs/examples, and differs from the case by the direction alone", () => {
+    expect(readFileSync(new URL("../../docs/examples/xor-2-2-1-sigmoid-hvp.json", import.meta.url), "utf8")).toBe(
+      `${formatJson(workedExampleHvpCase)}\n`,
+    );
+    const { direction: _, ...withoutDirection } = workedExampleHvpCase;
+    expect(withoutDirection).toEqual(workedExampleCase);
   });
 
   it("prints the forward pass, the errors, the hidden errors, the delta weights and a passing gradient check", () => {

@@ -1,8 +1,11 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { caseResult } from "../../src/conformance/case-format.js";
-import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { workedExampleCase, workedExampleHvpCase } from "../../src/conformance/worked-example.js";
 import { formatJson } from "../../src/numeric/json.js";
+import { runCommand, scratchFolder } from "../support/command.js";
 import { exampleProblem } from "../support/fixtures.js";
 
 const page = readFileSync(new URL("../../docs/case-format.md", import.meta.url), "utf8");
@@ -20,5 +23,30 @@ describe("the case format page", () => {
     const example = exampleProblem();
     expect(jsonUnder("## `backprop-ref/case@1`")).toEqual(workedExampleCase);
     expect(jsonUnder("## `backprop-ref/result@1`")).toEqual(JSON.parse(formatJson(caseResult(example))));
+  });
+
+  it("shows the worked example's hvp case, and the answer that npx backprop-ref hvp prints for it, to the last digit", async () => {
+    expect(jsonUnder("## Second order: the hvp case")).toEqual(workedExampleHvpCase);
+    const path = fileURLToPath(new URL("../../docs/examples/xor-2-2-1-sigmoid-hvp.json", import.meta.url));
+    const { status, stdout } = await runCommand(["hvp", path]);
+    expect(status).toBe(0);
+    expect(jsonUnder("## `backprop-ref/hvp@1`")).toEqual(JSON.parse(stdout));
+  });
+
+  it("shows the messages that hvp prints for a malformed direction, word for word", async () => {
+    const path = join(scratchFolder("case-format-page"), "case.json");
+    const { direction } = workedExampleHvpCase;
+    const malformed = [
+      { ...workedExampleHvpCase, direction: undefined },
+      { ...workedExampleHvpCase, direction: { weights: [direction.weights[0], [[0], [1]]], biases: null } },
+      { ...workedExampleHvpCase, direction: { weights: [[[1, 0], [0, "0"]], [[0, 1]]], biases: null } },
+      { ...workedExampleHvpCase, direction: { ...direction, biases: [[0, 0], [0]] } },
+    ];
+    for (const document of malformed) {
+      writeFileSync(path, JSON.stringify(document));
+      const { status, stderr } = await runCommand(["hvp", path]);
+      expect(status).toBe(2);
+      expect(page).toContain(stderr.replace(path, "case.json"));
+    }
   });
 });

@@ -8,11 +8,13 @@ import {
   leakyReluSlope,
   sigmoid,
   sigmoidDerivative,
+  sigmoidSecondDerivative,
   softmax,
   softmaxBackward,
   softmaxComplement,
   softplus,
   tanhDerivative,
+  tanhSecondDerivative,
   targetMinusActivation,
   type ElementwiseActivationName,
 } from "../../src/model/activations.js";
@@ -58,12 +60,46 @@ describe("activations", () => {
     );
   });
 
-  it("every activation gives a finite value and a finite derivative for every finite input", () => {
+  it("every activation's second derivative agrees with a central difference of its derivative, away from the relu kink", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...names), moderate, (name, z) => {
+        fc.pre(Math.abs(z) > 1e-3);
+        const { derivative, secondDerivative } = elementwiseActivations[name];
+        const h = 1e-6 * Math.max(1, Math.abs(z));
+        const numeric = (derivative(z + h) - derivative(z - h)) / (z + h - (z - h));
+        expect(Math.abs(secondDerivative(z) - numeric)).toBeLessThan(1e-8);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("the second derivatives keep their relative precision: σ″(z) is σ′(z)·(−expm1(z)/(1 + eᶻ)) and tanh″(z) is −2 sinh z / cosh³ z to a few ulps, and σ″(z) is −z/8 near 0, where 1 − 2σ(z) keeps no digit", () => {
+    const relativeDifference = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
+    fc.assert(
+      fc.property(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -200, max: 200, noNaN: true }), (z, y) => {
+        const oneMinusTwiceSigmoid = -Math.expm1(z) / (1 + Math.exp(z));
+        expect(relativeDifference(sigmoidSecondDerivative(z), sigmoidDerivative(z) * oneMinusTwiceSigmoid)).toBeLessThan(16 * 2 ** -53);
+        const cosh = Math.cosh(y);
+        expect(relativeDifference(tanhSecondDerivative(y), (-2 * Math.sinh(y)) / (cosh * cosh * cosh))).toBeLessThan(16 * 2 ** -53);
+      }),
+      { numRuns },
+    );
+    for (const z of [1e-9, -3e-12]) {
+      expect(relativeDifference(sigmoidSecondDerivative(z), -z / 8)).toBeLessThan(1e-15);
+      expect(relativeDifference((1 - 2 * sigmoid(z)) * sigmoidDerivative(z), -z / 8)).toBeGreaterThan(1e-8);
+    }
+    expect(Object.is(sigmoidSecondDerivative(0), -0) || sigmoidSecondDerivative(0) === 0).toBe(true);
+    expect(elementwiseActivations.softplus.secondDerivative(3)).toBe(sigmoidDerivative(3));
+    for (const name of ["relu", "leaky_relu", "identity"] as const) expect(elementwiseActivations[name].secondDerivative(-2.5)).toBe(0);
+  });
+
+  it("every activation gives a finite value, a finite derivative and a finite second derivative for every finite input", () => {
     fc.assert(
       fc.property(fc.constantFrom(...names), anyFinite, (name, z) => {
-        const { value, derivative } = elementwiseActivations[name];
+        const { value, derivative, secondDerivative } = elementwiseActivations[name];
         expect(Number.isFinite(value(z))).toBe(true);
         expect(Number.isFinite(derivative(z))).toBe(true);
+        expect(Number.isFinite(secondDerivative(z))).toBe(true);
       }),
       { numRuns },
     );

@@ -1,8 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { caseDocument } from "../../src/conformance/case-arbitrary.js";
-import { caseWithDirection, directionFor, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
+import { caseDocument, directionFor } from "../../src/conformance/case-arbitrary.js";
+import {
+  caseWithDirection,
+  directionEntry,
+  directionFromArrays,
+  type CaseWithDirection,
+} from "../../src/conformance/direction-arbitrary.js";
 import { elementwiseActivations, type ElementwiseActivationName } from "../../src/model/activations.js";
 import { backpropagate } from "../../src/model/backprop.js";
 import { forward, networkLoss } from "../../src/model/forward.js";
@@ -42,7 +47,7 @@ import { numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf, worstRelativeError } from "../support/parameters.js";
 
 /** The case, its network, batch and loss, and the direction as parameter arrays. */
-function problemOf(drawn: { document: Parameters<typeof parseCase>[0]; direction: Parameters<typeof directionFromArrays>[0] }) {
+function problemOf(drawn: CaseWithDirection) {
   const { network, inputs, targets } = parseCase(drawn.document);
   return { network, inputs, targets, direction: directionFromArrays(drawn.direction), loss: networkLoss(network, inputs, targets) };
 }
@@ -203,9 +208,7 @@ describe("the complex step of the gradient", () => {
     let worst = 0;
     fc.assert(
       fc.property(
-        caseWithDirection().chain((drawn) =>
-          directionFor({ sizes: drawn.document.sizes, biases: drawn.document.biases !== null }).map((other) => ({ ...drawn, other })),
-        ),
+        caseWithDirection().chain((drawn) => directionFor(drawn.document, directionEntry).map((other) => ({ ...drawn, other }))),
         (drawn) => {
           const { network, inputs, targets, direction, loss } = problemOf(drawn);
           const other = directionFromArrays(drawn.other);
@@ -234,7 +237,7 @@ describe("the complex step of the gradient", () => {
         caseWithDirection().chain((drawn) =>
           fc
             .record({
-              other: directionFor({ sizes: drawn.document.sizes, biases: drawn.document.biases !== null }),
+              other: directionFor(drawn.document, directionEntry),
               // A general number in [-4, 4], a multiple of 2^-18: not the tiny ones fc.double draws mostly, which underflow.
               factor: fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((steps) => steps / 2 ** 18),
             })

@@ -2,10 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 import { parseCase, type CaseDocument } from "../../src/conformance/case-format.js";
-import { caseWithDirection, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
+import { caseWithDirection, directionFromArrays, type CaseWithDirection } from "../../src/conformance/direction-arbitrary.js";
 import { mistakenGradients } from "../../src/conformance/mistaken-gradients.js";
 import { networkLoss } from "../../src/model/forward.js";
-import type { Network, NetworkArrays, ParameterArrays } from "../../src/model/network.js";
+import type { Network, ParameterArrays } from "../../src/model/network.js";
 import { NumericError, ShapeError } from "../../src/numeric/errors.js";
 import { matrixFromRows, vectorFromArray, type Matrix } from "../../src/numeric/tensor.js";
 import { complexStepHessianProduct } from "../../src/oracles/complex-gradient.js";
@@ -29,7 +29,7 @@ import { numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf, worstRelativeError } from "../support/parameters.js";
 
 /** The case, its network, batch and loss, and the direction as parameter arrays. */
-function problemOf(drawn: { readonly document: CaseDocument; readonly direction: NetworkArrays }) {
+function problemOf(drawn: CaseWithDirection) {
   const { network, inputs, targets } = parseCase(drawn.document);
   return { network, inputs, targets, direction: directionFromArrays(drawn.direction), loss: networkLoss(network, inputs, targets) };
 }

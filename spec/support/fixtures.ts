@@ -94,3 +94,32 @@ export function identityStep(overrides: Record<string, unknown>, learningRate = 
   const problem = parseCase(oneUnitCase(overrides));
   return () => trainingStep(problem.network, problem.inputs, problem.targets, learningRate);
 }
+
+/**
+ * A 2-2-1 relu network with two preactivations exactly at the kink, $z^{(1)}_{1} = 1 \cdot 1 - 1 \cdot 1$
+ * for the first sample and $z^{(1)}_{2} = 1 \cdot 1 + 1 \cdot (-1)$ for the second: four gradient
+ * entries depend on the slope taken there.
+ */
+export function caseAtKinks(): Problem {
+  return parseCase({
+    format: "backprop-ref/case@1",
+    id: "kink",
+    sizes: [2, 2, 1],
+    activations: ["relu", "identity"],
+    loss: "squared_error",
+    weights: [
+      [
+        [1, -1],
+        [1, 1],
+      ],
+      [[1, 2]],
+    ],
+    biases: null,
+    inputs: [
+      [1, 1],
+      [1, -1],
+    ],
+    targets: [[1], [0.5]],
+    learningRate: 0.1,
+  });
+}

@@ -1,9 +1,10 @@
 /**
  * The command line, a thin layer over the library, one file per command: `grad` prints the
- * reference result of a case, `check` checks gradients against numeric oracles, `verify`
- * compares another implementation's results with the reference, `fuzz` property-tests another
- * implementation against it, `example` prints the worked
- * example, `train`, `predict` and `demo` train and use networks on XOR, Iris and MNIST.
+ * reference result of a case, `hvp` its second-order products along a direction, `check`
+ * checks gradients against numeric oracles, `verify` compares another implementation's results
+ * with the reference, `fuzz` property-tests another implementation against it, `example`
+ * prints the worked example, `train`, `predict` and `demo` train and use networks on XOR, Iris
+ * and MNIST.
  *
  * A result goes to standard output with exit status 0; bad input gets the library's message on
  * standard error and exit status 2 (see {@link cli/io | io}); a check or verification that
@@ -17,6 +18,7 @@ import { addDemoCommand } from "./demo.js";
 import { addExampleCommand } from "./example.js";
 import { addFuzzCommand } from "./fuzz.js";
 import { addGradCommand } from "./grad.js";
+import { addHvpCommand } from "./hvp.js";
 import { exitBadInput, type CommandIo } from "./io.js";
 import { addPredictCommand } from "./predict.js";
 import { addTrainCommand } from "./train.js";
@@ -45,6 +47,7 @@ export async function runCli(
     status = code;
   };
   addGradCommand(program, io, exit);
+  addHvpCommand(program, io, exit);
   addCheckCommand(program, io, exit);
   addExampleCommand(program, io);
   addVerifyCommand(program, io, exit);

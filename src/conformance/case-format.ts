@@ -129,24 +129,7 @@ export function readCase(text: string): Problem {
  *   spec that cannot describe a network, {@link numeric/errors!ShapeError | ShapeError} for shapes that do not match `sizes`
  */
 export function parseCase(value: unknown): Problem {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new FormatError(`a case must be a JSON object, got ${describeValue(value)}`);
-  }
-  const document = value as Record<string, unknown>;
-  if (document.format !== caseFormat) {
-    throw new FormatError(`format must be ${JSON.stringify(caseFormat)}, got ${describeValue(document.format)}`);
-  }
-  for (const field of Object.keys(document)) {
-    if (!caseFields.includes(field)) {
-      throw new FormatError(`unknown field ${JSON.stringify(field)}: a case has the fields ${caseFields.join(", ")}`);
-    }
-  }
-  for (const field of caseFields) {
-    if (field !== "id" && !(field in document)) throw new FormatError(`the case has no field ${JSON.stringify(field)}`);
-  }
-  if (document.id !== undefined && document.id !== null && typeof document.id !== "string") {
-    throw new FormatError(`id must be a string (or null), got ${describeValue(document.id)}`);
-  }
+  const document = caseObject(value);
   if (document.biases !== null && !Array.isArray(document.biases)) {
     throw new FormatError(`biases must be null or an array with one array per weight layer, got ${describeValue(document.biases)}`);
   }
@@ -159,15 +142,8 @@ export function parseCase(value: unknown): Problem {
   validateSpec(spec);
   const { sizes } = spec;
   const L = depth(spec);
-  const weights = readArray(document.weights, "weights", L, `sizes ${describeValue(sizes)} need ${L} (one per weight layer)`).map(
-    (matrix, index) => readMatrix(matrix, `weights[${index}]`, sizes[index + 1]!, sizes[index]!, `sizes ${describeValue(sizes)}`),
-  );
-  const biases =
-    document.biases === null
-      ? null
-      : readArray(document.biases, "biases", L, `sizes ${describeValue(sizes)} need ${L} (one per weight layer)`).map((vector, index) =>
-          readRow(vector, `biases[${index}]`, sizes[index + 1]!, `sizes ${describeValue(sizes)} need ${sizes[index + 1]}`),
-        );
+  const weights = readWeightArrays(document.weights, "weights", sizes);
+  const biases = document.biases === null ? null : readBiasArrays(document.biases, "biases", sizes);
   const network = networkFromArrays(spec, { weights, biases });
   const inputs = readSamples(document.inputs, "inputs", sizes[0]!, `sizes[0] is ${sizes[0]}`);
   const targets = readSamples(document.targets, "targets", sizes[L]!, `sizes[${L}] is ${sizes[L]}`);
@@ -183,6 +159,43 @@ export function parseCase(value: unknown): Problem {
     targets: transposed(matrixFromRows(targets)),
     learningRate,
   };
+}
+
+/**
+ * The first checks of {@link parseCase}, shared with the formats that extend a case by more
+ * fields (the hvp case's `direction`): the value is an object, its `format` is
+ * {@link caseFormat}, it has no field but the case's and `extraFields`, and it has every
+ * field of the case but the optional `id`. The extra fields themselves are left to the
+ * extending format to require and read.
+ *
+ * @param value - anything, typically the result of `JSON.parse`
+ * @param extraFields - the fields an extending format adds, allowed beside the case's
+ * @returns the value as a record of its fields
+ * @throws {@link numeric/errors!FormatError | FormatError} naming the first field in error
+ */
+export function caseObject(value: unknown, extraFields: readonly string[] = []): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new FormatError(`a case must be a JSON object, got ${describeValue(value)}`);
+  }
+  const document = value as Record<string, unknown>;
+  if (document.format !== caseFormat) {
+    throw new FormatError(`format must be ${JSON.stringify(caseFormat)}, got ${describeValue(document.format)}`);
+  }
+  const fields = [...caseFields, ...extraFields];
+  for (const field of Object.keys(document)) {
+    if (!fields.includes(field)) {
+      // A case with a direction given to grad, verify or fuzz: say where it belongs.
+      const hint = field === "direction" ? " (a case with a direction is read by npx backprop-ref hvp)" : "";
+      throw new FormatError(`unknown field ${JSON.stringify(field)}: a case has the fields ${fields.join(", ")}${hint}`);
+    }
+  }
+  for (const field of caseFields) {
+    if (field !== "id" && !(field in document)) throw new FormatError(`the case has no field ${JSON.stringify(field)}`);
+  }
+  if (document.id !== undefined && document.id !== null && typeof document.id !== "string") {
+    throw new FormatError(`id must be a string (or null), got ${describeValue(document.id)}`);
+  }
+  return document;
 }
 
 /**
@@ -239,13 +252,66 @@ export function parameterDocument(parameters: ParameterArrays): ParameterDocumen
   };
 }
 
-function readArray(value: unknown, field: string, length: number, need: string): unknown[] {
+/**
+ * The weights of a network in the JSON layout, checked against `sizes`: $L$ matrices,
+ * `field[l-1]` with $n_l$ rows of $n_{l-1}$ finite numbers. The case's `weights` are read by
+ * it, and so is everything shaped like them (an hvp case's `direction.weights`, the products
+ * of an hvp answer), so that every message about them reads the same.
+ *
+ * @param value - the field's value
+ * @param field - the field's name in messages, e.g. `weights` or `direction.weights`
+ * @param sizes - $n_0, \dots, n_L$ of a valid spec
+ * @throws {@link numeric/errors!FormatError | FormatError} for a value that is not an array of matrices of finite numbers,
+ *   {@link numeric/errors!ShapeError | ShapeError} for one of the wrong shape (`weights[1] is 2×1 but sizes [2, 2, 1] need 1×2`)
+ */
+export function readWeightArrays(value: unknown, field: string, sizes: readonly number[]): number[][][] {
+  const L = sizes.length - 1;
+  return readArray(value, field, L, `sizes ${describeValue(sizes)} need ${L} (one per weight layer)`).map((matrix, index) =>
+    readMatrix(matrix, `${field}[${index}]`, sizes[index + 1]!, sizes[index]!, `sizes ${describeValue(sizes)}`),
+  );
+}
+
+/**
+ * The biases of a network in the JSON layout, checked against `sizes`: $L$ arrays,
+ * `field[l-1]` with $n_l$ finite numbers. Like {@link readWeightArrays}, it reads the case's
+ * `biases` and everything shaped like them.
+ *
+ * @param value - the field's value (not `null`: whether biases are there is the caller's to decide)
+ * @param field - the field's name in messages, e.g. `biases` or `direction.biases`
+ * @param sizes - $n_0, \dots, n_L$ of a valid spec
+ * @throws {@link numeric/errors!FormatError | FormatError} for a value that is not an array of arrays of finite numbers,
+ *   {@link numeric/errors!ShapeError | ShapeError} for one of the wrong length
+ */
+export function readBiasArrays(value: unknown, field: string, sizes: readonly number[]): number[][] {
+  const L = sizes.length - 1;
+  return readArray(value, field, L, `sizes ${describeValue(sizes)} need ${L} (one per weight layer)`).map((vector, index) =>
+    readRow(vector, `${field}[${index}]`, sizes[index + 1]!, `sizes ${describeValue(sizes)} need ${sizes[index + 1]}`),
+  );
+}
+
+/**
+ * An array of a given length, or the message that it is not one.
+ *
+ * @param value - the field's value
+ * @param field - the field's name in messages
+ * @param length - how many entries it must have
+ * @param need - why, as the message ends: `… has 3 entries but <need>`
+ * @throws {@link numeric/errors!FormatError | FormatError} for a value that is not an array, {@link numeric/errors!ShapeError | ShapeError} for one of another length
+ */
+export function readArray(value: unknown, field: string, length: number, need: string): unknown[] {
   if (!Array.isArray(value)) throw new FormatError(`${field} must be an array, got ${describeValue(value)}`);
   if (value.length !== length) throw new ShapeError(`${field} has ${value.length} entries but ${need}`);
   return value;
 }
 
-function readNumber(value: unknown, field: string): number {
+/**
+ * A finite number, or the message that it is not one.
+ *
+ * @param value - the field's value
+ * @param field - the field's name in messages
+ * @throws {@link numeric/errors!FormatError | FormatError} `<field> must be a number` or `<field> must be a finite number`
+ */
+export function readNumber(value: unknown, field: string): number {
   if (typeof value !== "number") throw new FormatError(`${field} must be a number, got ${describeValue(value)}`);
   if (!Number.isFinite(value)) {
     throw new FormatError(`${field} must be a finite number, got ${value} (JSON numbers beyond ±1.8e308 overflow)`);
@@ -253,7 +319,17 @@ function readNumber(value: unknown, field: string): number {
   return value;
 }
 
-function readRow(value: unknown, field: string, length: number, need: string): number[] {
+/**
+ * A row of finite numbers of a given length, each read by {@link readNumber} and named
+ * `<field>[<index>]`.
+ *
+ * @param value - the field's value
+ * @param field - the field's name in messages
+ * @param length - how many numbers it must hold
+ * @param need - why, as the message ends: `… has 3 entries but <need>`
+ * @throws {@link numeric/errors!FormatError | FormatError} for a value that is not an array of finite numbers, {@link numeric/errors!ShapeError | ShapeError} for one of another length
+ */
+export function readRow(value: unknown, field: string, length: number, need: string): number[] {
   if (!Array.isArray(value)) throw new FormatError(`${field} must be an array of numbers, got ${describeValue(value)}`);
   if (value.length !== length) throw new ShapeError(`${field} has ${value.length} entries but ${need}`);
   return value.map((entry, index) => readNumber(entry, `${field}[${index}]`));

@@ -1,9 +1,10 @@
 /**
  * Random directions in parameter space, for the properties of the second-order quantities
- * ($\nabla E \cdot V$, $JV$, $HV$): a direction $V$ shaped like a network's parameters, drawn by
- * fast-check in the layout of the JSON case format (`{"weights": [...], "biases": [...] | null}`,
- * the `direction` field of `backprop-ref/hvp@1`), so that a shrunk counterexample prints as
- * numbers and can be saved beside its case.
+ * ($\nabla E \cdot V$, $JV$, $HV$): a case with a direction $V$ shaped like its parameters, drawn
+ * by {@link conformance/case-arbitrary!directionFor | directionFor} in the layout of the
+ * `direction` field of `backprop-ref/hvp@1` (`{"weights": [...], "biases": [...] | null}`), so
+ * that a shrunk counterexample prints as numbers and can be saved beside its case, with entries
+ * spread as below.
  *
  * How the entries are spread, and why: four times in six a number drawn uniformly from
  * $[-1, 1]$ (a multiple of $2^{-28}$, as the case arbitrary's `uniform` spread), once $0$ (sparse
@@ -25,64 +26,54 @@
  * @module
  */
 import fc from "fast-check";
-import type { NetworkArrays, NetworkSpec, ParameterArrays } from "../model/network.js";
+import type { ParameterArrays } from "../model/network.js";
 import { matrixFromRows, vectorFromArray } from "../numeric/tensor.js";
-import { caseDocument, type CaseConstraints } from "./case-arbitrary.js";
+import { caseDocument, directionFor, type CaseConstraints } from "./case-arbitrary.js";
 import type { CaseDocument } from "./case-format.js";
+import type { DirectionDocument } from "./hvp-format.js";
 
 /** A case and a direction for its network. */
 export interface CaseWithDirection {
   /** The case, as {@link conformance/case-arbitrary!caseDocument | caseDocument} draws it. */
   readonly document: CaseDocument;
   /** $V$, laid out as the case's `weights` and `biases` (`biases` `null` iff the case has none). */
-  readonly direction: NetworkArrays;
+  readonly direction: DirectionDocument;
 }
 
 /** A number in $[-1, 1]$ drawn uniformly: a multiple of $2^{-28}$, each as likely, shrinking towards $0$. */
 const uniformEntry = fc.noBias(fc.integer({ min: -(2 ** 28), max: 2 ** 28 })).map((step) => step / 2 ** 28);
 
-/** One entry of a direction, spread as the module comment says. */
-const directionEntry: fc.Arbitrary<number> = fc.oneof(
+/**
+ * One entry of a direction, spread as the module comment says: four times in six uniform in
+ * $[-1, 1]$, once $0$, once uniform times $2^{-k}$, $k = 1, \dots, 60$. For
+ * {@link conformance/case-arbitrary!directionFor | directionFor}'s `entry`.
+ */
+export const directionEntry: fc.Arbitrary<number> = fc.oneof(
   { arbitrary: uniformEntry, weight: 4 },
   { arbitrary: fc.constant(0), weight: 1 },
   { arbitrary: fc.tuple(uniformEntry, fc.integer({ min: 1, max: 60 })).map(([entry, exponent]) => entry * 2 ** -exponent), weight: 1 },
 );
 
 /**
- * Random directions for networks of one spec, in the JSON layout: `weights[l-1]` is
- * $n_l \times n_{l-1}$, `biases[l-1]` has $n_l$ entries, or `biases` is `null` for a spec without
- * biases.
- *
- * @param spec - the sizes of the network's layers and whether it has biases (a network's `spec` will do)
- */
-export function directionFor(spec: Pick<NetworkSpec, "sizes" | "biases">): fc.Arbitrary<NetworkArrays> {
-  const { sizes } = spec;
-  const row = (length: number): fc.Arbitrary<number[]> => fc.array(directionEntry, { minLength: length, maxLength: length });
-  const weights = fc.tuple(...sizes.slice(1).map((units, index) => fc.array(row(sizes[index]!), { minLength: units, maxLength: units })));
-  const biases = spec.biases ? fc.tuple(...sizes.slice(1).map((units) => row(units))) : fc.constant(null);
-  return fc.record({ weights, biases });
-}
-
-/**
- * Random cases, each with a random direction for its network.
+ * Random cases, each with a random direction for its network, its entries drawn by
+ * {@link directionEntry}.
  *
  * @param constraints - bounds on the cases, as for {@link conformance/case-arbitrary!caseDocument | caseDocument}
  */
 export function caseWithDirection(constraints: CaseConstraints = {}): fc.Arbitrary<CaseWithDirection> {
   return caseDocument(constraints).chain((document) =>
-    directionFor({ sizes: document.sizes, biases: document.biases !== null }).map((direction): CaseWithDirection => ({
-      document,
-      direction,
-    })),
+    directionFor(document, directionEntry).map((direction): CaseWithDirection => ({ document, direction })),
   );
 }
 
 /**
- * A direction in the JSON layout as parameter arrays, the shape the oracles take.
+ * A direction in the JSON layout as parameter arrays, the shape the oracles take (with no check:
+ * the drawn directions fit their cases; {@link conformance/hvp-format!readParameterDocument | readParameterDocument}
+ * reads one from a document with every check).
  *
  * @param arrays - `weights[l-1][j][k]` and `biases[l-1][j]` (or `null`)
  */
-export function directionFromArrays(arrays: NetworkArrays): ParameterArrays {
+export function directionFromArrays(arrays: DirectionDocument): ParameterArrays {
   return {
     weights: arrays.weights.map((rows) => matrixFromRows(rows)),
     biases: arrays.biases === null ? null : arrays.biases.map((entries) => vectorFromArray(entries)),

@@ -9,12 +9,16 @@
  * | `rejection@1` | `schemas/rejection.schema.json` | an implementation's refusal of a malformed case |
  * | `results@1` | `schemas/results.schema.json` | the answers to a vector file, one per test id |
  * | `vectors@1` | `schemas/vectors.schema.json` | a file of conformance vectors |
+ * | `hvp-case@1` | `schemas/hvp-case.schema.json` | a `case@1` document with a `direction` $V$, the input of `hvp` |
+ * | `hvp@1` | `schemas/hvp.schema.json` | loss, $\nabla E \cdot V$, $J V$, $H V$ and $G V$ |
  *
  * The schemas describe structure and types. What they cannot say (shapes against `sizes`, the
  * pairing of a loss with its output activation, finiteness) is checked by
- * {@link conformance/case-format!parseCase | parseCase}, whose typed errors remain the messages people read: the command
- * line parses a case with the library first and consults the schema after, so a schema never
- * replaces a precise message with a vaguer one.
+ * {@link conformance/case-format!parseCase | parseCase} (and, for the second-order formats, by
+ * {@link conformance/hvp-format!parseHvpCase | parseHvpCase} and
+ * {@link conformance/hvp-format!parseHvpAnswer | parseHvpAnswer}), whose typed errors remain the
+ * messages people read: the command line parses a case with the library first and consults the
+ * schema after, so a schema never replaces a precise message with a vaguer one.
  *
  * @module
  */
@@ -23,7 +27,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { describeValue, FormatError } from "../numeric/errors.js";
 
 /** The schemas, by the name of their file without `.schema.json`. */
-export const schemaNames = ["case", "result", "rejection", "results", "vectors"] as const;
+export const schemaNames = ["case", "result", "rejection", "results", "vectors", "hvp-case", "hvp"] as const;
 
 /** One of {@link schemaNames}. */
 export type SchemaName = (typeof schemaNames)[number];

@@ -14,6 +14,7 @@ import { dimensions, type Matrix, type Vector } from "../numeric/tensor.js";
 import { checkGradients } from "../oracles/gradient-check.js";
 import { formatReport } from "../oracles/report.js";
 import { type CaseDocument, caseFormat, parseCase } from "./case-format.js";
+import type { HvpCaseDocument } from "./hvp-format.js";
 
 /** The worked example as a `backprop-ref/case@1` document (also `docs/examples/xor-2-2-1-sigmoid.json`). */
 export const workedExampleCase: CaseDocument = {
@@ -36,6 +37,28 @@ export const workedExampleCase: CaseDocument = {
   ],
   targets: [[1], [0]],
   learningRate: 0.3,
+};
+
+/**
+ * The worked example with a direction, the example of `npx backprop-ref hvp` (also
+ * `docs/examples/xor-2-2-1-sigmoid-hvp.json` and docs/case-format.md): $V$ moves the first
+ * hidden unit's weight from the first input, $w^{(1)}_{11}$, and the output's weight from the
+ * second hidden unit, $w^{(2)}_{12}$, each at rate 1, and nothing else. So
+ * $\nabla E \cdot V = \partial E / \partial w^{(1)}_{11} + \partial E / \partial w^{(2)}_{12}$, which a
+ * reader can check against the gradients of the result.
+ */
+export const workedExampleHvpCase: HvpCaseDocument = {
+  ...workedExampleCase,
+  direction: {
+    weights: [
+      [
+        [1, 0],
+        [0, 0],
+      ],
+      [[0, 1]],
+    ],
+    biases: null,
+  },
 };
 
 /**

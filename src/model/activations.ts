@@ -39,6 +39,8 @@ export interface ElementwiseActivation {
   readonly value: (z: number) => number;
   /** $f'(z)$. */
   readonly derivative: (z: number) => number;
+  /** $f''(z)$, the curvature that the second derivative of the loss needs (src/model/second-order.ts). */
+  readonly secondDerivative: (z: number) => number;
 }
 
 /**
@@ -116,6 +118,39 @@ export function tanhDerivative(z: number): number {
 }
 
 /**
+ * The sigmoid's second derivative, from $z$, keeping its relative precision in both tails.
+ *
+ * Differentiating $\sigma' = \sigma(1 - \sigma)$ once more gives $\sigma'' = \sigma'(1 - 2\sigma)$, and
+ * near $z = 0$, where $\sigma(z)$ is near $\frac12$, $1 - 2\sigma(z)$ is a difference of two numbers
+ * near $1$ that keeps few digits of its small result (about $-z/2$). Without a
+ * subtraction:
+ *
+ * $$1 - 2\sigma(z) = \frac{1 + e^{-z} - 2}{1 + e^{-z}} = -\frac{1 - e^{-z}}{1 + e^{-z}} = -\tanh\frac z2,
+ *   \qquad \sigma''(z) = -\sigma'(z) \tanh\frac z2,$$
+ *
+ * a product of two factors that each keep their relative precision (`Math.tanh` is accurate
+ * near $0$, where $1 - 2\sigma$ would cancel). It is odd: $0$ at $z = 0$, negative for $z > 0$.
+ *
+ * @param z - any finite number
+ */
+export function sigmoidSecondDerivative(z: number): number {
+  return -sigmoidDerivative(z) * Math.tanh(z / 2);
+}
+
+/**
+ * The tanh's second derivative, from $z$: differentiating $\tanh' = 1 - \tanh^2$,
+ *
+ * $$\tanh''(z) = -2 \tanh z \,(1 - \tanh^2 z) = -2 \tanh(z) \tanh'(z),$$
+ *
+ * with $\tanh'$ from {@link tanhDerivative}, so no factor is a difference of rounded numbers.
+ *
+ * @param z - any finite number
+ */
+export function tanhSecondDerivative(z: number): number {
+  return -2 * Math.tanh(z) * tanhDerivative(z);
+}
+
+/**
  * $t - f(z)$, the output error of one entry, computed so that an output near an asymptote of
  * its activation loses nothing.
  *
@@ -149,17 +184,21 @@ export function targetMinusActivation(name: ElementwiseActivationName, z: number
 /**
  * The element-wise activations by name.
  *
- * | name | $f(z)$ | $f'(z)$ |
- * | --- | --- | --- |
- * | `sigmoid` | $\sigma(z) = 1/(1 + e^{-z})$ | $\sigma(z)\,(1 - \sigma(z))$, computed as $e/(1+e)^2$ with $e = e^{-\lvert z \rvert}$ |
- * | `tanh` | $\tanh z$ | $1 - \tanh^2 z$, computed as $4e/(1+e)^2$ with $e = e^{-2\lvert z \rvert}$ |
- * | `relu` | $\max(0, z)$ | $1$ if $z > 0$, else $0$ |
- * | `leaky_relu` | $z$ if $z > 0$, else $0.01\,z$ | $1$ if $z > 0$, else $0.01$ |
- * | `softplus` | $\max(z, 0) + \operatorname{log1p}(e^{-\lvert z \rvert})$ | $\sigma(z)$ |
- * | `identity` | $z$ | $1$ |
+ * | name | $f(z)$ | $f'(z)$ | $f''(z)$ |
+ * | --- | --- | --- | --- |
+ * | `sigmoid` | $\sigma(z) = 1/(1 + e^{-z})$ | $\sigma(z)\,(1 - \sigma(z))$, computed as $e/(1+e)^2$ with $e = e^{-\lvert z \rvert}$ | $\sigma'(z)(1 - 2\sigma(z))$, computed as $-\sigma'(z)\tanh(z/2)$ |
+ * | `tanh` | $\tanh z$ | $1 - \tanh^2 z$, computed as $4e/(1+e)^2$ with $e = e^{-2\lvert z \rvert}$ | $-2\tanh(z)\tanh'(z)$ |
+ * | `relu` | $\max(0, z)$ | $1$ if $z > 0$, else $0$ | $0$ |
+ * | `leaky_relu` | $z$ if $z > 0$, else $0.01\,z$ | $1$ if $z > 0$, else $0.01$ | $0$ |
+ * | `softplus` | $\max(z, 0) + \operatorname{log1p}(e^{-\lvert z \rvert})$ | $\sigma(z)$ | $\sigma'(z)$ |
+ * | `identity` | $z$ | $1$ | $0$ |
  *
  * At the kink $z = 0$ of `relu` and `leaky_relu` the derivative does not exist; the table's
- * choice (the left slope) is the usual convention, and gradient checks keep away from it.
+ * choice (the left slope) is the usual convention, and gradient checks keep away from it. Away
+ * from it both are linear, so their second derivative is $0$; at it, the first derivative jumps
+ * and the second is no function at all (a multiple of Dirac's delta), which no finite
+ * computation can report: the second-order products of src/model/second-order.ts are those of
+ * the piecewise-linear branch the preactivation is on.
  *
  * Every derivative is taken from $z$, never from $o$: where a sigmoid or tanh saturates, $o$ has
  * rounded away the information the slope needs (see {@link sigmoidDerivative} and
@@ -172,26 +211,32 @@ export const elementwiseActivations: Readonly<Record<ElementwiseActivationName, 
   sigmoid: {
     value: sigmoid,
     derivative: sigmoidDerivative,
+    secondDerivative: sigmoidSecondDerivative,
   },
   tanh: {
     value: Math.tanh,
     derivative: tanhDerivative,
+    secondDerivative: tanhSecondDerivative,
   },
   relu: {
     value: (z) => (z > 0 ? z : 0),
     derivative: (z) => (z > 0 ? 1 : 0),
+    secondDerivative: () => 0,
   },
   leaky_relu: {
     value: (z) => (z > 0 ? z : leakyReluSlope * z),
     derivative: (z) => (z > 0 ? 1 : leakyReluSlope),
+    secondDerivative: () => 0,
   },
   softplus: {
     value: softplus,
     derivative: sigmoid,
+    secondDerivative: sigmoidDerivative,
   },
   identity: {
     value: (z) => z,
     derivative: () => 1,
+    secondDerivative: () => 0,
   },
 };
 

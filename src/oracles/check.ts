@@ -18,11 +18,13 @@
  * @module
  */
 import { backpropagate } from "../model/backprop.js";
+import { networkLoss } from "../model/forward.js";
 import type { Network, ParameterArrays } from "../model/network.js";
 import type { Matrix } from "../numeric/tensor.js";
-import type { EntryMethod, GradientEntry, GradientReport } from "./comparison.js";
+import { defaultFloor, type EntryMethod, type GradientEntry, type GradientReport } from "./comparison.js";
 import { directionalCheck, type DirectionalReport } from "./directional.js";
 import { checkGradients } from "./gradient-check.js";
+import { judgeAtKinks, type KinkConvention, type KinkJudgement, unitsAtKinks } from "./kink-conventions.js";
 import { entryPosition, formatReport, summaryLine, table, verdictWord } from "./report.js";
 import { type TaylorReport, taylorTest } from "./taylor.js";
 
@@ -49,12 +51,20 @@ export type MethodReport = GradientReport | DirectionalReport | TaylorReport;
 export interface CheckReport {
   /** Whose gradients were checked. */
   readonly subject: "backprop-ref" | "supplied";
-  /** Whether no method failed (an inconclusive method, which could not judge, counts as passed). */
+  /** Whether no method failed and no entry at a kink is outside its interval (an inconclusive method, which could not judge, counts as passed). */
   readonly passed: boolean;
   /** Whether a method was inconclusive: it found nothing wrong, but could not judge everything (an oracle overflowed, a loss nearly linear). */
   readonly inconclusive: boolean;
+  /**
+   * Whether the gradients pass with a convention at the kinks other than this project's: a
+   * preactivation is exactly at a `relu` or `leaky_relu` kink, and they take another subgradient
+   * there (see {@link oracles/kink-conventions | kink-conventions}). Acceptable gradients pass.
+   */
+  readonly acceptable: boolean;
   /** One report per method, in the order asked for. */
   readonly reports: readonly MethodReport[];
+  /** The judgement at the preactivations exactly at a kink, or `null` when there is none. */
+  readonly kinks: KinkJudgement | null;
 }
 
 /**
@@ -67,6 +77,12 @@ export interface CheckReport {
 export function runChecks(batch: CheckedBatch, methods: readonly CheckMethod[], gradients?: ParameterArrays): CheckReport {
   const { network, inputs, targets } = batch;
   const analytic = gradients ?? backpropagate(network, inputs, targets).gradients;
+  // The oracles cannot judge an entry whose perturbation crosses a kink; at a preactivation
+  // exactly on one, the two slopes bound the entry instead.
+  const kinks =
+    unitsAtKinks(network, inputs).length === 0
+      ? null
+      : judgeAtKinks(network, inputs, targets, analytic, defaultFloor(networkLoss(network, inputs, targets)));
   const reports = methods.map((method): MethodReport => {
     switch (method) {
       case "directional":
@@ -79,9 +95,11 @@ export function runChecks(batch: CheckedBatch, methods: readonly CheckMethod[], 
   });
   return {
     subject: gradients === undefined ? "backprop-ref" : "supplied",
-    passed: reports.every((report) => report.passed),
-    inconclusive: reports.some((report) => report.verdict === "inconclusive"),
+    passed: reports.every((report) => report.passed) && kinks?.verdict !== "failed",
+    inconclusive: reports.some((report) => report.verdict === "inconclusive") || kinks?.verdict === "inconclusive",
+    acceptable: kinks?.verdict === "acceptable",
     reports,
+    kinks,
   };
 }
 
@@ -97,16 +115,44 @@ export function formatCheckReport(report: CheckReport): string {
     lines.push(methodLine(methodReport));
     if (!methodReport.passed) lines.push("", indent(methodDetail(methodReport)), "");
   }
+  if (report.kinks !== null) lines.push(kinkLine(report.kinks));
   const whose = report.subject === "backprop-ref" ? "backprop-ref's gradients" : "the supplied gradients";
-  const inconclusive = report.reports.filter((r) => r.verdict === "inconclusive").length;
+  const checks = report.reports.length + (report.kinks === null ? 0 : 1);
+  const failed = report.reports.filter((r) => !r.passed).length + (report.kinks?.verdict === "failed" ? 1 : 0);
+  const inconclusive =
+    report.reports.filter((r) => r.verdict === "inconclusive").length + (report.kinks?.verdict === "inconclusive" ? 1 : 0);
+  const convention = report.acceptable ? "; acceptable: at the kinks they take another convention than backprop-ref's" : "";
   lines.push(
     !report.passed
-      ? `${whose} FAILED ${report.reports.filter((r) => !r.passed).length} of ${report.reports.length} checks`
+      ? `${whose} FAILED ${failed} of ${checks} checks`
       : inconclusive > 0
-        ? `no check failed for ${whose}, but ${inconclusive} of ${report.reports.length} ${inconclusive === 1 ? "was" : "were"} inconclusive`
-        : `all checks passed for ${whose}`,
+        ? `no check failed for ${whose}, but ${inconclusive} of ${checks} ${inconclusive === 1 ? "was" : "were"} inconclusive${convention}`
+        : `all checks passed for ${whose}${convention}`,
   );
   return lines.join("\n");
+}
+
+/** The slope at the kink that each convention takes, in words. */
+const conventionWords: Readonly<Record<KinkConvention, string>> = {
+  left: "take the left slope there, f'(0) = 0 for relu and 0.01 for leaky relu: backprop-ref's convention",
+  right: "take the right slope there, f'(0) = 1: another convention, a subgradient",
+  between: "take a slope between the left and the right one there: another convention, a subgradient",
+  none: "are outside the interval that every convention there falls in",
+};
+
+function kinkLine(judgement: KinkJudgement): string {
+  const count = judgement.units.length;
+  const where = `${count} ${count === 1 ? "preactivation is" : "preactivations are"} exactly at a kink`;
+  const decided = judgement.decided.length;
+  const depends = `${decided} ${decided === 1 ? "entry depends" : "entries depend"} on the slope chosen there`;
+  const word = { passed: "passed", acceptable: "acceptable", failed: "FAILED", inconclusive: "inconclusive" }[judgement.verdict];
+  const outside =
+    judgement.outside === null
+      ? ""
+      : `; ${judgement.outside.position} is ${judgement.outside.given}, outside [${Math.min(judgement.outside.left, judgement.outside.right)}, ` +
+        `${Math.max(judgement.outside.left, judgement.outside.right)}] (left slope ${judgement.outside.left}, right slope ${judgement.outside.right})` +
+        (judgement.verdict === "inconclusive" ? ", but kinks in more than one layer leave the interval of a convention unknown" : "");
+  return `${"kinks".padEnd(13)} ${word}  ${where}, ${depends}; the gradients ${conventionWords[judgement.convention]}${outside}`;
 }
 
 function methodLine(report: MethodReport): string {
@@ -193,6 +239,8 @@ function checkReportData(report: CheckReport): unknown {
     subject: report.subject,
     passed: report.passed,
     inconclusive: report.inconclusive,
+    acceptable: report.acceptable,
+    kinks: report.kinks,
     methods: report.reports.map((methodReport) => {
       switch (methodReport.method) {
         case "directional":

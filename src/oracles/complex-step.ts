@@ -30,9 +30,10 @@
 import { type ActivationName, leakyReluSlope } from "../model/activations.js";
 import { forward } from "../model/forward.js";
 import type { LossName } from "../model/losses.js";
-import type { Network, ParameterArrays } from "../model/network.js";
+import { parameterEntries, type Network, type ParameterArrays } from "../model/network.js";
 import { dimensions, type Matrix, type Vector, zerosLike } from "../numeric/tensor.js";
 import type { NumericGradients } from "./comparison.js";
+import { gradientsWithKinkSlope, unitsAtKinks } from "./kink-conventions.js";
 import * as C from "../numeric/complex.js";
 
 /** The imaginary step $h$: small enough that $h^2$ vanishes next to $1$, large enough not to underflow. */
@@ -84,7 +85,10 @@ function complexSoftplus(z: C.Complex): C.Complex {
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
- * @returns the gradients, with no kink crossings (the step is imaginary) and no error estimate
+ * @returns the gradients and no error estimate. The imaginary step crosses no kink, but at a
+ *   preactivation exactly at one the branch taken is a convention (the left slope), so the
+ *   entries that depend on it are marked as crossed, and judged by the kinks' own check
+ *   ({@link oracles/kink-conventions!judgeAtKinks | judgeAtKinks}) instead
  */
 export function complexStepGradients(network: Network, inputs: Matrix, targets: Matrix): NumericGradients {
   const trace = forward(network, inputs);
@@ -104,13 +108,11 @@ export function complexStepGradients(network: Network, inputs: Matrix, targets: 
     weights: network.weights.map((weights, index) => differentiate(weights, imaginary.weights[index]!, index + 1)),
     biases: network.biases?.map((bias, index) => differentiate(bias, imaginary.biases![index]!, index + 1)) ?? null,
   };
-  const count =
-    gradients.weights.reduce((sum, m) => sum + m.data.length, 0) + (gradients.biases?.reduce((sum, v) => sum + v.data.length, 0) ?? 0);
   return {
     method: "complex-step",
     gradients,
     estimatedErrors: null,
-    kinkCrossed: new Array<boolean>(count).fill(false),
+    kinkCrossed: conventionalEntries(network, inputs, targets),
     relativeStep: complexStep,
   };
 }
@@ -281,4 +283,17 @@ function complexBatchLoss(loss: LossName, z: C.ComplexMatrix, o: C.ComplexMatrix
     }
   }
   return C.scale(total, 1 / samples);
+}
+
+/**
+ * For each entry in the order of `parameterEntries`, whether its value depends on the slope
+ * taken at a preactivation exactly at a kink: its gradients with the left and the right slope
+ * there differ. All `false` where no preactivation is at a kink.
+ */
+function conventionalEntries(network: Network, inputs: Matrix, targets: Matrix): boolean[] {
+  const count = parameterEntries(network).length;
+  if (unitsAtKinks(network, inputs).length === 0) return new Array<boolean>(count).fill(false);
+  const left = parameterEntries(gradientsWithKinkSlope(network, inputs, targets, "left"));
+  const right = parameterEntries(gradientsWithKinkSlope(network, inputs, targets, "right"));
+  return left.map((entry, index) => entry.value !== right[index]!.value);
 }
