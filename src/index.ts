@@ -27,11 +27,15 @@ export * from "./model/intuitive.js";
 export * from "./model/forward-mode.js";
 export * from "./model/second-order.js";
 
-// oracles: numeric gradients from the loss alone, the 100-digit oracle, the comparison and its report, check.
+// oracles: numeric gradients from the loss alone, Hessian-vector products by the complex step and by differences of
+// gradients, the 100-digit oracle, the comparison and its report, check.
 export * from "./oracles/kinks.js";
 export * from "./oracles/comparison.js";
 export * from "./oracles/finite-differences.js";
 export * from "./oracles/complex-step.js";
+export * from "./oracles/parameter-directions.js";
+export * from "./oracles/complex-gradient.js";
+export * from "./oracles/hessian-differences.js";
 export * from "./oracles/gradient-check.js";
 export * from "./oracles/lines.js";
 export * from "./oracles/directional.js";
@@ -56,6 +60,7 @@ export * from "./training/plot.js";
 export * from "./conformance/case-format.js";
 export * from "./conformance/hvp-format.js";
 export * from "./conformance/case-arbitrary.js";
+export * from "./conformance/direction-arbitrary.js";
 export * from "./conformance/schemas.js";
 export * from "./conformance/mistakes.js";
 export * from "./conformance/tolerance.js";

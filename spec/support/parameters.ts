@@ -5,7 +5,7 @@
 import { expect } from "vitest";
 import { type ParameterArrays, parameterEntries } from "../../src/model/network.js";
 import { copyMatrix, dimensions, type Matrix, matrixFromRows, matrixToRows } from "../../src/numeric/tensor.js";
-import { firstParameterDifference } from "../../src/oracles/comparison.js";
+import { firstParameterDifference, relativeError } from "../../src/oracles/comparison.js";
 
 /** The values of {@link parameterEntries}, in its order: weights then biases, layer by layer, row by row. */
 export function valuesOf(parameters: ParameterArrays): number[] {
@@ -64,4 +64,22 @@ export function expectSameBits(actual: readonly number[], expected: readonly num
   actual.forEach((value, index) => {
     if (!Object.is(value, expected[index])) expect.fail(`${what}[${index}]: ${value}, expected ${expected[index]}`);
   });
+}
+
+/**
+ * The largest relative error (see `relativeError`, with the given floor) between two sets of
+ * parameter arrays of the same positions, and where it is: `NaN` counts as worse than any number.
+ */
+export function worstRelativeError(
+  actual: ParameterArrays,
+  expected: ParameterArrays,
+  floor: number,
+): { readonly error: number; readonly position: string } {
+  const expectedEntries = parameterEntries(expected);
+  let worst = { error: 0, position: "none" };
+  parameterEntries(actual).forEach((entry, index) => {
+    const error = relativeError(entry.value, expectedEntries[index]!.value, floor);
+    if (!(error <= worst.error)) worst = { error, position: entry.position };
+  });
+  return worst;
 }

@@ -138,3 +138,109 @@ export function tanh(x: Complex): Complex {
   const denominator = Math.cosh(twiceRe) + Math.cos(twiceIm);
   return { re: Math.sinh(twiceRe) / denominator, im: Math.sin(twiceIm) / denominator };
 }
+
+/**
+ * The logistic sigmoid of a complex argument, from its definition alone, without overflow:
+ *
+ * $$\sigma(z) = \frac{1}{1 + e^{-z}} \quad (\operatorname{Re} z \ge 0), \qquad
+ *   \sigma(z) = \frac{e^{z}}{1 + e^{z}} \quad (\operatorname{Re} z < 0).$$
+ *
+ * The two forms are one analytic function; choosing by the sign of the real part keeps
+ * $|e^{\mp z}| \le 1$, as the real sigmoid does, so nothing overflows and the imaginary part
+ * keeps its relative precision in both tails.
+ *
+ * @param z - a complex number
+ */
+export function complexSigmoid(z: Complex): Complex {
+  const one = complex(1);
+  if (z.re >= 0) return div(one, add(one, exp(scale(z, -1))));
+  const exponential = exp(z);
+  return div(exponential, add(one, exponential));
+}
+
+/**
+ * The sigmoid's derivative at a complex argument, as a product of two sigmoids:
+ *
+ * $$\sigma'(z) = \sigma(z)\,(1 - \sigma(z)) = \sigma(z)\,\sigma(-z).$$
+ *
+ * The second form is the one computed: $1 - \sigma(z)$ would subtract a number near $1$ from
+ * $1$ in the upper tail and keep none of its digits, while $\sigma(-z)$ is evaluated directly
+ * and keeps them. For a complex step of it, $z = x + ih$,
+ * $\operatorname{Im} \sigma'(x + ih) / h = \sigma''(x) = \sigma'(x)(1 - 2\sigma(x))$.
+ *
+ * @param z - a complex number
+ */
+export function complexSigmoidDerivative(z: Complex): Complex {
+  return mul(complexSigmoid(z), complexSigmoid(scale(z, -1)));
+}
+
+/**
+ * The tanh's derivative at a complex argument, $1 - \tanh^2 z$, written so that nothing cancels:
+ * with $e = e^{-2z}$ where $\operatorname{Re} z \ge 0$ and $e = e^{2z}$ elsewhere (so $|e| \le 1$),
+ *
+ * $$1 - \tanh^2 z = \frac{(1 + e)^2 - (1 - e)^2}{(1 + e)^2} = \frac{4e}{(1 + e)^2}.$$
+ *
+ * The identity holds for complex $z$ as for real (the derivative is even, so either sign of the
+ * exponent gives it); in the tails $1 - \tanh^2$ would subtract from $1$ a square that rounds to
+ * $1$, and the real part of the derivative, which multiplies every imaginary part sent back
+ * through the layer, would keep few digits.
+ *
+ * @param z - a complex number
+ */
+export function complexTanhDerivative(z: Complex): Complex {
+  const e = exp(scale(z, z.re >= 0 ? -2 : 2));
+  const onePlus = add(complex(1), e);
+  return div(scale(e, 4), mul(onePlus, onePlus));
+}
+
+/**
+ * An $n \times B$ matrix of complex numbers, row-major ($z_{jb}$ at index $jB + b$), its real and
+ * imaginary parts in two arrays: the preactivations, outputs and deltas of a forward or backward
+ * pass in complex arithmetic.
+ */
+export interface ComplexMatrix {
+  /** $n$. */
+  readonly rows: number;
+  /** $B$. */
+  readonly columns: number;
+  /** The real parts, row-major. */
+  readonly re: Float64Array;
+  /** The imaginary parts, row-major. */
+  readonly im: Float64Array;
+}
+
+/**
+ * The $n \times B$ complex matrix of zeros.
+ *
+ * @param rows - $n$
+ * @param columns - $B$
+ */
+export function complexZeros(rows: number, columns: number): ComplexMatrix {
+  return { rows, columns, re: new Float64Array(rows * columns), im: new Float64Array(rows * columns) };
+}
+
+/**
+ * The entry $z_{jb}$ of a complex matrix.
+ *
+ * @param matrix - the matrix
+ * @param row - $j$
+ * @param column - $b$
+ */
+export function complexEntry(matrix: ComplexMatrix, row: number, column: number): Complex {
+  const index = row * matrix.columns + column;
+  return { re: matrix.re[index]!, im: matrix.im[index]! };
+}
+
+/**
+ * Writes the entry $z_{jb}$ of a complex matrix.
+ *
+ * @param matrix - the matrix, changed in place
+ * @param row - $j$
+ * @param column - $b$
+ * @param value - the new entry
+ */
+export function setComplexEntry(matrix: ComplexMatrix, row: number, column: number, value: Complex): void {
+  const index = row * matrix.columns + column;
+  matrix.re[index] = value.re;
+  matrix.im[index] = value.im;
+}

@@ -15,6 +15,12 @@
  * arguments, never their hand-written derivatives, so it is independent of everything
  * {@link model/backprop!backpropagate | backpropagate} relies on.
  *
+ * The complex forward pass and loss are shared: {@link complexForward} and {@link complexLoss}
+ * take imaginary parts for every parameter at once, so that the same pass at $w + ihV$ gives the
+ * derivative along a whole direction $V$ (see {@link oracles/complex-gradient | complex-gradient},
+ * which also runs backpropagation in complex arithmetic on it); the gradients here are the case
+ * of the unit directions, one parameter's imaginary part $h$ and every other $0$.
+ *
  * `relu` and `leaky_relu` are not analytic at $0$: they choose their branch by the real part,
  * $z \mapsto z$ if $\operatorname{Re} z > 0$, which gives the derivative of the branch the real
  * input is on (and, at exactly $0$, the left slope, as the real activations do).
@@ -33,24 +39,6 @@ import * as C from "../numeric/complex.js";
 /** The imaginary step $h$: small enough that $h^2$ vanishes next to $1$, large enough not to underflow. */
 export const complexStep = 1e-20;
 
-/** An $n \times B$ matrix of complex numbers, row-major, its real and imaginary parts apart. */
-interface ComplexMatrix {
-  readonly rows: number;
-  readonly columns: number;
-  readonly re: Float64Array;
-  readonly im: Float64Array;
-}
-
-/** Which parameter carries the imaginary step. */
-interface Perturbation {
-  /** The weight layer $l$ (1-based). */
-  readonly layer: number;
-  /** Weights or biases. */
-  readonly parameter: "weights" | "biases";
-  /** The index into the parameter's row-major data. */
-  readonly index: number;
-}
-
 /**
  * An activation of a complex argument, using only its defining formula.
  *
@@ -68,12 +56,8 @@ interface Perturbation {
  */
 export function complexActivation(name: Exclude<ActivationName, "softmax">, z: C.Complex): C.Complex {
   switch (name) {
-    case "sigmoid": {
-      const one = C.complex(1);
-      if (z.re >= 0) return C.div(one, C.add(one, C.exp(C.scale(z, -1))));
-      const exponential = C.exp(z);
-      return C.div(exponential, C.add(one, exponential));
-    }
+    case "sigmoid":
+      return C.complexSigmoid(z);
     case "tanh":
       return C.tanh(z);
     case "relu":
@@ -92,7 +76,8 @@ function complexSoftplus(z: C.Complex): C.Complex {
 }
 
 /**
- * Complex-step gradients of the batch loss: one complex forward pass per parameter.
+ * Complex-step gradients of the batch loss: one complex forward pass per parameter, along its
+ * unit direction (imaginary part $h$ on that parameter, $0$ on every other).
  *
  * Layers before the perturbed one are real and are taken from one real forward pass; the
  * complex pass starts at the perturbed layer.
@@ -107,16 +92,21 @@ function complexSoftplus(z: C.Complex): C.Complex {
  */
 export function complexStepGradients(network: Network, inputs: Matrix, targets: Matrix): NumericGradients {
   const trace = forward(network, inputs);
-  const differentiate = (parameters: Matrix | Vector, layer: number, parameter: "weights" | "biases"): Matrix | Vector => {
+  const imaginary = zeroParameters(network);
+  const differentiate = (parameters: Matrix | Vector, steps: Matrix | Vector, layer: number): Matrix | Vector => {
     const result = zerosLike(parameters);
+    const previous = complexFromReal(trace.outputs[layer - 1]!);
     for (let index = 0; index < parameters.data.length; index++) {
-      result.data[index] = complexLoss(network, trace.outputs[layer - 1]!, targets, { layer, parameter, index }).im / complexStep;
+      steps.data[index] = complexStep;
+      const pass = forwardFrom(network, imaginary, layer, previous);
+      steps.data[index] = 0;
+      result.data[index] = complexBatchLoss(network.spec.loss, pass.preactivations.at(-1)!, pass.outputs.at(-1)!, targets).im / complexStep;
     }
     return result;
   };
   const gradients: ParameterArrays = {
-    weights: network.weights.map((weights, index) => differentiate(weights, index + 1, "weights")),
-    biases: network.biases?.map((bias, index) => differentiate(bias, index + 1, "biases")) ?? null,
+    weights: network.weights.map((weights, index) => differentiate(weights, imaginary.weights[index]!, index + 1)),
+    biases: network.biases?.map((bias, index) => differentiate(bias, imaginary.biases![index]!, index + 1)) ?? null,
   };
   return {
     method: "complex-step",
@@ -128,42 +118,93 @@ export function complexStepGradients(network: Network, inputs: Matrix, targets: 
 }
 
 /**
- * The batch loss in complex arithmetic, with the imaginary step on one parameter, starting from
- * the real outputs of the layer before it.
+ * The forward pass in complex arithmetic, with complex parameters $W^{(l)} + i\,\operatorname{Im}
+ * W^{(l)}$ and $b^{(l)} + i\,\operatorname{Im} b^{(l)}$ and real inputs: layer by layer, for
+ * $l = 1, \dots, L$,
+ *
+ * $$z^{(l)} = \left(W^{(l)} + i\,\operatorname{Im} W^{(l)}\right) o^{(l-1)} + \left(b^{(l)} + i\,\operatorname{Im} b^{(l)}\right) \mathbf 1^\top,
+ *   \qquad o^{(l)} = f_l\!\left(z^{(l)}\right),$$
+ *
+ * with each activation from its defining formula ({@link complexActivation}, and softmax as
+ * $e^{z_j - m} / \sum_k e^{z_k - m}$ with $m$ the largest real part). With imaginary parts
+ * $hV$ this is the network at $w + ihV$: the real parts are the real forward pass (to
+ * $O(h^2)$), the imaginary parts $h$ times its tangents along $V$. Shapes: `preactivations[l-1]`
+ * and `outputs[l]` are $n_l \times B$, `outputs[0]` is $x$ with imaginary part $0$.
+ *
+ * @param network - the real parameters $w$, and the spec
+ * @param imaginary - the imaginary parts, shaped like the parameters (`biases` `null` iff the network has none)
+ * @param inputs - $x$, $n_0 \times B$
  */
-function complexLoss(network: Network, previousOutputs: Matrix, targets: Matrix, perturbation: Perturbation): C.Complex {
-  const { activations, loss } = network.spec;
-  const [inputUnits, samples] = dimensions(previousOutputs);
-  let outputs: ComplexMatrix = {
-    rows: inputUnits,
-    columns: samples,
-    re: new Float64Array(inputUnits * samples),
-    im: new Float64Array(inputUnits * samples),
-  };
-  for (let k = 0; k < inputUnits; k++) for (let b = 0; b < samples; b++) outputs.re[k * samples + b] = previousOutputs.get(k, b);
-  let preactivations = outputs;
-  for (let l = perturbation.layer; l <= network.weights.length; l++) {
-    preactivations = complexWeightedSum(network, l, outputs, perturbation);
-    outputs = complexLayerOutput(activations[l - 1]!, preactivations);
-  }
-  return complexBatchLoss(loss, preactivations, outputs, targets);
+export function complexForward(network: Network, imaginary: ParameterArrays, inputs: Matrix): ComplexTrace {
+  return forwardFrom(network, imaginary, 1, complexFromReal(inputs));
 }
 
-function complexWeightedSum(network: Network, layer: number, inputs: ComplexMatrix, perturbation: Perturbation): ComplexMatrix {
+/**
+ * The batch loss $E = \frac1B \sum_b E_b$ of a complex forward pass, each loss from its
+ * defining formula in complex arithmetic (cross-entropy through the log-sum-exp of $z^{(L)}$,
+ * binary cross-entropy as $t \operatorname{softplus}(-z) + (1 - t)\operatorname{softplus}(z)$).
+ * At $w + ihV$, $\operatorname{Re} E = E(w) + O(h^2)$ and $\operatorname{Im} E = h\, \nabla E \cdot V + O(h^3)$.
+ *
+ * @param network - the network that made the trace (its loss and depth)
+ * @param trace - from {@link complexForward}
+ * @param targets - $t$, $n_L \times B$, real
+ */
+export function complexLoss(network: Network, trace: ComplexTrace, targets: Matrix): C.Complex {
+  return complexBatchLoss(network.spec.loss, trace.preactivations.at(-1)!, trace.outputs.at(-1)!, targets);
+}
+
+/** What {@link complexForward} computed, indexed as the real {@link model/forward!Trace | Trace}. */
+export interface ComplexTrace {
+  /** $z^{(1)}, \dots, z^{(L)}$; `preactivations[l-1]` is $n_l \times B$. */
+  readonly preactivations: readonly C.ComplexMatrix[];
+  /** $o^{(0)} = x, o^{(1)}, \dots, o^{(L)}$; `outputs[l]` is $n_l \times B$. */
+  readonly outputs: readonly C.ComplexMatrix[];
+}
+
+/** Imaginary parts of zero, shaped like the network's parameters. */
+function zeroParameters(network: Network): ParameterArrays {
+  return { weights: network.weights.map((weights) => zerosLike(weights)), biases: network.biases?.map((bias) => zerosLike(bias)) ?? null };
+}
+
+/** A real $n \times B$ matrix as a complex one with imaginary part $0$. */
+function complexFromReal(matrix: Matrix): C.ComplexMatrix {
+  const [rows, columns] = dimensions(matrix);
+  const result = C.complexZeros(rows, columns);
+  for (let j = 0; j < rows; j++) for (let b = 0; b < columns; b++) result.re[j * columns + b] = matrix.get(j, b);
+  return result;
+}
+
+/**
+ * The complex forward pass from layer `firstLayer` on, given the (complex) outputs of the layer
+ * before it: `preactivations` holds $z^{(l)}$ for $l \ge$ `firstLayer`, `outputs` starts with
+ * `previous`. The complex-step gradients start at the layer of the one perturbed parameter.
+ */
+function forwardFrom(network: Network, imaginary: ParameterArrays, firstLayer: number, previous: C.ComplexMatrix): ComplexTrace {
+  const preactivations: C.ComplexMatrix[] = [];
+  const outputs: C.ComplexMatrix[] = [previous];
+  for (let l = firstLayer; l <= network.weights.length; l++) {
+    const z = complexWeightedSum(network, imaginary, l, outputs.at(-1)!);
+    preactivations.push(z);
+    outputs.push(complexLayerOutput(network.spec.activations[l - 1]!, z));
+  }
+  return { preactivations, outputs };
+}
+
+function complexWeightedSum(network: Network, imaginary: ParameterArrays, layer: number, inputs: C.ComplexMatrix): C.ComplexMatrix {
   const weights = network.weights[layer - 1]!;
+  const weightSteps = imaginary.weights[layer - 1]!;
   const bias = network.biases?.[layer - 1] ?? null;
+  const biasSteps = imaginary.biases?.[layer - 1] ?? null;
   const [units, fanIn] = dimensions(weights);
   const samples = inputs.columns;
-  const re = new Float64Array(units * samples);
-  const im = new Float64Array(units * samples);
-  const perturbed = perturbation.layer === layer;
+  const { re, im } = C.complexZeros(units, samples);
   for (let j = 0; j < units; j++) {
     for (let b = 0; b < samples; b++) {
       let sumRe = bias === null ? 0 : bias.get(j);
-      let sumIm = perturbed && perturbation.parameter === "biases" && perturbation.index === j ? complexStep : 0;
+      let sumIm = biasSteps === null ? 0 : biasSteps.get(j);
       for (let k = 0; k < fanIn; k++) {
         const weightRe = weights.get(j, k);
-        const weightIm = perturbed && perturbation.parameter === "weights" && perturbation.index === j * fanIn + k ? complexStep : 0;
+        const weightIm = weightSteps.get(j, k);
         const inputRe = inputs.re[k * samples + b]!;
         const inputIm = inputs.im[k * samples + b]!;
         sumRe += weightRe * inputRe - weightIm * inputIm;
@@ -176,7 +217,7 @@ function complexWeightedSum(network: Network, layer: number, inputs: ComplexMatr
   return { rows: units, columns: samples, re, im };
 }
 
-function complexLayerOutput(activation: ActivationName, z: ComplexMatrix): ComplexMatrix {
+function complexLayerOutput(activation: ActivationName, z: C.ComplexMatrix): C.ComplexMatrix {
   const re = new Float64Array(z.re.length);
   const im = new Float64Array(z.im.length);
   if (activation !== "softmax") {
@@ -206,11 +247,11 @@ function complexLayerOutput(activation: ActivationName, z: ComplexMatrix): Compl
   return { rows: z.rows, columns: z.columns, re, im };
 }
 
-function complexBatchLoss(loss: LossName, z: ComplexMatrix, o: ComplexMatrix, targets: Matrix): C.Complex {
+function complexBatchLoss(loss: LossName, z: C.ComplexMatrix, o: C.ComplexMatrix, targets: Matrix): C.Complex {
   const { rows: units, columns: samples } = o;
   let total = C.complex(0);
   for (let b = 0; b < samples; b++) {
-    const at = (matrix: ComplexMatrix, k: number): C.Complex => C.complex(matrix.re[k * samples + b]!, matrix.im[k * samples + b]);
+    const at = (matrix: C.ComplexMatrix, k: number): C.Complex => C.complex(matrix.re[k * samples + b]!, matrix.im[k * samples + b]);
     switch (loss) {
       case "squared_error":
         for (let k = 0; k < units; k++) {

@@ -1,0 +1,106 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseCase } from "../../src/conformance/case-format.js";
+import { caseWithDirection, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
+import { parameterEntries } from "../../src/model/network.js";
+import { NumericError, ShapeError } from "../../src/numeric/errors.js";
+import { matrixFromRows, vectorFromArray } from "../../src/numeric/tensor.js";
+import {
+  assertDirectionMatches,
+  combineParameters,
+  displacedNetwork,
+  largestEntry,
+  mapParameters,
+  parameterDot,
+  powerOfTwoScale,
+  scaledParameters,
+} from "../../src/oracles/parameter-directions.js";
+import { numRuns } from "../support/arbitraries.js";
+import { valuesOf } from "../support/parameters.js";
+
+const example = parseCase({
+  format: "backprop-ref/case@1",
+  sizes: [2, 1],
+  activations: ["identity"],
+  loss: "squared_error",
+  weights: [[[0.5, -0.25]]],
+  biases: [[0.125]],
+  inputs: [[1, 2]],
+  targets: [[0]],
+  learningRate: 0.1,
+}).network;
+
+describe("directions in parameter space", () => {
+  it("a drawn direction fits its network: the shapes of the parameters, biases null iff the network has none", () => {
+    fc.assert(
+      fc.property(caseWithDirection(), (drawn) => {
+        const { network } = parseCase(drawn.document);
+        const direction = directionFromArrays(drawn.direction);
+        expect(() => assertDirectionMatches(network, direction)).not.toThrow();
+        expect(parameterEntries(direction).map((entry) => entry.position)).toEqual(
+          parameterEntries(network).map((entry) => entry.position),
+        );
+      }),
+      { numRuns },
+    );
+  });
+
+  it("refuses a direction of another shape or with an entry that is not finite, naming what was expected", () => {
+    const weights = [matrixFromRows([[1, 0]])];
+    expect(() => assertDirectionMatches(example, { weights, biases: null })).toThrow(
+      "the direction's biases are null but the network has biases: expected one vector per weight layer",
+    );
+    expect(() => assertDirectionMatches(example, { weights: [matrixFromRows([[1], [0]])], biases: [vectorFromArray([0])] })).toThrow(
+      new ShapeError("the direction's weights[0] is 2×1 but sizes [2, 1] need 1×2"),
+    );
+    expect(() => assertDirectionMatches(example, { weights, biases: [vectorFromArray([0, 1])] })).toThrow(
+      "the direction's biases[0] has 2 entries but sizes [2, 1] need 1",
+    );
+    expect(() => assertDirectionMatches(example, { weights: [], biases: [] })).toThrow(
+      "the direction has 0 weight matrices but sizes [2, 1] need 1",
+    );
+    expect(() => assertDirectionMatches(example, { weights, biases: [vectorFromArray([NaN])] })).toThrow(
+      new NumericError("the direction's biases[0][0] must be a finite number, got NaN"),
+    );
+  });
+
+  it("the scale is a power of two within a factor 2 below the largest entry, and 1 for the direction of zeros", () => {
+    fc.assert(
+      fc.property(caseWithDirection(), fc.integer({ min: -1000, max: 1000 }), (drawn, exponent) => {
+        const direction = scaledParameters(directionFromArrays(drawn.direction), 2 ** exponent);
+        const largest = largestEntry(direction);
+        const scale = powerOfTwoScale(direction);
+        expect(Number.isInteger(Math.log2(scale))).toBe(true);
+        if (largest === 0) expect(scale).toBe(1);
+        else {
+          expect(largest / scale).toBeGreaterThanOrEqual(1 - 1e-15);
+          expect(largest / scale).toBeLessThan(2 + 1e-15);
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it("w + sV moves every parameter by s times its entry of V, rounded once, and leaves the network as it was", () => {
+    fc.assert(
+      fc.property(caseWithDirection(), fc.double({ min: -1, max: 1, noNaN: true }), (drawn, step) => {
+        const { network } = parseCase(drawn.document);
+        const direction = directionFromArrays(drawn.direction);
+        const before = valuesOf(network);
+        const moved = valuesOf(displacedNetwork(network, direction, step));
+        expect(valuesOf(network)).toEqual(before);
+        const along = valuesOf(direction);
+        moved.forEach((value, index) => expect(value).toBe(before[index]! + step * along[index]!));
+      }),
+      { numRuns },
+    );
+  });
+
+  it("the dot product sums the products of the entries in the same places; map and combine keep the shapes", () => {
+    const other = { weights: [matrixFromRows([[2, 4]])], biases: [vectorFromArray([8])] };
+    expect(parameterDot(example, other)).toBe(0.5 * 2 - 0.25 * 4 + 0.125 * 8);
+    expect(valuesOf(mapParameters(other, (value) => value + 1))).toEqual([3, 5, 9]);
+    expect(valuesOf(combineParameters(example, other, (a, b) => a * b))).toEqual([1, -1, 1]);
+    expect(largestEntry(example)).toBe(0.5);
+  });
+});
