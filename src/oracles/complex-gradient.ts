@@ -30,16 +30,12 @@
  * accurate than this one, so its own error shows only in what it must satisfy: over 10,000
  * random cases of the specs, its real part agrees with backpropagate's gradient to
  * $1.3 \times 10^{-13}$, $\dot E$ with $\nabla E \cdot V$ to $10^{-13}$, and $U^\top(HV)$ with
- * $V^\top(HU)$ to $10^{-14}$, each relative to the sizes of the terms summed. One place is
- * coarser: a saturated softmax, whose largest output $o_a = e_a / S$, near $1$, gets its
- * imaginary part as the difference $(\operatorname{Im} e_a \operatorname{Re} S - \operatorname{Re} e_a \operatorname{Im} S)/|S|^2$
- * of two nearly equal numbers (in the forward pass shared with the complex-step oracle, kept as
- * it is) and so only to the absolute precision of $o_a$. Against the R-operator, over 10,000
- * random cases of general numbers, $HV$ agrees to $10^{-11}$ of the comparisons' floor, the
- * worst at such a softmax with squared error. Written as $o_a = 1 / \sum_j e^{z_j - z_a}$ and
- * $o_k = e^{z_k - z_a} o_a$ (the same analytic function, with nothing to cancel) the worst is
- * $1.4 \times 10^{-12}$, and the complex-step gradients of softmax with squared error against
- * the 100-digit oracle go from $1.4 \times 10^{-12}$ to $1.4 \times 10^{-13}$.
+ * $V^\top(HU)$ to $10^{-14}$, each relative to the sizes of the terms summed; against the
+ * R-operator $HV$ agrees to $1.4 \times 10^{-12}$ of the comparisons' floor over 10,000 random
+ * cases of general numbers. (A softmax computed as $e_a / S$ would get the imaginary part of a
+ * saturated largest output $o_a$ as a difference of nearly equal numbers, only to the absolute
+ * precision of $o_a$, and that worst would be $10^{-11}$; the shared forward pass computes
+ * $o_a = 1/\sum_j e^{z_j - z_a}$ instead.)
  *
  * **Independence.** The oracle uses none of the model's derivatives: not
  * {@link model/backprop!backpropagate | backpropagate}, not the activations' derivatives, not the

@@ -126,7 +126,9 @@ export function complexStepGradients(network: Network, inputs: Matrix, targets: 
  *   \qquad o^{(l)} = f_l\!\left(z^{(l)}\right),$$
  *
  * with each activation from its defining formula ({@link complexActivation}, and softmax as
- * $e^{z_j - m} / \sum_k e^{z_k - m}$ with $m$ the largest real part). With imaginary parts
+ * $o_a = 1 / \sum_k e^{z_k - z_a}$ for the unit $a$ of the largest real part and
+ * $o_j = e^{z_j - z_a} o_a$ for the others, so that nothing cancels in the imaginary part of an
+ * output near $1$). With imaginary parts
  * $hV$ this is the network at $w + ihV$: the real parts are the real forward pass (to
  * $O(h^2)$), the imaginary parts $h$ times its tangents along $V$. Shapes: `preactivations[l-1]`
  * and `outputs[l]` are $n_l \times B$, `outputs[0]` is $x$ with imaginary part $0$.
@@ -228,18 +230,23 @@ function complexLayerOutput(activation: ActivationName, z: C.ComplexMatrix): C.C
     }
     return { rows: z.rows, columns: z.columns, re, im };
   }
+  // o_a = 1 / Σ_j e^(z_j − z_a) for the largest real part z_a, then o_k = e^(z_k − z_a) o_a: the
+  // term j = a is exactly 1, so the imaginary part of o_a near 1 is not a difference of nearly
+  // equal numbers, as in e_a / S, and every exponent has a real part of at most 0.
   for (let b = 0; b < z.columns; b++) {
-    let maximum = -Infinity;
-    for (let j = 0; j < z.rows; j++) maximum = Math.max(maximum, z.re[j * z.columns + b]!);
+    let largest = 0;
+    for (let j = 1; j < z.rows; j++) if (z.re[j * z.columns + b]! > z.re[largest * z.columns + b]!) largest = j;
+    const top = C.complex(z.re[largest * z.columns + b]!, z.im[largest * z.columns + b]);
     const exponentials: C.Complex[] = [];
     let sum = C.complex(0);
     for (let j = 0; j < z.rows; j++) {
-      const exponential = C.exp(C.complex(z.re[j * z.columns + b]! - maximum, z.im[j * z.columns + b]));
+      const exponential = C.exp(C.sub(C.complex(z.re[j * z.columns + b]!, z.im[j * z.columns + b]), top));
       exponentials.push(exponential);
       sum = C.add(sum, exponential);
     }
+    const largestOutput = C.div(C.complex(1), sum);
     exponentials.forEach((exponential, j) => {
-      const value = C.div(exponential, sum);
+      const value = j === largest ? largestOutput : C.mul(exponential, largestOutput);
       re[j * z.columns + b] = value.re;
       im[j * z.columns + b] = value.im;
     });
