@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { activationDerivative, type ElementwiseActivationName, softmaxBackward } from "../../src/model/activations.js";
+import { activationDerivative, softmaxBackward } from "../../src/model/activations.js";
 import { backpropagate, gradients, hiddenDelta, hiddenError, outputDelta, outputError } from "../../src/model/backprop.js";
 import { forward } from "../../src/model/forward.js";
 import {
@@ -11,11 +11,14 @@ import {
   tangentLayerOutput,
   tangentWeightedSum,
 } from "../../src/model/forward-mode.js";
-import { cloneNetwork, depth, type Network, type ParameterArrays } from "../../src/model/network.js";
-import { ShapeError } from "../../src/numeric/errors.js";
+import { depth, type Network, type ParameterArrays } from "../../src/model/network.js";
+import { NumericError, ShapeError } from "../../src/numeric/errors.js";
 import { dimensions, hadamard, mapEntries, type Matrix, matrixFromRows, vectorFromArray, zeros } from "../../src/numeric/tensor.js";
 import { numRuns } from "../support/arbitraries.js";
-import { caseWithDirections, directionEntry, innerProduct, relativeToScale, shapedLike } from "../support/directions.js";
+import { caseWithDirection, directionEntry, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
+import { complexStepDirectionalDerivative, complexStepOutputTangents } from "../../src/oracles/complex-gradient.js";
+import { largestEntry, powerOfTwoScale, scaledParameters } from "../../src/oracles/parameter-directions.js";
+import { caseWithDirections, innerProduct, relativeToScale, shapedLike } from "../support/directions.js";
 import { exampleProblem, exampleWithBiases } from "../support/fixtures.js";
 import { valuesOf } from "../support/parameters.js";
 
@@ -57,24 +60,50 @@ function tangentsOfEachLayerAlone(network: Network, inputs: Matrix, direction: P
 }
 
 /**
- * The scale against which forward mode's $\dot E$ is judged: $\frac1B \sum |\delta^{(L)}| \odot \lvert\dot z^{(L)}\rvert_+$,
- * where $\lvert\dot z\rvert_+$ is forward mode run on the magnitudes of everything
- * ($|V_W| |o| + |W| \lvert\dot o\rvert_+ + |V_b|$, then $|f'| \odot$). A sum that cancels is
- * rounded relative to the sum of its terms' magnitudes, and this carries that bound through
- * every sum forward mode takes, where $\sum |\nabla E \odot V|$ sees only the last. (Softmax is
- * an output activation only, and the output's own tangent is not needed: $\dot E$ uses $\dot z^{(L)}$.)
+ * Bounds on forward mode's rounding: forward mode run on the magnitudes of everything
+ * ($|V_W| |o| + |W| \lvert\dot o\rvert_+ + |V_b|$, then $|f'| \odot$, or for a softmax output
+ * $o_i(\lvert\dot z_i\rvert_+ + \sum_j o_j \lvert\dot z_j\rvert_+)$, the magnitudes of its Jacobian's
+ * terms). A sum that cancels is rounded relative to the sum of its terms' magnitudes, and this
+ * carries that bound through every sum forward mode takes, where the magnitudes of the last
+ * inner product alone see only the last.
  */
-function directionalDerivativeScale(network: Network, inputs: Matrix, targets: Matrix, direction: ParameterArrays): number {
+function tangentBounds(network: Network, inputs: Matrix, direction: ParameterArrays): { readonly z: Matrix; readonly o: Matrix } {
   const magnitude = (matrix: Matrix): Matrix => mapEntries(zeros(...dimensions(matrix)), matrix, Math.abs);
   const trace = forward(network, inputs);
   const L = depth(network.spec);
   let tangent: Matrix | null = null;
-  for (let l = 1; l < L; l++) {
-    const zBound = layerBound(network, direction, trace.outputs[l - 1]!, tangent, l, magnitude);
-    const slopes = activationDerivative(network.spec.activations[l - 1] as ElementwiseActivationName, trace.preactivations[l - 1]!);
-    tangent = hadamard(magnitude(slopes), zBound);
+  let zBound = zeros(1, 1);
+  for (let l = 1; l <= L; l++) {
+    const bias = direction.biases?.[l - 1] ?? null;
+    zBound = tangentWeightedSum(
+      magnitude(network.weights[l - 1]!),
+      magnitude(direction.weights[l - 1]!),
+      bias === null ? null : vectorFromArray(Array.from(bias.data, Math.abs)),
+      magnitude(trace.outputs[l - 1]!),
+      tangent,
+    );
+    const activation = network.spec.activations[l - 1]!;
+    if (activation === "softmax") {
+      const o = trace.outputs[l]!;
+      const [units, samples] = dimensions(o);
+      tangent = zeros(units, samples);
+      for (let b = 0; b < samples; b++) {
+        let mean = 0;
+        for (let j = 0; j < units; j++) mean += o.get(j, b) * zBound.get(j, b);
+        for (let i = 0; i < units; i++) tangent.set(i, b, o.get(i, b) * (zBound.get(i, b) + mean));
+      }
+    } else {
+      tangent = hadamard(magnitude(activationDerivative(activation, trace.preactivations[l - 1]!)), zBound);
+    }
   }
-  const zBound = layerBound(network, direction, trace.outputs[L - 1]!, tangent, L, magnitude);
+  return { z: zBound, o: tangent! };
+}
+
+/** The scale of forward mode's $\dot E$: $\frac1B \sum |\delta^{(L)}| \odot \lvert\dot z^{(L)}\rvert_+$ (see {@link tangentBounds}). */
+function directionalDerivativeScale(network: Network, inputs: Matrix, targets: Matrix, direction: ParameterArrays): number {
+  const trace = forward(network, inputs);
+  const L = depth(network.spec);
+  const zBound = tangentBounds(network, inputs, direction).z;
   const error = outputError(network.spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets);
   const delta = outputDelta(network.spec, trace, error, targets);
   const [units, samples] = dimensions(delta);
@@ -83,22 +112,11 @@ function directionalDerivativeScale(network: Network, inputs: Matrix, targets: M
   return scale / samples;
 }
 
-function layerBound(
-  network: Network,
-  direction: ParameterArrays,
-  previousOutputs: Matrix,
-  previousBound: Matrix | null,
-  l: number,
-  magnitude: (matrix: Matrix) => Matrix,
-): Matrix {
-  const bias = direction.biases?.[l - 1] ?? null;
-  return tangentWeightedSum(
-    magnitude(network.weights[l - 1]!),
-    magnitude(direction.weights[l - 1]!),
-    bias === null ? null : vectorFromArray(Array.from(bias.data, Math.abs)),
-    magnitude(previousOutputs),
-    previousBound,
-  );
+/** $e^{(L)} = t - o^{(L)}$, $n_L \times B$. */
+function outputErrorOf(network: Network, inputs: Matrix, targets: Matrix): Matrix {
+  const trace = forward(network, inputs);
+  const L = depth(network.spec);
+  return outputError(network.spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets);
 }
 
 function matrixValues(matrix: Matrix): number[] {
@@ -108,21 +126,8 @@ function matrixValues(matrix: Matrix): number[] {
   return values;
 }
 
-function moved(network: Network, direction: ParameterArrays, step: number): Network {
-  const result = cloneNetwork(network);
-  result.weights.forEach((weights, index) => {
-    for (let entry = 0; entry < weights.data.length; entry++)
-      weights.data[entry] = weights.data[entry]! + step * direction.weights[index]!.data[entry]!;
-  });
-  result.biases?.forEach((bias, index) => {
-    for (let entry = 0; entry < bias.data.length; entry++)
-      bias.data[entry] = bias.data[entry]! + step * direction.biases![index]!.data[entry]!;
-  });
-  return result;
-}
-
 describe("forward mode", () => {
-  it("is the adjoint of reverse mode: ⟨u, J V⟩ = ⟨Jᵀu, V⟩ to 1e-12 of the sum of the terms' magnitudes, across random shapes, activations, losses, biases, batches and directions", () => {
+  it("is the adjoint of reverse mode: ⟨u, J V⟩ = ⟨Jᵀu, V⟩ to 1e-12 of the magnitudes of the terms of every sum it takes, across random shapes, activations, losses, biases, batches and directions", () => {
     let worst = 0;
     fc.assert(
       fc.property(caseWithDirections(1), fc.integer(), ({ document, directions }, seed) => {
@@ -134,7 +139,8 @@ describe("forward mode", () => {
         const cotangent = matrixFromRows(Array.from({ length: units }, (_, j) => cotangentValues.slice(j * samples, (j + 1) * samples)));
         const forwardSide = innerProduct(matrixValues(cotangent), matrixValues(jv));
         const reverseSide = innerProduct(transposedJacobianProduct(network, inputs, cotangent), directions[0]!);
-        const scale = Math.max(forwardSide.scale, reverseSide.scale);
+        const bound = innerProduct(matrixValues(cotangent).map(Math.abs), matrixValues(tangentBounds(network, inputs, direction).o));
+        const scale = Math.max(forwardSide.scale, reverseSide.scale, bound.value);
         fc.pre(scale > 0);
         const error = relativeToScale(forwardSide.value, reverseSide.value, scale);
         if (error > 1e-12)
@@ -203,28 +209,51 @@ describe("forward mode", () => {
     console.log(`directional derivative: worst difference from ∇E·V ${worst.toExponential(2)} of the sums' magnitudes (tolerance 1e-12)`);
   });
 
-  it("gives the output tangents J V that central differences of the outputs approach, to 1e-6 relative to the largest", () => {
-    let worst = 0;
+  it("gives the output tangents J V and Ė of the complex step, w + ihV, to 1e-12 on cases of general numbers (where the default spread's subnormal ones underflow differently in the two): JV relative to its largest entry (or 1e-3 max|V|), Ė to the magnitudes of the terms of its sums", () => {
+    let worstTangent = 0;
+    let worstLoss = 0;
     fc.assert(
-      fc.property(caseWithDirections(1), ({ document, directions }) => {
-        const { network, inputs } = parseCase(document);
-        const direction = shapedLike(network, directions[0]!);
+      fc.property(caseWithDirection({ uniform: true }), ({ document, direction: arrays }) => {
+        const { network, inputs, targets } = parseCase(document);
+        // Scaled by a power of two to a largest entry near 1, as the complex step scales it: a
+        // direction of 2^-60 times tiny weights underflows in forward mode, not in the oracle.
+        const drawn = directionFromArrays(arrays);
+        const direction = scaledParameters(drawn, 1 / powerOfTwoScale(drawn));
         const tangent = matrixValues(forwardTangents(network, inputs, direction).outputTangents.at(-1)!);
-        const step = Math.cbrt(Number.EPSILON) * Math.max(1, ...valuesOf(network).map(Math.abs));
-        const up = matrixValues(forward(moved(network, direction, step), inputs).outputs.at(-1)!);
-        const down = matrixValues(forward(moved(network, direction, -step), inputs).outputs.at(-1)!);
-        const scale = Math.max(1e-3, ...tangent.map(Math.abs));
+        const oracle = matrixValues(complexStepOutputTangents(network, inputs, direction));
+        // Relative to the largest entry, or to 1e-3 max|V| (outputs move at about the rate of the parameters) where all are tiny.
+        const largest = Math.max(...oracle.map(Math.abs), 1e-3 * largestEntry(direction));
         tangent.forEach((value, index) => {
-          const numeric = (up[index]! - down[index]!) / (2 * step);
-          const error = Math.abs(value - numeric) / scale;
-          if (error > 1e-6)
-            throw new Error(`output tangent ${index}: ${value}, central difference ${numeric}, ${error.toExponential(2)} of ${scale}`);
-          worst = Math.max(worst, error);
+          const error = relativeToScale(value, oracle[index]!, largest);
+          if (error > 1e-12)
+            throw new Error(`output tangent ${index}: ${value}, complex step ${oracle[index]}, ${error.toExponential(2)} of ${largest}`);
+          worstTangent = Math.max(worstTangent, error);
         });
+        // The complex step takes Ė through the outputs (or, for the cross-entropies, through z
+        // against the targets), and rounds relative to those sums' terms: (|e| + |t|)(|ȯ| + |ż|).
+        const bounds = tangentBounds(network, inputs, direction);
+        const error = outputErrorOf(network, inputs, targets);
+        const [units, samples] = dimensions(error);
+        let oracleScale = 0;
+        for (let k = 0; k < units; k++) {
+          for (let b = 0; b < samples; b++) {
+            oracleScale += (Math.abs(error.get(k, b)) + Math.abs(targets.get(k, b))) * (bounds.o.get(k, b) + bounds.z.get(k, b));
+          }
+        }
+        const scale = Math.max(directionalDerivativeScale(network, inputs, targets, direction), oracleScale / samples);
+        const lossError = relativeToScale(
+          directionalDerivative(network, inputs, targets, direction),
+          complexStepDirectionalDerivative(network, inputs, targets, direction),
+          scale,
+        );
+        if (lossError > 1e-12) throw new Error(`Ė differs from the complex step's by ${lossError.toExponential(2)} of ${scale}`);
+        worstLoss = Math.max(worstLoss, lossError);
       }),
       { numRuns },
     );
-    console.log(`output tangents: worst difference from central differences ${worst.toExponential(2)} (tolerance 1e-6)`);
+    console.log(
+      `forward mode against the complex step: worst ${worstTangent.toExponential(2)} (JV), ${worstLoss.toExponential(2)} (Ė) (tolerance 1e-12)`,
+    );
   });
 
   it("pins the tangents of the worked example along the direction of its own weights, which scales them: ż = z and ȯ = f′(z) ⊙ z for one layer", () => {
@@ -267,5 +296,8 @@ describe("forward mode", () => {
     expect(() => assertDirectionShape(withoutBiases, { weights: withoutBiases.weights, biases: [vectorFromArray([1])] })).toThrow(
       "direction.biases must be null: the network has no biases",
     );
+    const notFinite = { weights: network.weights, biases: [network.biases![0]!, vectorFromArray([Number.NaN])] };
+    expect(() => assertDirectionShape(network, notFinite)).toThrow(NumericError);
+    expect(() => assertDirectionShape(network, notFinite)).toThrow("direction.biases[1][0] must be a finite number, got NaN");
   });
 });

@@ -11,7 +11,16 @@ import { dimensions, type Matrix, matrixFromRows, vectorFromArray } from "../../
 import { numRuns } from "../support/arbitraries.js";
 import { bilinearFloor, caseWithDirections, euclideanNorm, innerProduct, relativeToScale, shapedLike } from "../support/directions.js";
 import { exampleWithBiases } from "../support/fixtures.js";
-import { sampleOf, valuesOf } from "../support/parameters.js";
+import { expectParametersClose, sampleOf, valuesOf } from "../support/parameters.js";
+import { caseWithDirection, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
+import {
+  mistakenHessianProduct,
+  type SecondOrderMistakeName,
+  secondOrderMistakeNames,
+} from "../../src/conformance/second-order-mistakes.js";
+import { relativeError } from "../../src/oracles/comparison.js";
+import { complexStepHessianProduct } from "../../src/oracles/complex-gradient.js";
+import { hessianDifferenceTolerances, hessianProductFloor, richardsonHessianProduct } from "../../src/oracles/hessian-differences.js";
 
 type Product = (network: Network, inputs: Matrix, targets: Matrix, direction: ParameterArrays) => ParameterArrays;
 
@@ -42,6 +51,82 @@ function matrixValues(matrix: Matrix): number[] {
 }
 
 describe("the Hessian-vector product (R-operator)", () => {
+  it("agrees with the complex step of the gradient to 1e-11 on every entry (relative, with the floor 1e-3 max(1, |E|) max|V|), across random shapes, activations, losses, biases, batches and directions", () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(caseWithDirection(), ({ document, direction: arrays }) => {
+        const { network, inputs, targets } = parseCase(document);
+        const direction = directionFromArrays(arrays);
+        const exact = hessianVectorProduct(network, inputs, targets, direction);
+        const oracle = complexStepHessianProduct(network, inputs, targets, direction);
+        const floor = hessianProductFloor(networkLoss(network, inputs, targets), direction);
+        expectParametersClose(exact, oracle, { tolerance: 1e-11, floor, what: "HV against the complex step of the gradient" });
+        worst = Math.max(worst, largestRelativeError(exact, oracle, floor));
+      }),
+      { numRuns },
+    );
+    console.log(`HV against the complex step of the gradient: worst relative error ${worst.toExponential(2)} (tolerance 1e-11)`);
+  });
+
+  it("agrees with Richardson extrapolation of differences of gradients along V within its tolerance, where no step crosses a kink", () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(caseWithDirection(), ({ document, direction: arrays }) => {
+        const { network, inputs, targets } = parseCase(document);
+        const direction = directionFromArrays(arrays);
+        const differences = richardsonHessianProduct(network, inputs, targets, direction);
+        fc.pre(!differences.kinkCrossed);
+        const exact = hessianVectorProduct(network, inputs, targets, direction);
+        const floor = hessianProductFloor(networkLoss(network, inputs, targets), direction);
+        const tolerance = hessianDifferenceTolerances.richardson;
+        expectParametersClose(exact, differences.product, { tolerance, floor, what: "HV against Richardson extrapolation" });
+        worst = Math.max(worst, largestRelativeError(exact, differences.product, floor));
+      }),
+      { numRuns },
+    );
+    console.log(
+      `HV against Richardson extrapolation: worst relative error ${worst.toExponential(2)} (tolerance ${hessianDifferenceTolerances.richardson})`,
+    );
+  });
+
+  it("rejects each known mistake of the R-operator by the complex step of the gradient, on the worked example and on random cases where the mistake changes the product (negative controls)", () => {
+    const fixture = exampleWithBiases();
+    const fixtureDirection = shapedLike(
+      fixture.network,
+      valuesOf(fixture.network).map((_, index) => ((index * 7) % 5) / 4 - 0.5),
+    );
+    const rejects = (
+      name: SecondOrderMistakeName,
+      network: Network,
+      inputs: Matrix,
+      targets: Matrix,
+      direction: ParameterArrays,
+    ): boolean => {
+      const oracle = complexStepHessianProduct(network, inputs, targets, direction);
+      const floor = hessianProductFloor(networkLoss(network, inputs, targets), direction);
+      return largestRelativeError(mistakenHessianProduct(name, network, inputs, targets, direction), oracle, floor) > 1e-10;
+    };
+    for (const name of secondOrderMistakeNames) {
+      expect(rejects(name, fixture.network, fixture.inputs, fixture.targets, fixtureDirection), name).toBe(true);
+    }
+    fc.assert(
+      fc.property(
+        caseWithDirection({ uniform: true }),
+        fc.constantFrom(...secondOrderMistakeNames),
+        ({ document, direction: arrays }, name) => {
+          const { network, inputs, targets } = parseCase(document);
+          const direction = directionFromArrays(arrays);
+          const exact = hessianVectorProduct(network, inputs, targets, direction);
+          const mistaken = mistakenHessianProduct(name, network, inputs, targets, direction);
+          const floor = hessianProductFloor(networkLoss(network, inputs, targets), direction);
+          fc.pre(largestRelativeError(mistaken, exact, floor) > 1e-6);
+          expect(rejects(name, network, inputs, targets, direction), name).toBe(true);
+        },
+      ),
+      { numRuns },
+    );
+  });
+
   it("is symmetric: Uᵀ(HV) = Vᵀ(HU) to 1e-12 of the terms' magnitudes (or of the bilinear floor), across random shapes, activations, losses, biases, batches and directions", () => {
     let worst = 0;
     fc.assert(
@@ -304,4 +389,10 @@ describe("secondOrder", () => {
 function matrixToRowsScaled(matrix: Matrix, factor: number): number[][] {
   const [rows, columns] = dimensions(matrix);
   return Array.from({ length: rows }, (_, j) => Array.from({ length: columns }, (_, k) => matrix.get(j, k) * factor));
+}
+
+/** The largest relative error, entry by entry with the floor, between two sets of parameter arrays. */
+function largestRelativeError(a: ParameterArrays, b: ParameterArrays, floor: number): number {
+  const others = valuesOf(b);
+  return valuesOf(a).reduce((largest, value, index) => Math.max(largest, relativeError(value, others[index]!, floor)), 0);
 }

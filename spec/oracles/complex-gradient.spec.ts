@@ -355,12 +355,12 @@ describe("the complex step of the gradient", () => {
     const good = unitDirections(network)[0]!;
     expect(() => complexStepHessianProduct(network, inputs, targets, { weights: good.weights, biases: null })).toThrow(ShapeError);
     expect(() => complexStepHessianProduct(network, inputs, targets, { ...good, weights: [matrixFromRows([[1, 2, 3]])] })).toThrow(
-      /the direction's weights\[0\] is 1×3 but sizes \[2, 1\] need 1×2/,
+      /direction.weights\[0\] is 1×3 but weights\[0\] is 1×2/,
     );
     const infinite = mapParameters(good, (value) => (value === 1 ? Infinity : value));
     expect(() => complexStepDirectionalDerivative(network, inputs, targets, infinite)).toThrow(NumericError);
     expect(() => complexStepOutputTangents(network, inputs, infinite)).toThrow(
-      /the direction's weights\[0\]\[0\]\[0\] must be a finite number, got Infinity/,
+      /direction.weights\[0\]\[0\]\[0\] must be a finite number, got Infinity/,
     );
   });
 

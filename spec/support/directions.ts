@@ -1,10 +1,11 @@
 /**
- * Directions in parameter space for the second-order laws: a case drawn by `caseDocument`
- * with one or two directions $V$ shaped like its parameters, entries uniform in $[-1, 1]$,
- * and the inner products the laws compare.
+ * Directions in parameter space for the second-order laws that need two or more of them, as
+ * flat lists of numbers (one case drawn by `caseDocument`, directions shaped like its
+ * parameters, entries drawn by `directionEntry`), and the inner products the laws compare.
  */
 import fc from "fast-check";
 import { type CaseConstraints, caseDocument } from "../../src/conformance/case-arbitrary.js";
+import { directionEntry } from "../../src/conformance/direction-arbitrary.js";
 import type { CaseDocument } from "../../src/conformance/case-format.js";
 import type { ParameterArrays } from "../../src/model/network.js";
 import { zerosLike } from "../../src/numeric/tensor.js";
@@ -16,13 +17,6 @@ export interface CaseWithDirections {
   readonly directions: readonly (readonly number[])[];
 }
 
-/**
- * One entry of a direction: a multiple of $2^{-20}$ in $[-1, 1]$, shrinking towards $0$. Not
- * `fc.double`, whose subnormal numbers ($10^{-320}$) would make products that underflow, where
- * a relative comparison says nothing.
- */
-export const directionEntry: fc.Arbitrary<number> = fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((step) => step / 2 ** 20);
-
 /** How many weights and biases a case has. */
 export function parameterCountOf(document: CaseDocument): number {
   let count = 0;
@@ -33,7 +27,7 @@ export function parameterCountOf(document: CaseDocument): number {
 
 /**
  * A case from `caseDocument(constraints)` and `count` directions for it. The entries are
- * uniform in $[-1, 1]$ ({@link directionEntry}): a direction's scale only scales every product, and the laws are
+ * drawn by `directionEntry` (src/conformance/direction-arbitrary.ts): a direction's scale only scales every product, and the laws are
  * relative.
  */
 export function caseWithDirections(count: number, constraints: CaseConstraints = {}): fc.Arbitrary<CaseWithDirections> {

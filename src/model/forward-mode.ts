@@ -40,11 +40,11 @@
  * @module
  */
 import { addToEveryColumn, added, dimensions, hadamard, multiply, zeros, type Matrix, type Vector } from "../numeric/tensor.js";
-import { ShapeError } from "../numeric/errors.js";
+import { NumericError, ShapeError } from "../numeric/errors.js";
 import { activationDerivative, softmaxBackward, type ActivationName } from "./activations.js";
 import { outputDelta, outputError } from "./backprop.js";
 import { forward, type Trace } from "./forward.js";
-import { depth, type Network, type ParameterArrays } from "./network.js";
+import { depth, parameterEntries, type Network, type ParameterArrays } from "./network.js";
 
 /** The forward pass and its tangents along a direction $V$, indexed as in the notation. */
 export interface Tangents {
@@ -196,8 +196,9 @@ export function directionalDerivative(
 /**
  * Throws a {@link numeric/errors!ShapeError | ShapeError} unless a direction is shaped like the
  * network's parameters: one $n_l \times n_{l-1}$ matrix per weight layer, and biases exactly
- * when the network has them, each of length $n_l$. The message names the array that is wrong
- * (`direction.weights[1]`), what its shape should be, and what it is.
+ * when the network has them, each of length $n_l$; and a {@link numeric/errors!NumericError | NumericError}
+ * for an entry that is not finite. The message names the array or entry that is wrong
+ * (`direction.weights[1]`, `direction.biases[0][2]`), what it should be, and what it is.
  *
  * @param network - the network whose parameters the direction moves
  * @param direction - $V$
@@ -231,4 +232,7 @@ export function assertDirectionShape(network: Network, direction: ParameterArray
       throw new ShapeError(`direction.biases[${index}] has ${vector.shape.join("×")} entries but biases[${index}] has ${sizes[index + 1]}`);
     }
   });
+  for (const entry of parameterEntries(direction)) {
+    if (!Number.isFinite(entry.value)) throw new NumericError(`direction.${entry.position} must be a finite number, got ${entry.value}`);
+  }
 }

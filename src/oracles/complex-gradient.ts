@@ -75,9 +75,10 @@
 import type { ElementwiseActivationName } from "../model/activations.js";
 import type { Network, NetworkSpec, ParameterArrays } from "../model/network.js";
 import * as C from "../numeric/complex.js";
+import { assertDirectionShape } from "../model/forward-mode.js";
 import { dimensions, zeros, zeroVector, type Matrix } from "../numeric/tensor.js";
 import { complexForward, complexLoss, complexStep, type ComplexTrace } from "./complex-step.js";
-import { assertDirectionMatches, mapParameters, powerOfTwoScale, scaledParameters } from "./parameter-directions.js";
+import { mapParameters, powerOfTwoScale, scaledParameters } from "./parameter-directions.js";
 
 /** Parameter arrays of complex numbers: the real parts and the imaginary parts, each shaped like the parameters. */
 export interface ComplexParameterArrays {
@@ -123,7 +124,7 @@ export interface ComplexStepDerivatives {
  *   {@link numeric/errors!NumericError | NumericError} for an entry that is not finite
  */
 export function imaginaryStep(network: Network, direction: ParameterArrays): ImaginaryStep {
-  assertDirectionMatches(network, direction);
+  assertDirectionShape(network, direction);
   const scale = powerOfTwoScale(direction);
   // V / σ is exact (σ is a power of two); h (V / σ) is then rounded once per entry.
   return { imaginary: scaledParameters(scaledParameters(direction, 1 / scale), complexStep), scale };

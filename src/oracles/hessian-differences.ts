@@ -83,6 +83,7 @@
  *
  * @module
  */
+import { assertDirectionShape } from "../model/forward-mode.js";
 import { backpropagate } from "../model/backprop.js";
 import { forward } from "../model/forward.js";
 import type { Network, ParameterArrays } from "../model/network.js";
@@ -90,7 +91,6 @@ import type { Matrix } from "../numeric/tensor.js";
 import { defaultFloorScale } from "./comparison.js";
 import { crossesKink, kinkBranches } from "./kinks.js";
 import {
-  assertDirectionMatches,
   combineParameters,
   displacedNetwork,
   largestEntry,
@@ -298,7 +298,7 @@ function alongDirection(
   direction: ParameterArrays,
   relativeStep: number,
 ): AlongDirection | null {
-  assertDirectionMatches(network, direction);
+  assertDirectionShape(network, direction);
   const { scaledStep, scale } = hessianDifferenceStep(network, direction, relativeStep);
   if (scaledStep === 0) return null;
   const scaled = scaledParameters(direction, 1 / scale);

@@ -5,63 +5,15 @@
  * ({@link oracles/complex-gradient | complex-gradient},
  * {@link oracles/hessian-differences | hessian-differences}) move the parameters along it.
  *
- * What both need: the check that a direction fits the network, its largest entry and the power
- * of two near it (by which they scale it, exactly), the point $w + sV$, and the dot product of
- * two such arrays.
+ * What both need: its largest entry and the power of two near it (by which they scale it,
+ * exactly), the point $w + sV$, and the dot product of two such arrays. The check that a
+ * direction fits the network is the model's own,
+ * {@link model/forward-mode!assertDirectionShape | assertDirectionShape}.
  *
  * @module
  */
 import { cloneNetwork, type Network, type ParameterArrays } from "../model/network.js";
-import { describeValue, NumericError, ShapeError } from "../numeric/errors.js";
 import { dimensions, zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
-
-/**
- * Throws unless a direction is shaped like the network's parameters and every entry is finite:
- * one $n_l \times n_{l-1}$ matrix per weight layer, one length-$n_l$ vector per layer if the
- * network has biases and `null` if it has none.
- *
- * @param network - the network
- * @param direction - $V$
- * @throws {@link numeric/errors!ShapeError | ShapeError} naming the first array of the wrong shape,
- *   {@link numeric/errors!NumericError | NumericError} naming the first entry that is not finite
- */
-export function assertDirectionMatches(network: Network, direction: ParameterArrays): void {
-  const { sizes } = network.spec;
-  const layers = network.weights.length;
-  if (direction.weights.length !== layers) {
-    throw new ShapeError(`the direction has ${direction.weights.length} weight matrices but sizes ${describeValue(sizes)} need ${layers}`);
-  }
-  if ((network.biases === null) !== (direction.biases === null)) {
-    throw new ShapeError(
-      network.biases === null
-        ? "the direction has biases but the network has none: its biases must be null"
-        : "the direction's biases are null but the network has biases: expected one vector per weight layer",
-    );
-  }
-  direction.weights.forEach((matrix, index) => {
-    const [rows, columns] = dimensions(matrix);
-    if (matrix.dimension !== 2 || rows !== sizes[index + 1] || columns !== sizes[index]) {
-      throw new ShapeError(
-        `the direction's weights[${index}] is ${matrix.shape.join("×")} but sizes ${describeValue(sizes)} need ${sizes[index + 1]}×${sizes[index]}`,
-      );
-    }
-  });
-  if (direction.biases !== null) {
-    if (direction.biases.length !== layers) {
-      throw new ShapeError(`the direction has ${direction.biases.length} bias vectors but sizes ${describeValue(sizes)} need ${layers}`);
-    }
-    direction.biases.forEach((vector, index) => {
-      if (vector.dimension !== 1 || vector.shape[0] !== sizes[index + 1]) {
-        throw new ShapeError(
-          `the direction's biases[${index}] has ${vector.shape.join("×")} entries but sizes ${describeValue(sizes)} need ${sizes[index + 1]}`,
-        );
-      }
-    });
-  }
-  forEachEntry(direction, (value, position) => {
-    if (!Number.isFinite(value)) throw new NumericError(`the direction's ${position()} must be a finite number, got ${value}`);
-  });
-}
 
 /**
  * $\max_i |V_i|$ over every weight and bias, $0$ for a direction of zeros.
