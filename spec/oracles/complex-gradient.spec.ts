@@ -2,15 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { caseDocument, directionFor } from "../../src/conformance/case-arbitrary.js";
-import {
-  caseWithDirection,
-  directionEntry,
-  directionFromArrays,
-  type CaseWithDirection,
-} from "../../src/conformance/direction-arbitrary.js";
+import { caseWithDirection, directionEntry, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
 import { elementwiseActivations, type ElementwiseActivationName } from "../../src/model/activations.js";
 import { backpropagate } from "../../src/model/backprop.js";
-import { forward, networkLoss } from "../../src/model/forward.js";
+import { forward } from "../../src/model/forward.js";
 import type { Network, ParameterArrays } from "../../src/model/network.js";
 import * as C from "../../src/numeric/complex.js";
 import { NumericError, ShapeError } from "../../src/numeric/errors.js";
@@ -44,13 +39,9 @@ import {
   scaledParameters,
 } from "../../src/oracles/parameter-directions.js";
 import { numRuns } from "../support/arbitraries.js";
+import { problemOf } from "../support/directions.js";
+import { oneLinearLayer } from "../support/fixtures.js";
 import { expectSameBits, valuesOf, worstRelativeError } from "../support/parameters.js";
-
-/** The case, its network, batch and loss, and the direction as parameter arrays. */
-function problemOf(drawn: CaseWithDirection) {
-  const { network, inputs, targets } = parseCase(drawn.document);
-  return { network, inputs, targets, direction: directionFromArrays(drawn.direction), loss: networkLoss(network, inputs, targets) };
-}
 
 /** $\sum_i |a_i b_i|$: the size of the terms of a dot product, what its rounding is relative to. */
 function absoluteDot(a: ParameterArrays, b: ParameterArrays): number {
@@ -351,7 +342,7 @@ describe("the complex step of the gradient", () => {
   });
 
   it("refuses a direction of another shape, or with an entry that is not finite, naming the array", () => {
-    const { network, inputs, targets } = parseCase(singleLayerExample);
+    const { network, inputs, targets } = oneLinearLayer();
     const good = unitDirections(network)[0]!;
     expect(() => complexStepHessianProduct(network, inputs, targets, { weights: good.weights, biases: null })).toThrow(ShapeError);
     expect(() => complexStepHessianProduct(network, inputs, targets, { ...good, weights: [matrixFromRows([[1, 2, 3]])] })).toThrow(
@@ -432,22 +423,6 @@ const singleLinearLayer = caseDocument({
   outputs: [["identity", "squared_error"]],
   uniform: true,
 });
-
-/** A small case of {@link singleLinearLayer}'s kind, for the examples. */
-const singleLayerExample = {
-  format: "backprop-ref/case@1",
-  sizes: [2, 1],
-  activations: ["identity"],
-  loss: "squared_error",
-  weights: [[[0.5, -0.25]]],
-  biases: [[0.125]],
-  inputs: [
-    [1, 2],
-    [3, -1],
-  ],
-  targets: [[0], [1]],
-  learningRate: 0.1,
-} as const;
 
 /** The unit directions $e_i$, one per parameter, in the order of `parameterEntries`. */
 function unitDirections(network: Network): ParameterArrays[] {

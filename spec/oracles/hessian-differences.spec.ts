@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 import { parseCase, type CaseDocument } from "../../src/conformance/case-format.js";
-import { caseWithDirection, directionFromArrays, type CaseWithDirection } from "../../src/conformance/direction-arbitrary.js";
+import { caseWithDirection } from "../../src/conformance/direction-arbitrary.js";
 import { mistakenGradients } from "../../src/conformance/mistaken-gradients.js";
 import { networkLoss } from "../../src/model/forward.js";
 import type { Network, ParameterArrays } from "../../src/model/network.js";
@@ -26,13 +26,8 @@ import {
   scaledParameters,
 } from "../../src/oracles/parameter-directions.js";
 import { numRuns } from "../support/arbitraries.js";
+import { problemOf } from "../support/directions.js";
 import { expectSameBits, valuesOf, worstRelativeError } from "../support/parameters.js";
-
-/** The case, its network, batch and loss, and the direction as parameter arrays. */
-function problemOf(drawn: CaseWithDirection) {
-  const { network, inputs, targets } = parseCase(drawn.document);
-  return { network, inputs, targets, direction: directionFromArrays(drawn.direction), loss: networkLoss(network, inputs, targets) };
-}
 
 describe("differences of gradients along a direction", () => {
   it("central differences agree with the complex step of the gradient within 5e-6, across random shapes, activations, losses, biases, batches and directions", () => {

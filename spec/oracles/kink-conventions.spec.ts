@@ -19,7 +19,7 @@ import { expectSameBits, valuesOf } from "../support/parameters.js";
 function oneSidedDerivatives(document: Parameters<typeof parseCase>[0], index: number): { minus: number; plus: number } {
   const { network, inputs, targets } = parseCase(document);
   const values = valuesOf(network);
-  const h = 1e-4 * Math.max(1, Math.abs(values[index]!));
+  const h = 1e-5 * Math.max(1, Math.abs(values[index]!));
   const lossAt = (shift: number) => {
     const moved = cloneNetwork(network);
     const shifted = values.map((value, position) => (position === index ? value + shift : value));

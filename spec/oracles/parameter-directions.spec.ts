@@ -15,19 +15,8 @@ import {
   scaledParameters,
 } from "../../src/oracles/parameter-directions.js";
 import { numRuns } from "../support/arbitraries.js";
+import { oneLinearLayer } from "../support/fixtures.js";
 import { valuesOf } from "../support/parameters.js";
-
-const example = parseCase({
-  format: "backprop-ref/case@1",
-  sizes: [2, 1],
-  activations: ["identity"],
-  loss: "squared_error",
-  weights: [[[0.5, -0.25]]],
-  biases: [[0.125]],
-  inputs: [[1, 2]],
-  targets: [[0]],
-  learningRate: 0.1,
-}).network;
 
 describe("directions in parameter space", () => {
   it("a drawn direction fits its network: the shapes of the parameters, biases null iff the network has none", () => {
@@ -78,9 +67,9 @@ describe("directions in parameter space", () => {
 
   it("the dot product sums the products of the entries in the same places; map and combine keep the shapes", () => {
     const other = { weights: [matrixFromRows([[2, 4]])], biases: [vectorFromArray([8])] };
-    expect(parameterDot(example, other)).toBe(0.5 * 2 - 0.25 * 4 + 0.125 * 8);
+    expect(parameterDot(oneLinearLayer().network, other)).toBe(0.5 * 2 - 0.25 * 4 + 0.125 * 8);
     expect(valuesOf(mapParameters(other, (value) => value + 1))).toEqual([3, 5, 9]);
-    expect(valuesOf(combineParameters(example, other, (a, b) => a * b))).toEqual([1, -1, 1]);
-    expect(largestEntry(example)).toBe(0.5);
+    expect(valuesOf(combineParameters(oneLinearLayer().network, other, (a, b) => a * b))).toEqual([1, -1, 1]);
+    expect(largestEntry(oneLinearLayer().network)).toBe(0.5);
   });
 });

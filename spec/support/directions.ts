@@ -5,7 +5,9 @@
  */
 import fc from "fast-check";
 import { type CaseConstraints, caseDocument } from "../../src/conformance/case-arbitrary.js";
-import { directionEntry } from "../../src/conformance/direction-arbitrary.js";
+import { type CaseWithDirection, directionEntry, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
+import { parseCase } from "../../src/conformance/case-format.js";
+import { networkLoss } from "../../src/model/forward.js";
 import type { CaseDocument } from "../../src/conformance/case-format.js";
 import type { ParameterArrays } from "../../src/model/network.js";
 import { zerosLike } from "../../src/numeric/tensor.js";
@@ -92,4 +94,10 @@ export function bilinearFloor(loss: number, u: readonly number[], v: readonly nu
 /** $\lVert x \rVert_2$. */
 export function euclideanNorm(values: readonly number[]): number {
   return Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
+}
+
+/** The case, its network, batch and loss, and the direction as parameter arrays. */
+export function problemOf(drawn: CaseWithDirection) {
+  const { network, inputs, targets } = parseCase(drawn.document);
+  return { network, inputs, targets, direction: directionFromArrays(drawn.direction), loss: networkLoss(network, inputs, targets) };
 }

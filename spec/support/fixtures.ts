@@ -123,3 +123,25 @@ export function caseAtKinks(): Problem {
     learningRate: 0.1,
   });
 }
+
+/**
+ * One identity layer with squared error, 2 inputs to 1 output with a bias, two samples: the
+ * smallest case whose Hessian has a closed form, with numbers a reader can multiply by hand
+ * ($w = (0.5, -0.25)$, $b = 0.125$).
+ */
+export function oneLinearLayer(): Problem {
+  return parseCase({
+    format: "backprop-ref/case@1",
+    sizes: [2, 1],
+    activations: ["identity"],
+    loss: "squared_error",
+    weights: [[[0.5, -0.25]]],
+    biases: [[0.125]],
+    inputs: [
+      [1, 2],
+      [3, -1],
+    ],
+    targets: [[0], [1]],
+    learningRate: 0.1,
+  });
+}
