@@ -36,6 +36,14 @@ export function rightSlopeResult(problem: Problem): ResultDocument | null {
   };
 }
 
+/** The interval between two results, as {@link conformance/verify!compareResults | compareResults} takes it. */
+export interface ResultInterval {
+  /** The midpoint of every pair of numbers, as an expected result. */
+  readonly midpoints: ResultDocument;
+  /** The allowance of every number: half the distance of the pair plus the tolerance. */
+  readonly closeness: Allowances;
+}
+
 /**
  * The interval between two results, as a comparison can use it: the midpoint of every pair of
  * numbers as the expected result, and as its allowance half their distance plus the tolerance
@@ -46,11 +54,7 @@ export function rightSlopeResult(problem: Problem): ResultDocument | null {
  * @param right - the other end, shaped like `left`
  * @param tolerance - how far beyond either end a number may be
  */
-export function resultInterval(
-  left: ResultDocument,
-  right: ResultDocument,
-  tolerance: Tolerance,
-): { readonly midpoints: ResultDocument; readonly closeness: Allowances } {
+export function resultInterval(left: ResultDocument, right: ResultDocument, tolerance: Tolerance): ResultInterval {
   const midpoints = pairwise(left, right, (a, b) => a + (b - a) / 2) as ResultDocument;
   const allowances = pairwise(
     left,
