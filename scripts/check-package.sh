@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run check:package: lint the package (publint, Are the Types Wrong?), pack it, install the
 # tarball into an empty project elsewhere, and use it there the way a user would: the
-# command (verify on the packaged vectors), the library's exports from JavaScript, its types
+# command (verify on the packaged vectors, first- and second-order), the library's exports from JavaScript, its types
 # from TypeScript, and the schemas and vectors through the package's exports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,16 @@ status=${PIPESTATUS[0]}
 set -e
 [ "$status" = 1 ] || { echo "verify should exit 1 on the intuitive rule, exited $status"; exit 1; }
 npx backprop-ref grad node_modules/backprop-ref/docs/examples/xor-2-2-1-sigmoid.json | head -4
+node --input-type=module -e '
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { hvpResult, parseHvpCase } from "backprop-ref";
+const require = createRequire(import.meta.url);
+const vectors = JSON.parse(readFileSync(require.resolve("backprop-ref/vectors/hvp/tanh-squared_error-biases.json"), "utf8"));
+const answers = vectors.testGroups.flatMap((group) => group.tests.map((test) => ({ ...hvpResult(parseHvpCase(test.case)), id: test.id })));
+writeFileSync("answers-hvp.json", JSON.stringify(answers));
+'
+npx backprop-ref verify --failures node_modules/backprop-ref/spec/vectors/hvp/tanh-squared_error-biases.json answers-hvp.json
 
 echo "== the library, its schemas and vectors from JavaScript"
 node --input-type=module -e '

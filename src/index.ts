@@ -56,7 +56,7 @@ export * from "./training/train.js";
 export * from "./training/model-file.js";
 export * from "./training/plot.js";
 
-// conformance: the case and result formats, the hvp case and answer, schemas, mistakes, tolerance, vectors, verify, fuzz, the worked example.
+// conformance: the case and result formats, the hvp case and answer, schemas, mistakes, tolerance, vectors, verify, the hvp vectors and their verify, fuzz, the worked example.
 export * from "./conformance/case-format.js";
 export * from "./conformance/hvp-format.js";
 export * from "./conformance/case-arbitrary.js";
@@ -70,6 +70,9 @@ export * from "./conformance/vector-notes.js";
 export * from "./conformance/vectors.js";
 export * from "./conformance/invalid-vectors.js";
 export * from "./conformance/verify.js";
+export * from "./conformance/hvp-vector-format.js";
+export * from "./conformance/hvp-vectors.js";
+export * from "./conformance/hvp-verify.js";
 export * from "./conformance/fuzz-space.js";
 export * from "./conformance/fuzz-judge.js";
 export * from "./conformance/fuzz-reduce.js";

@@ -1,7 +1,9 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { answersOf, vectorFiles } from "../support/vectors.js";
+import { answersOf, hvpAnswersOf, hvpVectorFiles, vectorFiles } from "../support/vectors.js";
+import { hvpResult, parseHvpCase } from "../../src/conformance/hvp-format.js";
+import { mistakenHvpAnswer } from "../../src/conformance/hvp-verify.js";
 import { caseResult, parseCase } from "../../src/conformance/case-format.js";
 import { formatJson } from "../../src/numeric/json.js";
 import { mistakeApplies, mistakenResult } from "../../src/conformance/mistakes.js";
@@ -65,7 +67,7 @@ describe("backprop-ref verify", () => {
     [["verify", "README.md", "results.json"], /^backprop-ref verify: the vector or case file README\.md is not valid JSON/],
     [
       ["verify", "package.json", "results.json"],
-      /^backprop-ref verify: package\.json must be a backprop-ref\/vectors@1 or backprop-ref\/case@1 document, got format nothing\n$/,
+      /^backprop-ref verify: package\.json must be a backprop-ref\/vectors@1, backprop-ref\/hvp-vectors@1 or backprop-ref\/case@1 document \(with a direction for an hvp case\), got format nothing\n$/,
     ],
     [
       ["verify", "spec/vectors/invalid.json", "package.json"],
@@ -99,5 +101,97 @@ describe("backprop-ref verify", () => {
       }),
     );
     expect((await run(["verify", badCase, badCase])).stderr).toBe("backprop-ref verify: weights[1] is 2×1 but sizes [2, 2, 1] need 1×2\n");
+  });
+
+  describe("on second-order answers", () => {
+    const tanh = hvpVectorFiles.find(({ name }) => name === "tanh-squared_error-biases.json")!;
+    const example = "docs/examples/xor-2-2-1-sigmoid-hvp.json";
+
+    it("passes a correct implementation on an hvp vector file with exit 0", async () => {
+      const path = join(directory, "hvp-correct.json");
+      writeFileSync(path, JSON.stringify(hvpAnswersOf(tanh.file, (test) => hvpResult(parseHvpCase(test.case)))));
+      const { status, stdout, stderr } = await run(["verify", tanh.path, path]);
+      expect(stderr).toBe("");
+      expect(status).toBe(0);
+      expect(stdout).toMatch(/^hvp\/tanh-squared_error-biases\/1: pass\n/);
+      expect(stdout).toMatch(new RegExp(`\nall ${tanh.file.numberOfTests} tests passed\n$`));
+    });
+
+    it("catches the Gauss-Newton product passed off as the Hessian-vector product, names it, and exits 1", async () => {
+      const path = join(directory, "hvp-gauss-newton.json");
+      writeFileSync(
+        path,
+        JSON.stringify(
+          hvpAnswersOf(tanh.file, (test) => {
+            const answer = hvpResult(parseHvpCase(test.case));
+            return { ...answer, hessianVectorProduct: answer.gaussNewtonVectorProduct };
+          }),
+        ),
+      );
+      const { status, stdout, stderr } = await run(["verify", "--failures", tanh.path, path]);
+      expect(stderr).toBe("");
+      expect(status).toBe(1);
+      expect(stdout).not.toMatch(/: pass/);
+      expect(stdout).toMatch(
+        /\nhvp\/tanh-squared_error-biases\/\d+: FAIL hessianVectorProduct\.(weights|biases)\[\d\](\[\d\])+: expected \S+, got \S+, relative error \S+\n {4}matches the known mistake gauss-newton-as-hessian: the Gauss-Newton product G V is reported as the Hessian-vector product H V\n/,
+      );
+      // Only the direction of zeros passes. Dropping f'' gives G V too on the five tests of a single
+      // layer, and agrees with it above the absolute tolerance on a saturated case: those six are
+      // named activation-curvature-dropped, the first of the catalogue's mistakes that matches.
+      expect(stdout).toMatch(/\nFAILED 25 of 26 tests \(6 activation-curvature-dropped, 19 gauss-newton-as-hessian\)\n$/);
+    });
+
+    it("verifies one hvp answer against an hvp case, and names a mistaken one", async () => {
+      const answerPath = join(directory, "hvp-answer.json");
+      const problem = parseHvpCase(JSON.parse(readFileSync(example, "utf8")));
+      writeFileSync(answerPath, formatJson(hvpResult(problem)));
+      expect(await run(["verify", example, answerPath])).toMatchObject({
+        status: 0,
+        stdout: "xor-2-2-1-sigmoid: pass\nall 1 tests passed\n",
+      });
+      writeFileSync(answerPath, formatJson(mistakenHvpAnswer("activation-curvature-dropped", problem)));
+      const mistaken = await run(["verify", example, answerPath]);
+      expect(mistaken.status).toBe(1);
+      expect(mistaken.stdout).toMatch(
+        /^xor-2-2-1-sigmoid: FAIL hessianVectorProduct\.weights\[\d\]\[\d\]\[\d\]: expected \S+, got \S+, relative error \S+\n {4}matches the known mistake activation-curvature-dropped: the f'' terms of the activations are left out of the R-operator's backward pass\nFAILED 1 of 1 tests \(1 activation-curvature-dropped\)\n$/,
+      );
+      // A first-order result is no answer to an hvp case: the first quantity it lacks is named.
+      writeFileSync(answerPath, formatJson(caseResult(parseCase(workedExampleCase))));
+      const result = await run(["verify", example, answerPath]);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(
+        /^xor-2-2-1-sigmoid: FAIL hessianVectorProduct: expected an object with weights and biases, got nothing\n/,
+      );
+    });
+
+    it("rejects an hvp vector file or hvp case it cannot use with exit 2 and a message naming the field", async () => {
+      const broken = join(directory, "broken-hvp-vectors.json");
+      writeFileSync(
+        broken,
+        JSON.stringify({ ...tanh.file, testGroups: [{ depth: 0, tolerance: { relative: 1e-9, absolute: 1e-12 }, tests: [] }] }),
+      );
+      expect(await run(["verify", broken, broken])).toMatchObject({
+        status: 2,
+        stdout: "",
+        stderr: `backprop-ref verify: the hvp vector file ${broken} is not a valid hvp-vectors@1 document: testGroups[0].depth must be >= 1, got 0\n`,
+      });
+      expect(await run(["verify", tanh.path, "package.json"])).toMatchObject({
+        status: 2,
+        stderr: expect.stringMatching(
+          /^backprop-ref verify: the answers file package\.json must be a JSON array of backprop-ref\/hvp@1 answers and rejections, one per test id, got an object\n$/,
+        ),
+      });
+      const badCase = join(directory, "bad-hvp-case.json");
+      const hvpCase = JSON.parse(readFileSync(example, "utf8")) as { direction: { weights: number[][][] } };
+      writeFileSync(
+        badCase,
+        JSON.stringify({ ...hvpCase, direction: { ...hvpCase.direction, weights: [hvpCase.direction.weights[0], [[0], [1]]] } }),
+      );
+      expect(await run(["verify", badCase, badCase])).toMatchObject({
+        status: 2,
+        stdout: "",
+        stderr: "backprop-ref verify: direction.weights[1] is 2×1 but sizes [2, 2, 1] need 1×2\n",
+      });
+    });
   });
 });

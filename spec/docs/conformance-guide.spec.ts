@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/index.js";
 import { standardInput } from "../support/command.js";
+import { hvpAnswersOf, hvpVectorFiles } from "../support/vectors.js";
+import { hvpResult, parseHvpCase } from "../../src/conformance/hvp-format.js";
+import { hvpVectorMistakeNames } from "../../src/conformance/hvp-vectors.js";
 
 const guide = readFileSync(new URL("../../docs/conformance-guide.md", import.meta.url), "utf8");
 /** The one code block of the page that begins with `opening` (the Python block has no language tag: TypeDoc does not highlight Python). */
@@ -69,5 +72,24 @@ describe("the conformance guide", () => {
     expect(status).toBe(1);
     expect(stdout).toMatch(/FAIL gradients\.weights\[0\]/);
     expect(stdout).toMatch(/matches the known mistake intuitive-rule/);
+  });
+
+  it("shows what verify prints for an hvp implementation that gives G V as H V, and counts the hvp vectors' tests as the files do", async () => {
+    const { path, file } = hvpVectorFiles.find(({ name }) => name === "tanh-squared_error-biases.json")!;
+    const answers = hvpAnswersOf(file, (test) => {
+      const answer = hvpResult(parseHvpCase(test.case));
+      return { ...answer, hessianVectorProduct: answer.gaussNewtonVectorProduct };
+    });
+    writeFileSync(join(directory, "gauss-newton.json"), JSON.stringify(answers));
+    let stdout = "";
+    const status = await runCli(["verify", "--failures", path, join(directory, "gauss-newton.json")], { stdout: (text) => (stdout += text), stderr: (text) => (stdout += text), stdin: standardInput() });
+    expect(status).toBe(1);
+    for (const line of block("hvp/tanh-squared_error-biases/3: FAIL").split("\n").filter((line) => line !== "…")) expect(stdout).toContain(`${line}\n`);
+    const tests = hvpVectorFiles.flatMap(({ file: each }) => each.testGroups.flatMap((group) => group.tests));
+    const count = (predicate: (test: (typeof tests)[number]) => boolean) => tests.filter(predicate).length;
+    expect(guide).toContain(`holds ${tests.length} tests of the second derivative in ${hvpVectorFiles.length} files`);
+    expect(guide).toContain(`**\`valid\`** (${count((test) => test.result === "valid")} tests)`);
+    expect(guide).toContain(`**\`wrong\`** (${count((test) => test.result === "wrong")} tests)`);
+    for (const mistake of hvpVectorMistakeNames) expect(guide).toMatch(new RegExp(`\\| \`${mistake}\` \\| \`[A-Za-z]+\` \\| ${count((test) => test.mistake === mistake)} \\|`));
   });
 });

@@ -11,6 +11,8 @@
  * | `vectors@1` | `schemas/vectors.schema.json` | a file of conformance vectors |
  * | `hvp-case@1` | `schemas/hvp-case.schema.json` | a `case@1` document with a `direction` $V$, the input of `hvp` |
  * | `hvp@1` | `schemas/hvp.schema.json` | loss, $\nabla E \cdot V$, $J V$, $H V$ and $G V$ |
+ * | `hvp-vectors@1` | `schemas/hvp-vectors.schema.json` | a file of second-order conformance vectors: hvp cases and their `hvp@1` answers |
+ * | `hvp-results@1` | `schemas/hvp-results.schema.json` | the answers to an hvp vector file, one per test id |
  *
  * The schemas describe structure and types. What they cannot say (shapes against `sizes`, the
  * pairing of a loss with its output activation, finiteness) is checked by
@@ -27,7 +29,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { describeValue, FormatError } from "../numeric/errors.js";
 
 /** The schemas, by the name of their file without `.schema.json`. */
-export const schemaNames = ["case", "result", "rejection", "results", "vectors", "hvp-case", "hvp"] as const;
+export const schemaNames = ["case", "result", "rejection", "results", "vectors", "hvp-case", "hvp", "hvp-vectors", "hvp-results"] as const;
 
 /** One of {@link schemaNames}. */
 export type SchemaName = (typeof schemaNames)[number];

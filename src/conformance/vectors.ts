@@ -26,12 +26,22 @@
  *
  * @module
  */
-import { type ActivationName, type ElementwiseActivationName, elementwiseActivations } from "../model/activations.js";
-import type { LossName } from "../model/losses.js";
+import {
+  activationsOf,
+  type CaseFields,
+  clearOfKinks,
+  describeShape,
+  draw,
+  drawTargets,
+  type EdgeCase,
+  randomCase,
+  saturatedCases,
+  type VectorFamily,
+  vectorFamilies,
+} from "./vector-cases.js";
 import { formatJson } from "../numeric/json.js";
 import { type Random, seededRandom } from "../numeric/random.js";
 import { unitsAtKinks } from "../oracles/kink-conventions.js";
-import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
 import { type CaseDocument, caseFormat, caseResult, parseCase } from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakenResult } from "./mistakes.js";
 import { assertExactlyRounded } from "./exactly-rounded.js";
@@ -42,33 +52,9 @@ import { rightSlopeResult } from "./kink-results.js";
 import { flagNotes, generatorVersion, invalidFamily } from "./vector-notes.js";
 import { type VectorFile, type VectorGroup, vectorsFormat, type VectorTest } from "./vector-format.js";
 
-/** A family of networks: one output activation and loss, hidden activations, biases on or off. */
-export interface VectorFamily {
-  /** The file name without `.json`, e.g. `sigmoid-squared_error-biases`. */
-  readonly name: string;
-  /** The output activation $f_L$. */
-  readonly output: ActivationName;
-  /** The loss. */
-  readonly loss: LossName;
-  /** The hidden activations, used in turn from the first hidden layer on. */
-  readonly hidden: readonly ElementwiseActivationName[];
-  /** Whether the networks have biases. */
-  readonly biases: boolean;
-}
-
-const elementwiseNames = Object.keys(elementwiseActivations) as ElementwiseActivationName[];
-
-/** Every family: each element-wise activation with squared error, softmax with squared error and cross-entropy, sigmoid with binary cross-entropy; each with and without biases. */
-export const vectorFamilies: readonly VectorFamily[] = (
-  [
-    ...elementwiseNames.map((activation) => ({ output: activation, loss: "squared_error", hidden: [activation] }) as const),
-    { output: "softmax", loss: "squared_error", hidden: ["sigmoid", "tanh", "softplus"] },
-    { output: "softmax", loss: "cross_entropy", hidden: ["sigmoid", "tanh", "softplus"] },
-    { output: "sigmoid", loss: "binary_cross_entropy", hidden: ["sigmoid"] },
-  ] satisfies readonly Omit<VectorFamily, "name" | "biases">[]
-).flatMap((family) =>
-  [true, false].map((biases) => ({ ...family, biases, name: `${family.output}-${family.loss}-${biases ? "biases" : "no-biases"}` })),
-);
+// The families and their random cases are shared with the second-order vectors; they are
+// exported from here too, where they were first.
+export { type VectorFamily, vectorFamilies } from "./vector-cases.js";
 
 /**
  * The mistakes whose results the vector files carry as `wrong` tests, in the order of their
@@ -214,69 +200,6 @@ export function familyVectors(family: VectorFamily, seed: number, checkedByOracl
   };
 }
 
-function describeShape(family: VectorFamily, depth: number): string {
-  return `depth ${depth} network with ${family.output} output and ${family.loss}`;
-}
-
-function activationsOf(family: VectorFamily, depth: number): ActivationName[] {
-  return Array.from({ length: depth }, (_, index) => (index === depth - 1 ? family.output : family.hidden[index % family.hidden.length]!));
-}
-
-/** A number drawn uniformly from $[low, high]$, rounded to four decimals so that it reads the same in every language. */
-function draw(random: Random, low: number, high: number): number {
-  return Math.round((low + (high - low) * random.uniform()) * 1e4) / 1e4;
-}
-
-function drawMatrix(random: Random, rows: number, columns: number, low: number, high: number): number[][] {
-  return Array.from({ length: rows }, () => Array.from({ length: columns }, () => draw(random, low, high)));
-}
-
-function drawTargets(random: Random, loss: LossName, samples: number, units: number): number[][] {
-  switch (loss) {
-    case "squared_error":
-      return drawMatrix(random, samples, units, -1, 1);
-    case "binary_cross_entropy":
-      return drawMatrix(random, samples, units, 0, 1);
-    case "cross_entropy":
-      return Array.from({ length: samples }, () => {
-        const hot = Math.min(units - 1, Math.floor(random.uniform() * units));
-        return Array.from({ length: units }, (_, k) => (k === hot ? 1 : 0));
-      });
-  }
-}
-
-type CaseFields = Omit<CaseDocument, "format" | "id">;
-
-function randomCase(family: VectorFamily, depth: number, batch: number, random: Random, sizes?: number[]): CaseFields {
-  for (;;) {
-    const layerSizes = sizes ?? Array.from({ length: depth + 1 }, () => 1 + Math.floor(random.uniform() * 4));
-    if (family.output === "softmax" && sizes === undefined) layerSizes[depth] = Math.max(2, layerSizes[depth]!);
-    const document: CaseFields = {
-      sizes: layerSizes,
-      activations: activationsOf(family, depth),
-      loss: family.loss,
-      weights: layerSizes.slice(1).map((units, index) => drawMatrix(random, units, layerSizes[index]!, -1.5, 1.5)),
-      biases: family.biases ? layerSizes.slice(1).map((units) => drawMatrix(random, 1, units, -1.5, 1.5)[0]!) : null,
-      inputs: drawMatrix(random, batch, layerSizes[0]!, -2, 2),
-      targets: drawTargets(random, family.loss, batch, layerSizes[depth]!),
-      learningRate: draw(random, 0.05, 1),
-    };
-    if (clearOfKinks(document)) return document;
-  }
-}
-
-/** Whether every `relu` or `leaky_relu` preactivation is further than the kink margin from 0, where their derivative is a convention. */
-function clearOfKinks(document: CaseFields): boolean {
-  const problem = parseCase({ format: caseFormat, ...document });
-  return kinkDistance(problem.network, problem.inputs) > kinkMargin;
-}
-
-interface EdgeCase {
-  readonly comment: string;
-  readonly flags: string[];
-  readonly document: CaseFields;
-}
-
 function edgeCases(family: VectorFamily, depth: number, random: Random): EdgeCase[] {
   const edges: EdgeCase[] = [];
   const activations = activationsOf(family, depth);
@@ -357,58 +280,4 @@ function kinkCases(family: VectorFamily, depth: number, random: Random): EdgeCas
       }
     }
   });
-}
-
-/** The activations whose units saturate, for which {@link saturatedCases} writes tests. */
-const saturatingActivations: readonly ActivationName[] = ["sigmoid", "tanh", "softplus", "softmax"];
-
-/**
- * The saturated tests of a family (flag `SaturatedUnits`), in the deepest group: two cases whose
- * weights have magnitudes 10 to 40, one with the targets at the asymptotes of the outputs
- * (0 and 1, $\pm 1$ for tanh, one-hot rows), one with soft targets. Families with no unit that
- * saturates (`relu`, `leaky_relu`, `identity`) have none.
- */
-function saturatedCases(family: VectorFamily, depth: number, random: Random): EdgeCase[] {
-  const activations = activationsOf(family, depth);
-  if (!activations.some((activation) => saturatingActivations.includes(activation))) return [];
-  const largeWeight = (): number => (random.uniform() < 0.5 ? -1 : 1) * draw(random, 10, 40);
-  const saturatedCase = (batch: number, atAsymptotes: boolean): CaseFields => {
-    const sizes = Array.from({ length: depth + 1 }, () => 1 + Math.floor(random.uniform() * 3));
-    if (family.output === "softmax") sizes[depth] = Math.max(2, sizes[depth]!);
-    const units = sizes[depth]!;
-    const asymptotes = family.output === "tanh" ? [-1, 1] : [0, 1];
-    const targets = atAsymptotes
-      ? Array.from({ length: batch }, () => {
-          if (family.output === "softmax") {
-            const hot = Math.min(units - 1, Math.floor(random.uniform() * units));
-            return Array.from({ length: units }, (_, k) => (k === hot ? 1 : 0));
-          }
-          return Array.from({ length: units }, () => (family.output === "softplus" ? 0 : asymptotes[random.uniform() < 0.5 ? 0 : 1]!));
-        })
-      : drawTargets(random, family.loss, batch, units);
-    return {
-      sizes,
-      activations,
-      loss: family.loss,
-      weights: sizes.slice(1).map((rows, index) => Array.from({ length: rows }, () => Array.from({ length: sizes[index]! }, largeWeight))),
-      biases: family.biases ? sizes.slice(1).map((rows) => Array.from({ length: rows }, () => draw(random, -40, 40))) : null,
-      inputs: Array.from({ length: batch }, () =>
-        Array.from({ length: sizes[0]! }, () => (random.uniform() < 0.5 ? (random.uniform() < 0.5 ? -1 : 1) : draw(random, -2, 2))),
-      ),
-      targets,
-      learningRate: draw(random, 0.05, 1),
-    };
-  };
-  return [
-    {
-      comment: "units driven into their tails by weights of 10 to 40, targets at the asymptotes",
-      flags: ["SaturatedUnits"],
-      document: saturatedCase(2, true),
-    },
-    {
-      comment: "units driven into their tails by weights of 10 to 40, soft targets",
-      flags: ["SaturatedUnits"],
-      document: saturatedCase(3, false),
-    },
-  ];
 }

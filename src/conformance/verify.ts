@@ -12,15 +12,40 @@
  * with the tolerance of the test's group ({@link conformance/tolerance!verifyTolerance | verifyTolerance} by default): loose enough for
  * another order of summation, tight enough that every known mistake fails.
  *
+ * The rules for a vector file's answers ({@link verifyAnswers}) and the comparison of documents
+ * ({@link compareDocuments}) are shared with the second-order files' `verify`,
+ * {@link conformance/hvp-verify | hvp-verify}, which judges `backprop-ref/hvp@1` answers; a report
+ * names a known mistake of either kind ({@link KnownMistakeName}).
+ *
  * @module
  */
 import { BackpropRefError, describeValue } from "../numeric/errors.js";
-import { caseResult, parseCase, type Problem, type ResultDocument } from "./case-format.js";
+import { caseResult, type ParameterDocument, parseCase, type Problem, resultFormat, type ResultDocument } from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult, transposedLayout } from "./mistakes.js";
 import { assertSchema, schemaViolation } from "./schemas.js";
-import type { VectorFile } from "./vector-format.js";
+import { type SecondOrderMistakeName, secondOrderMistakeSummaries } from "./second-order-mistakes.js";
+import { rejectionFormat, type TestVerdictKind, type VectorFile } from "./vector-format.js";
 import { type Closeness, type Tolerance, verifyTolerance, withinTolerance } from "./tolerance.js";
 import { resultInterval, rightSlopeResult } from "./kink-results.js";
+
+/**
+ * A known mistake `verify` can name: one of the first derivative
+ * ({@link conformance/mistakes!MistakeName | MistakeName}), or one of a Hessian-vector product
+ * ({@link conformance/second-order-mistakes!SecondOrderMistakeName | SecondOrderMistakeName}).
+ * The two lists share no name.
+ */
+export type KnownMistakeName = MistakeName | SecondOrderMistakeName;
+
+/**
+ * The one-line description of a known mistake, as a report prints it after "matches the known mistake".
+ *
+ * @param name - the mistake
+ */
+export function knownMistakeDescription(name: KnownMistakeName): string {
+  return (mistakeNames as readonly string[]).includes(name)
+    ? mistakeDescriptions[name as MistakeName]
+    : secondOrderMistakeSummaries[name as SecondOrderMistakeName];
+}
 
 /** The quantities of a result, in the order in which they are compared. */
 export const resultQuantities = ["loss", "outputs", "gradients", "deltaWeights", "updated"] as const;
@@ -50,8 +75,8 @@ export interface TestVerdict {
   readonly passed: boolean;
   /** The first difference from the reference, when there is one. */
   readonly difference: Difference | null;
-  /** The known mistake whose result the given one matches, when there is one. */
-  readonly mistake: MistakeName | null;
+  /** The known mistake whose result the given one matches, when there is one: a first-order one, or one of a Hessian-vector product. */
+  readonly mistake: KnownMistakeName | null;
   /** What happened, in one line, when the test failed without a difference in numbers, or passed as acceptable. */
   readonly note: string | null;
   /**
@@ -90,40 +115,94 @@ export function compareResults(
 ): Difference | null {
   const allowances = "allowances" in closeness ? closeness.allowances : null;
   const tolerance = "allowances" in closeness ? verifyTolerance : closeness;
+  const compared = resultQuantities
+    .filter((quantity) => quantities.includes(quantity))
+    .map((field) => ({ field, parameters: field !== "loss" && field !== "outputs" }));
+  return compareDocuments(given, expected, { name: "result", format: resultFormat, quantities: compared }, tolerance, allowances);
+}
+
+/** One quantity of a document, as {@link compareDocuments} compares it. */
+export interface ComparedQuantity {
+  /** The field's name in the document, e.g. `loss` or `gradients`. */
+  readonly field: string;
+  /**
+   * Whether the field is shaped like the parameters, `{"weights": [...], "biases": [...] | null}`,
+   * and so compared layer by layer (`gradients.weights[1]`); otherwise it is a number or an array
+   * of numbers (`loss`, `outputs`).
+   */
+  readonly parameters: boolean;
+}
+
+/** What a document holds, for {@link compareDocuments}: its name, its format and its quantities in the order compared. */
+export interface ComparedDocument {
+  /** How a difference names the whole document when it is not an object, e.g. `result`. */
+  readonly name: string;
+  /** The document's format tag, e.g. `backprop-ref/result@1`. */
+  readonly format: string;
+  /** The quantities, in the order in which they are compared. */
+  readonly quantities: readonly ComparedQuantity[];
+}
+
+/**
+ * The first difference between a given document and an expected one, or `null` when they agree:
+ * the comparison of {@link compareResults}, for any document made of numbers, arrays of numbers
+ * and sections shaped like the parameters (a `result@1`, an `hvp@1`). The given document may be
+ * anything: a field that is missing, of the wrong shape or not a number is the difference. A
+ * section that is not an object, or has more or fewer layers than expected, is reported before
+ * any number is compared; then the numbers are compared in the order of `document.quantities`,
+ * each section's weights before its biases.
+ *
+ * @param given - the other implementation's document, as parsed from JSON
+ * @param expected - the reference document
+ * @param document - its name, format and quantities
+ * @param tolerance - how close numbers must be where `allowances` does not say
+ * @param allowances - an allowed absolute error for every number, shaped like `expected`, or `null` to use `tolerance`
+ */
+export function compareDocuments(
+  given: unknown,
+  expected: object,
+  document: ComparedDocument,
+  tolerance: Tolerance,
+  allowances: object | null = null,
+): Difference | null {
   if (typeof given !== "object" || given === null || Array.isArray(given)) {
     return {
-      quantity: "result",
+      quantity: document.name,
       position: "",
-      expected: "a backprop-ref/result@1 object",
+      expected: `a ${document.format} object`,
       given: describeValue(given),
       relativeError: null,
     };
   }
-  const document = given as Record<string, unknown>;
+  const fields = given as Record<string, unknown>;
+  const reference = expected as Record<string, unknown>;
+  const allowed = allowances as Record<string, unknown> | null;
   const compared: [string, unknown, unknown, unknown][] = [];
-  if (quantities.includes("loss")) compared.push(["loss", document.loss, expected.loss, allowances?.loss]);
-  if (quantities.includes("outputs")) compared.push(["outputs", document.outputs, expected.outputs, allowances?.outputs]);
-  for (const part of ["gradients", "deltaWeights", "updated"] as const) {
-    if (!quantities.includes(part)) continue;
-    const section = document[part];
-    const fields =
-      typeof section === "object" && section !== null && !Array.isArray(section) ? (section as Record<string, unknown>) : undefined;
-    if (fields === undefined) {
+  for (const { field, parameters } of document.quantities) {
+    if (!parameters) {
+      compared.push([field, fields[field], reference[field], allowed?.[field]]);
+      continue;
+    }
+    const expectedSection = reference[field] as ParameterDocument;
+    const allowedSection = allowed?.[field] as ParameterDocument | undefined;
+    const value = fields[field];
+    const section = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    if (section === undefined) {
       return {
-        quantity: part,
+        quantity: field,
         position: "",
         expected: "an object with weights and biases",
-        given: describeValue(section),
+        given: describeValue(value),
         relativeError: null,
       };
     }
     for (const kind of ["weights", "biases"] as const) {
-      const layers = expected[part][kind]?.length;
-      const givenLayers = fields[kind];
+      const layers = expectedSection[kind]?.length;
+      const givenLayers = section[kind];
       if (layers !== undefined && Array.isArray(givenLayers) && givenLayers.length !== layers) {
         // An extra layer appended, or one missing, is a difference even where every layer that should be there agrees.
         return {
-          quantity: `${part}.${kind}`,
+          quantity: `${field}.${kind}`,
           position: "",
           expected: `${layers} layers`,
           given: `${givenLayers.length} layers`,
@@ -131,22 +210,22 @@ export function compareResults(
         };
       }
     }
-    expected[part].weights.forEach((matrix, index) =>
+    expectedSection.weights.forEach((matrix, index) =>
       compared.push([
-        `${part}.weights[${index}]`,
-        Array.isArray(fields.weights) ? fields.weights[index] : fields.weights,
+        `${field}.weights[${index}]`,
+        Array.isArray(section.weights) ? section.weights[index] : section.weights,
         matrix,
-        allowances?.[part].weights[index],
+        allowedSection?.weights[index],
       ]),
     );
-    if (expected[part].biases === null) compared.push([`${part}.biases`, fields.biases, null, undefined]);
+    if (expectedSection.biases === null) compared.push([`${field}.biases`, section.biases, null, undefined]);
     else
-      expected[part].biases.forEach((vector, index) =>
+      expectedSection.biases.forEach((vector, index) =>
         compared.push([
-          `${part}.biases[${index}]`,
-          Array.isArray(fields.biases) ? fields.biases[index] : fields.biases,
+          `${field}.biases[${index}]`,
+          Array.isArray(section.biases) ? section.biases[index] : section.biases,
           vector,
-          allowances?.[part].biases?.[index],
+          allowedSection?.biases?.[index],
         ]),
       );
   }
@@ -319,11 +398,62 @@ export const maximumStrayVerdicts = 20;
  */
 export function verifyVectors(file: VectorFile, results: readonly unknown[]): VerifyReport {
   assertSchema("vectors", file, "the vector file");
-  const testIds = new Set(file.testGroups.flatMap((group) => group.tests.map((test) => test.id)));
+  const validById = new Map<number, ResultDocument>();
+  for (const group of file.testGroups)
+    for (const test of group.tests) if (test.result === "valid") validById.set(test.tcId, test.expected!);
+  const tests = file.testGroups.flatMap((group) =>
+    group.tests.map((test) => ({ id: test.id, result: test.result, comment: test.comment, test, tolerance: group.tolerance })),
+  );
+  return verifyAnswers(tests, results, ({ test, tolerance }, given) => {
+    const problem = parseCase(test.case);
+    const expected = test.result === "wrong" ? (validById.get(test.sameCaseAs!) ?? caseResult(problem)) : test.expected!;
+    const alternative = test.result === "acceptable" ? test.alternative! : null;
+    return { ...verifyResult(problem, given, tolerance, expected, alternative), id: test.id };
+  });
+}
+
+/** What {@link verifyAnswers} needs to know of a test. */
+export interface AnsweredTest {
+  /** The test's id, which its answer carries. */
+  readonly id: string;
+  /** The test's verdict kind: an `invalid` test must be answered by a rejection, every other by numbers. */
+  readonly result: TestVerdictKind;
+  /** What the test is about, quoted when a malformed case was accepted. */
+  readonly comment: string;
+}
+
+/** What an answer is called in the notes of {@link verifyAnswers}. */
+export interface AnswerName {
+  /** The bare name: `result`, `hvp answer`. */
+  readonly name: string;
+  /** The name with its article: `a result`, `an hvp answer`. */
+  readonly withArticle: string;
+}
+
+/**
+ * The rules every vector file's answers obey, whatever the answers hold: the part of
+ * {@link verifyVectors} that the second-order files' `verify` shares.
+ *
+ * Each answer carries its test's `id`. An entry that is not an object with a string id, an id
+ * that no test has, and a second answer for the same id each fail (none is ignored: a second
+ * answer could overwrite a wrong one with a right one); a test without an answer fails. A
+ * `backprop-ref/rejection@1` answer must obey its schema; it passes an `invalid` test and fails
+ * any other (a valid case was rejected), and an `invalid` test answered otherwise fails (a
+ * malformed case was accepted). Every other answer is judged by `judge`.
+ *
+ * @param tests - the tests, in the order of their verdicts
+ * @param results - the other implementation's answers and rejections, each with its test's `id`
+ * @param judge - the verdict on an answer with numbers to a test that is not `invalid`
+ * @param answer - what an answer is called in the verdicts' notes, bare and with its article: `result` and `a result`, or `hvp answer` and `an hvp answer`
+ */
+export function verifyAnswers<Test extends AnsweredTest>(
+  tests: readonly Test[],
+  results: readonly unknown[],
+  judge: (test: Test, given: unknown) => TestVerdict,
+  answer: AnswerName = { name: "result", withArticle: "a result" },
+): VerifyReport {
+  const testIds = new Set(tests.map((test) => test.id));
   const byId = new Map<string, unknown>();
-  // Answers that are not for exactly one test fail on their own: a second answer for an id
-  // (which could overwrite a wrong one with a right one), an id no test has, an entry that is
-  // not an answer at all. None of them is ignored.
   const strays: TestVerdict[] = [];
   let unreported = 0;
   const duplicated = new Set<string>();
@@ -336,7 +466,9 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
   results.forEach((entry, index) => {
     const id = typeof entry === "object" && entry !== null ? (entry as { id?: unknown }).id : undefined;
     if (typeof id !== "string") {
-      addStray(() => failure(`results[${index}]`, `is not a result or rejection with a string id, got ${describeValue(entry)}`));
+      addStray(() =>
+        failure(`results[${index}]`, `is not ${answer.withArticle} or rejection with a string id, got ${describeValue(entry)}`),
+      );
     } else if (!testIds.has(id)) {
       addStray(() => failure(id, `results[${index}] answers a test that the vector file does not have`));
     } else if (byId.has(id)) {
@@ -345,44 +477,36 @@ export function verifyVectors(file: VectorFile, results: readonly unknown[]): Ve
       byId.set(id, entry);
     }
   });
-  const validById = new Map<number, ResultDocument>();
-  for (const group of file.testGroups)
-    for (const test of group.tests) if (test.result === "valid") validById.set(test.tcId, test.expected!);
   const verdicts: TestVerdict[] = [];
-  for (const group of file.testGroups) {
-    for (const test of group.tests) {
-      const given = byId.get(test.id);
-      if (given === undefined) {
-        verdicts.push(failure(test.id, "no result or rejection with this id"));
-        continue;
-      }
-      if (duplicated.has(test.id)) {
-        verdicts.push(failure(test.id, "more than one result or rejection has this id; give each test one answer"));
-        continue;
-      }
-      const rejected = (given as { format?: unknown }).format === "backprop-ref/rejection@1";
-      const rejectionViolation = rejected ? schemaViolation("rejection", given) : null;
-      if (rejectionViolation !== null) {
-        verdicts.push(failure(test.id, `the rejection is not a rejection@1 document: ${rejectionViolation}`));
-        continue;
-      }
-      if (test.result === "invalid") {
-        verdicts.push(
-          rejected
-            ? { id: test.id, passed: true, difference: null, mistake: null, note: null }
-            : failure(test.id, `accepted a malformed case (${test.comment}); it must be rejected`),
-        );
-        continue;
-      }
-      if (rejected) {
-        verdicts.push(failure(test.id, `rejected a valid case: ${describeValue((given as { message?: unknown }).message)}`));
-        continue;
-      }
-      const problem = parseCase(test.case);
-      const expected = test.result === "wrong" ? (validById.get(test.sameCaseAs!) ?? caseResult(problem)) : test.expected!;
-      const alternative = test.result === "acceptable" ? test.alternative! : null;
-      verdicts.push({ ...verifyResult(problem, given, group.tolerance, expected, alternative), id: test.id });
+  for (const test of tests) {
+    const given = byId.get(test.id);
+    if (given === undefined) {
+      verdicts.push(failure(test.id, `no ${answer.name} or rejection with this id`));
+      continue;
     }
+    if (duplicated.has(test.id)) {
+      verdicts.push(failure(test.id, `more than one ${answer.name} or rejection has this id; give each test one answer`));
+      continue;
+    }
+    const rejected = (given as { format?: unknown }).format === rejectionFormat;
+    const rejectionViolation = rejected ? schemaViolation("rejection", given) : null;
+    if (rejectionViolation !== null) {
+      verdicts.push(failure(test.id, `the rejection is not a rejection@1 document: ${rejectionViolation}`));
+      continue;
+    }
+    if (test.result === "invalid") {
+      verdicts.push(
+        rejected
+          ? { id: test.id, passed: true, difference: null, mistake: null, note: null }
+          : failure(test.id, `accepted a malformed case (${test.comment}); it must be rejected`),
+      );
+      continue;
+    }
+    if (rejected) {
+      verdicts.push(failure(test.id, `rejected a valid case: ${describeValue((given as { message?: unknown }).message)}`));
+      continue;
+    }
+    verdicts.push(judge(test, given));
   }
   verdicts.push(...strays);
   if (unreported > 0) {
@@ -415,7 +539,7 @@ export function formatVerifyReport(report: VerifyReport): string {
     if (verdict.passed) return verdict.acceptable === true ? `${verdict.id}: pass, ${verdict.note}` : `${verdict.id}: pass`;
     const what = verdict.difference !== null ? describeDifference(verdict.difference) : verdict.note!;
     const mistake =
-      verdict.mistake === null ? "" : `\n    matches the known mistake ${verdict.mistake}: ${mistakeDescriptions[verdict.mistake]}`;
+      verdict.mistake === null ? "" : `\n    matches the known mistake ${verdict.mistake}: ${knownMistakeDescription(verdict.mistake)}`;
     return `${verdict.id}: FAIL ${what}${mistake}`;
   });
   const failed = report.verdicts.filter((verdict) => !verdict.passed);
