@@ -28,7 +28,8 @@ export * from "./model/forward-mode.js";
 export * from "./model/second-order.js";
 
 // oracles: numeric gradients from the loss alone, Hessian-vector products by the complex step and by differences of
-// gradients, the 100-digit oracle, the comparison and its report, check.
+// gradients, the Gauss–Newton product from the complex step's tangents, the 100-digit oracle, the comparison and its report, check and
+// check --order 2.
 export * from "./oracles/kinks.js";
 export * from "./oracles/comparison.js";
 export * from "./oracles/finite-differences.js";
@@ -36,6 +37,7 @@ export * from "./oracles/complex-step.js";
 export * from "./oracles/parameter-directions.js";
 export * from "./oracles/complex-gradient.js";
 export * from "./oracles/hessian-differences.js";
+export * from "./oracles/gauss-newton-product.js";
 export * from "./oracles/gradient-check.js";
 export * from "./oracles/lines.js";
 export * from "./oracles/directional.js";
@@ -45,6 +47,7 @@ export * from "./oracles/exact-step.js";
 export * from "./oracles/exact-comparison.js";
 export * from "./oracles/report.js";
 export * from "./oracles/check.js";
+export * from "./oracles/second-order-check.js";
 
 // training: the workspace, the fused update and step, momentum, datasets, train, the model file, the plot.
 export * from "./training/workspace.js";

@@ -5,7 +5,8 @@ import { caseResult, parseCase } from "../../src/conformance/case-format.js";
 import { exitBadInput, exitCheckFailed } from "../../src/cli/io.js";
 import { formatJson } from "../../src/numeric/json.js";
 import { runCommand, scratchFolder } from "../support/command.js";
-import { workedExampleCase } from "../../src/conformance/worked-example.js";
+import { hvpResult, parseHvpCase } from "../../src/conformance/hvp-format.js";
+import { workedExampleCase, workedExampleHvpCase } from "../../src/conformance/worked-example.js";
 
 const run = runCommand;
 const directory = scratchFolder("cli");
@@ -135,5 +136,108 @@ describe("backprop-ref check", () => {
     };
     expect(json).toMatchObject({ passed: true, inconclusive: true });
     expect(json.methods.map((method) => method.verdict)).toStrictEqual(["passed", "passed", "passed", "inconclusive", "inconclusive"]);
+  });
+});
+
+describe("backprop-ref check --order 2", () => {
+  const hvpCasePath = join(directory, "case.hvp.json");
+  const answerPath = join(directory, "answer.json");
+  const mistakenPath = join(directory, "mistaken.json");
+
+  /** The worked example's hvp case, backprop-ref's answer, and the answer with G V in place of H V, at the paths above. */
+  function writeHvpFiles(): void {
+    writeFileSync(hvpCasePath, formatJson(workedExampleHvpCase));
+    const answer = hvpResult(parseHvpCase(workedExampleHvpCase));
+    writeFileSync(answerPath, formatJson(answer));
+    writeFileSync(mistakenPath, formatJson({ ...answer, hessianVectorProduct: answer.gaussNewtonVectorProduct }));
+  }
+
+  it("passes backprop-ref's own answer with one line per quantity and oracle, and the same answer from a file", async () => {
+    writeHvpFiles();
+    const { status, stdout } = await run(["check", "--order", "2", hvpCasePath]);
+    expect(status).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines.map((line) => line.split(/\s+/).slice(0, 3).join(" "))).toEqual([
+      "loss forward passed",
+      "directionalDerivative complex-step passed",
+      "directionalDerivative backprop passed",
+      "outputTangents complex-step passed",
+      "hessianVectorProduct complex-step passed",
+      "hessianVectorProduct richardson passed",
+      "gaussNewtonVectorProduct complex-step passed",
+      "gaussNewtonVectorProduct semi-definite passed",
+      "all 8 checks",
+    ]);
+    expect(lines.at(-1)).toBe("all 8 checks passed for backprop-ref's answer");
+    const supplied = await run(["check", "--order", "2", hvpCasePath, answerPath]);
+    expect(supplied.status).toBe(0);
+    expect(supplied.stdout.trim().split("\n").at(-1)).toBe("all 8 checks passed for the supplied answer");
+  });
+
+  it("fails the Gauss–Newton product passed off as H V with exit status 1 and names the mistake", async () => {
+    writeHvpFiles();
+    const { status, stdout } = await run(["check", "--order", "2", hvpCasePath, mistakenPath]);
+    expect(status).toBe(exitCheckFailed);
+    expect(stdout).toContain(
+      "hessianVectorProduct     complex-step  FAILED  worst relative error 1.37e+0 > 1e-11 at layer 1 weights[0][1][0]",
+    );
+    expect(stdout).toContain(
+      "matches the known mistake gauss-newton-as-hessian: the Gauss-Newton product G V is reported as the Hessian-vector product H V",
+    );
+    expect(stdout.trim().split("\n").at(-1)).toBe("the supplied answer FAILED 2 of 8 checks");
+  });
+
+  it("runs one oracle with --method and reports in JSON as backprop-ref/check2@1 with --json", async () => {
+    writeHvpFiles();
+    const { status, stdout } = await run(["check", "--order", "2", hvpCasePath, mistakenPath, "--method", "richardson", "--json"]);
+    expect(status).toBe(exitCheckFailed);
+    const report = JSON.parse(stdout) as {
+      format: string;
+      order: number;
+      passed: boolean;
+      checks: { oracle: string }[];
+      mistakes: { name: string }[];
+    };
+    expect(report).toMatchObject({ format: "backprop-ref/check2@1", order: 2, subject: "supplied", passed: false });
+    expect(report.checks.map((check) => check.oracle)).toEqual(["forward", "backprop", "richardson", "semi-definite"]);
+    expect(report.mistakes.map((mistake) => mistake.name)).toEqual(["gauss-newton-as-hessian"]);
+  });
+
+  it.each([
+    [["check", "--order", "3", hvpCasePath], "option '--order <order>' argument '3' is invalid. Allowed choices are 1, 2."],
+    [["check", "--order", "x", hvpCasePath], "option '--order <order>' argument 'x' is invalid. Allowed choices are 1, 2."],
+    [
+      ["check", "--order", "2", "--method", "taylor", hvpCasePath],
+      "backprop-ref check: --method taylor is an oracle of the gradient only: with --order 2, --method must be all, complex-step or richardson",
+    ],
+    [
+      ["check", "--order", "2", casePath],
+      `backprop-ref check: ${casePath}: the case has no field "direction": an hvp case is a backprop-ref/case@1 document with a direction`,
+    ],
+    [
+      ["check", "--order", "2", hvpCasePath, resultPath],
+      `backprop-ref check: ${resultPath}: format must be "backprop-ref/hvp@1", got "backprop-ref/result@1"`,
+    ],
+    [
+      ["check", "--order", "2", hvpCasePath, join(directory, "short.json")],
+      "short.json: outputTangents has 1 entries but the case has 2 samples (one row per sample)",
+    ],
+    [["check", "--order", "2", "-", "-"], "only one of the case and the result can be read from standard input, got - for both"],
+  ])("rejects bad usage and bad input with exit status 2, naming the option or the field: %#", async (args, message) => {
+    writeExampleFiles();
+    writeHvpFiles();
+    const answer = JSON.parse(formatJson(hvpResult(parseHvpCase(workedExampleHvpCase)))) as { outputTangents: number[][] };
+    writeFileSync(join(directory, "short.json"), JSON.stringify({ ...answer, outputTangents: answer.outputTangents.slice(0, 1) }));
+    const { status, stdout, stderr } = await run(args);
+    expect(status).toBe(exitBadInput);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(message);
+  });
+
+  it("reads the hvp case from standard input", async () => {
+    writeHvpFiles();
+    const { status, stdout } = await run(["check", "--order", "2", "-", answerPath], JSON.stringify(workedExampleHvpCase));
+    expect(status).toBe(0);
+    expect(stdout.trim().split("\n").at(-1)).toBe("all 8 checks passed for the supplied answer");
   });
 });

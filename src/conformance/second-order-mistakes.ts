@@ -36,6 +36,7 @@ import {
   outputDeltaTangent,
 } from "../model/second-order.js";
 import { dimensions, zeros, zerosLike, type Matrix } from "../numeric/tensor.js";
+import type { KnownMistake } from "../oracles/second-order-check.js";
 
 /** The names of the known mistakes of a Hessian-vector product, in the order of the module's table. */
 export const secondOrderMistakeNames = [
@@ -109,6 +110,26 @@ export function secondOrderMistakesThatDiffer(network: Network): SecondOrderMist
         return true;
     }
   });
+}
+
+/**
+ * The known mistakes of a Hessian-vector product that differ from it for this network
+ * ({@link secondOrderMistakesThatDiffer}), each with what it computes for the batch and the
+ * direction: what `check --order 2` tries on a failing $HV$ to name the mistake it matches
+ * (see {@link oracles/second-order-check!SecondOrderCheckOptions.knownMistakes | knownMistakes}).
+ *
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$
+ * @param targets - $t$, $n_L \times B$
+ * @param direction - $V$, shaped like the parameters
+ */
+export function knownHessianMistakes(network: Network, inputs: Matrix, targets: Matrix, direction: ParameterArrays): KnownMistake[] {
+  return secondOrderMistakesThatDiffer(network).map((name) => ({
+    quantity: "hessianVectorProduct",
+    name,
+    summary: secondOrderMistakeSummaries[name],
+    product: mistakenHessianProduct(name, network, inputs, targets, direction),
+  }));
 }
 
 function mistakenDeltaTangents(

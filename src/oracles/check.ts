@@ -223,7 +223,14 @@ export function checkReportJson(report: CheckReport): unknown {
   return finiteOrNull(checkReportData(report));
 }
 
-function finiteOrNull(value: unknown): unknown {
+/**
+ * A copy of plain JSON data with every number that is not finite ($\pm\infty$, NaN) replaced by
+ * `null`, which JSON can hold (`JSON.stringify` would write `null` for them anyway, silently): the
+ * reports in JSON of `check` and `check --order 2` pass through it.
+ *
+ * @param value - plain data: numbers, strings, booleans, `null`, arrays and objects of them
+ */
+export function finiteOrNull(value: unknown): unknown {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (Array.isArray(value)) return value.map(finiteOrNull);
   if (typeof value === "object" && value !== null) {

@@ -1,0 +1,651 @@
+/**
+ * The engine of `check --order 2`: judge every quantity of a second-order answer (this
+ * library's, or another implementation's `backprop-ref/hvp@1` answer, which the command line
+ * reads with {@link conformance/hvp-format!readHvpAnswer | readHvpAnswer}) by oracles that do not
+ * use the R-operator, and report in words and in JSON.
+ *
+ * For a batch, a direction $V$ and an answer, each quantity is judged by the oracles that can
+ * judge it, one check each, in this order:
+ *
+ * | quantity | oracle | what it compares with | tolerance |
+ * | --- | --- | --- | --- |
+ * | `loss` | `forward` | $E$ by the library's forward pass and loss | $10^{-11}$, floor $10^{-3}\max(1, \lvert E\rvert)$ |
+ * | `directionalDerivative` | `complex-step` | $\operatorname{Im} E(w + ihV)/h$ | $10^{-11}$ of $\max\left(\sum_i \lvert \nabla_i E\, V_i\rvert, \text{floor}\right)$ |
+ * | `directionalDerivative` | `backprop` | $\nabla E \cdot V$, $\nabla E$ by backpropagation | the same |
+ * | `outputTangents` | `complex-step` | $\operatorname{Im} o^{(L)}(w + ihV)/h$ | $10^{-11}$, floor $10^{-3} \max_i \lvert V_i\rvert$ |
+ * | `hessianVectorProduct` | `complex-step` | $\operatorname{Im} \nabla E(w + ihV)/h$ ({@link oracles/complex-gradient | complex-gradient}) | $10^{-11}$, floor {@link oracles/hessian-differences!hessianProductFloor | hessianProductFloor} |
+ * | `hessianVectorProduct` | `richardson` | Richardson extrapolation of differences of gradients ({@link oracles/hessian-differences | hessian-differences}) | $10^{-7}$, the same floor |
+ * | `gaussNewtonVectorProduct` | `complex-step` | $J^\top H_\ell (JV)$, $JV$ by the complex step ({@link oracles/gauss-newton-product | gauss-newton-product}) | $10^{-11}$, the same floor |
+ * | `gaussNewtonVectorProduct` | `semi-definite` | $V^\top (GV) \ge 0$, where the loss is convex | the rounding of the sum |
+ *
+ * Every floor is at least the smallest normal number $2^{-1022}$: below it a number's rounding is
+ * absolute, and a direction of subnormal entries gives products that are $0$ as far as float64
+ * can tell (the complex step cannot even scale such a direction, and says it overflowed).
+ *
+ * Why $10^{-11}$: the complex step of the gradient agrees with the R-operator to
+ * $1.4 \times 10^{-12}$ of the floor over 10,000 random cases (see
+ * {@link oracles/complex-gradient | complex-gradient}), and $10^{-11}$ leaves room for another
+ * order of summation while every known mistake still fails. Over 40,000 random hvp cases
+ * (10,000 of each of the four spreads the specs draw from: `caseWithDirection` and
+ * `hvpCaseDocument`, each with general and uniform numbers), backprop-ref's own answer showed at
+ * worst: $\dot E$ $9.1 \times 10^{-14}$ (complex step) and $6.1 \times 10^{-14}$
+ * (backpropagation), $JV$ $3.2 \times 10^{-12}$ (an output tangent of $7 \times 10^{-4}$ that is
+ * a sum of terms near $1$), $HV$ $1.2 \times 10^{-12}$ (complex step) and $1.0 \times 10^{-8}$
+ * (Richardson extrapolation, whose own error it is), $GV$ $9.5 \times 10^{-13}$; 11 of them were
+ * inconclusive (a kink crossed, or a direction of subnormal numbers that the complex step cannot
+ * scale), none failed. Richardson extrapolation keeps its own tolerance,
+ * {@link oracles/hessian-differences!hessianDifferenceTolerances | hessianDifferenceTolerances}.
+ *
+ * **The Gauss–Newton product** has no oracle by differences (it is not the derivative of
+ * anything the network computes), so two things judge it: an independent construction of
+ * $J^\top H_\ell J V$ from the complex step's tangents and backpropagation's first-order steps,
+ * and a law that needs no oracle, $V^\top G V \ge 0$ for the convex losses (squared error,
+ * binary cross-entropy, and cross-entropy where every sample's targets sum to $0$ or more),
+ * because $V^\top G V = \frac1B \sum_b (J_b V)^\top H_{\ell,b} (J_b V)$ and each $H_\ell$ is then
+ * positive semi-definite.
+ *
+ * **Verdicts.** A check passes, fails, or is inconclusive: it found nothing wrong but could not
+ * judge everything (an oracle overflowed on some entries, or a step of Richardson extrapolation
+ * moved a `relu` preactivation across its kink, so that its difference measures a jump rather
+ * than $HV$). The report fails when one check fails. A failing Hessian-vector product is
+ * compared with each known mistake the caller supplies ({@link SecondOrderCheckOptions.knownMistakes},
+ * the command line gives those of {@link conformance/second-order-mistakes | second-order-mistakes}),
+ * and a failing Gauss–Newton product with the Hessian-vector product, and the report names the
+ * one it matches.
+ *
+ * **Kinks.** At a `relu` or `leaky_relu` preactivation exactly at $0$ every oracle takes the
+ * piece on the left, as backprop-ref does ($f'(0)$ the left slope, $f'' = 0$); the report says
+ * how many there are. An answer that takes another convention there is judged against the left
+ * piece, not as acceptable: the second-order products of the other conventions are not computed
+ * yet.
+ *
+ * @module
+ */
+import { backpropagate, type Backpropagation } from "../model/backprop.js";
+import { traceLoss } from "../model/forward.js";
+import { parameterEntries, type ParameterArrays, type ParameterEntry } from "../model/network.js";
+import { secondOrder, type SecondOrderProducts } from "../model/second-order.js";
+import { dimensions, type Matrix } from "../numeric/tensor.js";
+import { finiteOrNull, type CheckedBatch } from "./check.js";
+import { defaultFloor, defaultFloorScale, relativeError, type Verdict } from "./comparison.js";
+import { complexStepDerivatives, type ComplexStepDerivatives } from "./complex-gradient.js";
+import { complexStepGaussNewtonProduct } from "./gauss-newton-product.js";
+import {
+  type HessianDifference,
+  hessianDifferenceTolerances,
+  hessianProductFloor,
+  richardsonHessianProduct,
+} from "./hessian-differences.js";
+import { unitsAtKinks, type KinkUnit } from "./kink-conventions.js";
+import { largestEntry, parameterDot } from "./parameter-directions.js";
+import { table, verdictWord } from "./report.js";
+
+/** The smallest normal float64, $2^{-1022}$: the least floor of every comparison. */
+const smallestNormal = 2 ** -1022;
+
+/** The format tag of a second-order check report in JSON. */
+export const secondOrderCheckFormat = "backprop-ref/check2@1";
+
+/** The numeric oracles a second-order check can be limited to (`check --order 2 --method`), in the order they run. */
+export const secondOrderMethods = ["complex-step", "richardson"] as const;
+
+/** One of {@link secondOrderMethods}. */
+export type SecondOrderMethod = (typeof secondOrderMethods)[number];
+
+/** The quantities of an answer, in the order of `backprop-ref/hvp@1` and of the report. */
+export const secondOrderQuantities = [
+  "loss",
+  "directionalDerivative",
+  "outputTangents",
+  "hessianVectorProduct",
+  "gaussNewtonVectorProduct",
+] as const;
+
+/** One of {@link secondOrderQuantities}. */
+export type SecondOrderQuantity = (typeof secondOrderQuantities)[number];
+
+/** What judges a quantity: the library's forward pass, the complex step, backpropagation's gradient, Richardson extrapolation, or a law. */
+export type SecondOrderOracle = "forward" | "complex-step" | "backprop" | "richardson" | "semi-definite";
+
+/**
+ * The tolerance of every check but Richardson extrapolation's: $10^{-11}$ relative, about ten
+ * times the worst the complex step of the gradient showed against the R-operator (see the
+ * module comment).
+ */
+export const secondOrderTolerance = 1e-11;
+
+/** A product that an answer may hold instead of the right one, under the name of the mistake that computes it. */
+export interface KnownMistake {
+  /** The quantity it stands in for. */
+  readonly quantity: "hessianVectorProduct" | "gaussNewtonVectorProduct";
+  /** Its name, e.g. `gauss-newton-as-hessian`. */
+  readonly name: string;
+  /** One line of plain text: what the mistake does. */
+  readonly summary: string;
+  /** What it computes for the batch and the direction, shaped like the parameters. */
+  readonly product: ParameterArrays;
+}
+
+/** Settings of a second-order check; every field has a default. */
+export interface SecondOrderCheckOptions {
+  /** The numeric oracles to run, default both of {@link secondOrderMethods}; the loss, $\nabla E \cdot V$ and the semi-definite law are judged always. */
+  readonly methods?: readonly SecondOrderMethod[];
+  /**
+   * The known mistakes to try on a failing quantity, asked for only when one fails; default
+   * none but the one this module knows itself, the Hessian-vector product reported as the
+   * Gauss–Newton product (`hessian-as-gauss-newton`).
+   */
+  readonly knownMistakes?: () => readonly KnownMistake[];
+}
+
+/** One number of the answer beside the oracle's. */
+export interface ComparedEntry {
+  /** Where it is in the JSON layout: `weights[0][1][0]`, `biases[1][0]`, `outputTangents[1][0]` (sample, then unit), or the quantity's name for a number. */
+  readonly position: string;
+  /** The answer's number. */
+  readonly given: number;
+  /** The oracle's. */
+  readonly expected: number;
+  /** $\lvert g - e \rvert$. */
+  readonly absoluteError: number;
+  /** $\lvert g - e \rvert / \max(\lvert g \rvert, \lvert e \rvert, \text{floor})$. */
+  readonly relativeError: number;
+}
+
+/** A quantity judged entry by entry against an oracle. */
+export interface EntryCheck {
+  /** Always `entries`. */
+  readonly kind: "entries";
+  /** The quantity judged. */
+  readonly quantity: SecondOrderQuantity;
+  /** What judged it. */
+  readonly oracle: Exclude<SecondOrderOracle, "semi-definite">;
+  /** The verdict (see the module comment). */
+  readonly verdict: Verdict;
+  /** Whether nothing shows the answer wrong: the verdict is `passed` or `inconclusive`. */
+  readonly passed: boolean;
+  /** The largest relative error over the judged entries ($0$ if none was judged). */
+  readonly maxRelativeError: number;
+  /** The largest relative error that passes. */
+  readonly tolerance: number;
+  /** The floor of the relative error's denominator. */
+  readonly floor: number;
+  /** How many entries the quantity has. */
+  readonly count: number;
+  /** The judged entry with the largest relative error, or `null` if none was judged. */
+  readonly worst: ComparedEntry | null;
+  /** The judged entries with the largest relative errors, worst first, at most five. */
+  readonly worstEntries: readonly ComparedEntry[];
+  /** Whether the oracle's steps crossed a `relu` or `leaky_relu` kink (Richardson extrapolation); then nothing was judged. */
+  readonly kinkCrossed: boolean;
+  /** How many entries the oracle gave no finite number for, and did not judge. */
+  readonly oracleOverflows: number;
+}
+
+/** The law $V^\top G V \ge 0$ for a convex loss, judged on the answer's Gauss–Newton product. */
+export interface SemiDefiniteCheck {
+  /** Always `semi-definite`. */
+  readonly kind: "semi-definite";
+  /** Always `gaussNewtonVectorProduct`. */
+  readonly quantity: "gaussNewtonVectorProduct";
+  /** Always `semi-definite`. */
+  readonly oracle: "semi-definite";
+  /** `passed` or `failed`. */
+  readonly verdict: Verdict;
+  /** Whether $V^\top (GV) \ge -\text{allowance}$. */
+  readonly passed: boolean;
+  /** $V^\top (GV)$ of the answer's $GV$. */
+  readonly value: number;
+  /** How far below $0$ rounding may take it: $10^{-11} \sum_i \lvert V_i\rvert \max(\lvert (GV)_i\rvert, \text{floor})$. */
+  readonly allowance: number;
+}
+
+/** One check of a second-order report. */
+export type SecondOrderCheck = EntryCheck | SemiDefiniteCheck;
+
+/** A failing quantity that matches a known mistake. */
+export interface MatchedMistake {
+  /** The quantity. */
+  readonly quantity: KnownMistake["quantity"];
+  /** The mistake's name. */
+  readonly name: string;
+  /** What the mistake does, in one line. */
+  readonly summary: string;
+}
+
+/** What a second-order check found. */
+export interface SecondOrderReport {
+  /** Whose answer was checked. */
+  readonly subject: "backprop-ref" | "supplied";
+  /** Whether no check failed (an inconclusive check, which could not judge everything, counts as passed). */
+  readonly passed: boolean;
+  /** Whether a check was inconclusive. */
+  readonly inconclusive: boolean;
+  /** Every check, in the order of the module comment's table. */
+  readonly checks: readonly SecondOrderCheck[];
+  /** For each failing quantity that matches a known mistake, the mistake (at most one per quantity). */
+  readonly mistakes: readonly MatchedMistake[];
+  /** The preactivations exactly at a `relu` or `leaky_relu` kink, where every oracle takes the left piece. */
+  readonly kinks: readonly KinkUnit[];
+}
+
+/**
+ * Judges a second-order answer for a batch and a direction $V$ by every oracle of the module
+ * comment's table (or those of `options.methods`).
+ *
+ * @param batch - the network, inputs and targets
+ * @param direction - $V$, shaped like the parameters
+ * @param answer - the answer to judge, shaped like the batch's (as {@link conformance/hvp-format!parseHvpAnswer | parseHvpAnswer} checks it); by default this library's, {@link model/second-order!secondOrder | secondOrder}
+ * @param options - the oracles to run and the known mistakes to try
+ * @throws {@link numeric/errors!ShapeError | ShapeError} for a direction of another shape,
+ *   {@link numeric/errors!NumericError | NumericError} for one with an entry that is not finite, or where
+ *   the library's own answer overflows
+ */
+export function runSecondOrderChecks(
+  batch: CheckedBatch,
+  direction: ParameterArrays,
+  answer?: SecondOrderProducts,
+  options: SecondOrderCheckOptions = {},
+): SecondOrderReport {
+  const { network, inputs, targets } = batch;
+  const methods = options.methods ?? secondOrderMethods;
+  const given = answer ?? secondOrder(network, inputs, targets, direction);
+  const oracles = lazyOracles(batch, direction);
+  const checks: SecondOrderCheck[] = [
+    ...firstOrderChecks(oracles, given, methods),
+    ...productChecks(oracles, given, methods),
+    ...(convexLoss(batch) ? [semiDefinite(direction, given.gaussNewtonVectorProduct, oracles.floor)] : []),
+  ];
+  return {
+    subject: answer === undefined ? "backprop-ref" : "supplied",
+    passed: checks.every((check) => check.passed),
+    inconclusive: checks.some((check) => check.verdict === "inconclusive"),
+    checks,
+    mistakes: matchedMistakes(checks, oracles, given, options.knownMistakes),
+    kinks: unitsAtKinks(network, inputs, oracles.backpropagation.trace),
+  };
+}
+
+/**
+ * A second-order report in words: one line per check, the worst entries of each failing one
+ * and the known mistake a failing quantity matches, the kinks, and the verdict.
+ *
+ * @param report - a report from {@link runSecondOrderChecks}
+ */
+export function formatSecondOrderReport(report: SecondOrderReport): string {
+  const lines: string[] = [];
+  report.checks.forEach((check, index) => {
+    lines.push(checkLine(check));
+    const detailed = check.kind === "entries" && !check.passed && check.count > 1;
+    if (detailed) lines.push("", indent(entryDetail(check)));
+    const last = report.checks[index + 1]?.quantity !== check.quantity;
+    const mistake = report.mistakes.find((matched) => matched.quantity === check.quantity);
+    if (last && mistake !== undefined)
+      lines.push(...(detailed ? [""] : []), `    matches the known mistake ${mistake.name}: ${mistake.summary}`);
+    if (detailed) lines.push("");
+  });
+  if (report.kinks.length > 0) lines.push(kinkLine(report.kinks.length));
+  const whose = report.subject === "backprop-ref" ? "backprop-ref's answer" : "the supplied answer";
+  const checks = report.checks.length;
+  const failed = report.checks.filter((check) => !check.passed).length;
+  const inconclusive = report.checks.filter((check) => check.verdict === "inconclusive").length;
+  lines.push(
+    !report.passed
+      ? `${whose} FAILED ${failed} of ${checks} checks`
+      : inconclusive > 0
+        ? `no check failed for ${whose}, but ${inconclusive} of ${checks} ${inconclusive === 1 ? "was" : "were"} inconclusive`
+        : `all ${checks} checks passed for ${whose}`,
+  );
+  return lines.join("\n");
+}
+
+/**
+ * A second-order report as plain JSON data, `backprop-ref/check2@1`: the verdict, every check
+ * with its worst entries (not every entry), the mistakes matched and the kinks. A number that is
+ * not finite is written as `null`.
+ *
+ * @param report - a report from {@link runSecondOrderChecks}
+ */
+export function secondOrderReportJson(report: SecondOrderReport): unknown {
+  return finiteOrNull({
+    format: secondOrderCheckFormat,
+    order: 2,
+    subject: report.subject,
+    passed: report.passed,
+    inconclusive: report.inconclusive,
+    checks: report.checks,
+    mistakes: report.mistakes,
+    kinks: report.kinks,
+  });
+}
+
+/** What the oracles found for a batch and a direction, each computed when first asked for. */
+interface LazyOracles {
+  /** $E$ and $\nabla E$ by backpropagation, with its forward pass. */
+  readonly backpropagation: Backpropagation;
+  /** $E$. */
+  readonly loss: number;
+  /** The floor of the products: {@link oracles/hessian-differences!hessianProductFloor | hessianProductFloor}. */
+  readonly floor: number;
+  /** The direction $V$. */
+  readonly direction: ParameterArrays;
+  /** $\dot E$, $JV$ and $HV$ by the complex step of the gradient. */
+  readonly complexStep: () => ComplexStepDerivatives;
+  /** $HV$ by Richardson extrapolation of differences of gradients. */
+  readonly richardson: () => HessianDifference;
+  /** $GV$ by $J^\top H_\ell (JV)$. */
+  readonly gaussNewton: () => ParameterArrays;
+}
+
+function lazyOracles(batch: CheckedBatch, direction: ParameterArrays): LazyOracles {
+  const { network, inputs, targets } = batch;
+  const backpropagation = backpropagate(network, inputs, targets);
+  const loss = traceLoss(network, backpropagation.trace, targets);
+  let complex: ComplexStepDerivatives | undefined;
+  let differences: HessianDifference | undefined;
+  let gaussNewton: ParameterArrays | undefined;
+  return {
+    backpropagation,
+    loss,
+    floor: hessianProductFloor(loss, direction),
+    direction,
+    complexStep: () => (complex ??= complexStepDerivatives(network, inputs, targets, direction)),
+    richardson: () => (differences ??= richardsonHessianProduct(network, inputs, targets, direction)),
+    gaussNewton: () => (gaussNewton ??= complexStepGaussNewtonProduct(network, inputs, targets, direction)),
+  };
+}
+
+/** The loss against the forward pass, and $\dot E$ against the complex step and $\nabla E \cdot V$. */
+function firstOrderChecks(oracles: LazyOracles, given: SecondOrderProducts, methods: readonly SecondOrderMethod[]): EntryCheck[] {
+  const { loss, direction } = oracles;
+  const { gradients } = oracles.backpropagation;
+  const checks = [
+    compareEntries("loss", "forward", [scalar("loss", given.loss)], [scalar("loss", loss)], secondOrderTolerance, defaultFloor(loss)),
+  ];
+  // Ė is a sum of the terms ∇_i E V_i: its rounding is relative to their magnitudes, however much they cancel.
+  const slopeFloor = Math.max(absoluteDot(gradients, direction), oracles.floor);
+  const slope = (expected: number, oracle: EntryCheck["oracle"]): EntryCheck =>
+    compareEntries(
+      "directionalDerivative",
+      oracle,
+      [scalar("directionalDerivative", given.directionalDerivative)],
+      [scalar("directionalDerivative", expected)],
+      secondOrderTolerance,
+      slopeFloor,
+    );
+  if (methods.includes("complex-step")) checks.push(slope(oracles.complexStep().directionalDerivative, "complex-step"));
+  checks.push(slope(parameterDot(gradients, direction), "backprop"));
+  return checks;
+}
+
+/** $JV$, $HV$ and $GV$ against the oracles asked for, in the order of the module comment's table. */
+function productChecks(oracles: LazyOracles, given: SecondOrderProducts, methods: readonly SecondOrderMethod[]): EntryCheck[] {
+  const { floor } = oracles;
+  const complexStep = methods.includes("complex-step");
+  const checks: EntryCheck[] = [];
+  const entries = parameterEntries;
+  if (complexStep) {
+    // Outputs move at about the rate of the parameters, whatever the loss.
+    const tangentFloor = defaultFloorScale * largestEntry(oracles.direction);
+    const { outputTangents, hessianVectorProduct } = oracles.complexStep();
+    checks.push(
+      compareEntries(
+        "outputTangents",
+        "complex-step",
+        tangentEntries(given.outputTangents),
+        tangentEntries(outputTangents),
+        secondOrderTolerance,
+        tangentFloor,
+      ),
+      compareEntries(
+        "hessianVectorProduct",
+        "complex-step",
+        entries(given.hessianVectorProduct),
+        entries(hessianVectorProduct),
+        secondOrderTolerance,
+        floor,
+      ),
+    );
+  }
+  if (methods.includes("richardson")) {
+    const { product, kinkCrossed } = oracles.richardson();
+    checks.push(
+      compareEntries(
+        "hessianVectorProduct",
+        "richardson",
+        entries(given.hessianVectorProduct),
+        entries(product),
+        hessianDifferenceTolerances.richardson,
+        floor,
+        kinkCrossed,
+      ),
+    );
+  }
+  if (complexStep) {
+    checks.push(
+      compareEntries(
+        "gaussNewtonVectorProduct",
+        "complex-step",
+        entries(given.gaussNewtonVectorProduct),
+        entries(oracles.gaussNewton()),
+        secondOrderTolerance,
+        floor,
+      ),
+    );
+  }
+  return checks;
+}
+
+/**
+ * For each failing product, the first known mistake within the tolerance of the answer (and not
+ * within it of the oracle's product, or it could not be told from the right one): those the
+ * caller supplies, and the Hessian-vector product reported as the Gauss–Newton product.
+ */
+function matchedMistakes(
+  checks: readonly SecondOrderCheck[],
+  oracles: LazyOracles,
+  given: SecondOrderProducts,
+  knownMistakes: SecondOrderCheckOptions["knownMistakes"],
+): MatchedMistake[] {
+  const failing = (["hessianVectorProduct", "gaussNewtonVectorProduct"] as const).filter((quantity) =>
+    checks.some((check) => check.quantity === quantity && !check.passed),
+  );
+  if (failing.length === 0) return [];
+  const candidates: KnownMistake[] = [
+    ...(knownMistakes?.() ?? []),
+    {
+      quantity: "gaussNewtonVectorProduct",
+      name: "hessian-as-gauss-newton",
+      summary: "the Hessian-vector product H V is reported as the Gauss-Newton product G V",
+      product: oracles.complexStep().hessianVectorProduct,
+    },
+  ];
+  const references = {
+    hessianVectorProduct: () => oracles.complexStep().hessianVectorProduct,
+    gaussNewtonVectorProduct: oracles.gaussNewton,
+  };
+  const within = (a: ParameterArrays, b: ParameterArrays) => withinTolerance(a, b, secondOrderTolerance, oracles.floor);
+  return failing.flatMap((quantity) => {
+    const reference = references[quantity]();
+    const match = candidates.find(
+      (mistake) => mistake.quantity === quantity && !within(mistake.product, reference) && within(given[quantity], mistake.product),
+    );
+    return match === undefined ? [] : [{ quantity, name: match.name, summary: match.summary }];
+  });
+}
+
+function scalar(position: string, value: number): ParameterEntry {
+  return { position, value };
+}
+
+/** The entries of $n_L \times B$ output tangents in the JSON layout, one row per sample: `outputTangents[b][k]`. */
+function tangentEntries(tangents: Matrix): ParameterEntry[] {
+  const [units, samples] = dimensions(tangents);
+  const entries: ParameterEntry[] = [];
+  for (let b = 0; b < samples; b++)
+    for (let k = 0; k < units; k++) entries.push({ position: `outputTangents[${b}][${k}]`, value: tangents.get(k, b) });
+  return entries;
+}
+
+function compareEntries(
+  quantity: SecondOrderQuantity,
+  oracle: EntryCheck["oracle"],
+  given: readonly ParameterEntry[],
+  expected: readonly ParameterEntry[],
+  tolerance: number,
+  floor: number,
+  kinkCrossed = false,
+): EntryCheck {
+  // Below the normal range a number keeps fewer digits, and its rounding is absolute: a direction
+  // of subnormal entries gives products of subnormals, equal to 0 as far as float64 can tell.
+  floor = Math.max(floor, smallestNormal);
+  const compared: ComparedEntry[] = [];
+  let oracleOverflows = 0;
+  given.forEach((entry, index) => {
+    const other = expected[index]!.value;
+    if (!Number.isFinite(other)) {
+      oracleOverflows++;
+      return;
+    }
+    compared.push({
+      position: entry.position,
+      given: entry.value,
+      expected: other,
+      absoluteError: Math.abs(entry.value - other),
+      relativeError: relativeError(entry.value, other, floor),
+    });
+  });
+  const worstEntries = kinkCrossed ? [] : [...compared].sort((a, b) => worseFirst(a.relativeError, b.relativeError)).slice(0, 5);
+  const worst = worstEntries[0] ?? null;
+  const failed = !kinkCrossed && !compared.every((entry) => entry.relativeError <= tolerance);
+  return {
+    kind: "entries",
+    quantity,
+    oracle,
+    verdict: failed ? "failed" : kinkCrossed || oracleOverflows > 0 ? "inconclusive" : "passed",
+    passed: !failed,
+    maxRelativeError: worst?.relativeError ?? 0,
+    tolerance,
+    floor,
+    count: given.length,
+    worst,
+    worstEntries,
+    kinkCrossed,
+    oracleOverflows,
+  };
+}
+
+/** Orders relative errors from worst to best, `NaN` first. */
+function worseFirst(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
+  if (Number.isNaN(b)) return 1;
+  return b - a;
+}
+
+function withinTolerance(given: ParameterArrays, expected: ParameterArrays, tolerance: number, floor: number): boolean {
+  const expectedEntries = parameterEntries(expected);
+  return parameterEntries(given).every((entry, index) => relativeError(entry.value, expectedEntries[index]!.value, floor) <= tolerance);
+}
+
+/** $\sum_i \lvert a_i b_i \rvert$. */
+function absoluteDot(a: ParameterArrays, b: ParameterArrays): number {
+  const other = parameterEntries(b);
+  return parameterEntries(a).reduce((sum, entry, index) => sum + Math.abs(entry.value * other[index]!.value), 0);
+}
+
+/** Whether every sample's loss is convex in the output layer's weighted sums (or, for squared error, in the outputs), so that $G$ is positive semi-definite. */
+function convexLoss(batch: CheckedBatch): boolean {
+  if (batch.network.spec.loss !== "cross_entropy") return true;
+  const [units, samples] = dimensions(batch.targets);
+  for (let b = 0; b < samples; b++) {
+    let sum = 0;
+    for (let k = 0; k < units; k++) sum += batch.targets.get(k, b);
+    if (sum < 0) return false;
+  }
+  return true;
+}
+
+function semiDefinite(direction: ParameterArrays, product: ParameterArrays, floor: number): SemiDefiniteCheck {
+  const value = parameterDot(direction, product);
+  const productEntries = parameterEntries(product);
+  const scale = parameterEntries(direction).reduce(
+    (sum, entry, index) => sum + Math.abs(entry.value) * Math.max(Math.abs(productEntries[index]!.value), floor),
+    0,
+  );
+  const allowance = secondOrderTolerance * scale;
+  const passed = value >= -allowance;
+  return {
+    kind: "semi-definite",
+    quantity: "gaussNewtonVectorProduct",
+    oracle: "semi-definite",
+    verdict: passed ? "passed" : "failed",
+    passed,
+    value,
+    allowance,
+  };
+}
+
+/** `layer 1 weights[0][1][0]` for a parameter, the position itself otherwise. */
+function where(position: string): string {
+  const layer = /^(?:weights|biases)\[(\d+)\]/.exec(position);
+  return layer === null ? position : `layer ${Number(layer[1]) + 1} ${position}`;
+}
+
+function checkLine(check: SecondOrderCheck): string {
+  const start = `${check.quantity.padEnd(24)} ${check.oracle.padEnd(13)} ${verdictWord(check.verdict)}  `;
+  if (check.kind === "semi-definite") {
+    return (
+      start +
+      (check.passed
+        ? `VᵀGV = ${check.value.toExponential(2)} ≥ 0 (to within ${check.allowance.toExponential(2)} of rounding), as a convex loss makes it`
+        : `VᵀGV = ${check.value.toExponential(2)} < 0 (beyond ${check.allowance.toExponential(2)} of rounding): G is not positive semi-definite along V, as a convex loss makes it`)
+    );
+  }
+  if (check.kinkCrossed) {
+    return (
+      start +
+      "a step along V moved a relu or leaky_relu preactivation across its kink, so the difference of gradients measures a jump, not H V: not judged"
+    );
+  }
+  const bound = `${check.passed ? "≤" : ">"} ${check.tolerance.toExponential(0)}`;
+  const overflows =
+    check.oracleOverflows === 0
+      ? ""
+      : `, the oracle overflowed on ${check.oracleOverflows} ${check.oracleOverflows === 1 ? "entry" : "entries"}, which it could not judge`;
+  if (check.count === 1) {
+    const entry = check.worst;
+    const values = entry === null || check.passed ? "" : `: the answer's ${entry.given}, the oracle's ${entry.expected}`;
+    return `${start}relative error ${check.maxRelativeError.toExponential(2)} ${bound}${values}${overflows}`;
+  }
+  const at = check.worst === null ? "no entry judged" : `at ${where(check.worst.position)}`;
+  return `${start}worst relative error ${check.maxRelativeError.toExponential(2)} ${bound} ${at}${overflows}`;
+}
+
+function entryDetail(check: EntryCheck): string {
+  return (
+    table(
+      ["worst entries", "answer", check.oracle, "absolute error", "relative error"],
+      check.worstEntries.map((entry) => [
+        where(entry.position),
+        String(entry.given),
+        String(entry.expected),
+        entry.absoluteError.toExponential(2),
+        entry.relativeError.toExponential(2),
+      ]),
+    ) + `\n${check.count} entries, floor ${check.floor.toExponential(2)}, tolerance ${check.tolerance.toExponential(0)}`
+  );
+}
+
+function kinkLine(count: number): string {
+  return (
+    `${"kinks".padEnd(24)} ${count} ${count === 1 ? "preactivation is" : "preactivations are"} exactly at a relu or leaky_relu kink: ` +
+    "every oracle takes the piece on the left there (f'(0) the left slope, f'' = 0), backprop-ref's convention, and judges the answer by it"
+  );
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => (line === "" ? line : `    ${line}`))
+    .join("\n");
+}
