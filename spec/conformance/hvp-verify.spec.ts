@@ -5,12 +5,12 @@
  * answers (a missing answer, a second one, a stray id, a rejection, the schema) hold for the hvp
  * files too.
  */
+import { secondOrderQuantities } from "../../src/oracles/second-order-check.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type HvpDocument, hvpResult, parseHvpCase } from "../../src/conformance/hvp-format.js";
 import {
   compareHvpAnswers,
-  hvpQuantities,
   hvpTolerance,
   matchingHvpMistake,
   mistakenHvpAnswer,
@@ -47,14 +47,14 @@ describe("verify for hvp answers", () => {
       mistake: null,
       note: null,
     });
-    const scaledAt = (answer: HvpDocument, quantity: (typeof hvpQuantities)[number], factor: number): HvpDocument => {
+    const scaledAt = (answer: HvpDocument, quantity: (typeof secondOrderQuantities)[number], factor: number): HvpDocument => {
       const changed = structuredClone(answer) as unknown as Record<string, unknown>;
       if (typeof changed[quantity] === "number") changed[quantity] *= factor;
       else if (quantity === "outputTangents") (changed.outputTangents as number[][])[1]![0]! *= factor;
       else (changed[quantity] as { weights: number[][][] }).weights[1]![0]![1]! *= factor;
       return changed as unknown as HvpDocument;
     };
-    for (const quantity of hvpQuantities) {
+    for (const quantity of secondOrderQuantities) {
       expect(verifyHvpAnswer(problem, scaledAt(reference, quantity, 1 + 5e-10)).passed, quantity).toBe(true);
       const verdict = verifyHvpAnswer(problem, scaledAt(reference, quantity, 1 + 1e-7));
       expect(verdict.passed, quantity).toBe(false);

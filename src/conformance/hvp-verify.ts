@@ -27,6 +27,7 @@
  *
  * @module
  */
+import { secondOrderQuantities } from "../oracles/second-order-check.js";
 import { parameterDocument } from "./case-format.js";
 import { type HvpDocument, hvpFormat, type HvpProblem, hvpResult, parseHvpCase } from "./hvp-format.js";
 import type { HvpVectorFile } from "./hvp-vector-format.js";
@@ -40,17 +41,8 @@ import {
 import { type Tolerance, verifyTolerance } from "./tolerance.js";
 import { type ComparedDocument, compareDocuments, type Difference, type TestVerdict, verifyAnswers, type VerifyReport } from "./verify.js";
 
-/** The quantities of an hvp answer, in the order in which they are compared. */
-export const hvpQuantities = [
-  "loss",
-  "directionalDerivative",
-  "outputTangents",
-  "hessianVectorProduct",
-  "gaussNewtonVectorProduct",
-] as const;
-
-/** One of {@link hvpQuantities}. */
-export type HvpQuantity = (typeof hvpQuantities)[number];
+/** One of the quantities of an hvp answer, {@link oracles/second-order-check!secondOrderQuantities | secondOrderQuantities}, in the order in which they are compared. */
+export type HvpQuantity = (typeof secondOrderQuantities)[number];
 
 /**
  * The tolerance of every test group of the hvp vectors, and of `verify` on a single hvp case:
@@ -63,7 +55,7 @@ export const hvpTolerance: Tolerance = verifyTolerance;
 const hvpDocument: ComparedDocument = {
   name: "answer",
   format: hvpFormat,
-  quantities: hvpQuantities.map((field) => ({
+  quantities: secondOrderQuantities.map((field) => ({
     field,
     parameters: field === "hessianVectorProduct" || field === "gaussNewtonVectorProduct",
   })),
