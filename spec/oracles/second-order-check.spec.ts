@@ -256,6 +256,27 @@ describe("check --order 2: the second-order check", () => {
     );
   });
 
+  it("at a kink, leaves an answer that differs from the left piece inconclusive, since another convention there may give it; away from kinks the same change fails", () => {
+    const batch = caseAtKinks();
+    const direction = mapParameters(batch.network, () => 1);
+    const own = secondOrder(batch.network, batch.inputs, batch.targets, direction);
+    const changed: SecondOrderProducts = {
+      ...own,
+      hessianVectorProduct: mapParameters(own.hessianVectorProduct, (value) => value + 0.5),
+    };
+    const atKink = runSecondOrderChecks(batch, direction, changed);
+    expect([atKink.passed, atKink.inconclusive]).toEqual([true, true]);
+    const line = formatSecondOrderReport(atKink)
+      .split("\n")
+      .find((text) => text.startsWith("hessianVectorProduct     complex-step"))!;
+    expect(line).toContain("inconclusive");
+    expect(line).toContain("another slope at the preactivations exactly at a kink may give this");
+    const problem = workedExample();
+    const elsewhere = ownAnswer(problem);
+    const wrong = { ...elsewhere, hessianVectorProduct: mapParameters(elsewhere.hessianVectorProduct, (value) => value + 0.5) };
+    expect(runSecondOrderChecks(problem, problem.direction, wrong).passed).toBe(false);
+  });
+
   it("runs only the oracles asked for: the loss, ∇E·V by backpropagation and the semi-definite law always", () => {
     const problem = workedExample();
     const oracles = (methods: readonly ("complex-step" | "richardson")[]) =>

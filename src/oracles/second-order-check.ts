@@ -178,6 +178,12 @@ export interface EntryCheck {
   readonly worstEntries: readonly ComparedEntry[];
   /** Whether the oracle's steps crossed a `relu` or `leaky_relu` kink (Richardson extrapolation); then nothing was judged. */
   readonly kinkCrossed: boolean;
+  /**
+   * Whether the answer differs from the oracle where a preactivation is exactly at a kink, so
+   * that another convention there (a slope at $0$ other than the left one, which every oracle
+   * takes) may explain it: the check is then inconclusive, not failed. Left out otherwise.
+   */
+  readonly conventionAtKink?: true;
   /** How many entries the oracle gave no finite number for, and did not judge. */
   readonly oracleOverflows: number;
 }
@@ -251,18 +257,27 @@ export function runSecondOrderChecks(
   const methods = options.methods ?? secondOrderMethods;
   const given = answer ?? secondOrder(network, inputs, targets, direction);
   const oracles = lazyOracles(batch, direction);
-  const checks: SecondOrderCheck[] = [
+  const kinks = unitsAtKinks(network, inputs, oracles.backpropagation.trace);
+  const judged: SecondOrderCheck[] = [
     ...firstOrderChecks(oracles, given, methods),
     ...productChecks(oracles, given, methods),
     ...(convexLoss(batch) ? [semiDefinite(direction, given.gaussNewtonVectorProduct, oracles.floor)] : []),
   ];
+  // At a preactivation exactly at a kink the slope there is a convention (see
+  // oracles/kink-conventions), and it enters every quantity but the loss; the oracles know the
+  // left one only, so a difference there may be another convention rather than a mistake.
+  const checks = judged.map((check): SecondOrderCheck =>
+    kinks.length > 0 && check.kind === "entries" && check.verdict === "failed" && check.quantity !== "loss"
+      ? { ...check, verdict: "inconclusive", passed: true, conventionAtKink: true }
+      : check,
+  );
   return {
     subject: answer === undefined ? "backprop-ref" : "supplied",
     passed: checks.every((check) => check.passed),
     inconclusive: checks.some((check) => check.verdict === "inconclusive"),
     checks,
     mistakes: matchedMistakes(checks, oracles, given, options.knownMistakes),
-    kinks: unitsAtKinks(network, inputs, oracles.backpropagation.trace),
+    kinks,
   };
 }
 
@@ -607,7 +622,11 @@ function checkLine(check: SecondOrderCheck): string {
       "a step along V moved a relu or leaky_relu preactivation across its kink, so the difference of gradients measures a jump, not H V: not judged"
     );
   }
-  const bound = `${check.passed ? "≤" : ">"} ${check.tolerance.toExponential(0)}`;
+  const bound = `${check.passed && check.conventionAtKink !== true ? "≤" : ">"} ${check.tolerance.toExponential(0)}`;
+  const convention =
+    check.conventionAtKink === true
+      ? ", but another slope at the preactivations exactly at a kink may give this, and the oracles take the left one only: not judged"
+      : "";
   const overflows =
     check.oracleOverflows === 0
       ? ""
@@ -615,10 +634,10 @@ function checkLine(check: SecondOrderCheck): string {
   if (check.count === 1) {
     const entry = check.worst;
     const values = entry === null || check.passed ? "" : `: the answer's ${entry.given}, the oracle's ${entry.expected}`;
-    return `${start}relative error ${check.maxRelativeError.toExponential(2)} ${bound}${values}${overflows}`;
+    return `${start}relative error ${check.maxRelativeError.toExponential(2)} ${bound}${values}${overflows}${convention}`;
   }
   const at = check.worst === null ? "no entry judged" : `at ${where(check.worst.position)}`;
-  return `${start}worst relative error ${check.maxRelativeError.toExponential(2)} ${bound} ${at}${overflows}`;
+  return `${start}worst relative error ${check.maxRelativeError.toExponential(2)} ${bound} ${at}${overflows}${convention}`;
 }
 
 function entryDetail(check: EntryCheck): string {
@@ -639,7 +658,8 @@ function entryDetail(check: EntryCheck): string {
 function kinkLine(count: number): string {
   return (
     `${"kinks".padEnd(24)} ${count} ${count === 1 ? "preactivation is" : "preactivations are"} exactly at a relu or leaky_relu kink: ` +
-    "every oracle takes the piece on the left there (f'(0) the left slope, f'' = 0), backprop-ref's convention, and judges the answer by it"
+    "every oracle takes the piece on the left there (f'(0) the left slope, f'' = 0), backprop-ref's convention; an answer that differs from it " +
+    "may take another convention there, and is not judged"
   );
 }
 
