@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { activationDerivative, softmaxBackward } from "../../src/model/activations.js";
 import { backpropagate, gradients, hiddenDelta, hiddenError, outputDelta, outputError } from "../../src/model/backprop.js";
-import { forward } from "../../src/model/forward.js";
+import { forward, networkLoss } from "../../src/model/forward.js";
 import {
   assertDirectionShape,
   directionalDerivative,
@@ -17,7 +17,9 @@ import { dimensions, hadamard, mapEntries, type Matrix, matrixFromRows, vectorFr
 import { numRuns } from "../support/arbitraries.js";
 import { caseWithDirection, directionEntry, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
 import { complexStepDirectionalDerivative, complexStepOutputTangents } from "../../src/oracles/complex-gradient.js";
-import { largestEntry, powerOfTwoScale, scaledParameters } from "../../src/oracles/parameter-directions.js";
+import { displacedNetwork, largestEntry, parameterDot, powerOfTwoScale, scaledParameters } from "../../src/oracles/parameter-directions.js";
+import { defaultFloor, relativeError } from "../../src/oracles/comparison.js";
+import { crossesKink, kinkBranches } from "../../src/oracles/kinks.js";
 import { caseWithDirections, innerProduct, relativeToScale, shapedLike } from "../support/directions.js";
 import { exampleProblem, exampleWithBiases } from "../support/fixtures.js";
 import { valuesOf } from "../support/parameters.js";
@@ -254,6 +256,37 @@ describe("forward mode", () => {
     console.log(
       `forward mode against the complex step: worst ${worstTangent.toExponential(2)} (JV), ${worstLoss.toExponential(2)} (Ė) (tolerance 1e-12)`,
     );
+  });
+
+  it("gives the Ė that the central difference of the loss along V approaches, (E(w + hV) − E(w − hV))/2h, along a unit direction, to 1e-6 with the floor 1e-3 max(1, |E|) max|V|, as the directional check judges ∇E·u", () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(caseWithDirection({ uniform: true }), ({ document, direction: arrays }) => {
+        const { network, inputs, targets } = parseCase(document);
+        const drawn = directionFromArrays(arrays);
+        const norm = Math.sqrt(parameterDot(drawn, drawn));
+        fc.pre(norm > 0);
+        // A unit direction and the step of the directional check (oracles/directional), ε^(1/3) max(1, max|w|).
+        const direction = scaledParameters(drawn, 1 / norm);
+        const step = Math.cbrt(Number.EPSILON) * Math.max(1, largestEntry(network));
+        const before = forward(network, inputs);
+        const up = displacedNetwork(network, direction, step);
+        const down = displacedNetwork(network, direction, -step);
+        fc.pre(!crossesKink(kinkBranches(network, before.preactivations), up, forward(up, inputs).preactivations));
+        fc.pre(!crossesKink(kinkBranches(network, before.preactivations), down, forward(down, inputs).preactivations));
+        const numeric = (networkLoss(up, inputs, targets) - networkLoss(down, inputs, targets)) / (2 * step);
+        const loss = networkLoss(network, inputs, targets);
+        const floor = defaultFloor(loss) * largestEntry(direction);
+        const error = relativeError(directionalDerivative(network, inputs, targets, direction), numeric, floor);
+        if (error > 1e-6)
+          throw new Error(
+            `Ė ${directionalDerivative(network, inputs, targets, direction)}, central difference ${numeric}: ${error.toExponential(2)}`,
+          );
+        worst = Math.max(worst, error);
+      }),
+      { numRuns },
+    );
+    console.log(`Ė against the central difference of the loss: worst relative error ${worst.toExponential(2)} (tolerance 1e-6)`);
   });
 
   it("pins the tangents of the worked example along the direction of its own weights, which scales them: ż = z and ȯ = f′(z) ⊙ z for one layer", () => {
