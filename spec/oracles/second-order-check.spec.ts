@@ -15,9 +15,12 @@ import { secondOrder, type SecondOrderProducts } from "../../src/model/second-or
 import { matrixFromRows } from "../../src/numeric/tensor.js";
 import { relativeError } from "../../src/oracles/comparison.js";
 import { hessianProductFloor } from "../../src/oracles/hessian-differences.js";
-import { mapParameters, scaledParameters } from "../../src/oracles/parameter-directions.js";
+import { mapParameters, parameterDot, scaledParameters } from "../../src/oracles/parameter-directions.js";
+import { gradientsWithKinkSlope } from "../../src/oracles/kink-conventions.js";
+import { forward } from "../../src/model/forward.js";
 import {
   formatSecondOrderReport,
+  rightSlopeProducts,
   runSecondOrderChecks,
   secondOrderReportJson,
   secondOrderTolerance,
@@ -256,25 +259,47 @@ describe("check --order 2: the second-order check", () => {
     );
   });
 
-  it("at a kink, leaves an answer that differs from the left piece inconclusive, since another convention there may give it; away from kinks the same change fails", () => {
+  it("at a kink, leaves the answer with the right slope there inconclusive, since it is another convention, and fails one outside both slopes' products; away from kinks the same change fails", () => {
     const batch = caseAtKinks();
     const direction = mapParameters(batch.network, () => 1);
-    const own = secondOrder(batch.network, batch.inputs, batch.targets, direction);
-    const changed: SecondOrderProducts = {
-      ...own,
-      hessianVectorProduct: mapParameters(own.hessianVectorProduct, (value) => value + 0.5),
-    };
-    const atKink = runSecondOrderChecks(batch, direction, changed);
-    expect([atKink.passed, atKink.inconclusive]).toEqual([true, true]);
-    const line = formatSecondOrderReport(atKink)
+    const right = rightSlopeProducts(batch, direction, forward(batch.network, batch.inputs));
+    const withRightSlope = runSecondOrderChecks(batch, direction, right);
+    expect([withRightSlope.passed, withRightSlope.inconclusive]).toEqual([true, true]);
+    const line = formatSecondOrderReport(withRightSlope)
       .split("\n")
       .find((text) => text.startsWith("hessianVectorProduct     complex-step"))!;
     expect(line).toContain("inconclusive");
     expect(line).toContain("another slope at the preactivations exactly at a kink may give this");
+    const own = secondOrder(batch.network, batch.inputs, batch.targets, direction);
+    const outside: SecondOrderProducts = {
+      ...own,
+      directionalDerivative: 12345,
+      hessianVectorProduct: mapParameters(own.hessianVectorProduct, (value) => value + 0.5),
+    };
+    const failed = runSecondOrderChecks(batch, direction, outside);
+    expect(failed.passed).toBe(false);
+    const failing = failed.checks.filter((check) => check.verdict === "failed").map((check) => `${check.quantity} ${check.oracle}`);
+    expect(failing).toContain("directionalDerivative complex-step");
+    expect(failing).toContain("hessianVectorProduct complex-step");
     const problem = workedExample();
     const elsewhere = ownAnswer(problem);
     const wrong = { ...elsewhere, hessianVectorProduct: mapParameters(elsewhere.hessianVectorProduct, (value) => value + 0.5) };
     expect(runSecondOrderChecks(problem, problem.direction, wrong).passed).toBe(false);
+  });
+
+  it("computes the products with the right slope at the kinks exactly: their Ė is the right-slope gradient times V, and away from kinks they are the library's", () => {
+    const batch = caseAtKinks();
+    const direction = mapParameters(batch.network, (value) => value / 2 + 0.25);
+    const right = rightSlopeProducts(batch, direction, forward(batch.network, batch.inputs));
+    const gradient = gradientsWithKinkSlope(batch.network, batch.inputs, batch.targets, "right");
+    expect(right.directionalDerivative).toBeCloseTo(parameterDot(gradient, direction), 14);
+    expect(right.directionalDerivative).not.toBeCloseTo(
+      secondOrder(batch.network, batch.inputs, batch.targets, direction).directionalDerivative,
+      3,
+    );
+    const problem = workedExample();
+    const away = rightSlopeProducts(problem, problem.direction, forward(problem.network, problem.inputs));
+    expect(valuesOf(away.hessianVectorProduct)).toEqual(valuesOf(ownAnswer(problem).hessianVectorProduct));
   });
 
   it("runs only the oracles asked for: the loss, ∇E·V by backpropagation and the semi-definite law always", () => {

@@ -136,6 +136,7 @@ export function tangentLayerOutput(activation: ActivationName, preactivations: M
  * @param direction - $V$, shaped like the network's parameters (see {@link assertDirectionShape})
  * @param trace - the forward pass at the network's parameters, if it is already done
  * @throws {@link numeric/errors!ShapeError | ShapeError} if the direction is not shaped like the parameters, or the inputs like the first layer
+ * @throws {@link numeric/errors!NumericError | NumericError} if an entry of the direction is not finite
  */
 export function forwardTangents(network: Network, inputs: Matrix, direction: ParameterArrays, trace = forward(network, inputs)): Tangents {
   assertDirectionShape(network, direction);
