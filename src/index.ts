@@ -49,12 +49,13 @@ export * from "./oracles/report.js";
 export * from "./oracles/check.js";
 export * from "./oracles/second-order-check.js";
 
-// training: the workspace, the fused update and step, momentum, datasets, train, the model file, the plot.
+// training: the workspace, the fused update and step, momentum, datasets, the IDX reader, train, the model file, the plot.
 export * from "./training/workspace.js";
 export * from "./training/fused-update.js";
 export * from "./training/momentum.js";
 export * from "./training/fused-step.js";
 export * from "./training/data.js";
+export * from "./training/idx.js";
 export * from "./training/train.js";
 export * from "./training/model-file.js";
 export * from "./training/plot.js";
