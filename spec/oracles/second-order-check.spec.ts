@@ -16,11 +16,9 @@ import { matrixFromRows } from "../../src/numeric/tensor.js";
 import { relativeError } from "../../src/oracles/comparison.js";
 import { hessianProductFloor } from "../../src/oracles/hessian-differences.js";
 import { mapParameters, parameterDot, scaledParameters } from "../../src/oracles/parameter-directions.js";
-import { gradientsWithKinkSlope } from "../../src/oracles/kink-conventions.js";
-import { forward } from "../../src/model/forward.js";
+import { gradientsWithKinkSlope, rightSlopeProducts } from "../../src/oracles/kink-conventions.js";
 import {
   formatSecondOrderReport,
-  rightSlopeProducts,
   runSecondOrderChecks,
   secondOrderReportJson,
   secondOrderTolerance,
@@ -262,7 +260,7 @@ describe("check --order 2: the second-order check", () => {
   it("at a kink, leaves the answer with the right slope there inconclusive, since it is another convention, and fails one outside both slopes' products; away from kinks the same change fails", () => {
     const batch = caseAtKinks();
     const direction = mapParameters(batch.network, () => 1);
-    const right = rightSlopeProducts(batch, direction, forward(batch.network, batch.inputs));
+    const right = rightSlopeProducts(batch.network, batch.inputs, batch.targets, direction);
     const withRightSlope = runSecondOrderChecks(batch, direction, right);
     expect([withRightSlope.passed, withRightSlope.inconclusive]).toEqual([true, true]);
     const line = formatSecondOrderReport(withRightSlope)
@@ -290,7 +288,7 @@ describe("check --order 2: the second-order check", () => {
   it("computes the products with the right slope at the kinks exactly: their Ė is the right-slope gradient times V, and away from kinks they are the library's", () => {
     const batch = caseAtKinks();
     const direction = mapParameters(batch.network, (value) => value / 2 + 0.25);
-    const right = rightSlopeProducts(batch, direction, forward(batch.network, batch.inputs));
+    const right = rightSlopeProducts(batch.network, batch.inputs, batch.targets, direction);
     const gradient = gradientsWithKinkSlope(batch.network, batch.inputs, batch.targets, "right");
     expect(right.directionalDerivative).toBeCloseTo(parameterDot(gradient, direction), 14);
     expect(right.directionalDerivative).not.toBeCloseTo(
@@ -298,7 +296,7 @@ describe("check --order 2: the second-order check", () => {
       3,
     );
     const problem = workedExample();
-    const away = rightSlopeProducts(problem, problem.direction, forward(problem.network, problem.inputs));
+    const away = rightSlopeProducts(problem.network, problem.inputs, problem.targets, problem.direction);
     expect(valuesOf(away.hessianVectorProduct)).toEqual(valuesOf(ownAnswer(problem).hessianVectorProduct));
   });
 

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { gradients, hiddenDelta, hiddenError, outputDelta, outputError } from "../model/backprop.js";
+import { backpropagateDeltas, gradients } from "../model/backprop.js";
 import { forwardTangents, type Tangents } from "../model/forward-mode.js";
 import type { Network, ParameterArrays } from "../model/network.js";
 import { depth } from "../model/network.js";
@@ -78,7 +78,7 @@ export function mistakenHessianProduct(
 ): ParameterArrays {
   const tangents = forwardTangents(network, inputs, direction);
   if (name === "gauss-newton-as-hessian") return gaussNewtonVectorProduct(network, inputs, targets, direction, tangents);
-  const { deltas, deltaTangents } = mistakenDeltaTangents(name, network, targets, direction, tangents);
+  const { deltas, deltaTangents } = mistakenDeltaTangents(name, network, inputs, targets, direction, tangents);
   if (name !== "moving-inputs-dropped") return hessianProducts(tangents, deltas, deltaTangents, network.biases !== null);
   return gradients(tangents.trace, deltaTangents, network.biases !== null);
 }
@@ -135,31 +135,28 @@ export function knownHessianMistakes(network: Network, inputs: Matrix, targets: 
 function mistakenDeltaTangents(
   name: Exclude<SecondOrderMistakeName, "gauss-newton-as-hessian">,
   network: Network,
+  inputs: Matrix,
   targets: Matrix,
   direction: ParameterArrays,
   tangents: Tangents,
-): { deltas: Matrix[]; deltaTangents: Matrix[] } {
+): { deltas: readonly Matrix[]; deltaTangents: Matrix[] } {
   const { spec, weights } = network;
   const L = depth(spec);
   const { trace } = tangents;
-  const deltas: Matrix[] = new Array<Matrix>(L);
+  const { errors, deltas } = backpropagateDeltas(network, inputs, targets, undefined, trace);
   const deltaTangents: Matrix[] = new Array<Matrix>(L);
-  const error = outputError(spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets);
-  deltas[L - 1] = outputDelta(spec, trace, error, targets);
   deltaTangents[L - 1] =
     name === "loss-curvature-dropped"
       ? zerosLike(deltas[L - 1]!)
       : name === "activation-curvature-dropped" && spec.loss === "squared_error"
         ? gaussNewtonOutputDelta(spec, trace, tangents, targets)
-        : outputDeltaTangent(spec, trace, tangents, error, targets);
+        : outputDeltaTangent(spec, trace, tangents, errors[L - 1]!, targets);
   for (let l = L - 1; l >= 1; l--) {
-    const hiddenErrorOfLayer = hiddenError(weights[l]!, deltas[l]!);
-    deltas[l - 1] = hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, hiddenErrorOfLayer);
     deltaTangents[l - 1] = hiddenDeltaTangent(
       spec.activations[l - 1]!,
       trace.preactivations[l - 1]!,
       tangents.preactivationTangents[l - 1]!,
-      name === "activation-curvature-dropped" ? zeros(...dimensions(hiddenErrorOfLayer)) : hiddenErrorOfLayer,
+      name === "activation-curvature-dropped" ? zeros(...dimensions(errors[l - 1]!)) : errors[l - 1]!,
       weights[l]!,
       name === "moving-weights-dropped" ? zerosLike(direction.weights[l]!) : direction.weights[l]!,
       deltas[l]!,

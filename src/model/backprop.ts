@@ -241,11 +241,18 @@ export function hiddenDelta(activation: ActivationName, preactivations: Matrix, 
  * @param inputs - $x$, $n_0 \times B$, one sample per column
  * @param targets - $t$, $n_L \times B$
  * @param into - buffers of the same shapes to write every quantity into; new arrays if left out
+ * @param trace - the forward pass to start from, if it is already done (the second derivative
+ *   reuses one; the kink oracle gives one whose preactivations at a kink sit on its right piece)
  */
-export function backpropagateDeltas(network: Network, inputs: Matrix, targets: Matrix, into?: ErrorsAndDeltas): ErrorsAndDeltas {
+export function backpropagateDeltas(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  into?: ErrorsAndDeltas,
+  trace: Trace = forward(network, inputs, into?.trace),
+): ErrorsAndDeltas {
   const { spec, weights } = network;
   const L = depth(spec);
-  const trace = forward(network, inputs, into?.trace);
   const errors: Matrix[] = new Array<Matrix>(L);
   const deltas: Matrix[] = new Array<Matrix>(L);
   errors[L - 1] = outputError(spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets, into?.errors[L - 1]);

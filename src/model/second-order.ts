@@ -51,7 +51,7 @@
 import { assertFinite, assertFiniteArrays, assertFiniteLoss } from "../numeric/overflow.js";
 import { added, dimensions, hadamard, mapEntries, multiply, zeros, type Matrix } from "../numeric/tensor.js";
 import { activationDerivative, elementwiseActivations, softmaxBackward, type ActivationName } from "./activations.js";
-import { gradients, hiddenDelta, hiddenError, outputDelta, outputError } from "./backprop.js";
+import { backpropagateDeltas, gradients, hiddenDelta, hiddenError } from "./backprop.js";
 import { forward, traceLoss, type Trace } from "./forward.js";
 import { directionalDerivative, forwardTangents, type Tangents } from "./forward-mode.js";
 import { depth, type Network, type NetworkSpec, type ParameterArrays } from "./network.js";
@@ -209,8 +209,9 @@ export function hessianProducts(
 
 /**
  * The Hessian-vector product $HV$ of the batch loss by the R-operator: the forward pass and
- * its tangents, backpropagation's deltas, their tangents from the output down (steps 1 and 2),
- * then step 3.
+ * its tangents, backpropagation's deltas from the same forward pass
+ * ({@link model/backprop!backpropagateDeltas | backpropagateDeltas}), their tangents from the
+ * output down (steps 1 and 2), then step 3.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
@@ -229,15 +230,10 @@ export function hessianVectorProduct(
   const { spec, weights } = network;
   const L = depth(spec);
   const { trace } = tangents;
-  const errors: Matrix[] = new Array<Matrix>(L);
-  const deltas: Matrix[] = new Array<Matrix>(L);
+  const { errors, deltas } = backpropagateDeltas(network, inputs, targets, undefined, trace);
   const deltaTangents: Matrix[] = new Array<Matrix>(L);
-  errors[L - 1] = outputError(spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets);
-  deltas[L - 1] = outputDelta(spec, trace, errors[L - 1]!, targets);
   deltaTangents[L - 1] = outputDeltaTangent(spec, trace, tangents, errors[L - 1]!, targets);
   for (let l = L - 1; l >= 1; l--) {
-    errors[l - 1] = hiddenError(weights[l]!, deltas[l]!);
-    deltas[l - 1] = hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, errors[l - 1]!);
     deltaTangents[l - 1] = hiddenDeltaTangent(
       spec.activations[l - 1]!,
       trace.preactivations[l - 1]!,

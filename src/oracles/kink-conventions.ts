@@ -38,11 +38,12 @@
  *
  * @module
  */
-import { leakyReluSlope } from "../model/activations.js";
-import { gradients, hiddenDelta, hiddenError, outputDelta, outputError } from "../model/backprop.js";
-import { forward, type Trace } from "../model/forward.js";
-import { depth, parameterEntries, type Network, type ParameterArrays } from "../model/network.js";
-import { dimensions, mapEntries, scaled, hadamard, zeros, type Matrix } from "../numeric/tensor.js";
+import { backpropagate, backpropagateDeltas, gradients } from "../model/backprop.js";
+import { forward, traceLoss, type Trace } from "../model/forward.js";
+import { directionalDerivative, forwardTangents } from "../model/forward-mode.js";
+import { gaussNewtonVectorProduct, hessianVectorProduct, type SecondOrderProducts } from "../model/second-order.js";
+import { parameterEntries, type Network, type ParameterArrays } from "../model/network.js";
+import { dimensions, mapEntries, zeros, type Matrix } from "../numeric/tensor.js";
 import { relativeError } from "./comparison.js";
 
 /** Which one-sided slope a gradient takes where a preactivation is exactly at its kink. */
@@ -79,10 +80,30 @@ export function unitsAtKinks(network: Network, inputs: Matrix, trace: Trace = fo
 }
 
 /**
+ * The forward pass with every preactivation exactly at a kink moved onto the kink's right
+ * piece: each such $z = 0$ of a `relu` or `leaky_relu` layer replaced by the smallest positive
+ * double, the outputs left as they are. Every step of backpropagation, forward mode and the
+ * R-operator takes its slopes from the preactivations ($f'(z) = 1$ and $f''(z) = 0$ for
+ * $z > 0$) and its outputs from the trace, so run on this trace they compute exactly what the
+ * right slope at the kinks gives, at the same point. Away from the kinks it is the trace itself.
+ *
+ * @param network - the network whose forward pass it is
+ * @param trace - its forward pass
+ */
+export function onTheRightOfKinks(network: Network, trace: Trace): Trace {
+  const kinked = (index: number) => network.spec.activations[index] === "relu" || network.spec.activations[index] === "leaky_relu";
+  const preactivations = trace.preactivations.map((z, index) =>
+    kinked(index) ? mapEntries(zeros(...dimensions(z)), z, (value) => (value === 0 ? Number.MIN_VALUE : value)) : z,
+  );
+  return { preactivations, outputs: trace.outputs };
+}
+
+/**
  * The gradients of the batch loss with the left or the right slope at every preactivation
- * exactly at a kink: backpropagation's steps 1–5, with $f'(0)$ of `relu` taken as $0$ or $1$
- * and of `leaky_relu` as $0.01$ or $1$. The left slope gives exactly what
- * {@link model/backprop!backpropagate | backpropagate} gives; away from the kinks both are it.
+ * exactly at a kink: $f'(0)$ of `relu` taken as $0$ or $1$ and of `leaky_relu` as $0.01$ or $1$.
+ * The left slope is {@link model/backprop!backpropagate | backpropagate}'s own; the right one is
+ * backpropagation's steps 1–5 on the forward pass {@link onTheRightOfKinks}. Away from the kinks
+ * both are the gradient.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
@@ -90,20 +111,36 @@ export function unitsAtKinks(network: Network, inputs: Matrix, trace: Trace = fo
  * @param side - which slope at the kinks
  */
 export function gradientsWithKinkSlope(network: Network, inputs: Matrix, targets: Matrix, side: KinkSide): ParameterArrays {
-  const { spec, weights } = network;
-  const L = depth(spec);
-  const trace = forward(network, inputs);
-  const deltas: Matrix[] = new Array<Matrix>(L);
-  const error = outputError(spec.activations[L - 1]!, trace.preactivations[L - 1]!, trace.outputs[L]!, targets);
-  deltas[L - 1] =
-    slopedDelta(spec.activations[L - 1]!, trace.preactivations[L - 1]!, error, side) ?? outputDelta(spec, trace, error, targets);
-  for (let l = L - 1; l >= 1; l--) {
-    const hidden = hiddenError(weights[l]!, deltas[l]!);
-    deltas[l - 1] =
-      slopedDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, hidden, side) ??
-      hiddenDelta(spec.activations[l - 1]!, trace.preactivations[l - 1]!, hidden);
-  }
-  return gradients(trace, deltas, network.biases !== null);
+  if (side === "left") return backpropagate(network, inputs, targets).gradients;
+  const trace = onTheRightOfKinks(network, forward(network, inputs));
+  return gradients(trace, backpropagateDeltas(network, inputs, targets, undefined, trace).deltas, network.biases !== null);
+}
+
+/**
+ * The second-order products with the right slope at every preactivation exactly at a kink: the
+ * model's own forward mode and R-operator on the forward pass {@link onTheRightOfKinks}.
+ *
+ * @param network - the network
+ * @param inputs - $x$, $n_0 \times B$
+ * @param targets - $t$, $n_L \times B$
+ * @param direction - $V$
+ * @param trace - the network's forward pass on the inputs, if it is already done
+ */
+export function rightSlopeProducts(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  direction: ParameterArrays,
+  trace: Trace = forward(network, inputs),
+): SecondOrderProducts {
+  const tangents = forwardTangents(network, inputs, direction, onTheRightOfKinks(network, trace));
+  return {
+    loss: traceLoss(network, trace, targets),
+    directionalDerivative: directionalDerivative(network, inputs, targets, direction, tangents),
+    outputTangents: tangents.outputTangents.at(-1)!,
+    hessianVectorProduct: hessianVectorProduct(network, inputs, targets, direction, tangents),
+    gaussNewtonVectorProduct: gaussNewtonVectorProduct(network, inputs, targets, direction, tangents),
+  };
 }
 
 /** An entry of the gradients under test beside the two ends of its interval. */
@@ -194,17 +231,4 @@ export function judgeAtKinks(
   const layers = new Set(units.map((unit) => unit.layer));
   const verdict = outside !== null ? (layers.size > 1 ? "inconclusive" : "failed") : convention === "left" ? "passed" : "acceptable";
   return { units, verdict, convention, decided, outside, tolerance, floor };
-}
-
-/**
- * $\delta = -e \odot f'(z)$ with the chosen slope where $z$ is exactly $0$, for a `relu` or
- * `leaky_relu` layer; `null` for any other activation, whose delta needs no convention.
- */
-function slopedDelta(activation: string, z: Matrix, error: Matrix, side: KinkSide): Matrix | null {
-  if (activation !== "relu" && activation !== "leaky_relu") return null;
-  const below = activation === "relu" ? 0 : leakyReluSlope;
-  const atKink = side === "left" ? below : 1;
-  const slopes = mapEntries(zeros(...dimensions(z)), z, (value) => (value > 0 ? 1 : value === 0 ? atKink : below));
-  const product = hadamard(error, slopes, slopes);
-  return scaled(product, -1, product);
 }

@@ -57,7 +57,7 @@
  * piece on the left, as backprop-ref does ($f'(0)$ the left slope, $f'' = 0$); the report says
  * how many there are. The slope there is a convention, and another one changes every quantity
  * but the loss. So where such a unit exists, the products are computed once more with the right
- * slope at every unit at its kink ({@link rightSlopeProducts}), and a check that fails against
+ * slope at every unit at its kink ({@link oracles/kink-conventions!rightSlopeProducts | rightSlopeProducts}), and a check that fails against
  * the oracle is left inconclusive when every entry of the answer lies between its values with
  * the left and the right slope (to the check's tolerance and floor): another convention may give
  * it. An entry outside that interval still fails the check.
@@ -65,11 +65,10 @@
  * @module
  */
 import { backpropagate, type Backpropagation } from "../model/backprop.js";
-import { traceLoss, type Trace } from "../model/forward.js";
-import { directionalDerivative, forwardTangents } from "../model/forward-mode.js";
+import { traceLoss } from "../model/forward.js";
 import { parameterEntries, type ParameterArrays, type ParameterEntry } from "../model/network.js";
-import { gaussNewtonVectorProduct, hessianVectorProduct, secondOrder, type SecondOrderProducts } from "../model/second-order.js";
-import { dimensions, mapEntries, zeros, type Matrix } from "../numeric/tensor.js";
+import { secondOrder, type SecondOrderProducts } from "../model/second-order.js";
+import { dimensions, type Matrix } from "../numeric/tensor.js";
 import { finiteOrNull, type CheckedBatch } from "./check.js";
 import { defaultFloor, defaultFloorScale, relativeError, type Verdict } from "./comparison.js";
 import { complexStepDerivatives, type ComplexStepDerivatives } from "./complex-gradient.js";
@@ -80,7 +79,7 @@ import {
   hessianProductFloor,
   richardsonHessianProduct,
 } from "./hessian-differences.js";
-import { unitsAtKinks, type KinkUnit } from "./kink-conventions.js";
+import { rightSlopeProducts, unitsAtKinks, type KinkUnit } from "./kink-conventions.js";
 import { largestEntry, parameterDot } from "./parameter-directions.js";
 import { table, verdictWord } from "./report.js";
 
@@ -272,7 +271,7 @@ export function runSecondOrderChecks(
   // left one only, so a difference there may be another convention rather than a mistake.
   // The two ends of what a convention at the kinks may give: the library's products (the left
   // slope, which the oracles confirm) and those with the right slope.
-  const right = kinks.length === 0 ? null : rightSlopeProducts(batch, direction, oracles.backpropagation.trace);
+  const right = kinks.length === 0 ? null : rightSlopeProducts(network, inputs, targets, direction, oracles.backpropagation.trace);
   const left = right === null ? null : secondOrder(network, inputs, targets, direction);
   const checks = judged.map((check): SecondOrderCheck =>
     right !== null &&
@@ -673,50 +672,15 @@ function entryDetail(check: EntryCheck): string {
   );
 }
 
-/**
- * The second-order products with the right slope at every preactivation exactly at a kink:
- * the model's own forward mode and R-operator, given the forward pass with each such
- * preactivation replaced by the smallest positive number. Every step takes its slopes from the
- * preactivations ($f'(z) = 1$ and $f''(z) = 0$ for $z > 0$) and its outputs from the trace,
- * which stay those of $z = 0$, so the products are exactly those of the right piece at the
- * same point.
- *
- * @param batch - the network, inputs and targets
- * @param direction - $V$
- * @param trace - the network's forward pass on the inputs
- */
-export function rightSlopeProducts(batch: CheckedBatch, direction: ParameterArrays, trace: Trace): SecondOrderProducts {
-  const { network, inputs, targets } = batch;
-  const kinked = (name: string) => name === "relu" || name === "leaky_relu";
-  const preactivations = trace.preactivations.map((z, index) =>
-    kinked(network.spec.activations[index]!)
-      ? mapEntries(zeros(...dimensions(z)), z, (value) => (value === 0 ? Number.MIN_VALUE : value))
-      : z,
-  );
-  const onTheRight: Trace = { preactivations, outputs: trace.outputs };
-  const tangents = forwardTangents(network, inputs, direction, onTheRight);
-  return {
-    loss: traceLoss(network, trace, targets),
-    directionalDerivative: directionalDerivative(network, inputs, targets, direction, tangents),
-    outputTangents: tangents.outputTangents.at(-1)!,
-    hessianVectorProduct: hessianVectorProduct(network, inputs, targets, direction, tangents),
-    gaussNewtonVectorProduct: gaussNewtonVectorProduct(network, inputs, targets, direction, tangents),
-  };
-}
-
-/** The numbers of one quantity of an answer, in a fixed order (parameters as `parameterEntries`, tangents row by row). */
+/** The numbers of one quantity of an answer, in the order of its entries (parameters as `parameterEntries`, tangents as `tangentEntries`). */
 function quantityValues(products: SecondOrderProducts, quantity: SecondOrderQuantity): number[] {
   switch (quantity) {
     case "loss":
       return [products.loss];
     case "directionalDerivative":
       return [products.directionalDerivative];
-    case "outputTangents": {
-      const [rows, columns] = dimensions(products.outputTangents);
-      const values: number[] = [];
-      for (let j = 0; j < rows; j++) for (let b = 0; b < columns; b++) values.push(products.outputTangents.get(j, b));
-      return values;
-    }
+    case "outputTangents":
+      return tangentEntries(products.outputTangents).map((entry) => entry.value);
     case "hessianVectorProduct":
     case "gaussNewtonVectorProduct":
       return parameterEntries(products[quantity]).map((entry) => entry.value);
