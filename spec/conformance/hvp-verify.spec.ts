@@ -29,16 +29,23 @@ const example = JSON.parse(readFileSync(new URL("../../docs/examples/xor-2-2-1-s
   string,
   unknown
 >;
-const withBiases = parseHvpCase({
-  ...example,
-  biases: [[0.1, -0.1], [0.2]],
-  direction: { weights: (example.direction as { weights: unknown }).weights, biases: [[0.5, 0], [-1]] },
-});
-const problem = parseHvpCase(example);
-const reference = hvpResult(problem);
+/** The worked example read, its reference answer, and the worked example with biases, made inside each test (nothing runs at import). */
+function fixtures() {
+  const problem = parseHvpCase(example);
+  return {
+    problem,
+    reference: hvpResult(problem),
+    withBiases: parseHvpCase({
+      ...example,
+      biases: [[0.1, -0.1], [0.2]],
+      direction: { weights: (example.direction as { weights: unknown }).weights, biases: [[0.5, 0], [-1]] },
+    }),
+  };
+}
 
 describe("verify for hvp answers", () => {
   it("passes the reference answer, and uses the tolerance: 1e-9 relative passes, 1e-7 fails, in every quantity", () => {
+    const { problem, reference } = fixtures();
     expect(hvpTolerance).toEqual(verifyTolerance);
     expect(verifyHvpAnswer(problem, reference)).toStrictEqual({
       id: "xor-2-2-1-sigmoid",
@@ -67,6 +74,7 @@ describe("verify for hvp answers", () => {
   });
 
   it("reports the first differing quantity in the order of the format, its position, both values and the relative error", () => {
+    const { problem, reference, withBiases } = fixtures();
     const changed = structuredClone(reference);
     changed.gaussNewtonVectorProduct.weights[0]![1]![0]! *= 1.5;
     changed.hessianVectorProduct.weights[1]![0]![0]! *= 2;
@@ -89,6 +97,7 @@ describe("verify for hvp answers", () => {
   });
 
   it("reports a shape, a missing field, a non-number and an answer that is not an object as differences, never throwing", () => {
+    const { problem, reference } = fixtures();
     expect(compareHvpAnswers(null, reference)).toStrictEqual({
       quantity: "answer",
       position: "",
@@ -133,6 +142,7 @@ describe("verify for hvp answers", () => {
   });
 
   it("names each known mistake of the R-operator on the worked example with biases, with its summary", () => {
+    const { withBiases } = fixtures();
     for (const name of secondOrderMistakeNames) {
       const verdict = verifyHvpAnswer(withBiases, mistakenHvpAnswer(name, withBiases));
       expect([verdict.passed, verdict.mistake], name).toEqual([false, name]);

@@ -1,10 +1,9 @@
 /**
  * Directions in parameter space for the second-order laws that need two or more of them, as
- * flat lists of numbers (one case drawn by `caseDocument`, directions shaped like its
- * parameters, entries drawn by `directionEntry`), and the inner products the laws compare.
+ * flat lists of numbers, and the inner products the laws compare.
  */
 import fc from "fast-check";
-import { type CaseConstraints, caseDocument } from "../../src/conformance/case-arbitrary.js";
+import { type CaseConstraints, caseDocument, directionFor } from "../../src/conformance/case-arbitrary.js";
 import { type CaseWithDirection, directionEntry, directionFromArrays } from "../../src/conformance/direction-arbitrary.js";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { networkLoss } from "../../src/model/forward.js";
@@ -19,25 +18,21 @@ export interface CaseWithDirections {
   readonly directions: readonly (readonly number[])[];
 }
 
-/** How many weights and biases a case has. */
-export function parameterCountOf(document: CaseDocument): number {
-  let count = 0;
-  for (let l = 1; l < document.sizes.length; l++)
-    count += document.sizes[l]! * (document.sizes[l - 1]! + (document.biases === null ? 0 : 1));
-  return count;
-}
-
 /**
- * A case from `caseDocument(constraints)` and `count` directions for it. The entries are
- * drawn by `directionEntry` (src/conformance/direction-arbitrary.ts): a direction's scale only scales every product, and the laws are
- * relative.
+ * A case from `caseDocument(constraints)` and `count` directions for it, each drawn by
+ * `directionFor` with `directionEntry` (src/conformance/case-arbitrary.ts and
+ * direction-arbitrary.ts) and flattened in the JSON layout's order, which is `valuesOf`'s: a
+ * direction's scale only scales every product, and the laws are relative.
  */
 export function caseWithDirections(count: number, constraints: CaseConstraints = {}): fc.Arbitrary<CaseWithDirections> {
-  return caseDocument(constraints).chain((document) => {
-    const entries = parameterCountOf(document);
-    const direction = fc.array(directionEntry, { minLength: entries, maxLength: entries });
-    return fc.array(direction, { minLength: count, maxLength: count }).map((directions) => ({ document, directions }));
-  });
+  return caseDocument(constraints).chain((document) =>
+    fc
+      .array(directionFor(document, directionEntry), { minLength: count, maxLength: count })
+      .map((drawn) => ({
+        document,
+        directions: drawn.map((direction) => [...direction.weights.flat(2), ...(direction.biases?.flat() ?? [])]),
+      })),
+  );
 }
 
 /** Parameter arrays shaped like `like`, holding `values` in the order of `valuesOf` (spec/support/parameters.ts). */
