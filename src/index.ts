@@ -48,6 +48,7 @@ export * from "./oracles/exact-comparison.js";
 export * from "./oracles/report.js";
 export * from "./oracles/check.js";
 export * from "./oracles/second-order-check.js";
+export * from "./oracles/second-order-report.js";
 
 // training: the workspace, the fused update and step, momentum, datasets, the IDX reader, train, the model file, the plot.
 export * from "./training/workspace.js";

@@ -23,13 +23,8 @@ import type { ParameterArrays } from "../model/network.js";
 import { readJson } from "../numeric/read-json.js";
 import { formatJson } from "../numeric/json.js";
 import { checkMethods, checkReportJson, formatCheckReport, runChecks, type CheckMethod } from "../oracles/check.js";
-import {
-  formatSecondOrderReport,
-  runSecondOrderChecks,
-  secondOrderMethods,
-  secondOrderReportJson,
-  type SecondOrderMethod,
-} from "../oracles/second-order-check.js";
+import { runSecondOrderChecks, secondOrderMethods, type SecondOrderMethod } from "../oracles/second-order-check.js";
+import { formatSecondOrderReport, secondOrderReportJson } from "../oracles/second-order-report.js";
 import { readInput, sourceName } from "./input.js";
 import { exitCheckFailed, reportError, type CommandIo, type Exit } from "./io.js";
 
