@@ -6,7 +6,12 @@ import { backpropagate } from "../../src/model/backprop.js";
 import { networkLoss } from "../../src/model/forward.js";
 import { cloneNetwork, parameterEntries, type ParameterArrays } from "../../src/model/network.js";
 import { defaultFloor } from "../../src/oracles/comparison.js";
-import { gradientsWithKinkSlope, judgeAtKinks, unitsAtKinks } from "../../src/oracles/kink-conventions.js";
+import { gradientsWithKinkSlope, judgeAtKinks, rightSlopeProducts, unitsAtKinks } from "../../src/oracles/kink-conventions.js";
+import { parseHvpCase } from "../../src/conformance/hvp-format.js";
+import { workedExampleHvpCase } from "../../src/conformance/worked-example.js";
+import { secondOrder } from "../../src/model/second-order.js";
+import { mapParameters, parameterDot } from "../../src/oracles/parameter-directions.js";
+import { caseAtKinks } from "../support/fixtures.js";
 import { numRuns } from "../support/arbitraries.js";
 import { shapedLike } from "../support/directions.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
@@ -156,6 +161,23 @@ describe("judging gradients at a kink", () => {
         expect(judgement.outside?.given).toBe(beyond);
       }),
       { numRuns },
+    );
+  });
+
+  it("computes the products with the right slope at the kinks exactly: their Ė is the right-slope gradient times V, and away from kinks they are the library's", () => {
+    const batch = caseAtKinks();
+    const direction = mapParameters(batch.network, (value) => value / 2 + 0.25);
+    const right = rightSlopeProducts(batch.network, batch.inputs, batch.targets, direction);
+    const gradient = gradientsWithKinkSlope(batch.network, batch.inputs, batch.targets, "right");
+    expect(right.directionalDerivative).toBeCloseTo(parameterDot(gradient, direction), 14);
+    expect(right.directionalDerivative).not.toBeCloseTo(
+      secondOrder(batch.network, batch.inputs, batch.targets, direction).directionalDerivative,
+      3,
+    );
+    const problem = parseHvpCase(workedExampleHvpCase);
+    const away = rightSlopeProducts(problem.network, problem.inputs, problem.targets, problem.direction);
+    expect(valuesOf(away.hessianVectorProduct)).toEqual(
+      valuesOf(secondOrder(problem.network, problem.inputs, problem.targets, problem.direction).hessianVectorProduct),
     );
   });
 });
