@@ -26,12 +26,10 @@ export interface CaseWithDirections {
  */
 export function caseWithDirections(count: number, constraints: CaseConstraints = {}): fc.Arbitrary<CaseWithDirections> {
   return caseDocument(constraints).chain((document) =>
-    fc
-      .array(directionFor(document, directionEntry), { minLength: count, maxLength: count })
-      .map((drawn) => ({
-        document,
-        directions: drawn.map((direction) => [...direction.weights.flat(2), ...(direction.biases?.flat() ?? [])]),
-      })),
+    fc.array(directionFor(document, directionEntry), { minLength: count, maxLength: count }).map((drawn) => ({
+      document,
+      directions: drawn.map((direction) => [...direction.weights.flat(2), ...(direction.biases?.flat() ?? [])]),
+    })),
   );
 }
 
