@@ -47,8 +47,16 @@ function generalCases(name: MistakeName): fc.Arbitrary<CaseDocument> {
     case "intuitive-rule":
       return caseDocument({ ...general, outputs: smoothPairs().filter(([activation]) => activation !== "softmax") });
     case "missing-derivative":
-    case "weights-updated-early":
       return caseDocument({ ...general, depth: { min: 2, max: 4 } });
+    case "weights-updated-early":
+      // The mistake changes the result through the step it takes early, in proportion to η: a
+      // learning rate of 2^-28, which the uniform draw can give, changes it by less than the
+      // tolerance. General numbers here are learning rates of 0.05 and more.
+      return caseDocument({
+        ...general,
+        depth: { min: 2, max: 4 },
+        learningRate: fc.integer({ min: 5, max: 100 }).map((hundredths) => hundredths / 100),
+      });
     case "transposed-hidden-error":
       // Every hidden layer's next matrix square: one width for every layer.
       return fc
