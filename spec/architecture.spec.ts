@@ -1,9 +1,9 @@
 /**
- * The layers of src/ hold: dependency-cruiser, with the rules of .dependency-cruiser.cjs, finds
- * no violation in src/, and finds each planted one in a copy of it (an import from a lower
- * layer, and a circle). `npm run lint:layers`, part of `npm test`, runs the rules on the whole
- * tree (src/, spec/ and scripts/, where the rule that no library code imports a spec lives);
- * here only src/ is cruised, which is where the planted violations are, in a third of the time.
+ * The layer rules can fail: dependency-cruiser, with the rules of .dependency-cruiser.cjs, finds
+ * each violation planted in a copy of src/ (an import from a lower layer, and a circle).
+ * That the tree itself keeps the rules is the static check `npm run lint:layers`, part of
+ * `npm test`, which cruises all of src/, spec/ and scripts/; here only the planted folder,
+ * src/model/, is cruised (with what it imports), in half the time of all of src/.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -14,13 +14,13 @@ import { afterAll, describe, expect, it } from "vitest";
 const root = join(import.meta.dirname, "..");
 const copies: string[] = [];
 
-/** Runs dependency-cruiser with the project's rules on `src` of a tree; returns its exit status and output. */
+/** Runs dependency-cruiser with the project's rules on `src/model` of a tree; returns its exit status and output. */
 function cruise(tree: string): { status: number | null; output: string } {
   const run = spawnSync(
     process.execPath,
     [
       join(root, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs"),
-      "src",
+      "src/model",
       "--config",
       join(root, ".dependency-cruiser.cjs"),
     ],
@@ -44,12 +44,6 @@ afterAll(() => {
 });
 
 describe("the layers", () => {
-  it("src/ keeps every layer rule: no import against the layers, no circle", () => {
-    const { status, output } = cruise(root);
-    expect(output).toMatch(/no dependency violations found/);
-    expect(status).toBe(0);
-  });
-
   it("an import against the layers planted in the model (backprop.ts importing training's workspace, a layer below it) fails, naming the rule and the import", () => {
     const planted = treeWith("src/model/backprop.ts", (text) => `import "../training/workspace.js";\n${text}`);
     const { status, output } = cruise(planted);
