@@ -52,29 +52,44 @@ export function checkSite(siteDirectory: string): SiteReport {
     return { pages: 0, mathPages: 0, problems: [{ page: "index.html", problem: `no site at ${rootDirectory}: run npm run docs first` }] };
   }
   const files = listFiles(rootDirectory).filter((file) => file.endsWith(".html"));
-  const documents = new Map<string, HTMLElement>();
-  const parsed = (file: string): HTMLElement => {
-    let document = documents.get(file);
-    if (document === undefined) {
-      document = parse(readFileSync(file, "utf8"), { blockTextElements: { script: true, style: true } });
-      documents.set(file, document);
-    }
-    return document;
-  };
-
-  const problems: SiteProblem[] = [];
+  // Each page is parsed once and let go: what the links of other pages need from it, its ids
+  // and names, is kept; its tree is not (839 trees held at once cost more in garbage
+  // collection than the parsing itself).
+  const anchors = new Map<string, ReadonlySet<string>>();
+  const pageLinks: { readonly file: string; readonly links: readonly string[] }[] = [];
+  const problems: SiteProblem[][] = [];
   let mathPages = 0;
   const checkedStylesheets = new Set<string>();
   for (const file of files) {
     const page = relative(rootDirectory, file).split(sep).join("/");
+    const found: SiteProblem[] = [];
+    problems.push(found);
     const report = (problem: string): void => {
-      problems.push({ page, problem });
+      found.push({ page, problem });
     };
-    const document = parsed(file);
+    const document = parse(readFileSync(file, "utf8"), { blockTextElements: { script: true, style: true } });
+    anchors.set(
+      file,
+      new Set(
+        document
+          .querySelectorAll("[id], [name]")
+          .flatMap((element) => [element.getAttribute("id"), element.getAttribute("name")].filter((name) => name !== undefined)),
+      ),
+    );
+    pageLinks.push({
+      file,
+      links: document.querySelectorAll("[href], [src]").map((element) => element.getAttribute("href") ?? element.getAttribute("src") ?? ""),
+    });
 
     for (const element of document.querySelectorAll(".katex-error")) {
       report(`KaTeX error: ${element.getAttribute("title") ?? element.text}`);
     }
+
+    const hasMath = document.querySelector(".katex") !== null;
+    const stylesheets = document
+      .querySelectorAll('link[rel="stylesheet"]')
+      .map((link) => link.getAttribute("href") ?? "")
+      .filter((href) => /katex(\.min)?\.css$/.test(href));
 
     const visible = visibleText(document);
     const leftover = rawTex.exec(visible);
@@ -83,11 +98,6 @@ export function checkSite(siteDirectory: string): SiteReport {
       report(`raw TeX in the visible text: …${visible.slice(start, leftover.index + 60).replace(/\s+/g, " ")}…`);
     }
 
-    const hasMath = document.querySelector(".katex") !== null;
-    const stylesheets = document
-      .querySelectorAll('link[rel="stylesheet"]')
-      .map((link) => link.getAttribute("href") ?? "")
-      .filter((href) => /katex(\.min)?\.css$/.test(href));
     if (hasMath) {
       mathPages++;
       if (stylesheets.length === 0) report("typeset math but no KaTeX stylesheet");
@@ -100,43 +110,40 @@ export function checkSite(siteDirectory: string): SiteReport {
         checkedStylesheets.add(stylesheet);
         for (const font of fontUrls(readFileSync(stylesheet, "utf8"))) {
           if (!existsSync(resolve(dirname(stylesheet), font))) {
-            problems.push({ page: relative(rootDirectory, stylesheet).split(sep).join("/"), problem: `font file ${font} is missing` });
+            found.push({ page: relative(rootDirectory, stylesheet).split(sep).join("/"), problem: `font file ${font} is missing` });
           }
         }
       }
     }
+  }
 
-    for (const element of document.querySelectorAll("[href], [src]")) {
-      const link = element.getAttribute("href") ?? element.getAttribute("src") ?? "";
+  pageLinks.forEach(({ file, links }, index) => {
+    const page = relative(rootDirectory, file).split(sep).join("/");
+    for (const link of links) {
       if (link === "" || /^[a-z][a-z0-9+.-]*:/i.test(link) || link.startsWith("//")) continue;
       const [path = "", anchor] = link.split("#", 2);
       const target = path === "" ? file : resolve(dirname(file), decodeURIComponent(path.split("?")[0]!));
       if (!target.startsWith(rootDirectory) || !existsSync(target) || statSync(target).isDirectory()) {
-        report(`broken link ${link}: no file ${relative(rootDirectory, target)}`);
+        problems[index]!.push({ page, problem: `broken link ${link}: no file ${relative(rootDirectory, target)}` });
         continue;
       }
       if (anchor !== undefined && anchor !== "" && target.endsWith(".html")) {
         const id = decodeURIComponent(anchor);
-        const targetDocument = parsed(target);
-        if (
-          targetDocument.getElementById(id) === null &&
-          targetDocument.querySelector(`[name="${id.replace(/["\\]/g, "\\$&")}"]`) === null
-        ) {
-          report(`broken link ${link}: no anchor #${id} in ${relative(rootDirectory, target)}`);
+        if (anchors.get(target)?.has(id) !== true) {
+          problems[index]!.push({ page, problem: `broken link ${link}: no anchor #${id} in ${relative(rootDirectory, target)}` });
         }
       }
     }
-  }
-  return { pages: files.length, mathPages, problems };
+  });
+  return { pages: files.length, mathPages, problems: problems.flat() };
 }
 
-/** The text a reader sees: without scripts, styles, code and typeset formulas. */
+/** The text a reader sees: without scripts, styles, code and typeset formulas. The page's tree loses those elements. */
 function visibleText(document: HTMLElement): string {
-  const copy = parse(document.toString(), { blockTextElements: { script: true, style: true } });
-  for (const element of copy.querySelectorAll("script, style, pre, code, .katex, .katex-display, head")) {
+  for (const element of document.querySelectorAll("script, style, pre, code, .katex, .katex-display, head")) {
     element.remove();
   }
-  return copy.text;
+  return document.text;
 }
 
 /** The relative `url(…)`s of a stylesheet. */
