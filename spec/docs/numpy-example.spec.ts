@@ -96,8 +96,15 @@ function mistakeShows(name: MistakeName, problem: Problem): boolean {
   if (!mistakeApplies(name, problem)) return false;
   const mistaken = mistakenOrNull(name, problem);
   if (mistaken === null) return false;
-  const others = mistakeNames.filter((other) => other !== name && mistakeApplies(other, problem)).map((other) => mistakenOrNull(other, problem));
-  return [caseResult(problem), ...others].every((other) => other === null || compareResults(mistaken, other) !== null);
+  if (compareResults(mistaken, caseResult(problem)) === null) return false;
+  // Each other mistake is computed only when the ones before it differ: most cases that do not
+  // show the mistake are rejected at the first that coincides.
+  return mistakeNames
+    .filter((other) => other !== name && mistakeApplies(other, problem))
+    .every((other) => {
+      const result = mistakenOrNull(other, problem);
+      return result === null || compareResults(mistaken, result) !== null;
+    });
 }
 
 /** A flag of the program's --mistake and the cases on which the catalogue says it changes the result. */
