@@ -15,7 +15,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import asc from "assemblyscript/asc";
 
 /** The AssemblyScript source of the kernels. */
 export const kernelSource = fileURLToPath(new URL("../assembly/products.ts", import.meta.url));
@@ -55,8 +54,27 @@ function compilerVersion(): string {
   return manifest.version;
 }
 
+/**
+ * The part of AssemblyScript's compiler API (`assemblyscript/asc`) that this script uses. The
+ * package's own declarations are left out of the type check on purpose: they declare
+ * AssemblyScript's standard library as globals, which changes the types of the whole program.
+ */
+interface Compiler {
+  main(
+    argv: readonly string[],
+    options: {
+      readonly writeFile: (name: string, contents: Uint8Array | string) => void;
+      readonly stderr: { readonly write: (text: string | Uint8Array) => void };
+    },
+  ): Promise<{ readonly error: Error | null }>;
+}
+
+/** The compiler's module, named in a variable so that the type check does not load its declarations. */
+const compilerModule = "assemblyscript/asc";
+
 /** Compiles assembly/products.ts and returns the module's bytes. */
 export async function compileKernels(): Promise<Uint8Array> {
+  const { default: asc } = (await import(compilerModule)) as { default: Compiler };
   let binary: Uint8Array | null = null;
   const errors: string[] = [];
   const { error } = await asc.main([kernelSource, ...compilerOptions, "--outFile", "products.wasm"], {

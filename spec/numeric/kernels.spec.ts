@@ -121,8 +121,8 @@ describe("the WebAssembly kernels: the JavaScript kernels' sums, two independent
   it("each gives bit for bit what the JavaScript kernel of its name gives, for every size from 1 (full blocks and every remainder), every float64 (subnormals, signed zeros, infinities) and operands at any offset, and writes nothing around its result", () => {
     fc.assert(
       fc.property(productCase, (test) => {
-        const expected = computed(javascript[test.name] as Kernel, test, false);
-        const actual = computed(dispatched[test.name] as Kernel, test, true);
+        const expected = computed(javascript[test.name], test, false);
+        const actual = computed(dispatched[test.name], test, true);
         expect(sameEntries(actual, expected), `${test.name} ${test.sizes.join("×")}`).toBe(true);
       }),
       { numRuns: numRuns * 5 },
