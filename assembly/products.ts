@@ -14,13 +14,18 @@
  * multiply-add (core WebAssembly has none; the `relaxed-simd` feature that has one is not
  * enabled), and Binaryen's optimiser, which `asc -O3` runs, does not reassociate floating-point
  * arithmetic nor drop the `0 +` that turns a product $-0$ into $+0$. The kernels therefore give
- * bit for bit the numbers of the JavaScript ones; `spec/numeric/wasm-products.spec.ts` proves it
+ * bit for bit the numbers of the JavaScript ones; `spec/numeric/kernels.spec.ts` proves it
  * on random shapes and values.
  *
- * Memory is the module's imported memory, shared with JavaScript (`src/numeric/wasm-products.ts`
+ * Memory is the module's imported memory, shared with JavaScript (`src/numeric/kernel-memory.ts`
  * allocates the matrices in it). Every address is a byte address; every matrix is dense and row
  * after row, so that entry $(i, j)$ of an $r \times s$ matrix at `x` is at `x + 8 (i s + j)`.
- * Unaligned addresses are allowed: WebAssembly's loads take any address.
+ * Unaligned addresses are allowed: WebAssembly's loads take any address (the allocator starts
+ * every array on a 16-byte boundary, but a row of odd length or an offset moves the rest).
+ *
+ * The small helpers (`addProduct`, `splat`, `columnPair`, `dotProduct`) are functions for the
+ * reader; Binaryen inlines every one of them, so the compiled kernels call nothing but
+ * `denseRightProducts` and `transposedVectorProduct`.
  *
  * Build: `npm run build:wasm` (scripts/build-wasm.ts), which writes the module's bytes into
  * `src/numeric/wasm-binary.ts`.

@@ -7,7 +7,7 @@
  * The bytes live in a TypeScript module rather than a `.wasm` file beside the code, so that the
  * same import finds them from src/ (the specs, tsx) and from dist/ (the package), the module is
  * compiled synchronously when the library loads, and nothing is read from disk or downloaded at
- * run time. The generated file is committed; spec/numeric/wasm-products.spec.ts compiles the
+ * run time. The generated file is committed; spec/numeric/kernel-memory.spec.ts compiles the
  * source again and checks that the committed bytes are what it gives.
  *
  * @module
