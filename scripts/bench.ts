@@ -519,6 +519,7 @@ function memorySection(results: BenchResults): Section {
     notes: [
       `Growth is measured from the heap after epoch 1 (every buffer made, the code compiled); "flat" means below 1 % of the heap or 256 KiB, whichever is larger, after every later epoch. ` +
         `Heap before training ${kibibytes(row.heapBeforeKibibytes)}; every epoch: ${row.heapAfterEpochKibibytes.map((value) => Math.round(value).toLocaleString("en-US")).join(", ")} KiB; training took ${row.seconds.toFixed(1)} s.`,
+      `The WebAssembly kernels' memory (the workspace and the trained weights, outside the heap), the top of its allocator after every epoch: ${[...new Set(row.kernelMemoryAfterEpochKibibytes.map((value) => Math.round(value).toLocaleString("en-US")))].join(", ")} KiB.`,
     ],
   };
 }
