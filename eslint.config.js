@@ -17,7 +17,7 @@ const node = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/", "site/", "reports/", "coverage/", "screenshots/", ".stryker-tmp/", "node_modules/"] },
+  { ignores: ["assembly/", "dist/", "site/", "reports/", "coverage/", "screenshots/", ".stryker-tmp/", "node_modules/"] },
   js.configs.recommended,
   { languageOptions: { globals: node } },
   {

@@ -15,6 +15,8 @@
  *    `ndarray` with `ndarray-ops` and `ndarray-gemm`, and TensorFlow.js on its cpu and wasm
  *    backends (float32). Every contender's first step is cross-checked against `trainingStep`
  *    before anything is timed; a contender that computes something else stops the run.
+ * 1b. The same in-place step on the JavaScript kernels and on the WebAssembly kernels
+ *    (src/numeric/kernels.ts) at batch 1, 8, 64 and 256, beside the yardstick.
  * 2. The forward pass alone, `forward` against the hand-written one.
  * 3. The central-difference check of a 4-8-8-3 network against the $2P + 1$ forward passes it needs.
  * 4. The directional check of 784-200-10 against one `backpropagate`.
@@ -31,7 +33,15 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { table } from "../src/oracles/report.js";
-import { handWritten, handWrittenName, ndarrayGemm, projectDescent, projectTrainingStep, tensorFlowName } from "./bench/contenders.js";
+import {
+  handWritten,
+  handWrittenName,
+  ndarrayGemm,
+  projectDescent,
+  projectTrainingStep,
+  projectWasmDescent,
+  tensorFlowName,
+} from "./bench/contenders.js";
 import { garbageCollectorExposed, type HarnessOptions } from "./bench/harness.js";
 import {
   CrossCheckError,
@@ -97,6 +107,7 @@ interface BenchResults {
   readonly harness: { readonly steps: HarnessOptions; readonly checks: HarnessOptions };
   readonly backends: readonly BackendStatus[];
   readonly trainingStep: readonly TrainingStepRow[];
+  readonly kernels: readonly TrainingStepRow[];
   readonly goals: readonly Goal[];
   readonly forward: readonly ComparisonRow[];
   readonly gradientCheck: ComparisonRow;
@@ -133,6 +144,7 @@ async function main(): Promise<void> {
   const backends = tensorFlow.backends;
   const contenders = [
     { contender: projectDescent, unavailable: null },
+    { contender: projectWasmDescent, unavailable: null },
     { contender: projectTrainingStep, unavailable: null },
     { contender: handWritten, unavailable: null },
     { contender: ndarrayGemm, unavailable: null },
@@ -141,6 +153,9 @@ async function main(): Promise<void> {
 
   const trainingStep: TrainingStepRow[] = [];
   for (const batchSize of [1, 64]) trainingStep.push(await trainingStepRow(batchSize, contenders, settings.steps, log));
+  const kernels: TrainingStepRow[] = [];
+  const kernelContenders = [projectDescent, projectWasmDescent, handWritten].map((contender) => ({ contender, unavailable: null }));
+  for (const batchSize of kernelBatchSizes) kernels.push(await trainingStepRow(batchSize, kernelContenders, settings.steps, log));
   log("forward pass");
   const forward = [await forwardRow(1, settings.steps), await forwardRow(64, settings.steps)];
   log("gradient check of 4-8-8-3");
@@ -160,6 +175,7 @@ async function main(): Promise<void> {
     harness: { steps: settings.steps, checks: settings.checks },
     backends,
     trainingStep,
+    kernels,
     goals: goals(trainingStep, propertySuite, fuzz),
     forward,
     gradientCheck,
@@ -284,6 +300,7 @@ function report(results: BenchResults, style: "text" | "markdown"): string {
   const sections = [
     trainingStepSection(results),
     goalSection(results),
+    kernelSection(results),
     forwardSection(results),
     checkSection(results),
     propertySection(results),
@@ -359,6 +376,41 @@ function goalSection(results: BenchResults): Section {
       goal.met === null ? "n/a" : goal.met ? "met" : "missed",
     ]),
     notes: [],
+  };
+}
+
+/** The batch sizes of the kernels' table. */
+const kernelBatchSizes = [1, 8, 64, 256] as const;
+
+function kernelSection(results: BenchResults): Section {
+  const time = (row: TrainingStepRow, name: string): ContenderResult | undefined =>
+    row.contenders.find((result) => result.name === name && result.available);
+  const rows = results.kernels.map((row) => {
+    const [javascript, wasm] = [time(row, projectDescent.name), time(row, projectWasmDescent.name)];
+    const cells = (result: ContenderResult | undefined): string[] =>
+      result === undefined ? ["unavailable", ""] : [microseconds(result.microsecondsPerSample), spread(result.relativeSpread)];
+    return [
+      String(row.batchSize),
+      ...cells(javascript),
+      ...cells(wasm),
+      javascript === undefined || wasm === undefined ? "" : ratio(javascript.microsecondsPerSample / wasm.microsecondsPerSample),
+      wasm === undefined ? "" : ratio(wasm.ratioToYardstick),
+    ];
+  });
+  const unavailable = results.kernels
+    .flatMap((row) => row.contenders)
+    .filter((result) => !result.available)
+    .map((result) => `${result.name}: unavailable, ${result.reason}.`);
+  return {
+    title:
+      "The training step on the JavaScript and the WebAssembly kernels: µs per sample; the first × divides JavaScript by WebAssembly, the second WebAssembly by the hand-written loop",
+    header: ["batch", "JavaScript kernels", "±", "WebAssembly kernels", "±", "JS / wasm", "wasm / hand-written"],
+    rows,
+    notes: [
+      "Both steps are fusedTrainingStep; the WebAssembly one has its network, batch and workspace in the kernels' memory (src/numeric/kernel-memory.ts), as train places them. " +
+        "Each passed the cross-check bit for bit against trainingStep before timing.",
+      ...new Set(unavailable),
+    ],
   };
 }
 
@@ -467,6 +519,7 @@ function memorySection(results: BenchResults): Section {
     notes: [
       `Growth is measured from the heap after epoch 1 (every buffer made, the code compiled); "flat" means below 1 % of the heap or 256 KiB, whichever is larger, after every later epoch. ` +
         `Heap before training ${kibibytes(row.heapBeforeKibibytes)}; every epoch: ${row.heapAfterEpochKibibytes.map((value) => Math.round(value).toLocaleString("en-US")).join(", ")} KiB; training took ${row.seconds.toFixed(1)} s.`,
+      `The WebAssembly kernels' memory (the workspace and the trained weights, outside the heap), the top of its allocator after every epoch: ${[...new Set(row.kernelMemoryAfterEpochKibibytes.map((value) => Math.round(value).toLocaleString("en-US")))].join(", ")} KiB.`,
     ],
   };
 }

@@ -11,6 +11,9 @@
 export * from "./numeric/errors.js";
 export * from "./numeric/tensor.js";
 export * from "./numeric/products.js";
+// Which kernels run and the memory of the WebAssembly ones; their per-call choice (numeric/kernels)
+// has the JavaScript kernels' names and stays inside `multiply`.
+export * from "./numeric/kernel-memory.js";
 export * from "./numeric/overflow.js";
 export * from "./numeric/random.js";
 export * from "./numeric/complex.js";

@@ -10,8 +10,9 @@
 import gemm from "ndarray-gemm";
 import ops from "ndarray-ops";
 import { trainingStep } from "../../src/model/backprop.js";
-import type { Network } from "../../src/model/network.js";
-import { type Matrix, zeros } from "../../src/numeric/tensor.js";
+import type { Network, ParameterArrays } from "../../src/model/network.js";
+import { kernelStatus } from "../../src/numeric/kernel-memory.js";
+import { copyMatrix, copyVector, type Matrix, withKernelMemory, zeros } from "../../src/numeric/tensor.js";
 import { fusedTrainingStep } from "../../src/training/fused-step.js";
 import { createWorkspace, type Workspace } from "../../src/training/workspace.js";
 import { createHandWrittenNetwork, handWrittenStep } from "./handwritten.js";
@@ -39,34 +40,75 @@ export function tensorFlowName(backend: "cpu" | "wasm"): string {
   return `TensorFlow.js ${backend} (float32)`;
 }
 
-/** The project's in-place step, `fusedTrainingStep` from src/training/fused-step.ts, with a workspace. */
-export const projectDescent = projectContender("backprop-ref (training step)", (network, inputs, targets, workspace) =>
-  fusedTrainingStep(network, inputs, targets, seedLearningRate, workspace),
+/**
+ * The project's in-place step, `fusedTrainingStep` from src/training/fused-step.ts, with a
+ * workspace, on the JavaScript kernels: the network, the batch and the workspace are ordinary
+ * arrays (a copy of the workspace that `createWorkspace` makes in the WebAssembly kernels' memory).
+ */
+export const projectDescent = projectContender(
+  "backprop-ref (training step)",
+  (network, inputs, targets, workspace) => fusedTrainingStep(network, inputs, targets, seedLearningRate, workspace),
+  "ordinary",
 );
 
-/** The project's step that keeps every quantity (gradients, delta weights), `trainingStep` with a workspace. */
+/**
+ * The same step on the WebAssembly kernels: the network, the batch and the workspace in their
+ * memory, as `train` places them (src/numeric/kernel-memory.ts).
+ */
+export const projectWasmDescent = projectContender(
+  "backprop-ref (training step, WebAssembly kernels)",
+  (network, inputs, targets, workspace) => fusedTrainingStep(network, inputs, targets, seedLearningRate, workspace),
+  "kernels",
+);
+
+/** The project's step that keeps every quantity (gradients, delta weights), `trainingStep` with a workspace, on the JavaScript kernels. */
 export const projectTrainingStep = projectContender(
   "backprop-ref (every quantity kept)",
   (network, inputs, targets, workspace) => trainingStep(network, inputs, targets, seedLearningRate, workspace).loss,
+  "ordinary",
 );
 
 /**
  * A contender made of one of the project's steps: the problem loaded into a network, a batch and
- * a workspace; the step must match the reference bit for bit.
+ * a workspace, as ordinary arrays (the JavaScript kernels multiply them) or in the WebAssembly
+ * kernels' memory; the step must match the reference bit for bit. With the WebAssembly kernels
+ * off (`BACKPROP_REF_KERNELS=js`), a contender that asks for them is unavailable.
  */
 function projectContender(
   name: string,
   step: (network: Network, inputs: Matrix, targets: Matrix, workspace: Workspace) => number,
+  memory: "ordinary" | "kernels",
 ): StepContender {
   return {
     name,
     precision: "float64",
     bitIdentical: true,
     prepare(problem) {
-      const { network, inputs, targets } = projectBatch(problem);
-      const workspace = createWorkspace(seedSpec, problem.batchSize);
+      if (memory === "kernels" && kernelStatus().kernels !== "wasm")
+        throw new Error(`the WebAssembly kernels are off: ${kernelStatus().reason}`);
+      const { network, inputs, targets, workspace } =
+        memory === "kernels"
+          ? withKernelMemory(() => ({ ...projectBatch(problem), workspace: createWorkspace(seedSpec, problem.batchSize) }))
+          : { ...projectBatch(problem), workspace: ordinaryCopy(createWorkspace(seedSpec, problem.batchSize)) };
       return { step: () => step(network, inputs, targets, workspace), weights: () => network.weights.map(rowMajor) };
     },
+  };
+}
+
+/** A copy of a workspace in ordinary arrays, outside the WebAssembly kernels' memory. */
+function ordinaryCopy(workspace: Workspace): Workspace {
+  const copies = (matrices: readonly Matrix[]): Matrix[] => matrices.map(copyMatrix);
+  const parameters = ({ weights, biases }: ParameterArrays): ParameterArrays => ({
+    weights: copies(weights),
+    biases: biases?.map(copyVector) ?? null,
+  });
+  return {
+    trace: { preactivations: copies(workspace.trace.preactivations), outputs: copies(workspace.trace.outputs) },
+    errors: copies(workspace.errors),
+    deltas: copies(workspace.deltas),
+    gradients: parameters(workspace.gradients),
+    deltaWeights: parameters(workspace.deltaWeights),
+    sums: new Float64Array(workspace.sums.length),
   };
 }
 

@@ -10,6 +10,7 @@ import { parseCase } from "../../src/conformance/case-format.js";
 import { backpropagate } from "../../src/model/backprop.js";
 import { forward, networkLoss } from "../../src/model/forward.js";
 import { initializeNetwork, type NetworkSpec, parameterCount } from "../../src/model/network.js";
+import { kernelMemoryUsage } from "../../src/numeric/kernel-memory.js";
 import { seededRandom } from "../../src/numeric/random.js";
 import { type Matrix, zeros } from "../../src/numeric/tensor.js";
 import { directionalCheck } from "../../src/oracles/directional.js";
@@ -373,6 +374,8 @@ export interface MemoryRow {
   readonly growthPerEpochKibibytes: number;
   /** Whether the heap stayed flat (see {@link memoryRow}). */
   readonly flat: boolean;
+  /** The top of the WebAssembly kernels' memory (the bytes its allocator has handed out) after each epoch, KiB; zeros when the kernels are off. */
+  readonly kernelMemoryAfterEpochKibibytes: readonly number[];
   /** Seconds the training took. */
   readonly seconds: number;
 }
@@ -405,6 +408,7 @@ export function memoryRow(trainingSamples: number, testSamples: number, epochs: 
       maximumGrowthKibibytes: Number.NaN,
       growthPerEpochKibibytes: Number.NaN,
       flat: false,
+      kernelMemoryAfterEpochKibibytes: [],
       seconds: 0,
     };
   }
@@ -414,6 +418,7 @@ export function memoryRow(trainingSamples: number, testSamples: number, epochs: 
   collectGarbage();
   const before = kibibytes();
   const heaps: number[] = [];
+  const kernelTops: number[] = [];
   const started = performance.now();
   train(
     network,
@@ -423,6 +428,7 @@ export function memoryRow(trainingSamples: number, testSamples: number, epochs: 
       epoch: () => {
         collectGarbage();
         heaps.push(kibibytes());
+        kernelTops.push(kernelMemoryUsage().top / 1024);
       },
     },
   );
@@ -443,6 +449,7 @@ export function memoryRow(trainingSamples: number, testSamples: number, epochs: 
     maximumGrowthKibibytes: maximumGrowth,
     growthPerEpochKibibytes: slope(later),
     flat: growths.every((growth) => growth < allowance),
+    kernelMemoryAfterEpochKibibytes: kernelTops,
     seconds,
   };
 }

@@ -20,20 +20,46 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import { ShapeError } from "./errors.js";
-import {
-  columnPairProducts,
-  matrixVectorProduct,
-  rowDotProducts,
-  stridedProduct,
-  transposedProduct,
-  type StridedOperand,
-} from "./products.js";
+import { kernelArray } from "./kernel-memory.js";
+import { columnPairProducts, matrixVectorProduct, rowDotProducts, transposedProduct } from "./kernels.js";
+import { stridedProduct, type StridedOperand } from "./products.js";
 
 /** A two-dimensional float64 `ndarray`: `shape` is `[rows, columns]`. */
 export type Matrix = ndarray.NdArray<Float64Array>;
 
 /** A one-dimensional float64 `ndarray`: `shape` is `[length]`. */
 export type Vector = ndarray.NdArray<Float64Array>;
+
+/** Whether {@link newData} places new arrays in the kernels' memory (inside {@link withKernelMemory}). */
+let inKernelMemory = false;
+
+/**
+ * Runs `make` with every array that {@link zeros}, {@link zeroVector} and {@link zerosLike} make
+ * (and so {@link copyMatrix}, {@link copyVector} and {@link transposed}) placed in the memory of the
+ * WebAssembly kernels ({@link numeric/kernel-memory | kernel-memory}), so that the products
+ * of those arrays run there without a copy. Training makes its long-lived arrays this way: the
+ * workspace, and the weights it updates. Arrays made outside stay ordinary `Float64Array`s, which
+ * the JavaScript kernels multiply; with the WebAssembly kernels off (`BACKPROP_REF_KERNELS=js`,
+ * or a JavaScript engine without them), or when their memory is full, every array is ordinary.
+ * The numbers are the same either way.
+ *
+ * @param make - makes the arrays
+ * @returns what `make` returns
+ */
+export function withKernelMemory<Made>(make: () => Made): Made {
+  const outer = inKernelMemory;
+  inKernelMemory = true;
+  try {
+    return make();
+  } finally {
+    inKernelMemory = outer;
+  }
+}
+
+/** A new array of `length` zeros: in the kernels' memory inside {@link withKernelMemory} when it has room, an ordinary one otherwise. */
+function newData(length: number): Float64Array {
+  return (inKernelMemory ? kernelArray(length) : null) ?? new Float64Array(length);
+}
 
 /**
  * A new matrix of zeros, stored row after row (row-major).
@@ -42,7 +68,7 @@ export type Vector = ndarray.NdArray<Float64Array>;
  * @param columns - number of columns
  */
 export function zeros(rows: number, columns: number): Matrix {
-  return ndarray(new Float64Array(rows * columns), [rows, columns]);
+  return ndarray(newData(rows * columns), [rows, columns]);
 }
 
 /**
@@ -51,7 +77,7 @@ export function zeros(rows: number, columns: number): Matrix {
  * @param length - number of entries
  */
 export function zeroVector(length: number): Vector {
-  return ndarray(new Float64Array(length), [length]);
+  return ndarray(newData(length), [length]);
 }
 
 /**
@@ -190,6 +216,11 @@ export function transposed(matrix: Matrix): Matrix {
  * Any other layout takes {@link numeric/products!stridedProduct | stridedProduct}, which reads every
  * operand through its strides.
  *
+ * The three dense layouts go through {@link numeric/kernels | kernels}: when `result`, `a` and `b`
+ * all lie in the WebAssembly kernels' memory (made inside {@link withKernelMemory}), a WebAssembly
+ * kernel with 128-bit SIMD computes the product, with the same sums in the same order and so the
+ * same bits; otherwise the JavaScript kernel named above does.
+ *
  * @param result - the $m \times n$ matrix to write; must not share memory with `a` or `b`
  * @param a - the left factor
  * @param b - the right factor
@@ -299,7 +330,7 @@ export function mapEntries(result: Matrix, matrix: Matrix, entry: (value: number
  */
 export function zerosLike<Shaped extends Matrix | Vector>(array: Shaped): Shaped {
   const length = array.shape.reduce((product, size) => product * size, 1);
-  return ndarray(new Float64Array(length), [...array.shape]) as Shaped;
+  return ndarray(newData(length), [...array.shape]) as Shaped;
 }
 
 /**

@@ -12,7 +12,7 @@
  * @module
  */
 import { ShapeError } from "../numeric/errors.js";
-import { rowDotProducts } from "../numeric/products.js";
+import { rowDotProducts } from "../numeric/kernels.js";
 import { dimensions, isDense, shapeText, type Matrix } from "../numeric/tensor.js";
 
 /**

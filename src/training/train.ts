@@ -32,7 +32,7 @@ import { validateLearningRate } from "../model/learning-rate.js";
 import { cloneNetwork, depth, type Network } from "../model/network.js";
 import { describeValue, NumericError, ValueError } from "../numeric/errors.js";
 import { seededRandom, validateSeed } from "../numeric/random.js";
-import { type Matrix, zeros } from "../numeric/tensor.js";
+import { type Matrix, withKernelMemory, zeros } from "../numeric/tensor.js";
 import {
   assertOutputUnits,
   classTargets,
@@ -136,7 +136,8 @@ export function train(
   const { epochs, learningRate, batchSize, momentum, rule, seed } = validateTraining(network, data, options);
   const { spec } = network;
 
-  const trained = cloneNetwork(network);
+  // The weights that every step multiplies, in the WebAssembly kernels' memory beside the workspace.
+  const trained = withKernelMemory(() => cloneNetwork(network));
   const levels = targetLevels(spec);
   const targets = classTargets(data.train, spec.sizes[depth(spec)]!, levels);
   const samples = data.train.labels.length;

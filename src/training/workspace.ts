@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { zeroVector, zeros } from "../numeric/tensor.js";
+import { withKernelMemory, zeroVector, zeros } from "../numeric/tensor.js";
 import { describeValue, ValueError } from "../numeric/errors.js";
 import type { StepBuffers } from "../model/backprop.js";
 import type { NetworkSpec, ParameterArrays } from "../model/network.js";
@@ -58,12 +58,13 @@ export function createWorkspace(spec: NetworkSpec, batchSize: number): Workspace
     weights: layers.map(({ units, inputs }) => zeros(units, inputs)),
     biases: spec.biases ? layers.map(({ units }) => zeroVector(units)) : null,
   });
-  return {
+  // In the WebAssembly kernels' memory, so that the step's products run there without a copy.
+  return withKernelMemory(() => ({
     trace: { preactivations: columns(), outputs: [zeros(sizes[0]!, batchSize), ...columns()] },
     errors: columns(),
     deltas: columns(),
     gradients: parameters(),
     deltaWeights: parameters(),
-    sums: new Float64Array(fusedUpdateRoom(Math.max(...layers.map(({ inputs }) => inputs)))),
-  };
+    sums: zeroVector(fusedUpdateRoom(Math.max(...layers.map(({ inputs }) => inputs)))).data,
+  }));
 }
