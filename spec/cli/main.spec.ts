@@ -23,4 +23,14 @@ describe("the backprop-ref executable", () => {
     expect(broken.status).toBe(exitBadInput);
     expect(broken.stderr).toContain("the case is not valid JSON");
   });
+
+  it("refuses a BACKPROP_REF_KERNELS it does not know in one line naming the variable, with exit status 2 and no stack trace", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "example"], {
+      encoding: "utf8",
+      env: { ...process.env, BACKPROP_REF_KERNELS: "simd" },
+    });
+    expect(run.status).toBe(exitBadInput);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe('backprop-ref: BACKPROP_REF_KERNELS must be "js", "wasm", "auto" or unset, got "simd"\n');
+  });
 });

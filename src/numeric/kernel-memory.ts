@@ -217,8 +217,7 @@ function load(): Loaded {
     return { products, heap: new KernelHeap(memory), status: { kernels: "wasm", reason } };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (request === "wasm")
-      throw new Error(`${kernelsVariable}=wasm, but the WebAssembly kernels did not load: ${message}`, { cause: error });
+    if (request === "wasm") throw new ValueError(`${kernelsVariable}=wasm, but the WebAssembly kernels did not load: ${message}`);
     return { products: null, heap: null, status: { kernels: "js", reason: `the WebAssembly kernels did not load: ${message}` } };
   }
 }
