@@ -25,6 +25,7 @@ export * from "./model/losses.js";
 export * from "./model/network.js";
 export * from "./model/forward.js";
 export * from "./model/learning-rate.js";
+export * from "./model/weight-decay.js";
 export * from "./model/backprop.js";
 export * from "./model/intuitive.js";
 export * from "./model/forward-mode.js";

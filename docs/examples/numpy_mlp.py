@@ -8,7 +8,9 @@ the order of the derivation, in the notation of docs/derivation/01-notation.md.
 It answers backprop-ref's fuzz protocol: each line of standard input is one compact
 ``backprop-ref/case@1`` document, and for each it writes one line to standard output, a
 ``backprop-ref/result@1`` document or, for a case it refuses, a ``backprop-ref/rejection@1``
-document. It exits 0 when standard input closes.
+document. It exits 0 when standard input closes. It reads ``backprop-ref/case@2`` too, a case
+with a ``weightDecay`` c: the loss gains the penalty (c/2) sum of W^2 over the weights (not the
+biases), each weight's gradient c W (step 5b below).
 
     echo '{"format": "backprop-ref/case@1", ...}' | python3 docs/examples/numpy_mlp.py
     npx backprop-ref fuzz -- python3 docs/examples/numpy_mlp.py
@@ -35,6 +37,7 @@ import sys
 import numpy as np
 
 CASE_FORMAT = "backprop-ref/case@1"
+CASE_FORMAT_2 = "backprop-ref/case@2"  # case@1 with an optional weightDecay
 RESULT_FORMAT = "backprop-ref/result@1"
 REJECTION_FORMAT = "backprop-ref/rejection@1"
 
@@ -54,6 +57,11 @@ MISTAKES = {
     "sign-flipped": "gradients with the wrong sign",
     "learning-rate-twice": "the step is -eta^2 times the gradient",
     "learning-rate-missing": "the step is minus the gradient, without eta",
+    "weight-decay-ignored": "the weightDecay of a case@2 left out altogether",
+    "decayed-biases": "the biases decayed too: their squares in the penalty, c b in their gradients",
+    "decay-without-learning-rate": "the decay not scaled by eta: Delta W = -eta g - c W",
+    "penalty-left-out-of-loss": "the loss reported without the penalty",
+    "penalty-without-half": "the penalty c sum W^2 without its 1/2: gradients g + 2 c W",
 }
 
 
@@ -273,10 +281,29 @@ def update(parameter, step, mistake):
     return parameter + step
 
 
-def backward(weights, activations, loss, z, o, t, learning_rate, mistake):
+def weight_decay_gradient(w, decay, mistake):
+    """Step 5b, the penalty's share of a weight's gradient: d/dW (c/2) sum W^2 = c W."""
+    if mistake == "transposed-weights":
+        return decay * w.T  # the gradient is kept input x output under this mistake
+    return decay * w
+
+
+def penalty(weights, biases, decay, mistake):
+    """The weight-decay penalty of the loss: (c/2) times the sum of every weight squared."""
+    squares = sum(float((w ** 2).sum()) for w in weights)
+    if mistake == "decayed-biases" and biases is not None:
+        squares += sum(float((b ** 2).sum()) for b in biases)  # MISTAKE: the biases' squares too
+    if mistake == "penalty-left-out-of-loss":
+        return 0.0  # MISTAKE: the gradient has the penalty, the loss reported does not
+    return decay / 2 * squares
+
+
+def backward(weights, activations, loss, z, o, t, learning_rate, decay, mistake):
     """Steps 1-5 for every layer, from the output down: the gradients of every layer.
 
-    Returns the weight and bias gradients, each a list with one entry per weight layer.
+    Returns the gradients of the batch mean, weights and biases, each a list with one entry per
+    weight layer; step 5b (the weight decay) is the caller's. ``decay`` is the coefficient c of
+    the penalty's gradient, which only weights-updated-early reads here.
     """
     L = len(weights)
     weight_gradients, bias_gradients = [None] * L, [None] * L
@@ -289,7 +316,8 @@ def backward(weights, activations, loss, z, o, t, learning_rate, mistake):
             if mistake == "weights-updated-early":
                 # MISTAKE: the layer is updated as soon as its gradient is known, so the layer
                 # below gets its error through the new weights, not those of the forward pass.
-                step = delta_weights(weight_gradients[l], learning_rate, mistake)
+                step = delta_weights(weight_gradients[l] + weight_decay_gradient(weights[l], decay, mistake),
+                                     learning_rate, mistake)
                 sending = update(weights[l], step, mistake)
             error, delta = hidden_delta(sending, delta, error,
                                         activations[l - 1], z[l - 1], o[l], mistake)
@@ -299,6 +327,11 @@ def backward(weights, activations, loss, z, o, t, learning_rate, mistake):
 def training_step(case, mistake=None):
     """One step of gradient descent on a checked case: its backprop-ref/result@1 document."""
     activations, loss, learning_rate = case["activations"], case["loss"], case["learningRate"]
+    decay = case.get("weightDecay", 0.0)  # c; absent in a case@1
+    if mistake == "weight-decay-ignored":
+        decay = 0.0  # MISTAKE: the case@2's weightDecay skipped
+    if mistake == "penalty-without-half":
+        decay = 2 * decay  # MISTAKE: c sum W^2 is the penalty of 2c: its gradient is 2 c W
     weights = [np.array(w, dtype=float) for w in case["weights"]]
     biases = None
     if case["biases"] is not None:
@@ -308,9 +341,20 @@ def training_step(case, mistake=None):
 
     z, o = forward(weights, biases, activations, x)
     loss_value = batch_loss(loss, z[-1], o[-1], t)
-    weight_gradients, bias_gradients = backward(weights, activations, loss, z, o, t,
-                                                learning_rate, mistake)
+    if decay != 0:
+        loss_value = loss_value + penalty(weights, biases, decay, mistake)
+    mean_gradients, bias_gradients = backward(weights, activations, loss, z, o, t,
+                                              learning_rate, decay, mistake)
+    # Step 5b: the penalty's c W joins each weight's gradient (nothing is added without decay).
+    weight_gradients = [g + weight_decay_gradient(w, decay, mistake) if decay != 0 else g
+                        for g, w in zip(mean_gradients, weights)]
+    if mistake == "decayed-biases" and biases is not None and decay != 0:
+        bias_gradients = [g + decay * b for g, b in zip(bias_gradients, biases)]  # MISTAKE
     weight_steps = [delta_weights(g, learning_rate, mistake) for g in weight_gradients]
+    if mistake == "decay-without-learning-rate" and decay != 0:
+        # MISTAKE: the decay as a shrink of its own, W - c W, beside the step -eta g of the data.
+        weight_steps = [delta_weights(g, learning_rate, mistake) - decay * w
+                        for g, w in zip(mean_gradients, weights)]
     updated_weights = [update(w, step, mistake) for w, step in zip(weights, weight_steps)]
     if biases is None:
         bias_gradients = bias_steps = updated_biases = []  # written as null
@@ -354,6 +398,7 @@ def check_finite(what, arrays):
 
 FIELDS = ["format", "id", "sizes", "activations", "loss", "weights", "biases", "inputs", "targets",
           "learningRate"]
+FIELDS_2 = FIELDS + ["weightDecay"]  # case@2: the same, and an optional weightDecay
 LOSS_OUTPUTS = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 MAXIMUM_PARAMETERS = 50_000_000
 
@@ -404,12 +449,13 @@ def check_case(case):
     """Checks a parsed case against the format; raises CaseError for the first rule it breaks."""
     if not isinstance(case, dict):
         raise CaseError("a case must be a JSON object")
-    if case.get("format") != CASE_FORMAT:
-        raise CaseError(f"format must be {json.dumps(CASE_FORMAT)}")
+    if case.get("format") not in (CASE_FORMAT, CASE_FORMAT_2):
+        raise CaseError(f"format must be {json.dumps(CASE_FORMAT)} or {json.dumps(CASE_FORMAT_2)}")
+    fields = FIELDS_2 if case["format"] == CASE_FORMAT_2 else FIELDS
     for field in case:
-        if field not in FIELDS:
+        if field not in fields:
             raise CaseError(f"unknown field {json.dumps(field)}: "
-                            f"a case has the fields {', '.join(FIELDS)}")
+                            f"a case has the fields {', '.join(fields)}")
     for field in FIELDS:
         if field != "id" and field not in case:
             raise CaseError(f"the case has no field {json.dumps(field)}")
@@ -469,6 +515,10 @@ def check_case(case):
     check_number(learning_rate, "learningRate")
     if learning_rate < 0:
         raise CaseError("learningRate must be a finite number >= 0")
+    if "weightDecay" in case:
+        check_number(case["weightDecay"], "weightDecay")
+        if case["weightDecay"] < 0:
+            raise CaseError("weightDecay must be a finite number >= 0")
     return case
 
 
@@ -495,7 +545,7 @@ def answer(line, mistake):
 
 def main():
     parser = argparse.ArgumentParser(
-        description="Answers backprop-ref/case@1 documents, one per line of standard input, "
+        description="Answers backprop-ref/case@1 (and case@2) documents, one per line of standard input, "
                     "with backprop-ref/result@1 documents, one per line of standard output.")
     parser.add_argument("--mistake", choices=list(MISTAKES), metavar="NAME",
                         help="make one deliberate mistake: " +

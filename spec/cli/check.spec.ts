@@ -46,6 +46,16 @@ describe("backprop-ref check", () => {
     expect(stdout.trim().split("\n").at(-1)).toBe("the supplied gradients FAILED 5 of 5 checks");
   });
 
+  it("checks a case@2 on the loss with its weight decay: backprop-ref's gradients pass, a result that leaves the decay out fails every method", async () => {
+    const decayed = { ...workedExampleCase, format: "backprop-ref/case@2", weightDecay: 0.01 };
+    writeFileSync(casePath, formatJson(decayed));
+    expect((await run(["check", casePath])).status).toBe(0);
+    writeFileSync(resultPath, formatJson(caseResult(parseCase(workedExampleCase))));
+    const { status, stdout } = await run(["check", casePath, resultPath]);
+    expect(status).toBe(exitCheckFailed);
+    expect(stdout.trim().split("\n").at(-1)).toBe("the supplied gradients FAILED 5 of 5 checks");
+  });
+
   it("runs one method with --method and reports in JSON with --json", async () => {
     writeExampleFiles();
     const { status, stdout } = await run(["check", casePath, wrongPath, "--method", "complex-step", "--json"]);

@@ -22,6 +22,24 @@ describe("backprop-ref grad", () => {
     expect(result.id).toBe("xor-2-2-1-sigmoid");
   });
 
+  it("answers a case@2 with its weight decay (the loss with the penalty, λ'W in the weights' gradients), and a case@2 with weightDecay 0 as the case@1", async () => {
+    const decayed = { ...workedExampleCase, format: "backprop-ref/case@2", weightDecay: 0.01 };
+    const { status, stdout } = await run(["grad", "-"], JSON.stringify(decayed));
+    expect(status).toBe(0);
+    expect(stdout).toBe(`${formatJson(caseResult(parseCase(decayed)))}\n`);
+    const plain = caseResult(parseCase(workedExampleCase));
+    const result = JSON.parse(stdout) as typeof plain;
+    const squares = workedExampleCase.weights.flat(2).reduce((total, weight) => total + weight * weight, 0);
+    expect(result.loss).toBeCloseTo(plain.loss + (0.01 / 2) * squares, 15);
+    expect(result.gradients.weights[1]![0]![0]).toBeCloseTo(plain.gradients.weights[1]![0]![0]! + 0.01 * 0.5, 15);
+    expect(result.gradients.biases).toBeNull();
+    const zero = await run(["grad", "-"], JSON.stringify({ ...decayed, weightDecay: 0 }));
+    expect(zero.stdout).toBe(`${formatJson(plain)}\n`);
+    expect((await run(["grad", "-"], JSON.stringify({ ...workedExampleCase, weightDecay: 0.01 }))).stderr).toMatch(
+      /^backprop-ref grad: standard input: unknown field "weightDecay": .* \(weightDecay is a field of backprop-ref\/case@2\)\n$/,
+    );
+  });
+
   it("reads standard input for -", async () => {
     const { status, stdout } = await run(["grad", "-"], JSON.stringify(workedExampleCase));
     expect(status).toBe(0);

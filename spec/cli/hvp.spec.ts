@@ -128,6 +128,22 @@ describe("backprop-ref hvp", () => {
     );
   });
 
+  it("refuses a case@2, whose weight decay the second-order products do not have, and says so, as verify and check --order 2 do", async () => {
+    const decayed = writeHvpCase({ ...workedExampleHvpCase, format: "backprop-ref/case@2", weightDecay: 0.01 });
+    const message =
+      "the case is a backprop-ref/case@2 document: the second-order products do not support weight decay, and an hvp case is a " +
+      "backprop-ref/case@1 document with a direction (write the case as backprop-ref/case@1, without weightDecay, for the products of the loss without the penalty)";
+    const refused = await runCommand(["hvp", decayed]);
+    expect(refused).toMatchObject({ status: exitBadInput, stdout: "" });
+    expect(refused.stderr).toBe(`backprop-ref hvp: ${decayed}: ${message}\n`);
+    const checked = await runCommand(["check", "--order", "2", decayed]);
+    expect(checked.status).toBe(exitBadInput);
+    expect(checked.stderr).toContain(message);
+    const verified = await runCommand(["verify", decayed, decayed]);
+    expect(verified.status).toBe(exitBadInput);
+    expect(verified.stderr).toContain(message);
+  });
+
   it("names a file it cannot read", async () => {
     const { status, stderr } = await runCommand(["hvp", join(directory, "missing.json")]);
     expect(status).toBe(exitBadInput);

@@ -40,6 +40,18 @@ describe("backprop-ref train and predict", () => {
     expect(again.history.map((record) => record.loss)).toStrictEqual(first.history.map((record) => record.loss));
   });
 
+  it("trains with --weight-decay λ, Nielsen's: says λ and λ/n in the setting, records λ in the JSON history's options, and decays the weights", async () => {
+    const args = ["train", "--dataset", "xor", "--epochs", "50", "--json"];
+    const plain = JSON.parse((await run(args)).stdout) as { options: { weightDecay: number }; history: { loss: number }[] };
+    const decayed = JSON.parse((await run([...args, "--weight-decay", "0.4"])).stdout) as typeof plain;
+    expect(plain.options.weightDecay).toBe(0);
+    expect(decayed.options.weightDecay).toBe(0.4);
+    expect(decayed.history.map((record) => record.loss)).not.toStrictEqual(plain.history.map((record) => record.loss));
+    const text = await run(["train", "--dataset", "xor", "--epochs", "1", "--weight-decay", "0.4"]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain("momentum 0, weight decay λ 0.4 (λ/n = 0.1 per step), exact rule");
+  });
+
   it("refuses an unknown dataset, options out of range and malformed models with exit status 2 and the library's message", async () => {
     expect(await run(["train", "--dataset", "cifar"])).toStrictEqual({
       status: 2,
@@ -55,6 +67,8 @@ describe("backprop-ref train and predict", () => {
       ["--momentum", "1", "--momentum must be a number in [0, 1), got 1"],
       ["--batch", "0.5", "--batch must be a positive integer, got 0.5"],
       ["--seed", "1.5", "--seed must be a safe integer, got 1.5"],
+      ["--weight-decay", "-0.5", "--weight-decay must be a finite number ≥ 0, got -0.5"],
+      ["--weight-decay", "NaN", '--weight-decay must be a decimal number, got "NaN"'],
     ] as const) {
       expect(await run(["train", "--dataset", "xor", option, value])).toStrictEqual({
         status: 2,

@@ -34,7 +34,7 @@ describe("backprop-ref verify", () => {
     expect(stdout).toMatch(
       /sigmoid-squared_error-biases\/\d+: FAIL gradients\.weights\[0\]\[\d\]\[\d\]: expected \S+, got \S+, relative error \S+\n {4}matches the known mistake intuitive-rule: /,
     );
-    expect(stdout).toMatch(/\nFAILED \d+ of 37 tests \(\d+ intuitive-rule\)\n$/);
+    expect(stdout).toMatch(new RegExp(`\nFAILED \\d+ of ${sigmoid.file.numberOfTests} tests \\(\\d+ intuitive-rule\\)\n$`));
     const failures = await run(["verify", "--failures", sigmoid.path, path]);
     expect(failures.stdout).not.toMatch(/: pass/);
   });
@@ -44,7 +44,7 @@ describe("backprop-ref verify", () => {
     writeFileSync(path, JSON.stringify(answersOf(sigmoid.file, (test) => caseResult(parseCase(test.case)))));
     const { status, stdout } = await run(["verify", sigmoid.path, path]);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/\nall 37 tests passed\n$/);
+    expect(stdout).toMatch(new RegExp(`\nall ${sigmoid.file.numberOfTests} tests passed\n$`));
   });
 
   it("verifies one result against a case", async () => {
@@ -62,12 +62,32 @@ describe("backprop-ref verify", () => {
     expect(transposed.stdout).toContain("matches the known mistake transposed-weights");
   });
 
+  it("verifies one result against a case@2 with its weight decay, and names a result that leaves the decay out", async () => {
+    const casePath = join(directory, "decay-case.json");
+    const resultPath = join(directory, "decay-result.json");
+    const decayed = { ...workedExampleCase, format: "backprop-ref/case@2", weightDecay: 0.01 };
+    writeFileSync(casePath, formatJson(decayed));
+    writeFileSync(resultPath, formatJson(caseResult(parseCase(decayed))));
+    expect(await run(["verify", casePath, resultPath])).toMatchObject({
+      status: 0,
+      stdout: "xor-2-2-1-sigmoid: pass\nall 1 tests passed\n",
+    });
+    writeFileSync(resultPath, formatJson(caseResult(parseCase(workedExampleCase))));
+    const ignored = await run(["verify", casePath, resultPath]);
+    expect(ignored.status).toBe(1);
+    expect(ignored.stdout).toContain("matches the known mistake weight-decay-ignored");
+    writeFileSync(casePath, formatJson({ ...decayed, weightDecay: -1 }));
+    expect((await run(["verify", casePath, resultPath])).stderr).toBe(
+      "backprop-ref verify: weightDecay must be a finite number ≥ 0, got -1\n",
+    );
+  });
+
   it.each([
     [["verify", "missing.json", "results.json"], /^backprop-ref verify: cannot read missing\.json: there is no such file\n$/],
     [["verify", "README.md", "results.json"], /^backprop-ref verify: the vector or case file README\.md is not valid JSON/],
     [
       ["verify", "package.json", "results.json"],
-      /^backprop-ref verify: package\.json must be a backprop-ref\/vectors@1, backprop-ref\/hvp-vectors@1 or backprop-ref\/case@1 document \(with a direction for an hvp case\), got format nothing\n$/,
+      /^backprop-ref verify: package\.json must be a backprop-ref\/vectors@1, backprop-ref\/hvp-vectors@1, backprop-ref\/case@1 or backprop-ref\/case@2 document \(a backprop-ref\/case@1 with a direction for an hvp case\), got format nothing\n$/,
     ],
     [
       ["verify", "spec/vectors/invalid.json", "package.json"],

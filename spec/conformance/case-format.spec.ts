@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type CaseDocument,
+  caseFormat2,
   caseFromProblem,
   caseResult,
   gradientsFromResult,
@@ -20,10 +21,24 @@ const valid = workedExampleCase;
 const withField = (field: string, value: unknown): unknown => ({ ...valid, [field]: value });
 
 describe("the case format", () => {
-  it("reads every generated case back to the same document", () => {
+  it("reads every generated case back to the same document, case@1 and case@2 with a weight decay alike", () => {
+    const decay = fc.double({ min: 0, max: 1, noNaN: true, minExcluded: true });
     fc.assert(
-      fc.property(caseDocument(), (document) => {
+      fc.property(fc.oneof(caseDocument(), caseDocument({ weightDecay: decay })), (document) => {
         expect(caseFromProblem(parseCase(document))).toEqual(document);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("reads a case@2 without weightDecay, or with 0, as the case@1 of the same numbers: the same problem, written back as case@1, answered bit for bit alike", () => {
+    fc.assert(
+      fc.property(caseDocument(), fc.boolean(), (document, explicit) => {
+        const version2 = { ...document, format: caseFormat2, ...(explicit ? { weightDecay: 0 } : {}) };
+        const problem = parseCase(version2);
+        expect(problem.weightDecay).toBe(0);
+        expect(caseFromProblem(problem)).toEqual(document);
+        expect(JSON.stringify(caseResult(problem))).toBe(JSON.stringify(caseResult(parseCase(document))));
       }),
       { numRuns },
     );
@@ -38,15 +53,45 @@ describe("the case format", () => {
       'unknown field "learning_rate": a case has the fields format, id, sizes',
     ],
     [
-      JSON.stringify(withField("format", "backprop-ref/case@2")),
+      JSON.stringify(withField("format", "backprop-ref/case@3")),
       FormatError,
-      'format must be "backprop-ref/case@1", got "backprop-ref/case@2"',
+      'format must be "backprop-ref/case@1" or "backprop-ref/case@2", got "backprop-ref/case@3"',
+    ],
+    [
+      JSON.stringify(withField("weightDecay", 0.01)),
+      FormatError,
+      'unknown field "weightDecay": a case has the fields format, id, sizes, activations, loss, weights, biases, inputs, targets, learningRate (weightDecay is a field of backprop-ref/case@2)',
+    ],
+    [
+      JSON.stringify({ ...valid, format: "backprop-ref/case@2", weightDecay: -0.01 }),
+      FormatError,
+      "weightDecay must be a finite number ≥ 0, got -0.01",
+    ],
+    [
+      JSON.stringify({ ...valid, format: "backprop-ref/case@2", weightDecay: "0.01" }),
+      FormatError,
+      'weightDecay must be a finite number ≥ 0, got "0.01"',
+    ],
+    [
+      JSON.stringify({ ...valid, format: "backprop-ref/case@2", weightDecay: null }),
+      FormatError,
+      "weightDecay must be a finite number ≥ 0, got null",
+    ],
+    [
+      JSON.stringify({ ...valid, format: "backprop-ref/case@2", weightDecay: 0.01 }).replace('"weightDecay":0.01', '"weightDecay":1e400'),
+      FormatError,
+      "weightDecay must be a finite number ≥ 0, got Infinity",
+    ],
+    [
+      JSON.stringify({ ...valid, format: "backprop-ref/case@2", weight_decay: 0.01 }),
+      FormatError,
+      'unknown field "weight_decay": a case has the fields format, id, sizes, activations, loss, weights, biases, inputs, targets, learningRate, weightDecay',
     ],
     [JSON.stringify(withField("id", 7)), FormatError, "id must be a string (or null), got 7"],
     [
       JSON.stringify({ format: "backprop-ref/result@1", loss: 0.1, outputs: [[0.5]] }),
       FormatError,
-      'format must be "backprop-ref/case@1", got "backprop-ref/result@1"',
+      'format must be "backprop-ref/case@1" or "backprop-ref/case@2", got "backprop-ref/result@1"',
     ],
     [
       JSON.stringify(withField("sizes", [2, "NESTED", 1])).replace('"NESTED"', `${"[".repeat(5000)}2${"]".repeat(5000)}`),
@@ -170,8 +215,11 @@ describe("the case format", () => {
     );
     fc.assert(
       fc.property(
-        caseDocument({ depth: { min: 1, max: 2 } }),
-        fc.constantFrom(...Object.keys(valid)),
+        fc.oneof(
+          caseDocument({ depth: { min: 1, max: 2 } }),
+          caseDocument({ depth: { min: 1, max: 2 }, weightDecay: fc.double({ min: 0, max: 1, noNaN: true }) }),
+        ),
+        fc.constantFrom(...Object.keys(valid), "weightDecay"),
         jsonValue,
         (document, field, value) => {
           const broken = { ...document, [field]: value } as Record<string, unknown>;

@@ -10,7 +10,7 @@ import { caseResult, parseCase, type CaseDocument } from "../../src/conformance/
 import { float32Step } from "../../src/conformance/float32-step.js";
 import { float32Allowances, float32Roundoff, float32Safety } from "../../src/conformance/float32-tolerance.js";
 import { fuzzImplementation } from "../../src/conformance/fuzz.js";
-import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
+import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult, weightDecayMistakeNames } from "../../src/conformance/mistakes.js";
 import { compareResults } from "../../src/conformance/verify.js";
 import { numRuns } from "../support/arbitraries.js";
 import { oneUnitCase } from "../support/fixtures.js";
@@ -56,16 +56,20 @@ describe("float32 allowances", () => {
     expect(strict.counterexample!.verdict.reason).toBe("difference");
   });
 
-  it.each(mistakeNames)("catch and name %s in float32", async (mistake: MistakeName) => {
-    const making = (document: CaseDocument): unknown => {
-      const problem = parseCase(document);
-      return roundedToFloat32(
-        mistakeApplies(mistake, problem) ? { ...mistakenResult(mistake, problem), id: document.id } : caseResult(problem),
-      );
-    };
-    const report = await fuzzImplementation(making, { seed: 2, precision: "float32" });
-    expect(report.passed).toBe(false);
-    expect(report.counterexample!.verdict.mistake).toBe(mistake);
-    expect(report.precision).toBe("float32");
-  });
+  // The fuzzer sends case@1 documents, without weight decay: the mistakes of the weight decay cannot show.
+  it.each(mistakeNames.filter((name) => !(weightDecayMistakeNames as readonly string[]).includes(name)))(
+    "catch and name %s in float32",
+    async (mistake: MistakeName) => {
+      const making = (document: CaseDocument): unknown => {
+        const problem = parseCase(document);
+        return roundedToFloat32(
+          mistakeApplies(mistake, problem) ? { ...mistakenResult(mistake, problem), id: document.id } : caseResult(problem),
+        );
+      };
+      const report = await fuzzImplementation(making, { seed: 2, precision: "float32" });
+      expect(report.passed).toBe(false);
+      expect(report.counterexample!.verdict.mistake).toBe(mistake);
+      expect(report.precision).toBe("float32");
+    },
+  );
 });

@@ -8,7 +8,7 @@ import { caseResult, parseCase, type CaseDocument } from "../../src/conformance/
 import { fuzz, fuzzImplementation, resolveQuantities, type FuzzReport } from "../../src/conformance/fuzz.js";
 import { assertAgreement, FuzzFailure, formatFuzzReport } from "../../src/conformance/fuzz-report.js";
 import { resolveSpace } from "../../src/conformance/fuzz-space.js";
-import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
+import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult, weightDecayMistakeNames } from "../../src/conformance/mistakes.js";
 
 /** The reference itself, as another implementation would call it. */
 const reference = (document: CaseDocument): unknown => caseResult(parseCase(document));
@@ -36,7 +36,8 @@ describe("fuzz", () => {
     expect(report.calls).toBe(220);
   });
 
-  it.each(mistakeNames)(
+  // The fuzzer sends case@1 documents, without weight decay: the mistakes of the weight decay cannot show.
+  it.each(mistakeNames.filter((name) => !(weightDecayMistakeNames as readonly string[]).includes(name)))(
     "catches %s, shrinks it to at most 3 layers of 3 units and 2 samples, and names it",
     async (mistake: MistakeName) => {
       const report = await fuzzImplementation(making(mistake), { seed: 7 });

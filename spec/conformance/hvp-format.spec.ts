@@ -20,7 +20,7 @@ import {
 import { schemaViolation } from "../../src/conformance/schemas.js";
 import { workedExampleHvpCase } from "../../src/conformance/worked-example.js";
 import { secondOrder } from "../../src/model/second-order.js";
-import { BackpropRefError, FormatError, ShapeError } from "../../src/numeric/errors.js";
+import { BackpropRefError, FormatError, ShapeError, ValueError } from "../../src/numeric/errors.js";
 import { formatJson } from "../../src/numeric/json.js";
 import { matrixToRows } from "../../src/numeric/tensor.js";
 import { numRuns } from "../support/arbitraries.js";
@@ -181,6 +181,20 @@ describe("the hvp case format", () => {
   ])("refuses a direction that is %s, naming the field", (_, document, Kind, message) => {
     expect(() => parseHvpCase(document)).toThrow(Kind);
     expect(() => parseHvpCase(document)).toThrow(message);
+  });
+
+  it("refuses a case@2 and a problem with weight decay, whatever its weightDecay: the products are of the loss without a penalty", () => {
+    for (const weightDecay of [0, 0.01]) {
+      expect(() => parseHvpCase({ ...workedExampleHvpCase, format: "backprop-ref/case@2", weightDecay })).toThrow(
+        /^the case is a backprop-ref\/case@2 document: the second-order products do not support weight decay/,
+      );
+    }
+    const decayed = { ...parseHvpCase(workedExampleHvpCase), weightDecay: 0.01 };
+    const refusal = new ValueError(
+      "the second-order products do not support weight decay, got weightDecay 0.01: they are of the loss without its penalty",
+    );
+    expect(() => hvpResult(decayed)).toThrow(refusal);
+    expect(() => hvpCaseFromProblem(decayed)).toThrow(refusal);
   });
 
   it("refuses a direction number beyond float64's range in the text, as it refuses one among the weights", () => {

@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { caseDocument, hiddenActivations, outputPairs } from "../../src/conformance/case-arbitrary.js";
+import { type CaseConstraints, caseDocument, hiddenActivations, outputPairs } from "../../src/conformance/case-arbitrary.js";
 import { type CaseDocument, caseResult, parseCase, type ResultDocument } from "../../src/conformance/case-format.js";
 import { mistakeCatalogue, mistakeDescriptions, type MistakeName, mistakeNames } from "../../src/conformance/mistake-catalogue.js";
 import { mistakeApplies, mistakenResult } from "../../src/conformance/mistakes.js";
@@ -42,7 +42,26 @@ const smoothPairs = (): Pair[] => outputPairs.filter(([activation]) => activatio
  * mistake applies often; the properties still keep only those where it applies.
  */
 function generalCases(name: MistakeName): fc.Arbitrary<CaseDocument> {
-  const general = { uniform: true, hidden: smooth, outputs: smoothPairs() } as const;
+  // The mistakes of the weight decay need one; the others are made on cases with and without.
+  if (weightDecayMistakes.includes(name)) return generalCasesOf(name, { weightDecay: generalWeightDecay() });
+  return fc.oneof(generalCasesOf(name, {}), generalCasesOf(name, { weightDecay: generalWeightDecay() }));
+}
+
+/** The mistakes of the weight decay, which apply to a case@2 with a weightDecay above 0 only. */
+const weightDecayMistakes: readonly MistakeName[] = [
+  "weight-decay-ignored",
+  "decayed-biases",
+  "decay-without-learning-rate",
+  "penalty-left-out-of-loss",
+  "penalty-without-half",
+];
+
+/** A general weight decay: uniform in [0.01, 1], so that its share c W of a gradient is not hidden by the tolerance. */
+const generalWeightDecay = (): fc.Arbitrary<number> => fc.integer({ min: 1, max: 100 }).map((hundredths) => hundredths / 100);
+
+/** {@link generalCases} with more constraints (the weight decay): the shapes where the mistake applies often. */
+function generalCasesOf(name: MistakeName, more: CaseConstraints): fc.Arbitrary<CaseDocument> {
+  const general = { uniform: true, hidden: smooth, outputs: smoothPairs(), ...more } as const;
   switch (name) {
     case "intuitive-rule":
       return caseDocument({ ...general, outputs: smoothPairs().filter(([activation]) => activation !== "softmax") });
@@ -68,6 +87,8 @@ function generalCases(name: MistakeName): fc.Arbitrary<CaseDocument> {
       return caseDocument({ ...general, batch: { min: 2, max: 5 }, biases: true });
     case "softmax-jacobian-twice":
       return caseDocument({ ...general, outputs: [["softmax", "cross_entropy"]], width: { min: 2, max: 6 } });
+    case "decayed-biases":
+      return caseDocument({ ...general, biases: true });
     default:
       return caseDocument(general);
   }
@@ -214,6 +235,22 @@ function reasonsNotToApply(name: MistakeName): Reason[] {
       ];
     case "learning-rate-missing":
       return [{ reason: "a learning rate of 1", cases: withRate(1), outcome: reference }, oneSoftmaxUnit];
+    default: {
+      // The mistakes of the weight decay.
+      const noDecay: Reason[] = [
+        { reason: "a case@1, without weight decay", cases: caseDocument(), outcome: reference },
+        { reason: "a case@2 with a weightDecay of 0", cases: caseDocument({ weightDecay: fc.constant(0) }), outcome: reference },
+      ];
+      const decayed = (constraints: CaseConstraints = {}) => caseDocument({ ...constraints, weightDecay: generalWeightDecay() });
+      if (name === "decayed-biases") return [...noDecay, { reason: "no biases", cases: decayed({ biases: false }), outcome: reference }];
+      if (name === "decay-without-learning-rate") {
+        return [
+          ...noDecay,
+          { reason: "a learning rate of 1", cases: decayed().map((document) => ({ ...document, learningRate: 1 })), outcome: reference },
+        ];
+      }
+      return noDecay;
+    }
   }
 }
 
@@ -241,7 +278,7 @@ function expectClose(
 }
 
 describe("the mistakes catalogue", () => {
-  it("lists the twelve mistakes in the order verify tries them, each with a one-line summary, how it arises and how to fix it", () => {
+  it("lists the seventeen mistakes in the order verify tries them, each with a one-line summary, how it arises and how to fix it", () => {
     expect(mistakeNames).toStrictEqual([
       "intuitive-rule",
       "missing-derivative",
@@ -255,6 +292,11 @@ describe("the mistakes catalogue", () => {
       "sign-flipped",
       "learning-rate-twice",
       "learning-rate-missing",
+      "weight-decay-ignored",
+      "decayed-biases",
+      "decay-without-learning-rate",
+      "penalty-left-out-of-loss",
+      "penalty-without-half",
     ]);
     expect(Object.keys(mistakeCatalogue)).toStrictEqual([...mistakeNames]);
     for (const name of mistakeNames) {
@@ -318,11 +360,12 @@ describe("the mistakes catalogue", () => {
     }
   });
 
-  it("computes each mistake as a plain-array computation of its formula does, on cases with general numbers", () => {
-    const cases = caseDocument({
+  it("computes each mistake as a plain-array computation of its formula does, on cases with general numbers, with and without weight decay", () => {
+    const constraints = {
       uniform: true,
       outputs: outputPairs.filter(([activation, loss]) => (loss === "squared_error" ? activation !== "softmax" : loss === "cross_entropy")),
-    });
+    };
+    const cases = fc.oneof(caseDocument(constraints), caseDocument({ ...constraints, weightDecay: generalWeightDecay() }));
     fc.assert(
       fc.property(cases, (document) => {
         const problem = parseCase(document);

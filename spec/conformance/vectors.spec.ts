@@ -5,12 +5,18 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { numRuns } from "../support/arbitraries.js";
-import { caseResult, parseCase, readCase } from "../../src/conformance/case-format.js";
+import { caseFormat2, caseResult, parseCase, readCase } from "../../src/conformance/case-format.js";
 import { mistakenResult } from "../../src/conformance/mistakes.js";
 import { schemaViolation } from "../../src/conformance/schemas.js";
 import type { VectorFile } from "../../src/conformance/vector-format.js";
 import { assertExactlyRounded } from "../../src/conformance/exactly-rounded.js";
-import { generateVectorFiles, vectorBatches, vectorDepths, vectorFamilies } from "../../src/conformance/vectors.js";
+import {
+  generateVectorFiles,
+  vectorBatches,
+  vectorDepths,
+  vectorFamilies,
+  weightDecayVectorMistakeNames,
+} from "../../src/conformance/vectors.js";
 import { compareResults, matchingMistake } from "../../src/conformance/verify.js";
 import { BackpropRefError } from "../../src/numeric/errors.js";
 
@@ -35,7 +41,8 @@ describe("conformance vectors", () => {
     for (const file of files) {
       expect(schemaViolation("vectors", file), file.family).toBeNull();
       for (const { test } of tests.filter((entry) => entry.file === file)) {
-        if (test.case !== undefined) expect(schemaViolation("case", test.case), test.id).toBeNull();
+        if (test.case !== undefined)
+          expect(schemaViolation(test.case.format === caseFormat2 ? "case-2" : "case", test.case), test.id).toBeNull();
         if (test.expected !== undefined) expect(schemaViolation("result", test.expected), test.id).toBeNull();
       }
     }
@@ -56,12 +63,12 @@ describe("conformance vectors", () => {
     }
   });
 
-  it("cover every family, depths 1 to 4, batches 1 to 8, with and without biases", () => {
+  it("cover every family, depths 1 to 4, batches 1 to 8, with and without biases, and with weight decay", () => {
     for (const family of vectorFamilies) {
       const file = files.find((candidate) => candidate.family === family.name)!;
       expect(file, family.name).toBeDefined();
       const kinkGroup = family.hidden.some((activation) => activation === "relu" || activation === "leaky_relu") ? [null] : [];
-      expect(file.testGroups.map((group) => group.depth)).toEqual([...vectorDepths, ...kinkGroup]);
+      expect(file.testGroups.map((group) => group.depth)).toEqual([...vectorDepths, ...kinkGroup, null]);
       const valid = file.testGroups.flatMap((group) => group.tests).filter((test) => test.result === "valid");
       const batches = new Set(valid.map((test) => test.case!.inputs.length));
       for (const batch of vectorBatches) expect(batches.has(batch), `${family.name} batch ${batch}`).toBe(true);
@@ -80,15 +87,22 @@ describe("conformance vectors", () => {
       "MissingDerivative",
       "TransposedWeights",
       "BatchSum",
+      "WeightDecay",
+      "ZeroWeightDecay",
+      "WeightDecayIgnored",
+      "DecayedBiases",
+      "DecayWithoutLearningRate",
+      "PenaltyLeftOutOfLoss",
+      "PenaltyWithoutHalf",
     ]) {
       expect(flags.has(flag), flag).toBe(true);
     }
   });
 
-  it("valid tests expect the reference result of their case, in every group's depth", () => {
+  it("valid tests expect the reference result of their case, in every group's depth (the last group, of weight decay, has mixed depths)", () => {
     for (const { group, test } of tests.filter(({ test }) => test.result === "valid")) {
       const problem = parseCase(test.case);
-      expect(problem.network.weights.length).toBe(group.depth);
+      if (group.depth !== null) expect(problem.network.weights.length).toBe(group.depth);
       expect(compareResults(test.expected, caseResult(problem), { relative: 0, absolute: 0 }), test.id).toBeNull();
     }
   });
@@ -161,5 +175,35 @@ describe("conformance vectors", () => {
     }
     for (const test of flagged("ZeroWeights")) expect(test.case!.weights.flat(2).every((weight) => weight === 0)).toBe(true);
     for (const test of flagged("SingleUnit")) expect(test.case!.sizes.every((size) => size === 1)).toBe(true);
+  });
+
+  it("the weight-decay tests are case@2 documents in the last group of every family: a weightDecay that changes the result, or 0 that leaves the case@1 result bit for bit, and a wrong test for each mistake of the decay", () => {
+    for (const file of files.filter((candidate) => candidate.family !== "invalid")) {
+      const last = file.testGroups.at(-1)!;
+      expect(last.depth, file.family).toBeNull();
+      expect(
+        last.tests.every(
+          (test) => test.flags.includes("WeightDecay") || weightDecayVectorMistakeNames.some((name) => name === test.mistake),
+        ),
+        file.family,
+      ).toBe(true);
+      // Every case@2 of the file is in that group, and no test before it has weight decay.
+      const decayed = file.testGroups.flatMap((group) => group.tests).filter((test) => test.case?.format === caseFormat2);
+      expect(decayed, file.family).toEqual(last.tests);
+      for (const test of last.tests.filter((candidate) => candidate.result === "valid")) {
+        const problem = parseCase(test.case);
+        const withoutDecay = caseResult({ ...problem, weightDecay: 0 });
+        if (test.flags.includes("ZeroWeightDecay")) {
+          expect(test.case!.weightDecay, test.id).toBe(0);
+          expect(test.expected, test.id).toEqual({ ...withoutDecay, id: test.id });
+        } else {
+          expect(test.case!.weightDecay, test.id).toBeGreaterThanOrEqual(0.01);
+          expect(compareResults(test.expected, withoutDecay, last.tolerance), test.id).not.toBeNull();
+        }
+      }
+      const mistakes = last.tests.filter((test) => test.result === "wrong").map((test) => test.mistake);
+      const hasBiases = !file.family.endsWith("-no-biases");
+      expect(mistakes, file.family).toEqual(weightDecayVectorMistakeNames.filter((name) => hasBiases || name !== "decayed-biases"));
+    }
   });
 });

@@ -3,7 +3,7 @@
  * named, and the report says where the first difference is.
  */
 import { describe, expect, it } from "vitest";
-import { caseResult, parseCase } from "../../src/conformance/case-format.js";
+import { caseFormat2, caseResult, parseCase } from "../../src/conformance/case-format.js";
 import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
 import { resultInterval, rightSlopeResult } from "../../src/conformance/kink-results.js";
 import { verifyTolerance } from "../../src/conformance/tolerance.js";
@@ -56,6 +56,18 @@ describe("verify", () => {
       }
     }
     expect(acceptable).toBe(32);
+  });
+
+  it("with weight decay at a kink, passes the right slope with the penalty's share as acceptable, and names a result that leaves the decay out", () => {
+    const file = vectorFiles.find(({ name }) => name === "relu-squared_error-biases.json")!.file;
+    for (const test of file.testGroups.flatMap((group) => group.tests).filter((candidate) => candidate.result === "acceptable")) {
+      const problem = parseCase({ ...test.case!, format: caseFormat2, weightDecay: 0.25 });
+      const right = rightSlopeResult(problem)!;
+      expect(compareResults(right, caseResult(problem))).not.toBeNull();
+      expect(verifyResult(problem, right)).toMatchObject({ passed: true, acceptable: true });
+      const ignored = verifyResult(problem, caseResult({ ...problem, weightDecay: 0 }));
+      expect([ignored.passed, ignored.mistake], test.id).toEqual([false, "weight-decay-ignored"]);
+    }
   });
 
   it("fails an acceptable test whose gradient lies outside both slopes at the kink", () => {

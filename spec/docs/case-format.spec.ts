@@ -49,4 +49,19 @@ describe("the case format page", () => {
       expect(page).toContain(stderr.replace(path, "case.json"));
     }
   });
+
+  it("shows the worked example as a case@2 with weight decay, and the messages that grad and hvp print for a misplaced, a negative and a refused weight decay, word for word", async () => {
+    expect(jsonUnder("## Weight decay: the case@2")).toEqual({ ...workedExampleCase, format: "backprop-ref/case@2", weightDecay: 0.01 });
+    const path = join(scratchFolder("case-format-page"), "case.json");
+    for (const [command, document] of [
+      ["grad", { ...workedExampleCase, weightDecay: 0.01 }],
+      ["grad", { ...workedExampleCase, format: "backprop-ref/case@2", weightDecay: -0.01 }],
+      ["hvp", { ...workedExampleHvpCase, format: "backprop-ref/case@2", weightDecay: 0.01 }],
+    ] as const) {
+      writeFileSync(path, JSON.stringify(document));
+      const { status, stderr } = await runCommand([command, path]);
+      expect(status).toBe(2);
+      expect(page).toContain(stderr.replace(path, "case.json"));
+    }
+  });
 });

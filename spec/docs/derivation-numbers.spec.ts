@@ -1,7 +1,8 @@
 /**
  * The numbers of the derivation's pages on forward mode and the second derivative
  * (docs/derivation/09-forward-mode.md and 10-second-derivative.md) are what the library
- * computes today: the worked example along the direction of its own weights, $V = W$. Each
+ * computes today: the worked example along the direction of its own weights, $V = W$; and those
+ * of the page on weight decay (13-weight-decay.md), the worked example with $\lambda' = 0.01$. Each
  * number is written on the page to four significant digits, and each test builds the page's
  * formula from the library's numbers rounded the same way, so a change in the code that moves
  * a number fails here until the page is updated with it.
@@ -9,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { elementwiseActivations } from "../../src/model/activations.js";
-import { backpropagate } from "../../src/model/backprop.js";
+import { backpropagate, trainingStep } from "../../src/model/backprop.js";
 import { networkLoss } from "../../src/model/forward.js";
 import { directionalDerivative, forwardTangents } from "../../src/model/forward-mode.js";
 import { cloneNetwork, type Network, type ParameterArrays } from "../../src/model/network.js";
@@ -143,5 +144,26 @@ describe("the numbers of the pages on forward mode and the second derivative", (
     expect(uHu).toBeLessThan(0);
     expect(uGu).toBeGreaterThan(0);
     expectOnPage(text, `$U^\\top H U = ${figure(uHu)}$, while $U^\\top G U = ${figure(uGu)}$`);
+  });
+
+  it("page 13's loss, gradient and step of the worked example with weight decay 0.01 are the library's: the batch mean plus 0.005 · 0.91, and λ'w added to the gradient", () => {
+    const text = page("13-weight-decay.md");
+    const problem = exampleProblem();
+    const { network, inputs, targets, learningRate } = problem;
+    const weightDecay = 0.01;
+    const plain = trainingStep(network, inputs, targets, learningRate);
+    const decayed = trainingStep(network, inputs, targets, learningRate, undefined, weightDecay);
+    const squares = valuesOf({ weights: network.weights, biases: null }).reduce((total, weight) => total + weight * weight, 0);
+    expect(figure(squares)).toBe("0.91");
+    expect(figure(decayed.loss)).toBe(figure(plain.loss + (weightDecay / 2) * squares));
+    expectOnPage(text, `$E = ${figure(plain.loss)} + \\frac{0.01}{2} \\cdot 0.91 = ${figure(decayed.loss)}$`);
+    const w = network.weights[1]!.get(0, 0);
+    const gradient = decayed.gradients.weights[1]!.get(0, 0);
+    expect(gradient).toBe(plain.gradients.weights[1]!.get(0, 0) + weightDecay * w);
+    expectOnPage(
+      text,
+      `$\\partial E / \\partial w^{(2)}_{11} = ${figure(plain.gradients.weights[1]!.get(0, 0))} + 0.01 \\cdot ${w} = ${figure(gradient)}$`,
+    );
+    expectOnPage(text, `$\\Delta w^{(2)}_{11} = -${learningRate} \\cdot ${figure(gradient)} = ${figure(decayed.deltaWeights.weights[1]!.get(0, 0))}$`);
   });
 });

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { fuzz, type FuzzReport } from "../../src/conformance/fuzz.js";
 import { runCli } from "../../src/cli/index.js";
 import { ChildProgram } from "../../src/conformance/child-program.js";
-import { mistakeNames, type MistakeName } from "../../src/conformance/mistakes.js";
+import { mistakeNames, type MistakeName, weightDecayMistakeNames } from "../../src/conformance/mistakes.js";
 
 const example = fileURLToPath(new URL("../../docs/examples/numpy_mlp.py", import.meta.url));
 
@@ -62,7 +62,8 @@ describe("fuzz on docs/examples/numpy_mlp.py", () => {
     expect(report).toMatchObject({ passed: true, runs: 200 });
   });
 
-  it.each(mistakeNames)(
+  // The fuzzer sends case@1 documents, without weight decay: the mistakes of the weight decay cannot show.
+  it.each(mistakeNames.filter((name) => !(weightDecayMistakeNames as readonly string[]).includes(name)))(
     "catches --mistake %s, shrinks it to at most 3 layers of 3 units and 2 samples, and names it",
     async (mistake: MistakeName) => {
       const report = await fuzzExample(2, mistake);

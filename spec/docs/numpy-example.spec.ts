@@ -61,9 +61,13 @@ function runProgram(context: TestContext, lines: readonly string[], args: readon
   return done;
 }
 
-/** `count` random cases of the whole case space that satisfy `keep`, from a fixed seed. */
-function sampleCases(count: number, seed: number, keep: (document: CaseDocument) => boolean = () => true): CaseDocument[] {
-  return fc.sample(caseDocument().filter(keep), { numRuns: count, seed });
+/**
+ * `count` random cases of the whole case space that satisfy `keep`, from a fixed seed; with
+ * `decayed`, case@2 documents with a weight decay of 0.01 to 1.
+ */
+function sampleCases(count: number, seed: number, keep: (document: CaseDocument) => boolean = () => true, decayed = false): CaseDocument[] {
+  const weightDecay = fc.integer({ min: 1, max: 100 }).map((hundredths) => hundredths / 100);
+  return fc.sample(caseDocument(decayed ? { weightDecay } : {}).filter(keep), { numRuns: count, seed });
 }
 
 /** The cases of the committed vectors' random tests (flag `Random`): realistic numbers, of four decimals each. */
@@ -111,6 +115,8 @@ function mistakeShows(name: MistakeName, problem: Problem): boolean {
 interface Flag {
   readonly name: string;
   readonly showsOn: (document: CaseDocument) => boolean;
+  /** Whether the mistake needs a case@2 with a weight decay to show. */
+  readonly decayed?: boolean;
   /** Cases the program must refuse with NumPy's message instead, if there are any. */
   readonly refusedOn?: (document: CaseDocument) => boolean;
 }
@@ -119,8 +125,8 @@ interface Flag {
 const squareAbove = (c: CaseDocument): boolean => c.sizes.slice(1, -1).every((n, l) => n === c.sizes[l + 2]);
 
 /**
- * The twelve flags (docs/examples/numpy_mlp.py), each with where it shows. The library's
- * `mistakeApplies` says the same of the mistakes it lists; today it lists four.
+ * The seventeen flags (docs/examples/numpy_mlp.py), each with where it shows. The library's
+ * `mistakeApplies` says the same of the mistakes it lists.
  */
 const flags: readonly Flag[] = [
   // The intuitive rule drops the slopes f' of the layers above the first, and replaces a fused output delta.
@@ -149,6 +155,12 @@ const flags: readonly Flag[] = [
   { name: "sign-flipped", showsOn: () => true },
   { name: "learning-rate-twice", showsOn: (c) => c.learningRate !== 0 && c.learningRate !== 1 },
   { name: "learning-rate-missing", showsOn: (c) => c.learningRate !== 1 },
+  // The mistakes of the weight decay, on the case@2 documents that have one.
+  { name: "weight-decay-ignored", showsOn: (c) => (c.weightDecay ?? 0) > 0, decayed: true },
+  { name: "decayed-biases", showsOn: (c) => (c.weightDecay ?? 0) > 0 && c.biases !== null, decayed: true },
+  { name: "decay-without-learning-rate", showsOn: (c) => (c.weightDecay ?? 0) > 0 && c.learningRate !== 1, decayed: true },
+  { name: "penalty-left-out-of-loss", showsOn: (c) => (c.weightDecay ?? 0) > 0, decayed: true },
+  { name: "penalty-without-half", showsOn: (c) => (c.weightDecay ?? 0) > 0, decayed: true },
 ];
 
 describe("the NumPy example (docs/examples/numpy_mlp.py)", () => {
@@ -179,11 +191,11 @@ describe("the NumPy example (docs/examples/numpy_mlp.py)", () => {
         name,
       ).toEqual([]);
     }
-    expect(offset).toBe(652);
+    expect(offset).toBe(809);
   });
 
-  it("agrees with the reference on 200 random cases of the whole case space", async (context) => {
-    const documents = sampleCases(200, 20260101);
+  it("agrees with the reference on 200 random cases of the whole case space, 50 of them with weight decay", async (context) => {
+    const documents = [...sampleCases(150, 20260101), ...sampleCases(50, 20260102, () => true, true)];
     const run = await runProgram(
       context,
       documents.map((document) => JSON.stringify(document)),
@@ -205,7 +217,7 @@ describe("the NumPy example (docs/examples/numpy_mlp.py)", () => {
     const refused = vectorCases.filter((c) => flag.refusedOn?.(c) ?? false).slice(0, 5);
     // The library's own mistake, when it knows this one: 50 random cases on which a verdict can name it.
     const known = (mistakeNames as readonly string[]).includes(flag.name) ? (flag.name as MistakeName) : null;
-    const named = known === null ? [] : sampleCases(50, 7, (document) => mistakeShows(known, parseCase(document)));
+    const named = known === null ? [] : sampleCases(50, 7, (document) => mistakeShows(known, parseCase(document)), flag.decayed === true);
     const documents = [...shown, ...refused, ...named];
     const run = await runProgram(
       context,
@@ -282,7 +294,7 @@ describe("the NumPy example (docs/examples/numpy_mlp.py)", () => {
     expect(verifyResult(parseCase({ ...valid, id: "last" }), answers[8]).passed).toBe(true);
   });
 
-  it("exits 2 with a usage message for an unknown --mistake, which lists the twelve, every mistake the library knows among them", async (context) => {
+  it("exits 2 with a usage message for an unknown --mistake, which lists the seventeen, every mistake the library knows among them", async (context) => {
     const run = await runProgram(context, [], ["--mistake", "no-such-mistake"]);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");

@@ -34,6 +34,7 @@ const keyPages = [
   ["documents/10._The_second_derivative.html", "10-second-derivative"],
   ["documents/11._The_intuitive_rule_against_the_exact_gradient.html", "11-intuitive-rule"],
   ["documents/12._Using_backprop-ref_as_a_baseline.html", "12-baseline"],
+  ["documents/13._Weight_decay.html", "12b-weight-decay"],
   ["documents/Worked_example__every_number_of_one_step.html", "13-worked-example"],
   ["modules/model_backprop.html", "14-backprop-module"],
   ["functions/model_backprop.hiddenError.html", "15-hidden-error-function"],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { caseResult, gradientsFromResult } from "../../src/conformance/case-format.js";
+import { caseResult, gradientsFromResult, parseCase } from "../../src/conformance/case-format.js";
+import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { checkMethods, checkReportJson, formatCheckReport, runChecks } from "../../src/oracles/check.js";
 import { mistakenGradients } from "../../src/conformance/mistakes.js";
 import { caseAtKinks, exampleProblem } from "../support/fixtures.js";
@@ -22,6 +23,15 @@ describe("check", () => {
     const problem = exampleProblem();
     const report = runChecks(problem, checkMethods, mistakenGradients("intuitive-rule", problem.network, problem.inputs, problem.targets));
     expect(report.passed).toBe(false);
+    expect(report.reports.filter((methodReport) => methodReport.passed).map((methodReport) => methodReport.method)).toEqual([]);
+  });
+
+  it("checks a case with weight decay by every method on the loss with its penalty: backprop-ref's gradients pass, those without the decay fail every method", () => {
+    const problem = parseCase({ ...workedExampleCase, format: "backprop-ref/case@2", weightDecay: 0.01 });
+    const own = runChecks(problem, checkMethods);
+    expect(own.passed, formatCheckReport(own)).toBe(true);
+    const withoutDecay = gradientsFromResult(JSON.parse(JSON.stringify(caseResult({ ...problem, weightDecay: 0 }))), problem);
+    const report = runChecks(problem, checkMethods, withoutDecay);
     expect(report.reports.filter((methodReport) => methodReport.passed).map((methodReport) => methodReport.method)).toEqual([]);
   });
 

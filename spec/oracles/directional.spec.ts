@@ -10,7 +10,8 @@ import { matrixFromRows, transposed } from "../../src/numeric/tensor.js";
 import { defaultFloor } from "../../src/oracles/comparison.js";
 import { directionalCheck } from "../../src/oracles/directional.js";
 import { numRuns } from "../support/arbitraries.js";
-import { largestParameterMagnitude } from "../support/parameters.js";
+import { largestParameterMagnitude, valuesOf } from "../support/parameters.js";
+import { anyWeightDecay, decayedCases, wrongDecayGradients, wrongDecays } from "../support/weight-decay.js";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 describe("directional check", () => {
@@ -54,5 +55,32 @@ describe("directional check", () => {
     expect(report.passed).toBe(true);
     expect(report.results).toHaveLength(2);
     expect(report.maxRelativeError).toBeLessThan(1e-7);
+  });
+
+  it("with weight decay, ∇E·u of backprop-ref's gradients agrees with the central difference of the loss with its penalty, and a gradient that leaves the decay out, decays the biases or forgets the ½ is rejected (negative control)", () => {
+    fc.assert(
+      fc.property(caseDocument({ weightDecay: anyWeightDecay() }), fc.integer({ min: 1, max: 1000 }), (document, seed) => {
+        const { network, inputs, targets, weightDecay } = parseCase(document);
+        const report = directionalCheck(network, inputs, targets, undefined, { seed, weightDecay });
+        if (!report.passed) throw new Error(`directional check failed with weight decay ${weightDecay}: ${JSON.stringify(report.results)}`);
+      }),
+      { numRuns },
+    );
+    for (const mistake of wrongDecays) {
+      fc.assert(
+        fc.property(decayedCases(mistake), (document) => {
+          const problem = parseCase(document);
+          const { network, inputs, targets, weightDecay } = problem;
+          const right = backpropagate(network, inputs, targets, undefined, weightDecay).gradients;
+          const wrong = wrongDecayGradients(problem, mistake);
+          const difference = valuesOf(wrong).map((entry, index) => Math.abs(entry - valuesOf(right)[index]!));
+          // As above: the error must carry a good share of the gradient for a random direction to see it.
+          fc.pre(Math.max(...difference) > 0.3 * largestParameterMagnitude(right));
+          fc.pre(Math.max(...difference) > 100 * defaultFloor(networkLoss(network, inputs, targets)));
+          expect(directionalCheck(network, inputs, targets, wrong, { directions: 4, weightDecay }).passed, mistake).toBe(false);
+        }),
+        { numRuns },
+      );
+    }
   });
 });

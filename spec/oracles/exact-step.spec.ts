@@ -6,7 +6,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { caseDocument, saturatingCaseDocument } from "../../src/conformance/case-arbitrary.js";
-import { caseFormat, type CaseDocument, parseCase, type Problem } from "../../src/conformance/case-format.js";
+import { caseFormat, type CaseDocument, caseResult, parseCase, type Problem } from "../../src/conformance/case-format.js";
+import { assertExactlyRounded } from "../../src/conformance/exactly-rounded.js";
+import { mistakenResult, weightDecayMistakeNames } from "../../src/conformance/mistakes.js";
+import { NumericError } from "../../src/numeric/errors.js";
 import { sigmoid } from "../../src/model/activations.js";
 import { trainingStep } from "../../src/model/backprop.js";
 import { networkLoss } from "../../src/model/forward.js";
@@ -31,12 +34,13 @@ import { type ExactMatrix, exactStep } from "../../src/oracles/exact-step.js";
 import { exampleProblem } from "../support/fixtures.js";
 import { workedExampleDecimal } from "../support/worked-example.js";
 import { numRuns } from "../support/arbitraries.js";
+import { anyWeightDecay } from "../support/weight-decay.js";
 
-/** The float64 step of a case beside the exact one. */
+/** The float64 step of a case beside the exact one, with the case's weight decay. */
 function judged(problem: Problem): ExactComparison {
-  const { network, inputs, targets, learningRate } = problem;
-  const step = trainingStep(network, inputs, targets, learningRate);
-  return compareWithExact({ ...step, outputs: step.trace.outputs.at(-1)! }, exactStep(network, inputs, targets, learningRate));
+  const { network, inputs, targets, learningRate, weightDecay } = problem;
+  const step = trainingStep(network, inputs, targets, learningRate, undefined, weightDecay);
+  return compareWithExact({ ...step, outputs: step.trace.outputs.at(-1)! }, exactStep(network, inputs, targets, learningRate, weightDecay));
 }
 
 /** A one-layer case of the issue: weights, one sample. */
@@ -170,6 +174,35 @@ describe("the 100-digit oracle", () => {
 
   it(`every quantity of a step (loss, outputs, deltas, gradients, delta weights, updated weights) agrees with the 100-digit oracle to ${exactRoundings} roundings, on every entry of random cases`, () => {
     expectAgreement(caseDocument({ depth: { min: 1, max: 4 }, width: { min: 1, max: 6 }, batch: { min: 1, max: 4 } }), "random cases");
+  });
+
+  it(`every quantity of a step with weight decay (the loss with its penalty, the gradients with λ'W) agrees with the 100-digit oracle to ${exactRoundings} roundings, on every entry of random cases, subnormal coefficients among them`, () => {
+    expectAgreement(
+      caseDocument({
+        depth: { min: 1, max: 4 },
+        width: { min: 1, max: 6 },
+        batch: { min: 1, max: 4 },
+        weightDecay: anyWeightDecay(),
+      }),
+      "random cases with weight decay",
+    );
+  });
+
+  it("rejects every mistake of the weight decay as a disagreement with the exact step (negative control): the decay ignored, the biases decayed, the decay not scaled by η, the penalty out of the loss, the penalty without its ½", () => {
+    fc.assert(
+      fc.property(
+        caseDocument({ uniform: true, biases: true, weightDecay: fc.integer({ min: 1, max: 100 }).map((hundredths) => hundredths / 100) }),
+        (document) => {
+          const problem = parseCase(document);
+          fc.pre(problem.learningRate !== 1);
+          for (const mistake of weightDecayMistakeNames) {
+            expect(() => assertExactlyRounded(problem, mistakenResult(mistake, problem)), mistake).toThrow(NumericError);
+          }
+          expect(() => assertExactlyRounded(problem, caseResult(problem))).not.toThrow();
+        },
+      ),
+      { numRuns: Math.max(1, Math.floor(numRuns / 4)) },
+    );
   });
 
   it(`every quantity of a step agrees with the 100-digit oracle to ${exactRoundings} roundings, on every entry however small, of cases that saturate: weights of 10 to 40, logits of hundreds, confident softmax, targets at the asymptotes and soft`, () => {

@@ -9,7 +9,10 @@ import { exampleProblem } from "../support/fixtures.js";
 import { mistakenGradients } from "../../src/conformance/mistakes.js";
 import { networkLoss } from "../../src/model/forward.js";
 import { parseCase } from "../../src/conformance/case-format.js";
-import { largestParameterMagnitude } from "../support/parameters.js";
+import { largestParameterMagnitude, valuesOf } from "../support/parameters.js";
+import { anyWeightDecay, decayedCases, wrongDecayGradients, wrongDecays } from "../support/weight-decay.js";
+import { lossWithWeightDecay } from "../../src/model/weight-decay.js";
+import { describeEntry } from "../../src/oracles/report.js";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 describe("the gradient check", () => {
@@ -58,5 +61,54 @@ describe("the gradient check", () => {
     const loose = checkGradients(example.network, example.inputs, example.targets, undefined, { floor: 10 });
     expect(loose.floor).toBe(10);
     expect(Math.max(...loose.entries.map((entry) => entry.relativeError))).toBeLessThan(1e-12);
+  });
+});
+
+describe("the gradient check of a loss with weight decay", () => {
+  const entryMethods = ["central", "richardson", "complex-step"] as const;
+
+  it("passes backprop-ref's gradients with weight decay by central differences, Richardson extrapolation and the complex step of the loss with its penalty, for every activation, loss, depth, width, batch and bias setting", () => {
+    fc.assert(
+      fc.property(caseDocument({ weightDecay: anyWeightDecay() }), (document) => {
+        const { network, inputs, targets, weightDecay } = parseCase(document);
+        for (const method of entryMethods) {
+          const report = checkGradients(network, inputs, targets, undefined, { method, weightDecay });
+          if (!report.passed) throw new Error(`${method} failed at ${describeEntry(report.worst!)} with weight decay ${weightDecay}`);
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it.each(wrongDecays)("rejects gradients made with the mistake %s, by every entry-by-entry oracle (negative control)", (mistake) => {
+    fc.assert(
+      fc.property(decayedCases(mistake), (document) => {
+        const problem = parseCase(document);
+        const { network, inputs, targets, weightDecay } = problem;
+        const right = valuesOf(backpropagate(network, inputs, targets, undefined, weightDecay).gradients);
+        const wrong = wrongDecayGradients(problem, mistake);
+        const floor = defaultFloor(lossWithWeightDecay(networkLoss(network, inputs, targets), network.weights, weightDecay));
+        fc.pre(Math.max(...valuesOf(wrong).map((entry, index) => Math.abs(entry - right[index]!))) > 10 * floor);
+        for (const method of entryMethods) {
+          expect(checkGradients(network, inputs, targets, wrong, { method, weightDecay }).passed, method).toBe(false);
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it("differentiates the penalty: without the weight decay, the oracles reject the gradients of the loss with it", () => {
+    fc.assert(
+      fc.property(decayedCases("weight-decay-ignored"), (document) => {
+        const { network, inputs, targets, weightDecay } = parseCase(document);
+        const decayed = backpropagate(network, inputs, targets, undefined, weightDecay).gradients;
+        fc.pre(
+          weightDecay * largestParameterMagnitude({ weights: network.weights, biases: null }) >
+            10 * defaultFloor(networkLoss(network, inputs, targets)),
+        );
+        for (const method of entryMethods) expect(checkGradients(network, inputs, targets, decayed, { method }).passed, method).toBe(false);
+      }),
+      { numRuns },
+    );
   });
 });

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { caseDocument, kinkCaseDocument } from "../../src/conformance/case-arbitrary.js";
+import { caseDocument, kinkCaseDocument, withWeightDecay } from "../../src/conformance/case-arbitrary.js";
+import { lossWithWeightDecay } from "../../src/model/weight-decay.js";
+import { generalWeightDecay } from "../support/weight-decay.js";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { backpropagate } from "../../src/model/backprop.js";
 import { networkLoss } from "../../src/model/forward.js";
@@ -137,6 +139,25 @@ describe("judging gradients at a kink", () => {
         );
         const betweenJudgement = judgeAtKinks(network, inputs, targets, between, floor);
         expect([betweenJudgement.verdict, betweenJudgement.convention]).toEqual(["acceptable", "between"]);
+      }),
+      { numRuns },
+    );
+  });
+
+  it("with weight decay, judges between the two slopes with the penalty's λ'W in both: backpropagation's gradients pass, the right slope is acceptable, gradients without the decay fail", () => {
+    const decayed = kinkCaseDocument().chain((document) =>
+      generalWeightDecay().map((weightDecay) => withWeightDecay(document, weightDecay)),
+    );
+    fc.assert(
+      fc.property(decayed, (document) => {
+        const { network, inputs, targets, weightDecay } = parseCase(document);
+        const floor = defaultFloor(lossWithWeightDecay(networkLoss(network, inputs, targets), network.weights, weightDecay));
+        const judge = (gradients: ParameterArrays) => judgeAtKinks(network, inputs, targets, gradients, floor, undefined, weightDecay);
+        expect(judge(backpropagate(network, inputs, targets, undefined, weightDecay).gradients).verdict).toBe("passed");
+        const right = judge(gradientsWithKinkSlope(network, inputs, targets, "right", weightDecay));
+        if (right.decided.length > 0) expect([right.verdict, right.convention]).toEqual(["acceptable", "right"]);
+        fc.pre(weightDecay * Math.max(...network.weights.flatMap((matrix) => [...matrix.data].map(Math.abs))) > 10 * floor);
+        expect(judge(backpropagate(network, inputs, targets).gradients).verdict).toBe("failed");
       }),
       { numRuns },
     );

@@ -76,6 +76,13 @@ describe("check --order 2: the second-order check", () => {
     );
   });
 
+  it("refuses a batch with weight decay rather than judge products of the loss without its penalty", () => {
+    const problem = { ...workedExample(), weightDecay: 0.01 };
+    expect(() => runSecondOrderChecks(problem, problem.direction)).toThrow(
+      "the second-order checks do not support weight decay, got weightDecay 0.01: the products are of the loss without its penalty",
+    );
+  });
+
   it("judges each quantity by its oracles, one line each, and passes the worked example", () => {
     const report = runSecondOrderChecks(workedExample(), workedExample().direction);
     expect(verdicts(report)).toEqual([

@@ -6,6 +6,7 @@ import { mistakenGradients } from "../../src/conformance/mistakes.js";
 import { parseCase } from "../../src/conformance/case-format.js";
 import { taylorTest } from "../../src/oracles/taylor.js";
 import { largestParameterMagnitude } from "../support/parameters.js";
+import { anyWeightDecay, decayedCases, wrongDecayGradients } from "../support/weight-decay.js";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 
 describe("Taylor-remainder test", () => {
@@ -68,5 +69,29 @@ describe("Taylor-remainder test", () => {
     expect(report.verdict).toBe("inconclusive");
     expect(report.passed).toBe(true);
     expect(report.reason).toContain("nearly linear");
+  });
+
+  it("with weight decay, the remainder of backprop-ref's gradients shrinks like h², and that of a gradient without the decay's share falls towards h (negative control)", () => {
+    fc.assert(
+      fc.property(caseDocument({ weightDecay: anyWeightDecay() }), fc.integer({ min: 1, max: 1000 }), (document, seed) => {
+        const { network, inputs, targets, weightDecay } = parseCase(document);
+        const report = taylorTest(network, inputs, targets, undefined, { seed, weightDecay });
+        if (report.verdict === "failed") throw new Error(`Taylor test failed with weight decay ${weightDecay}: slope ${report.slope}`);
+      }),
+      { numRuns },
+    );
+    fc.assert(
+      fc.property(decayedCases("weight-decay-ignored", { hidden: ["sigmoid", "tanh"] }), (document) => {
+        const problem = parseCase(document);
+        const { network, inputs, targets, weightDecay } = problem;
+        const right = backpropagate(network, inputs, targets, undefined, weightDecay).gradients;
+        const decayShare = weightDecay * largestParameterMagnitude({ weights: network.weights, biases: null });
+        fc.pre(decayShare > 0.3 * largestParameterMagnitude(right) && decayShare > 1e-3);
+        const report = taylorTest(network, inputs, targets, wrongDecayGradients(problem, "weight-decay-ignored"), { weightDecay });
+        expect(report.verdict).toBe("failed");
+        expect(report.slope).toBeLessThan(1.8);
+      }),
+      { numRuns },
+    );
   });
 });

@@ -6,7 +6,8 @@
  *
  * Samples are rows, as in the JSON documents; every quantity is computed layer by layer over the
  * whole batch, the way the formulas read. It covers element-wise activations with squared error
- * and softmax with cross-entropy, and biases on or off.
+ * and softmax with cross-entropy, biases on or off, and a case's weight decay $c$ (its
+ * `weightDecay`): the loss plus $\frac{c}{2} \sum w^2$ over the weights, their gradients plus $c w$.
  */
 import type { CaseDocument, ResultDocument } from "../../src/conformance/case-format.js";
 
@@ -23,6 +24,11 @@ export const plainMistakes = [
   "sign-flipped",
   "learning-rate-twice",
   "learning-rate-missing",
+  "weight-decay-ignored",
+  "decayed-biases",
+  "decay-without-learning-rate",
+  "penalty-left-out-of-loss",
+  "penalty-without-half",
 ] as const;
 
 /** One of {@link plainMistakes}. */
@@ -54,6 +60,11 @@ const sum = (values: readonly number[]): number => values.reduce((total, value) 
 export function plainStep(document: CaseDocument, mistake: PlainMistake): Omit<ResultDocument, "format" | "id"> {
   const { weights, biases, inputs, targets, activations, loss } = document;
   const eta = document.learningRate;
+  const decay = mistake === "weight-decay-ignored" ? 0 : (document.weightDecay ?? 0);
+  // The coefficient of the penalty's gradient c w, and of the penalty in the loss (c/2) sum w^2.
+  const gradientDecay = mistake === "penalty-without-half" ? 2 * decay : decay;
+  const lossDecay = mistake === "penalty-left-out-of-loss" ? 0 : mistake === "penalty-without-half" ? 2 * decay : decay;
+  const biasDecay = mistake === "decayed-biases" ? decay : 0;
   const L = weights.length;
   const B = inputs.length;
   const crossEntropy = loss === "cross_entropy";
@@ -111,7 +122,7 @@ export function plainStep(document: CaseDocument, mistake: PlainMistake): Omit<R
     const next = weights[l + 1]!;
     const back =
       mistake === "weights-updated-early"
-        ? weightGradient(l + 1).map((row, j) => row.map((gradient, k) => next[j]![k]! - eta * gradient))
+        ? weightGradient(l + 1).map((row, j) => row.map((gradient, k) => next[j]![k]! - eta * (gradient + gradientDecay * next[j]![k]!)))
         : next;
     deltas[l] = deltas[l + 1]!.map((delta, b) =>
       outputs[l + 1]![b]!.map((_, k) => {
@@ -122,19 +133,32 @@ export function plainStep(document: CaseDocument, mistake: PlainMistake): Omit<R
   }
   const sign = mistake === "sign-flipped" ? -1 : 1;
   const gradients = {
-    weights: weights.map((_, l) => weightGradient(l).map((row) => row.map((entry) => sign * entry))),
+    weights: weights.map((matrix, l) =>
+      weightGradient(l).map((row, j) => row.map((entry, k) => sign * entry + gradientDecay * matrix[j]![k]!)),
+    ),
     biases:
       biases === null
         ? null
-        : biases.map((bias, l) => bias.map((_, j) => (sign * sum(deltas[l]!.map((delta) => delta[j]!))) / biasDivisor)),
+        : biases.map((bias, l) => bias.map((b, j) => (sign * sum(deltas[l]!.map((delta) => delta[j]!))) / biasDivisor + biasDecay * b)),
   };
   const rate = mistake === "learning-rate-twice" ? eta * eta : mistake === "learning-rate-missing" ? 1 : eta;
   const deltaWeights = {
-    weights: gradients.weights.map((matrix) => matrix.map((row) => row.map((entry) => -rate * entry))),
+    weights: gradients.weights.map((matrix, l) =>
+      matrix.map((row, j) =>
+        row.map((entry, k) =>
+          // The decay as a shrink of its own, beside the step of the data: -eta (g - c w) - c w.
+          mistake === "decay-without-learning-rate"
+            ? -rate * (entry - decay * weights[l]![j]![k]!) - decay * weights[l]![j]![k]!
+            : -rate * entry,
+        ),
+      ),
+    ),
     biases: gradients.biases?.map((vector) => vector.map((entry) => -rate * entry)) ?? null,
   };
+  const squares = (arrays: readonly (readonly number[])[]): number => sum(arrays.map((row) => sum(row.map((entry) => entry * entry))));
+  const penalty = (lossDecay / 2) * sum(weights.map(squares)) + (biasDecay / 2) * (biases === null ? 0 : squares(biases));
   return {
-    loss: sum(sampleLosses) / B,
+    loss: sum(sampleLosses) / B + penalty,
     outputs: o,
     gradients,
     deltaWeights,

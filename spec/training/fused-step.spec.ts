@@ -10,6 +10,7 @@ import { fusedTrainingStep } from "../../src/training/fused-step.js";
 import { zeroVelocities } from "../../src/training/momentum.js";
 import { createWorkspace } from "../../src/training/workspace.js";
 import { numRuns } from "../support/arbitraries.js";
+import { anyWeightDecay } from "../support/weight-decay.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
 import { caseDocument, hiddenActivations } from "../../src/conformance/case-arbitrary.js";
 import { oneUnitCase } from "../support/fixtures.js";
@@ -32,6 +33,69 @@ describe("fusedTrainingStep: steps 5–7 folded into one pass over the weights",
           reference = expected.updated;
         }
       }),
+      { numRuns },
+    );
+  });
+
+  it("with weight decay, leaves the network bit for bit where trainingStep's update puts it, with the same loss, three steps in a row, for every activation, loss, depth, width, batch and bias setting", () => {
+    fc.assert(
+      fc.property(caseDocument({ weightDecay: anyWeightDecay() }), (document) => {
+        const { network, inputs, targets, learningRate, weightDecay } = parseCase(document);
+        const workspace = createWorkspace(network.spec, inputs.shape[1]!);
+        const folded = cloneNetwork(network);
+        let reference = network;
+        for (let round = 1; round <= 3; round++) {
+          const expected = trainingStep(reference, inputs, targets, learningRate, undefined, weightDecay);
+          const loss = fusedTrainingStep(folded, inputs, targets, learningRate, workspace, { weightDecay });
+          expectSameBits([loss], [expected.loss], `loss of step ${round}`);
+          expectSameBits(valuesOf(folded), valuesOf(expected.updated), `parameters after step ${round}`);
+          reference = expected.updated;
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it("with weight decay and the intuitive rule, or with momentum, takes the reference's step bit for bit", () => {
+    fc.assert(
+      fc.property(
+        caseDocument({ outputs: elementwiseOutputs, weightDecay: anyWeightDecay() }),
+        fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+        (document, momentum) => {
+          const { network, inputs, targets, learningRate, weightDecay } = parseCase(document);
+          const folded = cloneNetwork(network);
+          const workspace = createWorkspace(network.spec, inputs.shape[1]!);
+          fusedTrainingStep(folded, inputs, targets, learningRate, workspace, { rule: "intuitive", weightDecay });
+          const intuitive = intuitiveStep(network, inputs, targets, learningRate, undefined, weightDecay).updated;
+          expectSameBits(valuesOf(folded), valuesOf(intuitive), "parameters, intuitive rule");
+
+          // Momentum: W ← (W + ΔW) + μv and v ← μv + ΔW, with ΔW = −η(g + λ'W) of the weights before the step.
+          const withMomentum = cloneNetwork(network);
+          const velocities = zeroVelocities(network);
+          fusedTrainingStep(withMomentum, inputs, targets, learningRate, workspace, { momentum: { momentum, velocities }, weightDecay });
+          fusedTrainingStep(withMomentum, inputs, targets, learningRate, workspace, { momentum: { momentum, velocities }, weightDecay });
+          const reference = cloneNetwork(network);
+          const referenceVelocities = zeroVelocities(network);
+          const arrays = (parameters: ParameterArrays) => [...parameters.weights, ...(parameters.biases ?? [])];
+          for (let round = 0; round < 2; round++) {
+            const { deltaWeights } = trainingStep(
+              reference,
+              inputs,
+              targets,
+              learningRate,
+              createWorkspace(network.spec, inputs.shape[1]!),
+              weightDecay,
+            );
+            arrays(referenceVelocities).forEach((velocity, index) => {
+              scaled(velocity, momentum, velocity);
+              added(arrays(reference)[index]!, velocity, arrays(reference)[index]);
+              added(velocity, arrays(deltaWeights)[index]!, velocity);
+            });
+          }
+          expectSameBits(valuesOf(withMomentum), valuesOf(reference), "parameters, momentum");
+          expectSameBits(valuesOf(velocities), valuesOf(referenceVelocities), "velocities");
+        },
+      ),
       { numRuns },
     );
   });

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { trainingStep } from "../../src/model/backprop.js";
 import { initializeNetwork, networkToArrays, type NetworkSpec } from "../../src/model/network.js";
 import { NumericError, ValueError } from "../../src/numeric/errors.js";
-import { copyMatrix, type Matrix } from "../../src/numeric/tensor.js";
-import { firstSamples, loadDataset, samplesAsColumns } from "../../src/training/data.js";
+import { seededRandom } from "../../src/numeric/random.js";
+import { copyMatrix, type Matrix, matrixFromRows, matrixToRows } from "../../src/numeric/tensor.js";
+import { classTargets, firstSamples, loadDataset, samplesAsColumns, shuffle, targetLevels } from "../../src/training/data.js";
 import { accuracy, type EpochRecord, train } from "../../src/training/train.js";
 import { createWorkspace } from "../../src/training/workspace.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
@@ -40,6 +41,28 @@ describe("training", () => {
     const before = valuesOf(start);
     train(start, xor, { epochs: 5, learningRate: 0.5 });
     expectSameBits(valuesOf(start), before, "starting weights");
+  });
+
+  it("with weight decay λ, every step's coefficient is λ/n: one epoch of XOR in one batch of its 4 samples is trainingStep with λ/4 on them, bit for bit", () => {
+    const xor = loadDataset("xor");
+    const start = initializeNetwork(xorSpec, { seed: 2 });
+    const [lambda, eta, seed] = [0.8, 0.5, 5];
+    const result = train(start, xor, { epochs: 1, learningRate: eta, batchSize: 4, seed, weightDecay: lambda });
+    // The epoch's one batch: the 4 samples in the order of the epoch's shuffle.
+    const order = Int32Array.from({ length: 4 }, (_, index) => index);
+    shuffle(order, seededRandom(seed));
+    const columns = (matrix: Matrix): Matrix => matrixFromRows(matrixToRows(matrix).map((row) => [...order].map((b) => row[b]!)));
+    const targets = classTargets(xor.train, 1, targetLevels(xorSpec));
+    const step = trainingStep(start, columns(xor.train.inputs), columns(targets), eta, undefined, lambda / 4);
+    expectSameBits(valuesOf(result.network), valuesOf(step.updated), "weights after the epoch");
+    expectSameBits([result.history[0]!.loss], [step.loss], "the epoch's loss, with the penalty");
+    const plain = train(start, xor, { epochs: 1, learningRate: eta, batchSize: 4, seed });
+    expect(valuesOf(plain.network)).not.toStrictEqual(valuesOf(result.network));
+    expectSameBits(
+      valuesOf(train(start, xor, { epochs: 1, learningRate: eta, batchSize: 4, seed, weightDecay: 0 }).network),
+      valuesOf(plain.network),
+      "λ = 0",
+    );
   });
 
   it("learns Iris with mini-batches that do not divide the training set, momentum, and softmax with cross-entropy", () => {
@@ -84,6 +107,9 @@ describe("training", () => {
     );
     expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, rule: "other" as never })).toThrow(
       /rule must be one of exact, intuitive, got "other"/,
+    );
+    expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, weightDecay: -1 })).toThrow(
+      new ValueError("weightDecay must be a finite number ≥ 0, got -1"),
     );
     const iris = loadDataset("iris");
     expect(() => train(network, iris, { epochs: 1, learningRate: 0.5 })).toThrow(

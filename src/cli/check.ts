@@ -2,7 +2,8 @@
  * The `check` command: `npx backprop-ref check case.json [result.json]` runs the five oracles
  * against the gradients of a case, backprop-ref's own or, with a result file, another
  * implementation's, and prints a report (in JSON with `--json`); it exits 0 when every method
- * passed, 1 when one failed, 2 for bad input.
+ * passed, 1 when one failed, 2 for bad input. A `backprop-ref/case@2` with a `weightDecay` is
+ * checked as it is answered: every oracle differentiates the loss with its penalty.
  *
  * With `--order 2`, `npx backprop-ref check --order 2 case.hvp.json [answer.json]` reads an hvp
  * case (a case with a `direction`) and judges a `backprop-ref/hvp@1` answer, backprop-ref's own
@@ -40,7 +41,7 @@ export function addCheckCommand(program: Command, io: CommandIo, exit: Exit): vo
     .command("check")
     .summary("check gradients (or, with --order 2, second-order products) against numeric oracles and print a report")
     .description(
-      "check gradients of a case against numeric oracles and print a report: backprop-ref's own, " +
+      "check gradients of a case (with its weight decay, for a case@2) against numeric oracles and print a report: backprop-ref's own, " +
         "or, with a second file, another implementation's (the gradients of a backprop-ref/result@1 document); " +
         "exits 1 when a check fails. " +
         "With --order 2 the case is an hvp case (a backprop-ref/case@1 document with a direction), the second file a backprop-ref/hvp@1 answer, " +

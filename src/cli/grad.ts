@@ -1,8 +1,8 @@
 /**
  * The `grad` command: `npx backprop-ref grad case.json` reads a `backprop-ref/case@1` document
- * and prints its `backprop-ref/result@1` document (the loss, the outputs, the gradients, the
- * delta weights and the updated weights), every number in the shortest form that reads back
- * to the same float64.
+ * (or a `backprop-ref/case@2`, whose `weightDecay` adds its penalty to the loss) and prints its
+ * `backprop-ref/result@1` document (the loss, the outputs, the gradients, the delta weights and
+ * the updated weights), every number in the shortest form that reads back to the same float64.
  *
  * @module
  */
@@ -23,7 +23,7 @@ export function addGradCommand(program: Command, io: CommandIo, exit: Exit): voi
   program
     .command("grad")
     .description(
-      "read a backprop-ref/case@1 document and print its backprop-ref/result@1 document: " +
+      "read a backprop-ref/case@1 document (or a case@2, with a weightDecay) and print its backprop-ref/result@1 document: " +
         "the loss, the outputs, the gradients, the delta weights and the updated weights",
     )
     .argument("<case>", "the case file, or - to read standard input")

@@ -7,7 +7,9 @@
  *
  * It reads its input as `grad` does (a file or `-` for standard input, the same limit on size,
  * the same messages for a byte-order mark, UTF-16 and Python's `NaN`), and refuses a malformed
- * case or direction the same way: exit status 2 and one line naming the field.
+ * case or direction the same way: exit status 2 and one line naming the field. The products
+ * are of the loss without a weight-decay penalty: a `backprop-ref/case@2` (the case with a
+ * `weightDecay`) is refused with a message that says so, rather than answered without it.
  *
  * @module
  */
@@ -34,7 +36,8 @@ export function addHvpCommand(program: Command, io: CommandIo, exit: Exit): void
         "and print its backprop-ref/hvp@1 document: the loss, the directional derivative ∇E·V, " +
         "the output tangents J V (one row per sample), the Hessian-vector product H V and the generalized Gauss–Newton product G V. " +
         "G is Jᵀ H_ℓ J with J the Jacobian of the output layer's weighted sums and H_ℓ the Hessian of the loss through its activation " +
-        "for cross_entropy (softmax) and binary_cross_entropy (sigmoid), and Jᵀ J with J the Jacobian of the outputs for squared_error",
+        "for cross_entropy (softmax) and binary_cross_entropy (sigmoid), and Jᵀ J with J the Jacobian of the outputs for squared_error. " +
+        "Weight decay is not supported: a backprop-ref/case@2 is refused",
     )
     .argument("<case>", "the case file with its direction, or - to read standard input")
     .action(async (path: string) => {

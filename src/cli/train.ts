@@ -27,6 +27,7 @@ import { accuracyLine, historyTable, trainWithBar } from "./training-report.js";
 import { validateBatchSize } from "../training/workspace.js";
 import { validateLearningRate } from "../model/learning-rate.js";
 import { validateMomentum } from "../training/momentum.js";
+import { stepWeightDecay, validateWeightDecay } from "../model/weight-decay.js";
 import { validateSeed } from "../numeric/random.js";
 import { ValueError } from "../numeric/errors.js";
 import { maximumEpochs, validateTraining } from "../training/train.js";
@@ -79,6 +80,11 @@ export function addTrainCommand(program: Command, io: CommandIo, exit: Exit, ter
     .option("--lr <rate>", "learning rate η (default mnist 0.1, iris 0.1, xor 0.5)")
     .option("--batch <size>", "samples per step", "1")
     .option("--momentum <mu>", "momentum μ in [0, 1)", "0")
+    .option(
+      "--weight-decay <lambda>",
+      "L2 weight decay λ ≥ 0 as Nielsen writes it: the loss gains λ/(2n) Σ w² over the n training samples, each step's weights decay by η·λ/n; biases are not decayed",
+      "0",
+    )
     .option("--rule <rule>", "exact (the gradient) or intuitive (the seed's Wᵀe without f′)", "exact")
     .option("--seed <seed>", "seed of the initial weights and of the shuffles", "1")
     .option("--train-size <n>", "train on the first n training samples only")
@@ -101,6 +107,7 @@ interface TrainCommandOptions {
   readonly lr?: string;
   readonly batch: string;
   readonly momentum: string;
+  readonly weightDecay: string;
   readonly rule: string;
   readonly seed: string;
   readonly trainSize?: string;
@@ -126,6 +133,7 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
       learningRate: options.lr === undefined ? defaults.learningRate : parseNumberOption(options.lr, "--lr"),
       batchSize: parseNumberOption(options.batch, "--batch"),
       momentum: parseNumberOption(options.momentum, "--momentum"),
+      weightDecay: parseNumberOption(options.weightDecay, "--weight-decay"),
       rule: options.rule as TrainingRule,
       seed,
     };
@@ -134,6 +142,7 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     validateLearningRate(trainingOptions.learningRate, "--lr");
     validateBatchSize(trainingOptions.batchSize, "--batch");
     validateMomentum(trainingOptions.momentum, "--momentum");
+    validateWeightDecay(trainingOptions.weightDecay, "--weight-decay");
     if (!(trainingRules as readonly string[]).includes(options.rule)) {
       throw new ValueError(`--rule must be one of ${trainingRules.join(", ")}, got ${JSON.stringify(options.rule)}`);
     }
@@ -151,7 +160,7 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     validateTraining(network, data, trainingOptions);
     const setting =
       `${split.name}: sizes ${sizes.join(",")}, ${activations.join(",")}, ${spec.loss}, ${spec.biases ? "biases" : "no biases"}, ${scheme} init; ` +
-      `${trainingOptions.epochs} epochs, η ${trainingOptions.learningRate}, batch ${trainingOptions.batchSize}, momentum ${trainingOptions.momentum}, ` +
+      `${trainingOptions.epochs} epochs, η ${trainingOptions.learningRate}, batch ${trainingOptions.batchSize}, momentum ${trainingOptions.momentum}${decaySetting(trainingOptions.weightDecay, data.train.labels.length)}, ` +
       `${trainingOptions.rule} rule, seed ${seed}; ${data.train.labels.length} training samples, ${data.test.labels.length} held out`;
     if (options.json !== true) io.stdout(`training ${setting}\n`);
     const result = trainWithBar(network, data, trainingOptions, terminal);
@@ -187,6 +196,11 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
   } catch (error) {
     return reportError(error, "train", io);
   }
+}
+
+/** The weight decay in the setting's words, or nothing without one: Nielsen's λ, and the coefficient λ/n of every step. */
+function decaySetting(lambda: number, trainingSamples: number): string {
+  return lambda === 0 ? "" : `, weight decay λ ${lambda} (λ/n = ${stepWeightDecay(lambda, trainingSamples)} per step)`;
 }
 
 /**

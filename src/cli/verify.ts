@@ -15,7 +15,7 @@ import type { Command } from "commander";
 import { readInput } from "./input.js";
 import { exitCheckFailed, reportError, type CommandIo, type Exit } from "./io.js";
 import { readJson } from "../numeric/read-json.js";
-import { caseFormat, parseCase } from "../conformance/case-format.js";
+import { caseFormat, caseFormat2, caseFormats, parseCase } from "../conformance/case-format.js";
 import { assertSchema } from "../conformance/schemas.js";
 import { type VectorFile, vectorsFormat } from "../conformance/vector-format.js";
 import { formatVerifyReport, type VerifyReport, verifyResult, verifyVectors } from "../conformance/verify.js";
@@ -36,7 +36,7 @@ export function addVerifyCommand(program: Command, io: CommandIo, exit: Exit): v
     .command("verify")
     .description(
       "compare another implementation's results with backprop-ref's: a vector file (backprop-ref/vectors@1) and a JSON array " +
-        "of results and rejections, one per test id; or a case (backprop-ref/case@1) and a result (backprop-ref/result@1). " +
+        "of results and rejections, one per test id; or a case (backprop-ref/case@1, or case@2 with a weight decay) and a result (backprop-ref/result@1). " +
         "For the second order: an hvp vector file (backprop-ref/hvp-vectors@1) and a JSON array of backprop-ref/hvp@1 answers, " +
         "one per test id; or an hvp case (a case with a direction) and one backprop-ref/hvp@1 answer. " +
         "Prints pass or the first difference and the known mistake it matches for each test; exits 1 when a test fails",
@@ -82,21 +82,27 @@ async function verify(expectedPath: string, givenPath: string, failuresOnly: boo
         );
       }
       report = verifyHvpVectors(expected as HvpVectorFile, given);
-    } else if (format === caseFormat && typeof expected === "object" && expected !== null && "direction" in expected) {
+    } else if (
+      (caseFormats as readonly unknown[]).includes(format) &&
+      typeof expected === "object" &&
+      expected !== null &&
+      "direction" in expected
+    ) {
+      // parseHvpCase refuses a case@2, naming why: the second-order products have no weight decay.
       const problem = parseHvpCase(expected);
       assertSchema("hvp-case", expected, `the hvp case ${expectedPath}`);
       const given = await readJsonFile(givenPath, "the answer file", io);
       const verdict = verifyHvpAnswer(problem, given);
       report = { passed: verdict.passed, verdicts: [verdict] };
-    } else if (format === caseFormat) {
+    } else if ((caseFormats as readonly unknown[]).includes(format)) {
       const problem = parseCase(expected);
-      assertSchema("case", expected, `the case ${expectedPath}`);
+      assertSchema(format === caseFormat2 ? "case-2" : "case", expected, `the case ${expectedPath}`);
       const given = await readJsonFile(givenPath, "the result file", io);
       const verdict = verifyResult(problem, given);
       report = { passed: verdict.passed, verdicts: [verdict] };
     } else {
       throw new FormatError(
-        `${expectedPath} must be a ${vectorsFormat}, ${hvpVectorsFormat} or ${caseFormat} document (with a direction for an hvp case), ` +
+        `${expectedPath} must be a ${vectorsFormat}, ${hvpVectorsFormat}, ${caseFormat} or ${caseFormat2} document (a ${caseFormat} with a direction for an hvp case), ` +
           `got format ${describeValue(format)}`,
       );
     }

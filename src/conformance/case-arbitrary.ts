@@ -1,6 +1,6 @@
 /**
  * Random cases: networks, batches and learning rates drawn by fast-check as
- * `backprop-ref/case@1` documents, so that a shrunk counterexample can be saved to a file and
+ * `backprop-ref/case@1` documents (and, with a weight decay drawn too, `backprop-ref/case@2`), so that a shrunk counterexample can be saved to a file and
  * replayed with `npx backprop-ref grad case.json`. Every property of the test suite draws its
  * cases here, and so do the measurements in `scripts/` and property tests of other
  * implementations against this one.
@@ -38,7 +38,7 @@ import { forward } from "../model/forward.js";
 import type { ActivationName, ElementwiseActivationName } from "../model/activations.js";
 import type { LossName } from "../model/losses.js";
 import { kinkDistance, kinkMargin } from "../oracles/kinks.js";
-import { caseFormat, parseCase, type CaseDocument, type Problem } from "./case-format.js";
+import { caseFormat, caseFormat2, parseCase, type CaseDocument, type Problem } from "./case-format.js";
 import type { DirectionDocument, HvpCaseDocument } from "./hvp-format.js";
 
 /** The largest magnitude a hidden layer's output may have (see the module comment). */
@@ -86,6 +86,13 @@ export interface CaseConstraints {
   readonly uniform?: boolean;
   /** Where the learning rate $\eta$ is drawn from. Default any number in $[0, 1]$, drawn as the other numbers are. */
   readonly learningRate?: fc.Arbitrary<number>;
+  /**
+   * Where the weight decay $\lambda'$ is drawn from: given, every case is a `backprop-ref/case@2`
+   * document with that `weightDecay` (see {@link withWeightDecay}). Left out, every case is a
+   * `backprop-ref/case@1` document, without weight decay. {@link caseDocument} reads it; the fuzzer's
+   * cases ({@link fuzzCaseDocument}) are `case@1` documents always, the protocol's format.
+   */
+  readonly weightDecay?: fc.Arbitrary<number>;
 }
 
 /** Numbers in $[min, max]$, as one of the two spreads of the module comment draws them. */
@@ -162,9 +169,23 @@ export function caseDocument(constraints: CaseConstraints = {}): fc.Arbitrary<Ca
     targets: (loss, samples, units) => targetsFor(loss, samples, units, draw),
     learningRate: constraints.learningRate ?? draw(0, 1),
   };
-  return shape
-    .chain((drawn) => caseOfShape(drawn, entries))
-    .filter((document) => withinCaseBounds(document, constraints.awayFromKinks !== false));
+  const documents = shape.chain((drawn) => caseOfShape(drawn, entries));
+  const decayed =
+    constraints.weightDecay === undefined
+      ? documents
+      : fc.tuple(documents, constraints.weightDecay).map(([document, weightDecay]) => withWeightDecay(document, weightDecay));
+  return decayed.filter((document) => withinCaseBounds(document, constraints.awayFromKinks !== false));
+}
+
+/**
+ * A case with weight decay: the same case as a `backprop-ref/case@2` document with the given
+ * `weightDecay` $\lambda'$ (whose loss is its batch mean plus $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$).
+ *
+ * @param document - a case, of either version
+ * @param weightDecay - $\lambda' \ge 0$
+ */
+export function withWeightDecay(document: CaseDocument, weightDecay: number): CaseDocument {
+  return { ...document, format: caseFormat2, weightDecay };
 }
 
 /**

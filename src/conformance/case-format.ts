@@ -3,6 +3,18 @@
  * the case (`backprop-ref/case@1`) that describes a network, a batch and a learning rate, and
  * the result (`backprop-ref/result@1`) that holds the reference answer for it.
  *
+ * **Two versions of the case.** `backprop-ref/case@2` is `case@1` with one more, optional
+ * field, `weightDecay`: the coefficient $\lambda' \ge 0$ of the penalty
+ * $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$ that the loss then includes (see
+ * {@link model/weight-decay | weight-decay}; absent or $0$, none). Every `case@1` document is read as
+ * before and means what it meant; `case@1` itself is unchanged, and a `weightDecay` in it is an
+ * unknown field. A case with weight decay therefore carries a format tag that an older reader
+ * refuses, instead of a field it might skip: no implementation that knows only `case@1` can
+ * answer it as if the penalty were not there. {@link caseFromProblem} writes `case@1` whenever
+ * $\lambda' = 0$, so every case without decay stays readable by every reader. The result format
+ * is the same for both: its `loss` and `gradients` are those of the case's loss, the penalty
+ * included when the case has one.
+ *
  * A case is read by {@link parseCase} (or {@link readCase} from text), which checks every field
  * and throws a {@link numeric/errors!FormatError | FormatError}, {@link numeric/errors!SpecError | SpecError} or {@link numeric/errors!ShapeError | ShapeError} that names the first
  * field in error, what it expected and what it got. {@link caseResult} computes the result and
@@ -16,6 +28,7 @@
  */
 import { trainingStep } from "../model/backprop.js";
 import { validateLearningRate } from "../model/learning-rate.js";
+import { validateWeightDecay } from "../model/weight-decay.js";
 import {
   depth,
   type Network,
@@ -30,16 +43,22 @@ import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
 import { type Matrix, matrixFromRows, matrixToRows, transposed, vectorFromArray, vectorToArray } from "../numeric/tensor.js";
 import { readJson } from "../numeric/read-json.js";
 
-/** The format tag of a case document. */
+/** The format tag of a case document: `case@1`, the one written whenever a case has no weight decay. */
 export const caseFormat = "backprop-ref/case@1";
+
+/** The format tag of a case document that may have a `weightDecay`: `case@1` with that one optional field more. */
+export const caseFormat2 = "backprop-ref/case@2";
+
+/** The case formats {@link parseCase} reads, the first version first. */
+export const caseFormats = [caseFormat, caseFormat2] as const;
 
 /** The format tag of a result document. */
 export const resultFormat = "backprop-ref/result@1";
 
-/** A case document, `backprop-ref/case@1`, as it appears in JSON. */
+/** A case document, `backprop-ref/case@1` or `backprop-ref/case@2`, as it appears in JSON. */
 export interface CaseDocument {
-  /** Always {@link caseFormat}. */
-  readonly format: typeof caseFormat;
+  /** {@link caseFormat}, or {@link caseFormat2} for a case that may have a `weightDecay`. */
+  readonly format: (typeof caseFormats)[number];
   /** An optional name for the case, copied into the result; `null` is the same as no id. */
   readonly id?: string | null;
   /** $n_0, \dots, n_L$. */
@@ -58,6 +77,8 @@ export interface CaseDocument {
   readonly targets: readonly (readonly number[])[];
   /** $\eta \ge 0$. */
   readonly learningRate: number;
+  /** $\lambda' \ge 0$, the coefficient of the weight-decay penalty; `case@2` only, absent meaning $0$. */
+  readonly weightDecay?: number;
 }
 
 /** Weights and biases in the JSON layout, as they appear in a result. */
@@ -74,7 +95,7 @@ export interface ResultDocument {
   readonly format: typeof resultFormat;
   /** The case's `id`, when it has one. */
   readonly id?: string;
-  /** $E$, the batch mean of the loss, before the step. */
+  /** $E$, the batch mean of the loss (plus the weight-decay penalty of a case that has one), before the step. */
   readonly loss: number;
   /** $o^{(L)}$, one row per sample. */
   readonly outputs: number[][];
@@ -98,14 +119,19 @@ export interface Problem {
   readonly targets: Matrix;
   /** $\eta$. */
   readonly learningRate: number;
+  /** $\lambda'$, the coefficient of the weight-decay penalty: $0$ for a `case@1` document and a `case@2` one without it. */
+  readonly weightDecay: number;
 }
 
 const caseFields = ["format", "id", "sizes", "activations", "loss", "weights", "biases", "inputs", "targets", "learningRate"];
 
+/** The optional fields of `case@2` beyond those of `case@1`. */
+const case2Fields = ["weightDecay"];
+
 /**
  * Reads a case from JSON text.
  *
- * @param text - the JSON text of a `backprop-ref/case@1` document
+ * @param text - the JSON text of a `backprop-ref/case@1` or `backprop-ref/case@2` document
  * @throws {@link numeric/errors!FormatError | FormatError} for malformed JSON, and whatever {@link parseCase} throws
  */
 export function readCase(text: string): Problem {
@@ -115,12 +141,12 @@ export function readCase(text: string): Problem {
 /**
  * Checks a parsed JSON value against the case format and reads it into a {@link Problem}.
  *
- * Checks, in order: an object; `format`; known fields only, all present but `id`; `id`
- * (optional, a string or `null`);
+ * Checks, in order: an object; `format` (`case@1` or `case@2`); known fields only (`weightDecay`
+ * only in `case@2`), all present but `id` and `weightDecay`; `id` (optional, a string or `null`);
  * the spec (`sizes`, `activations`, `loss`, and `biases` being `null` or an array); the shapes
  * and finiteness of `weights` and `biases` against `sizes`; `inputs` and `targets` (at least
  * one sample, the same number of rows, $n_0$ and $n_L$ columns, finite); `learningRate`
- * (finite, $\ge 0$). Targets are not confined to $[0, 1]$ for the cross-entropies: they are
+ * (finite, $\ge 0$); `weightDecay` (absent, or finite and $\ge 0$). Targets are not confined to $[0, 1]$ for the cross-entropies: they are
  * normally probabilities, but the losses and their gradients are defined, and computed
  * exactly, for any real targets.
  *
@@ -152,40 +178,56 @@ export function parseCase(value: unknown): Problem {
   }
   const learningRate = document.learningRate;
   validateLearningRate(learningRate, "learningRate", FormatError);
+  // Absent means no decay; null is not a number, and is refused like any other.
+  const weightDecay = "weightDecay" in document ? document.weightDecay : 0;
+  validateWeightDecay(weightDecay, "weightDecay", FormatError);
   return {
     id: typeof document.id === "string" ? document.id : null,
     network,
     inputs: transposed(matrixFromRows(inputs)),
     targets: transposed(matrixFromRows(targets)),
     learningRate,
+    weightDecay,
   };
 }
 
 /**
  * The first checks of {@link parseCase}, shared with the formats that extend a case by more
- * fields (the hvp case's `direction`): the value is an object, its `format` is
- * {@link caseFormat}, it has no field but the case's and `extraFields`, and it has every
- * field of the case but the optional `id`. The extra fields themselves are left to the
- * extending format to require and read.
+ * fields (the hvp case's `direction`): the value is an object, its `format` is one of
+ * `formats`, it has no field but the case's (of its version) and `extraFields`, and it has
+ * every field of the case but the optional `id` and `weightDecay`. The extra fields themselves
+ * are left to the extending format to require and read.
  *
  * @param value - anything, typically the result of `JSON.parse`
  * @param extraFields - the fields an extending format adds, allowed beside the case's
+ * @param formats - the versions of the case that may be extended: by default both
+ *   ({@link caseFormats}); the hvp case takes `case@1` only
  * @returns the value as a record of its fields
  * @throws {@link numeric/errors!FormatError | FormatError} naming the first field in error
  */
-export function caseObject(value: unknown, extraFields: readonly string[] = []): Record<string, unknown> {
+export function caseObject(
+  value: unknown,
+  extraFields: readonly string[] = [],
+  formats: readonly (typeof caseFormats)[number][] = caseFormats,
+): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new FormatError(`a case must be a JSON object, got ${describeValue(value)}`);
   }
   const document = value as Record<string, unknown>;
-  if (document.format !== caseFormat) {
-    throw new FormatError(`format must be ${JSON.stringify(caseFormat)}, got ${describeValue(document.format)}`);
+  if (!(formats as readonly unknown[]).includes(document.format)) {
+    const expected = formats.map((format) => JSON.stringify(format)).join(" or ");
+    throw new FormatError(`format must be ${expected}, got ${describeValue(document.format)}`);
   }
-  const fields = [...caseFields, ...extraFields];
+  const fields = [...caseFields, ...(document.format === caseFormat2 ? case2Fields : []), ...extraFields];
   for (const field of Object.keys(document)) {
     if (!fields.includes(field)) {
-      // A case with a direction given to grad, verify or fuzz: say where it belongs.
-      const hint = field === "direction" ? " (a case with a direction is read by npx backprop-ref hvp)" : "";
+      // A case with a direction given to grad, verify or fuzz, or a weight decay in a case@1: say where it belongs.
+      const hint =
+        field === "direction"
+          ? " (a case with a direction is read by npx backprop-ref hvp)"
+          : case2Fields.includes(field)
+            ? ` (${field} is a field of ${caseFormat2})`
+            : "";
       throw new FormatError(`unknown field ${JSON.stringify(field)}: a case has the fields ${fields.join(", ")}${hint}`);
     }
   }
@@ -199,15 +241,17 @@ export function caseObject(value: unknown, extraFields: readonly string[] = []):
 }
 
 /**
- * The case document of a problem (the inverse of {@link parseCase}).
+ * The case document of a problem (the inverse of {@link parseCase}): a `case@1` document when
+ * the problem has no weight decay, a `case@2` one with its `weightDecay` when it has.
  *
- * @param problem - a network, a batch and a learning rate
+ * @param problem - a network, a batch, a learning rate and a weight decay
  */
 export function caseFromProblem(problem: Problem): CaseDocument {
   const { spec } = problem.network;
   const parameters: NetworkArrays = networkToArrays(problem.network);
+  const decayed = problem.weightDecay !== 0;
   return {
-    format: caseFormat,
+    format: decayed ? caseFormat2 : caseFormat,
     ...(problem.id === null ? {} : { id: problem.id }),
     sizes: [...spec.sizes],
     activations: [...spec.activations],
@@ -217,17 +261,19 @@ export function caseFromProblem(problem: Problem): CaseDocument {
     inputs: matrixToRows(problem.inputs.transpose(1, 0)),
     targets: matrixToRows(problem.targets.transpose(1, 0)),
     learningRate: problem.learningRate,
+    ...(decayed ? { weightDecay: problem.weightDecay } : {}),
   };
 }
 
 /**
- * The reference result of a case: one step of gradient descent on its batch.
+ * The reference result of a case: one step of gradient descent on its batch, of the loss with
+ * the case's weight-decay penalty when it has one.
  *
  * @param problem - a case read by {@link parseCase}
  * @throws {@link numeric/errors!NumericError | NumericError} when the computation overflows float64
  */
 export function caseResult(problem: Problem): ResultDocument {
-  const step = trainingStep(problem.network, problem.inputs, problem.targets, problem.learningRate);
+  const step = trainingStep(problem.network, problem.inputs, problem.targets, problem.learningRate, undefined, problem.weightDecay);
   const L = depth(problem.network.spec);
   return {
     format: resultFormat,

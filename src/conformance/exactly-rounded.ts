@@ -24,8 +24,8 @@ import type { ParameterDocument, Problem, ResultDocument } from "./case-format.j
  * @throws {@link numeric/errors!NumericError | NumericError} naming the first disagreeing entry, both values and the distance
  */
 export function assertExactlyRounded(problem: Problem, expected: ResultDocument): void {
-  const { network, inputs, targets, learningRate } = problem;
-  const comparison = compareWithExact(floatStepOfResult(expected), exactStep(network, inputs, targets, learningRate));
+  const { network, inputs, targets, learningRate, weightDecay } = problem;
+  const comparison = compareWithExact(floatStepOfResult(expected), exactStep(network, inputs, targets, learningRate, weightDecay));
   const [first] = comparison.disagreements;
   if (first !== undefined) {
     throw new NumericError(

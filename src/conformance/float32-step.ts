@@ -26,6 +26,7 @@
  */
 import { elementwiseActivations, type ElementwiseActivationName, softplus } from "../model/activations.js";
 import { type CaseDocument, resultFormat, type ResultDocument } from "./case-format.js";
+import { ValueError } from "../numeric/errors.js";
 
 /** The order in which every sum adds its terms. */
 export type SummationOrder = "ascending" | "descending";
@@ -54,11 +55,16 @@ type Column = number[];
  * The step of a case in emulated float32 arithmetic, as a result document. The case's numbers
  * are rounded to float32 first, as a single-precision implementation reads them.
  *
- * @param document - a valid case (see {@link conformance/case-format!parseCase | parseCase})
+ * @param document - a valid case without weight decay (see {@link conformance/case-format!parseCase | parseCase}),
+ *   as the fuzzer sends them
  * @param order - the order of every sum
  * @param slopes - how the slopes of sigmoid and tanh are formed
+ * @throws {@link numeric/errors!ValueError | ValueError} for a case with a `weightDecay` other than $0$, which this step does not emulate
  */
 export function float32Step(document: CaseDocument, order: SummationOrder, slopes: SlopeForm = "stable"): ResultDocument {
+  if ((document.weightDecay ?? 0) !== 0) {
+    throw new ValueError(`the float32 step does not emulate weight decay, got weightDecay ${document.weightDecay}`);
+  }
   /** $\operatorname{fl}(f'(z))$ of an element-wise activation, given $z$ and $o = f(z)$. */
   const slope = (name: ElementwiseActivationName, zj: number, oj: number): number => {
     if (slopes === "usual" && name === "sigmoid") return round(oj * round(1 - oj));

@@ -42,11 +42,13 @@
  */
 import { depth, type Network, type ParameterArrays } from "../model/network.js";
 import { secondOrder, type SecondOrderProducts } from "../model/second-order.js";
-import { describeValue, FormatError, ShapeError } from "../numeric/errors.js";
+import { describeValue, FormatError, ShapeError, ValueError } from "../numeric/errors.js";
 import { readJson } from "../numeric/read-json.js";
 import { matrixFromRows, matrixToRows, transposed, vectorFromArray } from "../numeric/tensor.js";
 import {
   type CaseDocument,
+  caseFormat,
+  caseFormat2,
   caseFromProblem,
   caseObject,
   parameterDocument,
@@ -124,8 +126,10 @@ export function readHvpCase(text: string): HvpProblem {
  * Checks a parsed JSON value against the hvp case format and reads it into an
  * {@link HvpProblem}.
  *
- * Checks, in order: what {@link conformance/case-format!caseObject | caseObject} checks, with
- * `direction` allowed beside the case's fields; that `direction` is there; the case without it,
+ * Checks, in order: that the document is not a `backprop-ref/case@2` (the second-order
+ * products do not support weight decay, so a case with it is refused by name rather than
+ * answered without its penalty); what {@link conformance/case-format!caseObject | caseObject}
+ * checks of a `case@1`, with `direction` allowed beside the case's fields; that `direction` is there; the case without it,
  * as {@link conformance/case-format!parseCase | parseCase} reads a case; then the direction,
  * as {@link readParameterDocument} reads anything shaped like the parameters. The case's
  * `learningRate` is read and checked (the document is a case) but no product depends on it.
@@ -136,7 +140,13 @@ export function readHvpCase(text: string): HvpProblem {
  *   {@link readParameterDocument} does for `direction`, naming the field (`direction.weights[1][0][2]`)
  */
 export function parseHvpCase(value: unknown): HvpProblem {
-  const document = caseObject(value, ["direction"]);
+  if (typeof value === "object" && value !== null && (value as { format?: unknown }).format === caseFormat2) {
+    throw new FormatError(
+      `the case is a ${caseFormat2} document: the second-order products do not support weight decay, and an hvp case is a ` +
+        `${caseFormat} document with a direction (write the case as ${caseFormat}, without weightDecay, for the products of the loss without the penalty)`,
+    );
+  }
+  const document = caseObject(value, ["direction"], [caseFormat]);
   if (document.direction === undefined) {
     throw new FormatError(
       'the case has no field "direction": an hvp case is a backprop-ref/case@1 document with a direction ' +
@@ -211,9 +221,26 @@ export function readParameterDocument(value: unknown, field: string, network: Ne
  * The hvp case document of a problem (the inverse of {@link parseHvpCase}).
  *
  * @param problem - a network, a batch, a learning rate and a direction
+ * @throws {@link numeric/errors!ValueError | ValueError} for a problem with weight decay (see {@link assertNoWeightDecay})
  */
 export function hvpCaseFromProblem(problem: HvpProblem): HvpCaseDocument {
+  assertNoWeightDecay(problem);
   return { ...caseFromProblem(problem), direction: parameterDocument(problem.direction) };
+}
+
+/**
+ * Refuses a problem with weight decay where the second-order products are asked for: they are
+ * of the loss without the penalty, so answering would leave it out silently.
+ *
+ * @param problem - a case read into the library's types
+ * @throws {@link numeric/errors!ValueError | ValueError} naming the `weightDecay` given
+ */
+export function assertNoWeightDecay(problem: Pick<Problem, "weightDecay">): void {
+  if (problem.weightDecay !== 0) {
+    throw new ValueError(
+      `the second-order products do not support weight decay, got weightDecay ${problem.weightDecay}: they are of the loss without its penalty`,
+    );
+  }
 }
 
 /**
@@ -222,8 +249,10 @@ export function hvpCaseFromProblem(problem: HvpProblem): HvpCaseDocument {
  *
  * @param problem - an hvp case read by {@link parseHvpCase}
  * @throws {@link numeric/errors!NumericError | NumericError} when the computation overflows float64
+ * @throws {@link numeric/errors!ValueError | ValueError} for a problem with weight decay (see {@link assertNoWeightDecay})
  */
 export function hvpResult(problem: HvpProblem): HvpDocument {
+  assertNoWeightDecay(problem);
   return hvpDocument(secondOrder(problem.network, problem.inputs, problem.targets, problem.direction), problem.id);
 }
 

@@ -2,13 +2,14 @@
  * The invalid conformance vectors: malformed cases a correct implementation must reject, each one
  * change away from a valid 2-2-1 sigmoid network (text that is not JSON, a wrong format tag, a
  * missing or unknown field, wrong shapes, non-numbers, non-finite numbers, an empty batch, a spec
- * that describes no network, a negative learning rate, sizes too large to allocate), with the
+ * that describes no network, a negative learning rate, sizes too large to allocate, a weight
+ * decay that is misplaced, negative or not a number), with the
  * error this implementation raises for each. The valid files are the `vectors` module's.
  *
  * @module
  */
 import { BackpropRefError } from "../numeric/errors.js";
-import { readCase } from "./case-format.js";
+import { caseFormat2, readCase } from "./case-format.js";
 import { verifyTolerance } from "./tolerance.js";
 import { type ExpectedError, type VectorFile, vectorsFormat, type VectorTest } from "./vector-format.js";
 import { flagNotes, generatorVersion, invalidFamily } from "./vector-notes.js";
@@ -31,7 +32,8 @@ export function invalidVectors(): VectorFile {
       (base) => JSON.stringify(base).replace('"learningRate":0.3', '"learningRate":NaN'),
     ],
     ["a JSON array instead of an object", ["WrongFormat"], () => "[1, 2, 3]"],
-    ["the format tag of a later version", ["WrongFormat"], (base) => ({ ...base, format: "backprop-ref/case@2" })],
+    // case@2 is defined since generator 1.3.0 (the case with weight decay): the later version is case@3.
+    ["the format tag of a later version", ["WrongFormat"], (base) => ({ ...base, format: "backprop-ref/case@3" })],
     ["no format tag", ["WrongFormat", "MissingField"], ({ format: _format, ...rest }) => rest],
     ["no weights", ["MissingField"], ({ weights: _weights, ...rest }) => rest],
     ["no learningRate", ["MissingField"], ({ learningRate: _learningRate, ...rest }) => rest],
@@ -125,6 +127,11 @@ export function invalidVectors(): VectorFile {
     ["a layer of 2.5 units", ["BadSpec"], (base) => ({ ...base, sizes: [2, 2.5, 1] })],
     ["a negative learning rate", ["NegativeLearningRate"], (base) => ({ ...base, learningRate: -0.1 })],
     ["sizes of 100000 units: 2e10 parameters", ["HugeSize"], (base) => ({ ...base, sizes: [100000, 100000, 100000] })],
+    // Generator 1.3.0: the weight decay of case@2.
+    ["a weightDecay in a case@1 document, which does not define it", ["UnknownField"], (base) => ({ ...base, weightDecay: 0.01 })],
+    ["a negative weight decay", ["NegativeWeightDecay"], (base) => ({ ...base, format: caseFormat2, weightDecay: -0.01 })],
+    ["the weight decay written as a string", ["NonNumber"], (base) => ({ ...base, format: caseFormat2, weightDecay: "0.01" })],
+    ["a weight decay of null", ["NonNumber"], (base) => ({ ...base, format: caseFormat2, weightDecay: null })],
   ];
   const tests: VectorTest[] = edits.map(([comment, flags, edit], index) => {
     const tcId = index + 1;

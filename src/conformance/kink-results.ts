@@ -23,10 +23,10 @@ import type { Allowances, Tolerance } from "./tolerance.js";
  * @param problem - the case
  */
 export function rightSlopeResult(problem: Problem): ResultDocument | null {
-  const { network, inputs, targets, learningRate } = problem;
+  const { network, inputs, targets, learningRate, weightDecay } = problem;
   if (unitsAtKinks(network, inputs).length === 0) return null;
   const reference = caseResult(problem);
-  const gradients = gradientsWithKinkSlope(network, inputs, targets, "right");
+  const gradients = gradientsWithKinkSlope(network, inputs, targets, "right", weightDecay);
   const steps = deltaWeights(gradients, learningRate);
   return {
     ...reference,

@@ -12,10 +12,24 @@
  */
 
 /**
+ * The mistakes of the weight decay, in the order `verify` tries them: they apply only to a
+ * `backprop-ref/case@2` whose `weightDecay` is not $0$, so an engine that sends `case@1`
+ * documents only (the fuzzer's protocol) cannot meet them.
+ */
+export const weightDecayMistakeNames = [
+  "weight-decay-ignored",
+  "decayed-biases",
+  "decay-without-learning-rate",
+  "penalty-left-out-of-loss",
+  "penalty-without-half",
+] as const;
+
+/**
  * The names of the known mistakes, in the order `verify` tries them: first the mistakes of the
  * backward pass, from the output down (the seed's rule, then one wrong step at a time), then
- * the layout of the result, the batch, the order of the updates, the softmax output, and last
- * the step itself.
+ * the layout of the result, the batch, the order of the updates, the softmax output, the step
+ * itself, and last the weight decay of a `case@2` (which apply only where its `weightDecay` is
+ * not $0$).
  */
 export const mistakeNames = [
   "intuitive-rule",
@@ -30,6 +44,7 @@ export const mistakeNames = [
   "sign-flipped",
   "learning-rate-twice",
   "learning-rate-missing",
+  ...weightDecayMistakeNames,
 ] as const;
 
 /** One of {@link mistakeNames}. */
@@ -116,6 +131,35 @@ export const mistakeCatalogue: Readonly<Record<MistakeName, MistakeEntry>> = {
     summary: "the learning rate is left out: delta weights -g instead of -eta g",
     arises: "The update adds the negated gradient itself, W - dE/dW, with the learning rate multiplied in nowhere.",
     fix: "Scale the step by the learning rate: delta W = -eta dE/dW.",
+  },
+  "weight-decay-ignored": {
+    summary: "the weight decay is left out altogether: the loss, gradients and step of the case without its weightDecay",
+    arises:
+      "An implementation that reads the fields of backprop-ref/case@1 skips the weightDecay of a case@2 (or has no weight decay), and answers for the loss without its penalty.",
+    fix: "Add the penalty (weightDecay/2) sum of W^2 to the loss and weightDecay * W to each weight's gradient, then step by -eta times the whole gradient.",
+  },
+  "decayed-biases": {
+    summary: "the biases are decayed too: the penalty sums their squares as well, and their gradients gain weightDecay * b",
+    arises: "The penalty is written over every parameter, or the decay is applied to every array of the update, the biases among them.",
+    fix: "Decay the weights only: the penalty is (weightDecay/2) sum of W^2 over the weight matrices, and the bias gradients are the batch means alone.",
+  },
+  "decay-without-learning-rate": {
+    summary:
+      "the weight decay is not scaled by the learning rate: delta W = -eta g - weightDecay * W instead of -eta (g + weightDecay * W)",
+    arises:
+      "The decay is applied as its own shrink of the weights, W - weightDecay * W, beside the step -eta g, instead of as part of the gradient.",
+    fix: "Add weightDecay * W to the gradient and scale the whole by the learning rate: W <- (1 - eta weightDecay) W - eta g.",
+  },
+  "penalty-left-out-of-loss": {
+    summary: "the reported loss leaves out the weight-decay penalty; the gradients and the step include it",
+    arises: "The decay is added to the gradient (or the update) only, and the loss reported is the batch mean of the data's losses.",
+    fix: "Report the loss that the gradient is the gradient of: the batch mean plus (weightDecay/2) sum of W^2.",
+  },
+  "penalty-without-half": {
+    summary: "the penalty is written without its 1/2: weightDecay * sum of W^2 in the loss and 2 weightDecay * W in the gradients",
+    arises:
+      "The penalty is taken as weightDecay times the sum of squares, and its derivative as 2 weightDecay * W, where the coefficient of the format multiplies half of it.",
+    fix: "The penalty is (weightDecay/2) sum of W^2, so that its gradient is weightDecay * W.",
   },
 };
 

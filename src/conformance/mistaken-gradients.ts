@@ -28,6 +28,7 @@ import {
 } from "../model/backprop.js";
 import { forward, type Trace } from "../model/forward.js";
 import { intuitiveBackwardPass } from "../model/intuitive.js";
+import { weightDecayGradients } from "../model/weight-decay.js";
 import { isFusedLoss } from "../model/losses.js";
 import { depth, type Network, type NetworkSpec, type ParameterArrays } from "../model/network.js";
 import { added, scaled, type Matrix } from "../numeric/tensor.js";
@@ -38,11 +39,20 @@ import type { MistakeName } from "./mistake-catalogue.js";
  * {@link mistakenGradients}. The others: `transposed-weights` writes the exact gradients in
  * another layout; `weights-updated-early` changes them, but through the learning rate (see
  * {@link weightsUpdatedEarlyGradients}); `learning-rate-twice` and `learning-rate-missing`
- * leave them exact and change the step.
+ * leave them exact and change the step; the mistakes of the weight decay change its penalty's
+ * share, not the batch mean's (see {@link conformance/mistakes!mistakenResult | mistakenResult}).
  */
 export type GradientMistakeName = Exclude<
   MistakeName,
-  "transposed-weights" | "weights-updated-early" | "learning-rate-twice" | "learning-rate-missing"
+  | "transposed-weights"
+  | "weights-updated-early"
+  | "learning-rate-twice"
+  | "learning-rate-missing"
+  | "weight-decay-ignored"
+  | "decayed-biases"
+  | "decay-without-learning-rate"
+  | "penalty-left-out-of-loss"
+  | "penalty-without-half"
 >;
 
 /**
@@ -130,21 +140,31 @@ export function mistakenGradients(name: GradientMistakeName, network: Network, i
  *   \qquad \Delta W^{(l+1)} = -\frac{\eta}{B}\, \delta^{(l+1)} o^{(l)\top},$$
  *
  * where $\Delta W^{(l+1)}$ is the step the mistaken implementation takes, from its own
- * $\delta^{(l+1)}$ (exact for the output layer; below it, made with weights already updated).
- * The gradients are $\frac1B \delta^{(l)} o^{(l-1)\top}$ of these deltas; the output layer's
- * are exact. At $\eta = 0$, or without a hidden layer, they are the exact gradients.
+ * $\delta^{(l+1)}$ (exact for the output layer; below it, made with weights already updated),
+ * and with weight decay the penalty's share too, $\Delta W^{(l+1)} = -\eta \left(\frac1B \delta^{(l+1)} o^{(l)\top} + \lambda' W^{(l+1)}\right)$.
+ * The gradients are $\frac1B \delta^{(l)} o^{(l-1)\top}$ of these deltas (the penalty's share is
+ * the caller's to add); the output layer's are exact. At $\eta = 0$, or without a hidden layer,
+ * they are the exact gradients.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param learningRate - $\eta \ge 0$
+ * @param weightDecay - $\lambda' \ge 0$, the coefficient of the loss's weight-decay penalty; default $0$
  */
-export function weightsUpdatedEarlyGradients(network: Network, inputs: Matrix, targets: Matrix, learningRate: number): ParameterArrays {
+export function weightsUpdatedEarlyGradients(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  learningRate: number,
+  weightDecay = 0,
+): ParameterArrays {
   const { trace, deltas } = backwardPassWith(network, inputs, targets, {
     hiddenError: (l, nextDelta, { preactivations, outputs }) => {
       // The trace of layer l + 1 alone: its input o^(l), its weighted sum and output.
       const layerAbove: Trace = { preactivations: [preactivations[l]!], outputs: [outputs[l]!, outputs[l + 1]!] };
-      const [step] = deltaWeights(gradients(layerAbove, [nextDelta], false), learningRate).weights;
+      const layerGradient = weightDecayGradients(gradients(layerAbove, [nextDelta], false), [network.weights[l]!], weightDecay);
+      const [step] = deltaWeights(layerGradient, learningRate).weights;
       return hiddenError(added(network.weights[l]!, step!), nextDelta);
     },
   });

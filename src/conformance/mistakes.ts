@@ -36,8 +36,26 @@
  * 11. `learning-rate-twice` — $\Delta W = -\eta^2 \partial E / \partial W$, the gradients exact.
  * 12. `learning-rate-missing` — $\Delta W = -\partial E / \partial W$, the gradients exact.
  *
- * Every mistake leaves the forward pass alone, so its `loss` and `outputs` are the reference's,
- * and its `updated` is $W + \Delta W$ of its own delta weights.
+ * The mistakes of the weight decay, for a case with a penalty $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$
+ * ($\lambda'$ its `weightDecay`, see {@link model/weight-decay | weight-decay}), with $g$ the gradient of the batch mean:
+ *
+ * 13. `weight-decay-ignored` — the result of the case without its weight decay: no penalty in
+ *     the loss, gradients $g$, delta weights $-\eta g$.
+ * 14. `decayed-biases` — the biases decayed too: the loss gains $\frac{\lambda'}{2} \sum_l \lVert b^{(l)} \rVert^2$,
+ *     the bias gradients $\lambda' b^{(l)}$.
+ * 15. `decay-without-learning-rate` — $\Delta W = -\eta g - \lambda' W$ instead of
+ *     $-\eta (g + \lambda' W)$; the gradients and the loss right.
+ * 16. `penalty-left-out-of-loss` — the loss without the penalty; the gradients and the step right.
+ * 17. `penalty-without-half` — the penalty $\lambda' \sum_l \lVert W^{(l)} \rVert_F^2$ without its $\frac12$,
+ *     gradients $g + 2\lambda' W$: the result of the case with $2\lambda'$.
+ *
+ * On a case with weight decay, the first twelve are made on the batch mean and the penalty's
+ * $\lambda' W$ is added to their gradients as the reference adds it (a mistake of the backward
+ * pass does not change the derivative of a square), and their step is $-\eta$ times that.
+ *
+ * Every mistake but the first and the last two of the weight decay leaves the loss alone, and
+ * every mistake leaves the forward pass alone, so its `outputs` are the reference's, and its
+ * `updated` is $W + \Delta W$ of its own delta weights.
  *
  * **When two mistakes give the same result.** On general numbers every mistake's result differs
  * from every other's where both apply; particular numbers can make two agree (a gradient of
@@ -47,14 +65,22 @@
  * @module
  */
 import { backpropagate, deltaWeights, updatedNetwork } from "../model/backprop.js";
+import { weightDecayGradients } from "../model/weight-decay.js";
 import { intuitiveRuleApplies } from "../model/intuitive.js";
 import { depth, type ParameterArrays } from "../model/network.js";
-import { dimensions, type Matrix } from "../numeric/tensor.js";
+import { addedMultiple, dimensions, type Matrix, type Vector } from "../numeric/tensor.js";
 import { caseResult, parameterDocument, type ParameterDocument, type Problem, type ResultDocument } from "./case-format.js";
-import type { MistakeName } from "./mistake-catalogue.js";
+import { type MistakeName, weightDecayMistakeNames } from "./mistake-catalogue.js";
 import { layersMultipliedBySlope, mistakenGradients, weightsUpdatedEarlyGradients } from "./mistaken-gradients.js";
 
-export { mistakeNames, type MistakeName, type MistakeEntry, mistakeCatalogue, mistakeDescriptions } from "./mistake-catalogue.js";
+export {
+  mistakeNames,
+  type MistakeName,
+  type MistakeEntry,
+  mistakeCatalogue,
+  mistakeDescriptions,
+  weightDecayMistakeNames,
+} from "./mistake-catalogue.js";
 export { type GradientMistakeName, mistakenGradients, weightsUpdatedEarlyGradients } from "./mistaken-gradients.js";
 
 /** The activations whose slope at the output differs from their slope at the weighted sum (see `derivative-at-output`). */
@@ -85,6 +111,8 @@ const slopeDependsOnPlace: readonly string[] = ["sigmoid", "tanh", "softplus"];
  * - `softmax-jacobian-twice`: a softmax output of more than one unit with cross-entropy.
  * - `sign-flipped`: always.
  * - `learning-rate-twice`: $\eta \notin \lbrace 0, 1 \rbrace$; `learning-rate-missing`: $\eta \ne 1$.
+ * - The mistakes of the weight decay: $\lambda' > 0$; `decayed-biases` also biases, and
+ *   `decay-without-learning-rate` also $\eta \ne 1$.
  *
  * A mistake that applies can still agree with the reference on particular numbers: a gradient
  * of exactly zero, inputs of zero, a `relu` layer whose units are all on (it acts as `identity`)
@@ -95,10 +123,14 @@ const slopeDependsOnPlace: readonly string[] = ["sigmoid", "tanh", "softplus"];
  * @param problem - the case
  */
 export function mistakeApplies(name: MistakeName, problem: Problem): boolean {
-  const { network, inputs, learningRate } = problem;
+  const { network, inputs, learningRate, weightDecay } = problem;
   const { spec } = network;
   const L = depth(spec);
   const samples = inputs.shape[1]!;
+  if ((weightDecayMistakeNames as readonly MistakeName[]).includes(name)) {
+    const applies = weightDecay > 0 && (name !== "decayed-biases" || network.biases !== null);
+    return applies && (name !== "decay-without-learning-rate" || learningRate !== 1);
+  }
   if (name !== "transposed-weights" && spec.activations[L - 1] === "softmax" && spec.sizes[L] === 1) return false;
   const notIdentity = (layer: number): boolean => spec.activations[layer - 1] !== "identity";
   const layers = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from + 1) }, (_, index) => from + index);
@@ -129,6 +161,8 @@ export function mistakeApplies(name: MistakeName, problem: Problem): boolean {
       return learningRate !== 0 && learningRate !== 1;
     case "learning-rate-missing":
       return learningRate !== 1;
+    default:
+      return false;
   }
 }
 
@@ -145,8 +179,8 @@ function isSymmetric(matrix: Matrix): boolean {
 
 /**
  * The result a mistaken implementation would give for a case, in the result format: the
- * reference's `loss` and `outputs`, the mistake's gradients and delta weights, and
- * $W + \Delta W$ of those delta weights.
+ * reference's `outputs`, the mistake's loss (the reference's but for the mistakes of the
+ * weight decay that change it), gradients and delta weights, and $W + \Delta W$ of those delta weights.
  *
  * @param name - the mistake to make
  * @param problem - the case
@@ -157,47 +191,97 @@ function isSymmetric(matrix: Matrix): boolean {
  */
 export function mistakenResult(name: MistakeName, problem: Problem): ResultDocument {
   const reference = caseResult(problem);
-  if (name === "transposed-weights") return transposedLayout(reference);
-  const { gradients, deltaWeights: steps } = mistakenStep(name, problem);
-  return {
-    ...reference,
-    gradients: parameterDocument(gradients),
-    deltaWeights: parameterDocument(steps),
-    updated: parameterDocument(updatedNetwork(problem.network, steps)),
-  };
+  switch (name) {
+    case "transposed-weights":
+      return transposedLayout(reference);
+    case "weight-decay-ignored":
+      return caseResult({ ...problem, weightDecay: 0 });
+    case "penalty-without-half":
+      // λ' Σ w² is the penalty of the coefficient 2λ': its loss, and the gradient g + 2λ'W.
+      return caseResult({ ...problem, weightDecay: 2 * problem.weightDecay });
+    case "penalty-left-out-of-loss":
+      return { ...reference, loss: caseResult({ ...problem, weightDecay: 0 }).loss };
+    default: {
+      const { gradients, deltaWeights: steps, loss } = mistakenStep(name, problem);
+      return {
+        ...reference,
+        ...(loss === undefined ? {} : { loss }),
+        gradients: parameterDocument(gradients),
+        deltaWeights: parameterDocument(steps),
+        updated: parameterDocument(updatedNetwork(problem.network, steps)),
+      };
+    }
+  }
 }
 
 /**
- * The gradients and delta weights of every mistake but `transposed-weights`. For the mistakes
- * of the gradients, $\Delta W = -\eta\, G$ of their gradients $G$ (step 6 as usual); the two
- * mistakes of the step keep the exact gradients $\partial E / \partial W$ and scale them wrongly:
+ * The gradients and delta weights of every mistake but those whose result is another case's
+ * (or the reference's in another layout), and the loss of those that change it. For the
+ * mistakes of the gradients, $\Delta W = -\eta\, G$ of their gradients $G$ (step 6 as usual),
+ * each with the penalty's $\lambda' W$ added to the weights' (step 5b as usual); the mistakes of
+ * the step keep the exact gradients $\partial E / \partial W$ and scale them wrongly:
  *
  * $$\text{learning-rate-twice: } \Delta W = -\eta^2 \frac{\partial E}{\partial W}, \qquad
- *   \text{learning-rate-missing: } \Delta W = -\frac{\partial E}{\partial W}.$$
+ *   \text{learning-rate-missing: } \Delta W = -\frac{\partial E}{\partial W}, \qquad
+ *   \text{decay-without-learning-rate: } \Delta W = -\eta\, g - \lambda' W.$$
+ *
+ * `decayed-biases` decays the biases as the weights: $\partial E / \partial b + \lambda' b$, and
+ * the loss gains $\frac{\lambda'}{2} \sum_l \lVert b^{(l)} \rVert^2$.
  */
 function mistakenStep(
-  name: Exclude<MistakeName, "transposed-weights">,
+  name: Exclude<MistakeName, "transposed-weights" | "weight-decay-ignored" | "penalty-without-half" | "penalty-left-out-of-loss">,
   problem: Problem,
-): { gradients: ParameterArrays; deltaWeights: ParameterArrays } {
-  const { network, inputs, targets, learningRate } = problem;
+): { gradients: ParameterArrays; deltaWeights: ParameterArrays; loss?: number } {
+  const { network, inputs, targets, learningRate, weightDecay } = problem;
+  const decayed = (gradients: ParameterArrays): ParameterArrays => weightDecayGradients(gradients, network.weights, weightDecay);
   switch (name) {
     case "weights-updated-early": {
-      const gradients = weightsUpdatedEarlyGradients(network, inputs, targets, learningRate);
+      const gradients = decayed(weightsUpdatedEarlyGradients(network, inputs, targets, learningRate, weightDecay));
       return { gradients, deltaWeights: deltaWeights(gradients, learningRate) };
     }
     case "learning-rate-twice": {
-      const { gradients } = backpropagate(network, inputs, targets);
+      const { gradients } = backpropagate(network, inputs, targets, undefined, weightDecay);
       return { gradients, deltaWeights: deltaWeights(gradients, learningRate * learningRate) };
     }
     case "learning-rate-missing": {
-      const { gradients } = backpropagate(network, inputs, targets);
+      const { gradients } = backpropagate(network, inputs, targets, undefined, weightDecay);
       return { gradients, deltaWeights: deltaWeights(gradients, 1) };
     }
+    case "decay-without-learning-rate": {
+      const { gradients: batchMean } = backpropagate(network, inputs, targets);
+      const dataStep = deltaWeights(batchMean, learningRate);
+      return {
+        gradients: decayed(batchMean),
+        deltaWeights: {
+          weights: dataStep.weights.map((step, index) => addedMultiple(step, network.weights[index]!, -weightDecay)),
+          biases: dataStep.biases,
+        },
+      };
+    }
+    case "decayed-biases": {
+      const { gradients: exact } = backpropagate(network, inputs, targets, undefined, weightDecay);
+      // Without biases there is nothing more to decay: the exact step.
+      const biases = network.biases;
+      if (biases === null) return { gradients: exact, deltaWeights: deltaWeights(exact, learningRate) };
+      const gradients = {
+        weights: exact.weights,
+        biases: exact.biases!.map((gradient, index) => addedMultiple(gradient, biases[index]!, weightDecay)),
+      };
+      const loss = caseResult(problem).loss + biasPenalty(biases, weightDecay);
+      return { gradients, deltaWeights: deltaWeights(gradients, learningRate), loss };
+    }
     default: {
-      const gradients = mistakenGradients(name, network, inputs, targets);
+      const gradients = decayed(mistakenGradients(name, network, inputs, targets));
       return { gradients, deltaWeights: deltaWeights(gradients, learningRate) };
     }
   }
+}
+
+/** The penalty `decayed-biases` adds for the biases: $\frac{\lambda'}{2} \sum_l \sum_j \left(b^{(l)}_j\right)^2$. */
+function biasPenalty(biases: readonly Vector[], weightDecay: number): number {
+  let squares = 0;
+  for (const bias of biases) for (let j = 0; j < bias.shape[0]!; j++) squares += bias.get(j) * bias.get(j);
+  return (weightDecay / 2) * squares;
 }
 
 /**

@@ -5,10 +5,11 @@
  * | schema | file | what it describes |
  * | --- | --- | --- |
  * | `case@1` | `schemas/case.schema.json` | a network, a batch and a learning rate |
+ * | `case@2` | `schemas/case-2.schema.json` | a `case@1` with an optional `weightDecay`, the coefficient of the weights' L2 penalty |
  * | `result@1` | `schemas/result.schema.json` | loss, outputs, gradients, delta weights, updated weights |
  * | `rejection@1` | `schemas/rejection.schema.json` | an implementation's refusal of a malformed case |
  * | `results@1` | `schemas/results.schema.json` | the answers to a vector file, one per test id |
- * | `vectors@1` | `schemas/vectors.schema.json` | a file of conformance vectors |
+ * | `vectors@1` | `schemas/vectors.schema.json` | a file of conformance vectors (their cases `case@1` or `case@2`) |
  * | `hvp-case@1` | `schemas/hvp-case.schema.json` | a `case@1` document with a `direction` $V$, the input of `hvp` |
  * | `hvp@1` | `schemas/hvp.schema.json` | loss, $\nabla E \cdot V$, $J V$, $H V$ and $G V$ |
  * | `hvp-vectors@1` | `schemas/hvp-vectors.schema.json` | a file of second-order conformance vectors: hvp cases and their `hvp@1` answers |
@@ -29,7 +30,18 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { describeValue, FormatError } from "../numeric/errors.js";
 
 /** The schemas, by the name of their file without `.schema.json`. */
-export const schemaNames = ["case", "result", "rejection", "results", "vectors", "hvp-case", "hvp", "hvp-vectors", "hvp-results"] as const;
+export const schemaNames = [
+  "case",
+  "case-2",
+  "result",
+  "rejection",
+  "results",
+  "vectors",
+  "hvp-case",
+  "hvp",
+  "hvp-vectors",
+  "hvp-results",
+] as const;
 
 /** One of {@link schemaNames}. */
 export type SchemaName = (typeof schemaNames)[number];
@@ -86,7 +98,17 @@ export function schemaViolation(name: SchemaName, value: unknown): string | null
  */
 export function assertSchema(name: SchemaName, value: unknown, what: string): void {
   const violation = schemaViolation(name, value);
-  if (violation !== null) throw new FormatError(`${what} is not a valid ${name}@1 document: ${violation}`);
+  if (violation !== null) throw new FormatError(`${what} is not a valid ${schemaTag(name)} document: ${violation}`);
+}
+
+/**
+ * The name and version a schema describes, as its `$id` ends: `case@1`, `case@2`, `vectors@1`.
+ *
+ * @param name - the schema
+ */
+export function schemaTag(name: SchemaName): string {
+  const id = loadSchema(name).$id as string;
+  return id.slice(id.lastIndexOf(":") + 1);
 }
 
 function describeSchemaError(error: ErrorObject, root: unknown): string {

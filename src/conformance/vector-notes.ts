@@ -18,8 +18,14 @@ import { mistakeDescriptions } from "./mistakes.js";
  *
  * 1.2.0: the kink tests (flag `KinkAtZero`, verdict `acceptable`) are new; every test of 1.1.0
  * keeps its case, its expected result and its tcId.
+ *
+ * 1.3.0: the weight-decay tests (flag `WeightDecay`, `backprop-ref/case@2` cases) are new, in a
+ * last group of every family file, with the five mistakes of the weight decay as `wrong` tests,
+ * and four invalid cases of the `weightDecay` field; the invalid test of a later version's format
+ * tag names `case@3`, since `case@2` is now defined. Every other test of 1.2.0 keeps its case, its
+ * expected result and its tcId.
  */
-export const generatorVersion = "1.2.0";
+export const generatorVersion = "1.3.0";
 
 /** The name of the file of invalid cases. */
 export const invalidFamily = "invalid";
@@ -48,6 +54,12 @@ export const flagNotes: Readonly<Record<string, string>> = {
     "All the preactivations at the kink are in one layer, so every convention lies between the two.",
   ZeroLearningRate:
     "learningRate 0: the gradients are as usual, the delta weights are all zero (or -0) and the updated weights equal the weights.",
+  WeightDecay:
+    "A backprop-ref/case@2 with weightDecay, the coefficient c of an L2 penalty on the weights: the loss is the batch mean plus (c/2) times the sum of " +
+    "the squares of every weight (not the biases), each weight's gradient gains c w, and the delta weights are -eta times the whole gradient " +
+    "(so W <- (1 - eta c) W - eta (1/B) delta o^T). The result's loss includes the penalty. An implementation without weight decay must reject " +
+    "these cases (case@2 is not case@1) and can leave these tests out.",
+  ZeroWeightDecay: "weightDecay 0 in a case@2: no penalty; the result is that of the same numbers as a case@1.",
   SingleUnit: "One unit in every layer: every matrix is 1x1, which hides transposition mistakes but not others.",
   ZeroWeights:
     "All weights zero (biases, if any, away from zero): hidden units are identical and the gradients of a layer's rows coincide.",
@@ -55,8 +67,13 @@ export const flagNotes: Readonly<Record<string, string>> = {
   MissingDerivative: `A known-wrong expectation: ${mistakeDescriptions["missing-derivative"]}.`,
   TransposedWeights: `A known-wrong expectation: ${mistakeDescriptions["transposed-weights"]}.`,
   BatchSum: `A known-wrong expectation: ${mistakeDescriptions["batch-sum"]}.`,
+  WeightDecayIgnored: `A known-wrong expectation: ${mistakeDescriptions["weight-decay-ignored"]}.`,
+  DecayedBiases: `A known-wrong expectation: ${mistakeDescriptions["decayed-biases"]}.`,
+  DecayWithoutLearningRate: `A known-wrong expectation: ${mistakeDescriptions["decay-without-learning-rate"]}.`,
+  PenaltyLeftOutOfLoss: `A known-wrong expectation: ${mistakeDescriptions["penalty-left-out-of-loss"]}.`,
+  PenaltyWithoutHalf: `A known-wrong expectation: ${mistakeDescriptions["penalty-without-half"]}.`,
   MalformedJson: "The case text is not JSON.",
-  WrongFormat: "The case's format tag is missing or not backprop-ref/case@1, or the case is not a JSON object.",
+  WrongFormat: "The case's format tag is missing or neither backprop-ref/case@1 nor backprop-ref/case@2, or the case is not a JSON object.",
   MissingField: "A required field is missing or null where a value is needed.",
   UnknownField: "A field the format does not define.",
   WrongShape: "An array whose length or nesting disagrees with sizes, or inputs and targets with different numbers of rows.",
@@ -66,6 +83,7 @@ export const flagNotes: Readonly<Record<string, string>> = {
   BadSpec:
     "A spec that describes no network: an unknown activation, softmax in a hidden layer, a loss without its output activation, a size that is not a positive integer.",
   NegativeLearningRate: "A learning rate below zero.",
+  NegativeWeightDecay: "A weightDecay below zero, which would reward large weights.",
   HugeSize:
     "Sizes whose parameter count exceeds what a reference computation should allocate: an implementation must refuse before allocating.",
 };

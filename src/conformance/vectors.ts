@@ -7,8 +7,9 @@
  * biases on or off), in test groups that share a depth and a tolerance. Each test has an `id`,
  * a `tcId`, a comment, flags (explained in the file's `notes`) and a verdict:
  *
- * - `valid`: `case` is a `backprop-ref/case@1` document and `expected` its
- *   `backprop-ref/result@1` result; an implementation must agree within the group's tolerance.
+ * - `valid`: `case` is a `backprop-ref/case@1` document (a `backprop-ref/case@2` with a
+ *   `weightDecay`, in the last group) and `expected` its `backprop-ref/result@1` result; an
+ *   implementation must agree within the group's tolerance.
  * - `wrong`: `expected` is what a known mistake (see the `mistakes` module) gives for `case`; a
  *   correct implementation must disagree with it, and agree with the valid test `sameCaseAs`.
  *   An implementation that agrees has made the mistake named by `mistake`.
@@ -39,10 +40,11 @@ import {
   type VectorFamily,
   vectorFamilies,
 } from "./vector-cases.js";
+import { backpropagate } from "../model/backprop.js";
 import { formatJson } from "../numeric/json.js";
 import { type Random, seededRandom } from "../numeric/random.js";
 import { unitsAtKinks } from "../oracles/kink-conventions.js";
-import { type CaseDocument, caseFormat, caseResult, parseCase } from "./case-format.js";
+import { type CaseDocument, caseFormat, caseFormat2, caseResult, parseCase } from "./case-format.js";
 import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakenResult } from "./mistakes.js";
 import { assertExactlyRounded } from "./exactly-rounded.js";
 import { verifyTolerance } from "./tolerance.js";
@@ -57,16 +59,31 @@ import { type VectorFile, type VectorGroup, vectorsFormat, type VectorTest } fro
 export { type VectorFamily, vectorFamilies } from "./vector-cases.js";
 
 /**
+ * The mistakes of the weight decay whose results the last group of every file carries as
+ * `wrong` tests (generator 1.3.0), in the order of their tests.
+ */
+export const weightDecayVectorMistakeNames = [
+  "weight-decay-ignored",
+  "decayed-biases",
+  "decay-without-learning-rate",
+  "penalty-left-out-of-loss",
+  "penalty-without-half",
+] as const satisfies readonly MistakeName[];
+
+/**
  * The mistakes whose results the vector files carry as `wrong` tests, in the order of their
- * tests: the four of generator 1.0.0. The vectors are a contract, so they do not follow the
- * catalogue as it grows ({@link conformance/mistake-catalogue!mistakeNames | mistakeNames}): a
- * mistake joins them only with a new {@link conformance/vector-notes!generatorVersion | generatorVersion}, whose changelog says so.
+ * tests: the four of generator 1.0.0, in the groups of one depth, then those of the weight
+ * decay ({@link weightDecayVectorMistakeNames}, generator 1.3.0), in its group. The vectors are
+ * a contract, so they do not follow the catalogue as it grows
+ * ({@link conformance/mistake-catalogue!mistakeNames | mistakeNames}): a mistake joins them only
+ * with a new {@link conformance/vector-notes!generatorVersion | generatorVersion}, whose changelog says so.
  */
 export const vectorMistakeNames = [
   "intuitive-rule",
   "missing-derivative",
   "transposed-weights",
   "batch-sum",
+  ...weightDecayVectorMistakeNames,
 ] as const satisfies readonly MistakeName[];
 
 /** One of {@link vectorMistakeNames}. */
@@ -77,7 +94,15 @@ const mistakeFlags: Readonly<Record<VectorMistakeName, string>> = {
   "missing-derivative": "MissingDerivative",
   "transposed-weights": "TransposedWeights",
   "batch-sum": "BatchSum",
+  "weight-decay-ignored": "WeightDecayIgnored",
+  "decayed-biases": "DecayedBiases",
+  "decay-without-learning-rate": "DecayWithoutLearningRate",
+  "penalty-left-out-of-loss": "PenaltyLeftOutOfLoss",
+  "penalty-without-half": "PenaltyWithoutHalf",
 };
+
+/** The mistakes of the groups of one depth: those of generator 1.0.0, which need no weight decay. */
+const depthGroupMistakes = vectorMistakeNames.filter((name) => !(weightDecayVectorMistakeNames as readonly string[]).includes(name));
 
 /** The batch sizes of the random tests in every depth group. */
 export const vectorBatches: readonly number[] = [1, 2, 5, 8];
@@ -127,13 +152,16 @@ export function familyVectors(family: VectorFamily, seed: number, checkedByOracl
   const saturatedRandom = seededRandom(9001 + seed);
   // The kink tests (generator 1.2.0) have a stream of their own for the same reason.
   const kinkRandom = seededRandom(11001 + seed);
+  // And so do the weight-decay tests (generator 1.3.0).
+  const decayRandom = seededRandom(13001 + seed);
   let tcId = 0;
   const groups = vectorDepths.map((depth) => {
     const tests: VectorTest[] = [];
     const add = (comment: string, flags: string[], document: Omit<CaseDocument, "format" | "id">): VectorTest => {
       tcId += 1;
       const id = `${family.name}/${tcId}`;
-      const caseDocument: CaseDocument = { format: caseFormat, id, ...document };
+      const format = document.weightDecay === undefined ? caseFormat : caseFormat2;
+      const caseDocument: CaseDocument = { format, id, ...document };
       const problem = parseCase(caseDocument);
       const expected = caseResult(problem);
       if (checkedByOracle) assertExactlyRounded(problem, expected);
@@ -146,29 +174,34 @@ export function familyVectors(family: VectorFamily, seed: number, checkedByOracl
     );
     for (const edge of edgeCases(family, depth, random)) add(edge.comment, edge.flags, edge.document);
     const base = randomTests.find((test) => test.case!.inputs.length === 5)!;
-    const problem = parseCase(base.case);
-    for (const mistake of vectorMistakeNames) {
-      if (!mistakeApplies(mistake, problem)) continue;
-      const wrong = mistakenResult(mistake, problem);
-      if (compareResults(wrong, base.expected!, verifyTolerance) === null) continue;
-      tcId += 1;
-      const id = `${family.name}/${tcId}`;
-      tests.push({
-        id,
-        tcId,
-        comment: `the case of test ${base.tcId} with the result of a known mistake: ${mistakeDescriptions[mistake]}`,
-        flags: [mistakeFlags[mistake]],
-        result: "wrong",
-        case: { ...base.case!, id },
-        expected: { ...wrong, id },
-        mistake,
-        sameCaseAs: base.tcId,
+    const wrongTests = (mistakes: readonly VectorMistakeName[], valid: VectorTest): VectorTest[] => {
+      const problem = parseCase(valid.case);
+      return mistakes.flatMap((mistake): VectorTest[] => {
+        if (!mistakeApplies(mistake, problem)) return [];
+        const wrong = mistakenResult(mistake, problem);
+        if (compareResults(wrong, valid.expected!, verifyTolerance) === null) return [];
+        tcId += 1;
+        const id = `${family.name}/${tcId}`;
+        return [
+          {
+            id,
+            tcId,
+            comment: `the case of test ${valid.tcId} with the result of a known mistake: ${mistakeDescriptions[mistake]}`,
+            flags: [mistakeFlags[mistake]],
+            result: "wrong",
+            case: { ...valid.case!, id },
+            expected: { ...wrong, id },
+            mistake,
+            sameCaseAs: valid.tcId,
+          },
+        ];
       });
-    }
+    };
+    tests.push(...wrongTests(depthGroupMistakes, base));
     if (depth === vectorDepths[vectorDepths.length - 1]) {
       for (const saturated of saturatedCases(family, depth, saturatedRandom)) add(saturated.comment, saturated.flags, saturated.document);
     }
-    return { depth, tolerance: verifyTolerance, tests, add };
+    return { depth, tolerance: verifyTolerance, tests, add, wrongTests };
   });
   // The kink tests come after every test of 1.1.0, so that each of those keeps its tcId, in a
   // group of their own of mixed depths (1 and 2).
@@ -180,11 +213,24 @@ export function familyVectors(family: VectorFamily, seed: number, checkedByOracl
       kinkGroup.tests.push({ ...test, result: "acceptable", alternative: rightSlopeResult(parseCase(test.case!))! });
     }
   }
-  const tests = [...groups.flatMap((group) => group.tests), ...kinkGroup.tests];
+  // The weight-decay tests come after every test of 1.2.0, in a last group of mixed depths.
+  const decayGroup = { depth: null, tolerance: verifyTolerance, tests: [] as VectorTest[] };
+  const added = (group: (typeof groups)[number], edge: EdgeCase): VectorTest => {
+    const test = group.add(edge.comment, edge.flags, edge.document);
+    group.tests.pop();
+    decayGroup.tests.push(test);
+    return test;
+  };
+  const decayed = decayCases(family, decayRandom).map(({ depth, edge }) => ({ depth, test: added(groups[depth - 1]!, edge) }));
+  const decayBase = decayed.find(({ test }) => test.flags.includes("Random") && test.case!.inputs.length === 5)!;
+  const decayWrong = groups[decayBase.depth - 1]!.wrongTests(weightDecayVectorMistakeNames, decayBase.test);
+  decayGroup.tests.push(...decayWrong);
+  const tests = [...groups.flatMap((group) => group.tests), ...kinkGroup.tests, ...decayGroup.tests];
   const used = new Set(tests.flatMap((test) => test.flags));
   const testGroups: VectorGroup[] = [
     ...groups.map(({ depth, tolerance, tests: groupTests }) => ({ depth, tolerance, tests: groupTests })),
     ...(kinkGroup.tests.length === 0 ? [] : [kinkGroup]),
+    decayGroup,
   ];
   return {
     format: vectorsFormat,
@@ -193,7 +239,8 @@ export function familyVectors(family: VectorFamily, seed: number, checkedByOracl
     description:
       `Networks with ${family.output} output and ${family.loss} loss, hidden layers ${family.hidden.join(", then ")}, ` +
       `${family.biases ? "with" : "without"} biases; depths 1 to 4, batches 1 to 8; one test group per depth` +
-      (kinkGroup.tests.length === 0 ? "." : ", and a last group of cases with preactivations exactly at the kink."),
+      (kinkGroup.tests.length === 0 ? "" : ", a group of cases with preactivations exactly at the kink") +
+      ", and a last group of cases with weight decay (backprop-ref/case@2).",
     numberOfTests: tests.length,
     notes: Object.fromEntries(Object.entries(flagNotes).filter(([flag]) => used.has(flag))),
     testGroups,
@@ -236,6 +283,50 @@ function edgeCases(family: VectorFamily, depth: number, random: Random): EdgeCas
     edges.push({ comment: "softmax preactivations around 1000 in magnitude", flags: ["LargeLogits"], document: { ...document, weights } });
   }
   return edges;
+}
+
+/** The depths and batch sizes of the random weight-decay tests (flags `Random` and `WeightDecay`). */
+const decayShapes: readonly (readonly [depth: number, batch: number])[] = [
+  [1, 1],
+  [2, 5],
+  [3, 3],
+];
+
+/**
+ * The weight-decay tests of a family (flag `WeightDecay`), for its last group: random cases of
+ * depths 1 to 3 ({@link decayShapes}) with a `weightDecay` $\lambda'$ drawn from $[0.01, 0.5]$ (four
+ * decimals), large enough that the penalty's share $\lambda' W$ of a gradient is far beyond the
+ * tolerance; and a case with `weightDecay` $0$ (flag `ZeroWeightDecay`), which must give the
+ * result of the same numbers without it. A random case is drawn again until the batch mean's
+ * gradient of some weight is not $0$ (a relu network whose units are all off has none): where
+ * it is $0$ everywhere, the step without the learning rate on the decay,
+ * $-\eta g - \lambda' W$, is the step without it anywhere, $-(g + \lambda' W)$, and the two
+ * mistakes could not be told apart.
+ */
+function decayCases(family: VectorFamily, random: Random): { depth: number; edge: EdgeCase }[] {
+  const decayedCase = (depth: number, batch: number): CaseFields => {
+    for (;;) {
+      const document = randomCase(family, depth, batch, random);
+      const weightDecay = draw(random, 0.01, 0.5);
+      const problem = parseCase({ format: caseFormat, ...document });
+      const { gradients } = backpropagate(problem.network, problem.inputs, problem.targets);
+      if (gradients.weights.some((matrix) => matrix.data.some((entry) => entry !== 0))) return { ...document, weightDecay };
+    }
+  };
+  const cases = decayShapes.map(([depth, batch]) => ({
+    depth,
+    edge: {
+      comment: `random ${describeShape(family, depth)}, batch of ${batch}, with weight decay`,
+      flags: ["Random", "WeightDecay"],
+      document: decayedCase(depth, batch),
+    },
+  }));
+  const zero: EdgeCase = {
+    comment: `a case@2 with weightDecay 0, ${describeShape(family, 2)}: the same result as without it`,
+    flags: ["WeightDecay", "ZeroWeightDecay"],
+    document: { ...randomCase(family, 2, 2, random), weightDecay: 0 },
+  };
+  return [...cases, { depth: 2, edge: zero }];
 }
 
 /** The batch sizes of the kink tests of a group (flag `KinkAtZero`). */

@@ -32,10 +32,15 @@
  *    {@link backpropagateDeltas} runs steps 1–4: steps 3 and 4 once per hidden layer, from the
  *    last to the first.
  * 5. {@link gradients}: $\partial E / \partial W^{(l)} = \frac1B \delta^{(l)} o^{(l-1)\top}$. Only this step averages over the batch.
+ *
+ *    5b. {@link model/weight-decay!weightDecayGradients | weightDecayGradients}: $+\, \lambda' W^{(l)}$, when the loss has a
+ *    weight-decay penalty $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$ (see {@link model/weight-decay | weight-decay}).
  * 6. {@link deltaWeights}: $\Delta W^{(l)} = -\eta\, \partial E / \partial W^{(l)}$.
  * 7. {@link updatedNetwork}: $W^{(l)} + \Delta W^{(l)}$, "new weight = old weight + learning rate × error × input".
  *
- * {@link backpropagate} runs the forward pass and steps 1–5, {@link trainingStep} all seven.
+ * {@link backpropagate} runs the forward pass and steps 1–5 (and 5b), {@link trainingStep} all seven.
+ * Both take the weight-decay coefficient $\lambda'$ as an optional last argument; left out, it is
+ * $0$ and the loss is the batch mean alone.
  *
  * Every step takes an optional last argument `into`, the array (or arrays) to write its result
  * to. Left out, as in the derivation, each step returns new arrays and every intermediate stays
@@ -45,7 +50,7 @@
  *
  * @module
  */
-import { assertFiniteArrays, assertFiniteLoss } from "../numeric/overflow.js";
+import { assertFinite, assertFiniteArrays, assertFiniteLoss } from "../numeric/overflow.js";
 import { added, dimensions, hadamard, multiply, rowMeans, scaled, zeros, type Matrix } from "../numeric/tensor.js";
 import {
   activationDerivative,
@@ -59,6 +64,7 @@ import { validateLearningRate } from "./learning-rate.js";
 import { fusedOutputDelta, isFusedLoss } from "./losses.js";
 import { depth, type Network, type NetworkSpec, type ParameterArrays } from "./network.js";
 import { SpecError } from "../numeric/errors.js";
+import { lossWithWeightDecay, validateWeightDecay, weightDecayGradients } from "./weight-decay.js";
 
 /** What steps 1–4 computed: the forward pass, then every error and delta, indexed as in the notation (docs/derivation/01-notation.md). */
 export interface ErrorsAndDeltas {
@@ -72,16 +78,18 @@ export interface ErrorsAndDeltas {
 
 /** What the forward pass and steps 1–5 computed. */
 export interface Backpropagation extends ErrorsAndDeltas {
-  /** $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$, batch means. */
+  /** $\partial E / \partial W^{(l)}$ and $\partial E / \partial b^{(l)}$: batch means, and $+\, \lambda' W^{(l)}$ for the weights with weight decay. */
   readonly gradients: ParameterArrays;
 }
 
 /** One step of gradient descent: the backward pass, the loss before the step, the delta weights and the network after. */
 export interface TrainingStep extends Backpropagation {
-  /** $E$, the batch mean of the loss, before the step. */
+  /** $E$, the batch mean of the loss (plus the weight-decay penalty when $\lambda' > 0$), before the step. */
   readonly loss: number;
   /** $\eta$, the learning rate of the step. */
   readonly learningRate: number;
+  /** $\lambda'$, the coefficient of the weight-decay penalty ($0$: none). */
+  readonly weightDecay: number;
   /** $\Delta W^{(l)} = -\eta\, \partial E/\partial W^{(l)}$ (and likewise for the biases). */
   readonly deltaWeights: ParameterArrays;
   /** The network with $W^{(l)} + \Delta W^{(l)}$ and $b^{(l)} + \Delta b^{(l)}$. */
@@ -342,16 +350,22 @@ export function updatedNetwork(network: Network, steps: ParameterArrays, into?: 
 }
 
 /**
- * The forward pass and steps 1–5: errors, deltas and gradients of the batch loss.
+ * The forward pass and steps 1–5: errors, deltas and gradients of the batch loss, and with
+ * weight decay step 5b, the penalty's $\lambda' W^{(l)}$ added to the weights' gradients.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$, one sample per column
  * @param targets - $t$, $n_L \times B$
  * @param into - buffers of the same shapes to write every quantity into; new arrays if left out
+ * @param weightDecay - $\lambda' \ge 0$, the coefficient of the penalty $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$
+ *   (see {@link model/weight-decay | weight-decay}); default $0$, no penalty
+ * @throws {@link numeric/errors!ValueError | ValueError} for a $\lambda'$ that is negative or not finite
  */
-export function backpropagate(network: Network, inputs: Matrix, targets: Matrix, into?: Backpropagation): Backpropagation {
+export function backpropagate(network: Network, inputs: Matrix, targets: Matrix, into?: Backpropagation, weightDecay = 0): Backpropagation {
+  validateWeightDecay(weightDecay);
   const { trace, errors, deltas } = backpropagateDeltas(network, inputs, targets, into);
-  return { trace, errors, deltas, gradients: gradients(trace, deltas, network.biases !== null, into?.gradients) };
+  const batchGradients = gradients(trace, deltas, network.biases !== null, into?.gradients);
+  return { trace, errors, deltas, gradients: weightDecayGradients(batchGradients, network.weights, weightDecay, batchGradients) };
 }
 
 /**
@@ -366,23 +380,38 @@ export function backpropagate(network: Network, inputs: Matrix, targets: Matrix,
  *   every intermediate is written into them, and `network`'s own parameters are updated in
  *   place (the step's `updated` is then `network`). Left out, the step allocates new arrays and
  *   leaves `network` unchanged
+ * @param weightDecay - $\lambda' \ge 0$, the coefficient of the weight-decay penalty (see
+ *   {@link model/weight-decay | weight-decay}): the loss gains $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$,
+ *   the weights' gradients $\lambda' W^{(l)}$, and the step is $-\eta$ times the whole gradient.
+ *   Default $0$, no penalty
  * @throws {@link numeric/errors!NumericError | NumericError} if finite input overflows: an output, the loss, a gradient
  *   or an updated weight that is not finite. A preactivation may overflow when its activation
  *   still gives a finite output (a sigmoid of $10^{600}$ is $1$ in float64), since the answer is
  *   then representable and exact to float64 precision.
- * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate that is negative or not finite
+ * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate or a weight decay that is negative or not finite
  */
-export function trainingStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number, into?: StepBuffers): TrainingStep {
+export function trainingStep(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  learningRate: number,
+  into?: StepBuffers,
+  weightDecay = 0,
+): TrainingStep {
   validateLearningRate(learningRate);
-  const backpropagation = backpropagate(network, inputs, targets, into);
-  const loss = traceLoss(network, backpropagation.trace, targets);
+  validateWeightDecay(weightDecay);
+  const backpropagation = backpropagate(network, inputs, targets, into, weightDecay);
+  const batchLoss = traceLoss(network, backpropagation.trace, targets);
+  // The penalty is of the weights before the step: read them before the update, which may be in place.
+  const loss = lossWithWeightDecay(batchLoss, network.weights, weightDecay);
   const steps = deltaWeights(backpropagation.gradients, learningRate, into?.deltaWeights);
   const updated = updatedNetwork(network, steps, into === undefined ? undefined : network);
   assertFiniteArrays("the outputs", backpropagation.trace.outputs);
-  assertFiniteLoss(loss, backpropagation.trace.outputs[depth(network.spec)]!, targets);
+  assertFiniteLoss(batchLoss, backpropagation.trace.outputs[depth(network.spec)]!, targets);
+  assertFinite("the loss with the weight-decay penalty", [loss], "the weights are too large for float64");
   assertFiniteArrays("the gradients", [...backpropagation.gradients.weights, ...(backpropagation.gradients.biases ?? [])]);
   assertFiniteArrays("the updated weights", [...updated.weights, ...(updated.biases ?? [])]);
-  return { ...backpropagation, loss, learningRate, deltaWeights: steps, updated };
+  return { ...backpropagation, loss, learningRate, weightDecay, deltaWeights: steps, updated };
 }
 
 /**

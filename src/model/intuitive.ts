@@ -47,6 +47,7 @@ import {
   type StepBuffers,
 } from "./backprop.js";
 import { validateLearningRate } from "./learning-rate.js";
+import { validateWeightDecay, weightDecayGradients } from "./weight-decay.js";
 import { forward, type Trace } from "./forward.js";
 import { depth, type Network, type NetworkSpec, type ParameterArrays } from "./network.js";
 
@@ -114,7 +115,9 @@ export function intuitiveHiddenError(nextWeights: Matrix, nextError: Matrix, int
  * follows the exact steps 5–7 ({@link model/backprop!gradients | gradients}, {@link model/backprop!deltaWeights | deltaWeights}, {@link model/backprop!updatedNetwork | updatedNetwork})
  * with $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$ in place of $\delta^{(l)}$, so the two rules
  * differ in the errors alone. The loss named in the spec is not consulted: the rule is the
- * same whatever the loss.
+ * same whatever the loss. With weight decay, step 5b adds $\lambda' W^{(l)}$ to the weights'
+ * "gradients" as it does for the exact rule ({@link model/weight-decay!weightDecayGradients | weightDecayGradients}):
+ * the penalty's share does not depend on how the errors were sent back.
  *
  * @param network - a network whose activations are all element-wise (no `softmax`)
  * @param inputs - $x$, $n_0 \times B$
@@ -124,13 +127,23 @@ export function intuitiveHiddenError(nextWeights: Matrix, nextError: Matrix, int
  *   (training's workspace): the errors go into its `errors`, the
  *   $-\left(e^{(l)} \odot f_l'(z^{(l)})\right)$ into its `deltas`, and `network` is updated in
  *   place. Left out, new arrays and a new network
+ * @param weightDecay - $\lambda' \ge 0$, the coefficient of the weight-decay penalty; default $0$, none
  * @throws {@link numeric/errors!SpecError | SpecError} for a `softmax` layer (see {@link assertIntuitiveRuleApplies})
- * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate that is negative or not finite
+ * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate or a weight decay that is negative or not finite
  */
-export function intuitiveStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number, into?: StepBuffers): IntuitiveStep {
+export function intuitiveStep(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  learningRate: number,
+  into?: StepBuffers,
+  weightDecay = 0,
+): IntuitiveStep {
   validateLearningRate(learningRate);
+  validateWeightDecay(weightDecay);
   const { trace, errors, deltas } = intuitiveBackwardPass(network, inputs, targets, into);
-  const parameterGradients = gradients(trace, deltas, network.biases !== null, into?.gradients);
+  const batchGradients = gradients(trace, deltas, network.biases !== null, into?.gradients);
+  const parameterGradients = weightDecayGradients(batchGradients, network.weights, weightDecay, batchGradients);
   const steps = deltaWeights(parameterGradients, learningRate, into?.deltaWeights);
   return { trace, errors, deltaWeights: steps, updated: updatedNetwork(network, steps, into === undefined ? undefined : network) };
 }

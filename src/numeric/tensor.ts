@@ -406,6 +406,35 @@ export function added<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, into
 }
 
 /**
+ * The sum of an array and a multiple of another, $C = A + sB$, entry by entry as
+ * `a + (s * b)`: the product rounded first, then the sum.
+ *
+ * @param a - the first term
+ * @param b - the array to scale, of the same shape
+ * @param scalar - $s$
+ * @param into - where to write $C$ (it may be `a` or `b`); a new array if left out
+ */
+export function addedMultiple<Shaped extends Matrix | Vector>(a: Shaped, b: Shaped, scalar: number, into: Shaped = zerosLike(a)): Shaped {
+  if (!a.shape.every((size, axis) => size === b.shape[axis] && size === into.shape[axis]) || a.dimension !== b.dimension) {
+    throw new ShapeError(`cannot add a multiple of an array of shape ${b.shape.join("×")} to one of shape ${a.shape.join("×")}`);
+  }
+  if (!sameDenseLayout(into, a, b)) {
+    // Views (a transpose, a column): through the strides, one entry at a time, in the same order of roundings.
+    if (a.dimension === 1) {
+      for (let i = 0; i < a.shape[0]!; i++) into.set(i, a.get(i) + scalar * b.get(i));
+    } else {
+      const [rows, columns] = dimensions(a);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) into.set(i, j, a.get(i, j) + scalar * b.get(i, j));
+    }
+    return into;
+  }
+  const [c, x, y, size] = [into.data, a.data, b.data, into.size];
+  const [cStart, xStart, yStart] = [into.offset, a.offset, b.offset];
+  for (let i = 0; i < size; i++) c[cStart + i] = x[xStart + i]! + scalar * y[yStart + i]!;
+  return into;
+}
+
+/**
  * Whether three arrays of one shape are each stored densely, row after row (as {@link zeros}
  * makes them): then entry $i$ of each is `data[offset + i]`, and an element-wise operation is
  * one loop over the data instead of `ndarray-ops`' general loops over strides.

@@ -19,6 +19,7 @@
  */
 import { backpropagate } from "../model/backprop.js";
 import { networkLoss } from "../model/forward.js";
+import { lossWithWeightDecay } from "../model/weight-decay.js";
 import type { Network, ParameterArrays } from "../model/network.js";
 import type { Matrix } from "../numeric/tensor.js";
 import { defaultFloor, type EntryMethod, type GradientEntry, type GradientReport } from "./comparison.js";
@@ -36,6 +37,12 @@ export interface CheckedBatch {
   readonly inputs: Matrix;
   /** $t$, $n_L \times B$. */
   readonly targets: Matrix;
+  /**
+   * $\lambda' \ge 0$, the coefficient of the weight-decay penalty $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$
+   * that the loss includes (a case's `weightDecay`). Default $0$. Every method differentiates
+   * the loss with its penalty.
+   */
+  readonly weightDecay?: number;
 }
 
 /** The five oracles, in the order they run. */
@@ -68,29 +75,32 @@ export interface CheckReport {
 }
 
 /**
- * Runs the chosen methods against gradients of a case's batch loss.
+ * Runs the chosen methods against gradients of a case's batch loss (with its weight-decay
+ * penalty, when the batch has one).
  *
- * @param batch - the network, inputs and targets
+ * @param batch - the network, inputs and targets, and the weight decay of the loss
  * @param methods - the methods to run, in order
  * @param gradients - the gradients to check; by default this library's
  */
 export function runChecks(batch: CheckedBatch, methods: readonly CheckMethod[], gradients?: ParameterArrays): CheckReport {
   const { network, inputs, targets } = batch;
-  const analytic = gradients ?? backpropagate(network, inputs, targets).gradients;
+  const weightDecay = batch.weightDecay ?? 0;
+  const analytic = gradients ?? backpropagate(network, inputs, targets, undefined, weightDecay).gradients;
+  const loss = lossWithWeightDecay(networkLoss(network, inputs, targets), network.weights, weightDecay);
   // The oracles cannot judge an entry whose perturbation crosses a kink; at a preactivation
   // exactly on one, the two slopes bound the entry instead.
   const kinks =
     unitsAtKinks(network, inputs).length === 0
       ? null
-      : judgeAtKinks(network, inputs, targets, analytic, defaultFloor(networkLoss(network, inputs, targets)));
+      : judgeAtKinks(network, inputs, targets, analytic, defaultFloor(loss), undefined, weightDecay);
   const reports = methods.map((method): MethodReport => {
     switch (method) {
       case "directional":
-        return directionalCheck(network, inputs, targets, analytic);
+        return directionalCheck(network, inputs, targets, analytic, { weightDecay });
       case "taylor":
-        return taylorTest(network, inputs, targets, analytic);
+        return taylorTest(network, inputs, targets, analytic, { weightDecay });
       default:
-        return checkGradients(network, inputs, targets, analytic, { method: method satisfies EntryMethod });
+        return checkGradients(network, inputs, targets, analytic, { method: method satisfies EntryMethod, weightDecay });
     }
   });
   return {

@@ -35,6 +35,13 @@ export interface GradientCheckOptions {
    * $10^{-3}$ in {@link compareGradients}, which does not know the loss.
    */
   readonly floor?: number;
+  /**
+   * $\lambda' \ge 0$, the coefficient of the weight-decay penalty $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$
+   * that the loss includes (see {@link model/weight-decay | weight-decay}). Default $0$. The oracles
+   * differentiate the loss with its penalty, so that gradients with weight decay are checked
+   * against the derivative of the same loss.
+   */
+  readonly weightDecay?: number;
 }
 
 /**

@@ -21,6 +21,11 @@
  * which also runs backpropagation in complex arithmetic on it); the gradients here are the case
  * of the unit directions, one parameter's imaginary part $h$ and every other $0$.
  *
+ * With a weight decay $\lambda'$, the loss is the batch mean plus the penalty
+ * $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$, and the penalty is evaluated in complex arithmetic too
+ * ({@link complexWeightPenalty}), from the same complex weights, so that its slope comes out of
+ * the imaginary part with the data's and never from its derivative $\lambda' W$.
+ *
  * `relu` and `leaky_relu` are not analytic at $0$: they choose their branch by the real part,
  * $z \mapsto z$ if $\operatorname{Re} z > 0$, which gives the derivative of the branch the real
  * input is on (and, at exactly $0$, the left slope, as the real activations do).
@@ -32,7 +37,7 @@ import { forward } from "../model/forward.js";
 import type { LossName } from "../model/losses.js";
 import { parameterEntries, type Network, type ParameterArrays } from "../model/network.js";
 import { dimensions, type Matrix, type Vector, zerosLike } from "../numeric/tensor.js";
-import type { NumericGradients } from "./comparison.js";
+import type { GradientCheckOptions, NumericGradients } from "./comparison.js";
 import { gradientsWithKinkSlope, unitsAtKinks } from "./kink-conventions.js";
 import * as C from "../numeric/complex.js";
 
@@ -85,12 +90,19 @@ function complexSoftplus(z: C.Complex): C.Complex {
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
+ * @param options - the weight decay $\lambda'$ of the loss (see {@link oracles/comparison!GradientCheckOptions | GradientCheckOptions}); default $0$
  * @returns the gradients and no error estimate. The imaginary step crosses no kink, but at a
  *   preactivation exactly at one the branch taken is a convention (the left slope), so the
  *   entries that depend on it are marked as crossed, and judged by the kinks' own check
  *   ({@link oracles/kink-conventions!judgeAtKinks | judgeAtKinks}) instead
  */
-export function complexStepGradients(network: Network, inputs: Matrix, targets: Matrix): NumericGradients {
+export function complexStepGradients(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  options: Pick<GradientCheckOptions, "weightDecay"> = {},
+): NumericGradients {
+  const weightDecay = options.weightDecay ?? 0;
   const trace = forward(network, inputs);
   const imaginary = zeroParameters(network);
   const differentiate = (parameters: Matrix | Vector, steps: Matrix | Vector, layer: number): Matrix | Vector => {
@@ -99,8 +111,10 @@ export function complexStepGradients(network: Network, inputs: Matrix, targets: 
     for (let index = 0; index < parameters.data.length; index++) {
       steps.data[index] = complexStep;
       const pass = forwardFrom(network, imaginary, layer, previous);
+      const batchLoss = complexBatchLoss(network.spec.loss, pass.preactivations.at(-1)!, pass.outputs.at(-1)!, targets);
+      const loss = weightDecay === 0 ? batchLoss : C.add(batchLoss, complexWeightPenalty(network, imaginary, weightDecay));
       steps.data[index] = 0;
-      result.data[index] = complexBatchLoss(network.spec.loss, pass.preactivations.at(-1)!, pass.outputs.at(-1)!, targets).im / complexStep;
+      result.data[index] = loss.im / complexStep;
     }
     return result;
   };
@@ -153,6 +167,33 @@ export function complexForward(network: Network, imaginary: ParameterArrays, inp
  */
 export function complexLoss(network: Network, trace: ComplexTrace, targets: Matrix): C.Complex {
   return complexBatchLoss(network.spec.loss, trace.preactivations.at(-1)!, trace.outputs.at(-1)!, targets);
+}
+
+/**
+ * The weight-decay penalty of complex weights, from its defining formula:
+ *
+ * $$P = \frac{\lambda'}{2} \sum_{l} \sum_{j,k} \left(w^{(l)}_{jk} + i\,\operatorname{Im} w^{(l)}_{jk}\right)^2,$$
+ *
+ * every square a complex product, the biases left out as the real penalty leaves them. At
+ * $w + ihV$, $\operatorname{Im} P = h \lambda' \sum w\, V_W$ exactly (to rounding): nothing cancels.
+ *
+ * @param network - the real weights $w$
+ * @param imaginary - the imaginary parts, shaped like the parameters (their biases are not read)
+ * @param weightDecay - $\lambda' \ge 0$
+ */
+export function complexWeightPenalty(network: Network, imaginary: ParameterArrays, weightDecay: number): C.Complex {
+  let squares = C.complex(0);
+  network.weights.forEach((weights, index) => {
+    const steps = imaginary.weights[index]!;
+    const [rows, columns] = dimensions(weights);
+    for (let j = 0; j < rows; j++) {
+      for (let k = 0; k < columns; k++) {
+        const weight = C.complex(weights.get(j, k), steps.get(j, k));
+        squares = C.add(squares, C.mul(weight, weight));
+      }
+    }
+  });
+  return C.scale(squares, weightDecay / 2);
 }
 
 /** What {@link complexForward} computed, indexed as the real {@link model/forward!Trace | Trace}. */

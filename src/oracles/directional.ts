@@ -24,6 +24,8 @@ export interface DirectionalOptions {
   readonly relativeStep?: number;
   /** The largest relative error that passes. Default $10^{-6}$. */
   readonly tolerance?: number;
+  /** $\lambda' \ge 0$, the coefficient of the weight-decay penalty the loss includes. Default $0$. */
+  readonly weightDecay?: number;
 }
 
 /** One direction of a directional check. */
@@ -74,23 +76,26 @@ export interface DirectionalReport {
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param analytic - the gradients under test; by default this library's {@link model/backprop!backpropagate | backpropagate}
- * @param options - directions, seed, step and tolerance (see {@link DirectionalOptions})
+ *   (with the options' weight decay)
+ * @param options - directions, seed, step, tolerance and the loss's weight decay (see {@link DirectionalOptions})
  */
 export function directionalCheck(
   network: Network,
   inputs: Matrix,
   targets: Matrix,
-  analytic: ParameterArrays = backpropagate(network, inputs, targets).gradients,
+  analytic?: ParameterArrays,
   options: DirectionalOptions = {},
 ): DirectionalReport {
   const seed = options.seed ?? 1;
+  const weightDecay = options.weightDecay ?? 0;
   const { gradient, parameters, directions, line } = alongRandomDirections(
     network,
     inputs,
     targets,
-    analytic,
+    analytic ?? backpropagate(network, inputs, targets, undefined, weightDecay).gradients,
     options.directions ?? 4,
     seed,
+    weightDecay,
   );
   const tolerance = options.tolerance ?? 1e-6;
   const floor = defaultFloor(line.loss);

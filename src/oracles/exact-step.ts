@@ -60,7 +60,7 @@ export interface ExactStep {
   readonly preactivations: readonly ExactMatrix[];
   /** $o^{(1)}, \dots, o^{(L)}$ (the inputs $o^{(0)}$ are given and left out): `outputs[l-1]` is $o^{(l)}$. */
   readonly outputs: readonly ExactMatrix[];
-  /** $E$, the batch mean of the loss. */
+  /** $E$, the batch mean of the loss, plus the weight-decay penalty when $\lambda' > 0$. */
   readonly loss: Exact;
   /** $\delta^{(1)}, \dots, \delta^{(L)}$. */
   readonly deltas: readonly ExactMatrix[];
@@ -76,12 +76,18 @@ export interface ExactStep {
  * One step of gradient descent, exact: what {@link model/backprop!trainingStep | trainingStep}
  * computes in float64.
  *
+ * With a weight decay $\lambda' > 0$ the loss gains the penalty
+ * $\frac{\lambda'}{2} \sum_l \sum_{j,k} (w^{(l)}_{jk})^2$ (the squares summed layer by layer, row
+ * by row, then multiplied by $\lambda'/2$) and each weight's gradient the term $\lambda' w^{(l)}_{jk}$,
+ * added to the batch mean: derived here from the penalty's definition, as the rest of the step is.
+ *
  * @param network - the network (its weights and biases are read exactly)
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param learningRate - $\eta$
+ * @param weightDecay - $\lambda' \ge 0$, the coefficient of the weight-decay penalty; default $0$, none
  */
-export function exactStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number): ExactStep {
+export function exactStep(network: Network, inputs: Matrix, targets: Matrix, learningRate: number, weightDecay = 0): ExactStep {
   const { spec } = network;
   const L = spec.activations.length;
   const samples = inputs.shape[1]!;
@@ -117,7 +123,16 @@ export function exactStep(network: Network, inputs: Matrix, targets: Matrix, lea
     sampleLosses.push(loss);
     delta.forEach((entry, j) => outputDelta[j]!.push(entry));
   }
-  const loss = dividedBy(sum(sampleLosses), given(samples));
+  const batchLoss = dividedBy(sum(sampleLosses), given(samples));
+  // The penalty (λ'/2) Σ w², the squares summed from the first weight on; none at λ' = 0.
+  const decay = given(weightDecay);
+  const loss =
+    weightDecay === 0
+      ? batchLoss
+      : plus(
+          batchLoss,
+          times(dividedBy(decay, given(2)), sum(weights.flatMap((matrix) => matrix.flatMap((row) => row.map((w) => times(w, w)))))),
+        );
 
   // The hidden deltas: δ^{(l)} = (W^{(l+1)ᵀ} δ^{(l+1)}) ⊙ f'(z^{(l)}).
   const deltas: ExactMatrix[] = new Array<ExactMatrix>(L);
@@ -133,9 +148,15 @@ export function exactStep(network: Network, inputs: Matrix, targets: Matrix, lea
   // The gradients, batch means: (Σ_b δ_jb o_kb) · (1/B), then −η times them, then the update.
   const inverseBatch = samples === 1 ? exactOne : roundedConstant(new ExactDecimal(1).dividedBy(samples));
   const layerInputs = [exactOfMatrix(inputs), ...outputs.slice(0, -1)];
+  // The weights' gradients: the batch mean, plus λ' w with weight decay.
   const gradients: ExactParameters = {
     weights: deltas.map((delta, l) =>
-      delta.map((row) => layerInputs[l]!.map((inputRow) => times(sum(row.map((entry, b) => times(entry, inputRow[b]!))), inverseBatch))),
+      delta.map((row, j) =>
+        layerInputs[l]!.map((inputRow, k) => {
+          const mean = times(sum(row.map((entry, b) => times(entry, inputRow[b]!))), inverseBatch);
+          return weightDecay === 0 ? mean : plus(mean, times(decay, weights[l]![j]![k]!));
+        }),
+      ),
     ),
     biases: biases === null ? null : deltas.map((delta) => delta.map((row) => dividedBy(sum(row), given(samples)))),
   };

@@ -1,7 +1,10 @@
 /**
  * Numeric gradients from the loss alone, one parameter at a time: central differences, and
  * Richardson extrapolation of two of them. Neither calls the backward pass or any
- * activation's derivative, which is what makes them independent witnesses of it.
+ * activation's derivative, which is what makes them independent witnesses of it. The loss is
+ * the batch mean plus, with a weight decay $\lambda'$ (the option `weightDecay`), its penalty
+ * $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$ at the perturbed weights: the differences
+ * see the penalty's slope as they see the data's, and never its derivative $\lambda' W$.
  *
  * - central differences ({@link numericGradients}): two losses per parameter, step
  *   $\varepsilon^{1/3}$, error about $10^{-10}$;
@@ -16,6 +19,7 @@
  */
 import { forward, traceLoss } from "../model/forward.js";
 import { cloneNetwork, type Network, type ParameterArrays } from "../model/network.js";
+import { lossWithWeightDecay } from "../model/weight-decay.js";
 import { zerosLike, type Matrix, type Vector } from "../numeric/tensor.js";
 import type { EntryMethod, GradientCheckOptions, NumericGradients } from "./comparison.js";
 import { crossesKink, kinkBranches } from "./kinks.js";
@@ -59,11 +63,11 @@ export const richardsonRelativeStep = Math.pow(Number.EPSILON, 1 / 5);
  * @param network - the network (left unchanged)
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
- * @param options - the relative step (see {@link oracles/comparison!GradientCheckOptions | GradientCheckOptions})
+ * @param options - the relative step and the weight decay (see {@link oracles/comparison!GradientCheckOptions | GradientCheckOptions})
  */
 export function numericGradients(network: Network, inputs: Matrix, targets: Matrix, options: GradientCheckOptions = {}): NumericGradients {
   const relativeStep = options.relativeStep ?? defaultRelativeStep;
-  return perturbEachParameter(network, inputs, targets, "central", relativeStep, (lossAt, original, step) => {
+  return perturbEachParameter(network, inputs, targets, options.weightDecay ?? 0, "central", relativeStep, (lossAt, original, step) => {
     const up = original + step;
     const down = original - step;
     return { value: (lossAt(up) - lossAt(down)) / (up - down), error: null };
@@ -87,7 +91,7 @@ export function numericGradients(network: Network, inputs: Matrix, targets: Matr
  * @param network - the network (left unchanged)
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
- * @param options - the relative step (see {@link oracles/comparison!GradientCheckOptions | GradientCheckOptions})
+ * @param options - the relative step and the weight decay (see {@link oracles/comparison!GradientCheckOptions | GradientCheckOptions})
  */
 export function richardsonGradients(
   network: Network,
@@ -96,7 +100,7 @@ export function richardsonGradients(
   options: GradientCheckOptions = {},
 ): NumericGradients {
   const relativeStep = options.relativeStep ?? richardsonRelativeStep;
-  return perturbEachParameter(network, inputs, targets, "richardson", relativeStep, (lossAt, original, step) => {
+  return perturbEachParameter(network, inputs, targets, options.weightDecay ?? 0, "richardson", relativeStep, (lossAt, original, step) => {
     const central = (size: number): number => {
       const up = original + size;
       const down = original - size;
@@ -117,6 +121,7 @@ function perturbEachParameter(
   network: Network,
   inputs: Matrix,
   targets: Matrix,
+  weightDecay: number,
   method: EntryMethod,
   relativeStep: number,
   estimate: (lossAt: (value: number) => number, original: number, step: number) => { value: number; error: number | null },
@@ -132,9 +137,11 @@ function perturbEachParameter(
       const lossAt = (value: number): number => {
         parameters.data[index] = value;
         const trace = forward(probe, inputs);
+        // The penalty is of the perturbed weights: taken before the parameter is put back.
+        const loss = lossWithWeightDecay(traceLoss(probe, trace, targets), probe.weights, weightDecay);
         parameters.data[index] = original;
         if (!crossed) crossed = crossesKink(branches, probe, trace.preactivations);
-        return traceLoss(probe, trace, targets);
+        return loss;
       };
       const { value, error } = estimate(lossAt, original, relativeStep * Math.max(1, Math.abs(original)));
       result.data[index] = value;

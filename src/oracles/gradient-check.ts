@@ -13,6 +13,7 @@
  */
 import { backpropagate } from "../model/backprop.js";
 import { networkLoss } from "../model/forward.js";
+import { lossWithWeightDecay } from "../model/weight-decay.js";
 import type { Network, ParameterArrays } from "../model/network.js";
 import type { Matrix } from "../numeric/tensor.js";
 import { compareGradients, defaultFloor, type GradientCheckOptions, type GradientReport, type NumericGradients } from "./comparison.js";
@@ -32,17 +33,20 @@ import { kinkDistance } from "./kinks.js";
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param analytic - the gradients to check; by default this library's {@link model/backprop!backpropagate | backpropagate}
- * @param options - oracle, step, tolerance and floor (see {@link oracles/comparison!GradientCheckOptions | GradientCheckOptions})
+ *   (with the options' weight decay)
+ * @param options - oracle, step, tolerance, floor and the loss's weight decay (see {@link oracles/comparison!GradientCheckOptions | GradientCheckOptions})
  */
 export function checkGradients(
   network: Network,
   inputs: Matrix,
   targets: Matrix,
-  analytic: ParameterArrays = backpropagate(network, inputs, targets).gradients,
+  analytic?: ParameterArrays,
   options: GradientCheckOptions = {},
 ): GradientReport {
-  const floor = options.floor ?? defaultFloor(networkLoss(network, inputs, targets));
-  const report = compareGradients(analytic, oracleGradients(network, inputs, targets, options), { ...options, floor });
+  const weightDecay = options.weightDecay ?? 0;
+  const gradients = analytic ?? backpropagate(network, inputs, targets, undefined, weightDecay).gradients;
+  const floor = options.floor ?? defaultFloor(lossWithWeightDecay(networkLoss(network, inputs, targets), network.weights, weightDecay));
+  const report = compareGradients(gradients, oracleGradients(network, inputs, targets, options), { ...options, floor });
   return { ...report, kinkDistance: kinkDistance(network, inputs) };
 }
 
@@ -52,7 +56,7 @@ export function checkGradients(
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
- * @param options - the oracle and its step
+ * @param options - the oracle, its step and the loss's weight decay
  */
 export function oracleGradients(network: Network, inputs: Matrix, targets: Matrix, options: GradientCheckOptions = {}): NumericGradients {
   switch (options.method ?? "central") {
@@ -61,6 +65,6 @@ export function oracleGradients(network: Network, inputs: Matrix, targets: Matri
     case "richardson":
       return richardsonGradients(network, inputs, targets, options);
     case "complex-step":
-      return complexStepGradients(network, inputs, targets);
+      return complexStepGradients(network, inputs, targets, options);
   }
 }

@@ -39,6 +39,7 @@
  * @module
  */
 import { backpropagate, backpropagateDeltas, gradients } from "../model/backprop.js";
+import { weightDecayGradients } from "../model/weight-decay.js";
 import { forward, traceLoss, type Trace } from "../model/forward.js";
 import { directionalDerivative, forwardTangents } from "../model/forward-mode.js";
 import { gaussNewtonVectorProduct, hessianVectorProduct, type SecondOrderProducts } from "../model/second-order.js";
@@ -103,17 +104,26 @@ export function onTheRightOfKinks(network: Network, trace: Trace): Trace {
  * exactly at a kink: $f'(0)$ of `relu` taken as $0$ or $1$ and of `leaky_relu` as $0.01$ or $1$.
  * The left slope is {@link model/backprop!backpropagate | backpropagate}'s own; the right one is
  * backpropagation's steps 1–5 on the forward pass {@link onTheRightOfKinks}. Away from the kinks
- * both are the gradient.
+ * both are the gradient. With weight decay both gain the penalty's $\lambda' W$ (step 5b), which
+ * no slope at a kink changes.
  *
  * @param network - the network
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param side - which slope at the kinks
+ * @param weightDecay - $\lambda' \ge 0$, the coefficient of the loss's weight-decay penalty; default $0$
  */
-export function gradientsWithKinkSlope(network: Network, inputs: Matrix, targets: Matrix, side: KinkSide): ParameterArrays {
-  if (side === "left") return backpropagate(network, inputs, targets).gradients;
+export function gradientsWithKinkSlope(
+  network: Network,
+  inputs: Matrix,
+  targets: Matrix,
+  side: KinkSide,
+  weightDecay = 0,
+): ParameterArrays {
+  if (side === "left") return backpropagate(network, inputs, targets, undefined, weightDecay).gradients;
   const trace = onTheRightOfKinks(network, forward(network, inputs));
-  return gradients(trace, backpropagateDeltas(network, inputs, targets, undefined, trace).deltas, network.biases !== null);
+  const batchGradients = gradients(trace, backpropagateDeltas(network, inputs, targets, undefined, trace).deltas, network.biases !== null);
+  return weightDecayGradients(batchGradients, network.weights, weightDecay, batchGradients);
 }
 
 /**
@@ -198,6 +208,7 @@ export const kinkTolerance = 1e-9;
  * @param supplied - the gradients under test, shaped like the parameters
  * @param floor - the floor of the relative error's denominator, as the oracles use it
  * @param tolerance - the relative tolerance; {@link kinkTolerance} by default
+ * @param weightDecay - $\lambda' \ge 0$, the coefficient of the loss's weight-decay penalty; default $0$
  */
 export function judgeAtKinks(
   network: Network,
@@ -206,10 +217,11 @@ export function judgeAtKinks(
   supplied: ParameterArrays,
   floor: number,
   tolerance = kinkTolerance,
+  weightDecay = 0,
 ): KinkJudgement {
   const units = unitsAtKinks(network, inputs);
-  const left = parameterEntries(gradientsWithKinkSlope(network, inputs, targets, "left"));
-  const right = parameterEntries(gradientsWithKinkSlope(network, inputs, targets, "right"));
+  const left = parameterEntries(gradientsWithKinkSlope(network, inputs, targets, "left", weightDecay));
+  const right = parameterEntries(gradientsWithKinkSlope(network, inputs, targets, "right", weightDecay));
   const given = parameterEntries(supplied);
   const close = (a: number, b: number) => relativeError(a, b, floor) <= tolerance;
   const entries: KinkEntry[] = given.map((entry, index) => {

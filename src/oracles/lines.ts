@@ -4,6 +4,9 @@
  *
  * $$E(w + s u) = E(w) + s\, \nabla E \cdot u + O(s^2).$$
  *
+ * $E$ is the batch mean of the loss, plus the weight-decay penalty
+ * $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$ at $w + s u$ when the loss has one.
+ *
  * What the two checks along directions start from: the directional check
  * ({@link oracles/directional | directional}) and the Taylor-remainder test
  * ({@link oracles/taylor | taylor}).
@@ -11,6 +14,7 @@
  * @module
  */
 import { forward, networkLoss, traceLoss } from "../model/forward.js";
+import { lossWithWeightDecay } from "../model/weight-decay.js";
 import { cloneNetwork, parameterCount, type Network, type ParameterArrays } from "../model/network.js";
 import { ShapeError } from "../numeric/errors.js";
 import { seededRandom } from "../numeric/random.js";
@@ -60,6 +64,7 @@ export interface Directions {
  * @param analytic - the gradients under test
  * @param count - how many directions
  * @param seed - the seed of the directions
+ * @param weightDecay - $\lambda' \ge 0$, the coefficient of the loss's weight-decay penalty; default $0$
  * @throws {@link numeric/errors!ShapeError | ShapeError} for gradients with another number of entries than the network has parameters
  */
 export function alongRandomDirections(
@@ -69,24 +74,25 @@ export function alongRandomDirections(
   analytic: ParameterArrays,
   count: number,
   seed: number,
+  weightDecay = 0,
 ): Directions {
   const gradient = flatten(analytic, parameterCount(network.spec));
   return {
     gradient,
     parameters: flatten(network, gradient.length),
     directions: unitDirections(gradient.length, count, seed),
-    line: lineThrough(network, inputs, targets),
+    line: lineThrough(network, inputs, targets, weightDecay),
   };
 }
 
 /** The loss at $w + s u$ for the network's parameters $w$, and whether any kink was crossed. */
-function lineThrough(network: Network, inputs: Matrix, targets: Matrix): Line {
+function lineThrough(network: Network, inputs: Matrix, targets: Matrix, weightDecay: number): Line {
   const probe = cloneNetwork(network);
   const arrays: (Matrix | Vector)[] = [...probe.weights, ...(probe.biases ?? [])];
   const originals = arrays.map((array) => Float64Array.from(array.data));
   const branches = kinkBranches(network, forward(network, inputs).preactivations);
   return {
-    loss: networkLoss(network, inputs, targets),
+    loss: lossWithWeightDecay(networkLoss(network, inputs, targets), network.weights, weightDecay),
     at(direction: Float64Array, scale: number): LinePoint {
       let offset = 0;
       for (const [index, array] of arrays.entries()) {
@@ -95,7 +101,7 @@ function lineThrough(network: Network, inputs: Matrix, targets: Matrix): Line {
         offset += original.length;
       }
       const trace = forward(probe, inputs);
-      const loss = traceLoss(probe, trace, targets);
+      const loss = lossWithWeightDecay(traceLoss(probe, trace, targets), probe.weights, weightDecay);
       return { loss, kinkCrossed: crossesKink(branches, probe, trace.preactivations) };
     },
   };

@@ -68,6 +68,7 @@ import { backpropagate, type Backpropagation } from "../model/backprop.js";
 import { traceLoss } from "../model/forward.js";
 import { parameterEntries, type ParameterArrays, type ParameterEntry } from "../model/network.js";
 import { secondOrder, type SecondOrderProducts } from "../model/second-order.js";
+import { ValueError } from "../numeric/errors.js";
 import { dimensions, type Matrix } from "../numeric/tensor.js";
 import type { CheckedBatch } from "./check.js";
 import { defaultFloor, defaultFloorScale, relativeError, type Verdict } from "./comparison.js";
@@ -238,13 +239,14 @@ export interface SecondOrderReport {
  * Judges a second-order answer for a batch and a direction $V$ by every oracle of the module
  * comment's table (or those of `options.methods`).
  *
- * @param batch - the network, inputs and targets
+ * @param batch - the network, inputs and targets (without weight decay: the second-order products are of the loss without a penalty)
  * @param direction - $V$, shaped like the parameters
  * @param answer - the answer to judge, shaped like the batch's (as {@link conformance/hvp-format!parseHvpAnswer | parseHvpAnswer} checks it); by default this library's, {@link model/second-order!secondOrder | secondOrder}
  * @param options - the oracles to run and the known mistakes to try
  * @throws {@link numeric/errors!ShapeError | ShapeError} for a direction of another shape,
  *   {@link numeric/errors!NumericError | NumericError} for one with an entry that is not finite, or where
  *   the library's own answer overflows
+ * @throws {@link numeric/errors!ValueError | ValueError} for a batch with a weight decay other than $0$
  */
 export function runSecondOrderChecks(
   batch: CheckedBatch,
@@ -253,6 +255,11 @@ export function runSecondOrderChecks(
   options: SecondOrderCheckOptions = {},
 ): SecondOrderReport {
   const { network, inputs, targets } = batch;
+  if ((batch.weightDecay ?? 0) !== 0) {
+    throw new ValueError(
+      `the second-order checks do not support weight decay, got weightDecay ${batch.weightDecay}: the products are of the loss without its penalty`,
+    );
+  }
   const methods = options.methods ?? secondOrderMethods;
   const given = answer ?? secondOrder(network, inputs, targets, direction);
   const oracles = lazyOracles(batch, direction);

@@ -24,6 +24,8 @@ export interface TaylorOptions {
   readonly steps?: number;
   /** The smallest fitted slope that passes. Default 1.8. */
   readonly minimumSlope?: number;
+  /** $\lambda' \ge 0$, the coefficient of the weight-decay penalty the loss includes. Default $0$. */
+  readonly weightDecay?: number;
 }
 
 /** One step of the Taylor test. */
@@ -88,16 +90,26 @@ export interface TaylorReport {
  * @param inputs - $x$, $n_0 \times B$
  * @param targets - $t$, $n_L \times B$
  * @param analytic - the gradients under test; by default this library's {@link model/backprop!backpropagate | backpropagate}
- * @param options - seed, steps and the passing slope (see {@link TaylorOptions})
+ *   (with the options' weight decay)
+ * @param options - seed, steps, the passing slope and the loss's weight decay (see {@link TaylorOptions})
  */
 export function taylorTest(
   network: Network,
   inputs: Matrix,
   targets: Matrix,
-  analytic: ParameterArrays = backpropagate(network, inputs, targets).gradients,
+  analytic?: ParameterArrays,
   options: TaylorOptions = {},
 ): TaylorReport {
-  const { gradient, parameters, directions, line } = alongRandomDirections(network, inputs, targets, analytic, 1, options.seed ?? 1);
+  const weightDecay = options.weightDecay ?? 0;
+  const { gradient, parameters, directions, line } = alongRandomDirections(
+    network,
+    inputs,
+    targets,
+    analytic ?? backpropagate(network, inputs, targets, undefined, weightDecay).gradients,
+    1,
+    options.seed ?? 1,
+    weightDecay,
+  );
   const [direction] = directions;
   const slopeAlong = dot(gradient, direction!);
   const remainderAt = (step: number): { remainder: number; kinkCrossed: boolean } => {

@@ -15,7 +15,9 @@
  * $$W^{(l)}_{jk} \leftarrow W^{(l)}_{jk} + \Big(\big(\textstyle\sum_b \delta^{(l)}_{jb}\, o^{(l-1)}_{kb}\big)\,\tfrac{1}{B}\Big)(-\eta),$$
  *
  * the seed's "new weight = old weight + learning rate × error × input", with every rounding of
- * steps 5–7 made in the same order. The weights it gives are bit for bit those of
+ * steps 5–7 made in the same order. With weight decay $\lambda'$ the sum times $\frac1B$ gains
+ * $\lambda' W^{(l)}_{jk}$ before the product by $-\eta$ (step 5b), and the loss the penalty, as in
+ * `trainingStep`. The weights it gives are bit for bit those of
  * `trainingStep`, and of {@link model/intuitive!intuitiveStep | intuitiveStep} for the intuitive rule
  * (a property in `spec/training/fused-step.spec.ts` proves both on random networks).
  *
@@ -24,10 +26,11 @@
 import { backpropagateDeltas } from "../model/backprop.js";
 import { validateLearningRate } from "../model/learning-rate.js";
 import { traceLoss } from "../model/forward.js";
+import { lossWithWeightDecay, validateWeightDecay } from "../model/weight-decay.js";
 import { intuitiveBackwardPass } from "../model/intuitive.js";
 import { depth, type Network } from "../model/network.js";
 import { NumericError } from "../numeric/errors.js";
-import { arrayOverflow, assertFiniteArrays, assertFiniteLoss } from "../numeric/overflow.js";
+import { arrayOverflow, assertFinite, assertFiniteArrays, assertFiniteLoss } from "../numeric/overflow.js";
 import { added, allFinite, copyMatrix, dimensions, isDense, type Matrix, rowMeans, scaled } from "../numeric/tensor.js";
 import { addScaledProduct } from "./fused-update.js";
 import { validateVelocities, type Momentum } from "./momentum.js";
@@ -49,6 +52,12 @@ export interface FusedStepOptions {
    * Left out, plain gradient descent.
    */
   readonly momentum?: Momentum;
+  /**
+   * $\lambda' \ge 0$, the coefficient of the weight-decay penalty $\frac{\lambda'}{2} \sum_l \lVert W^{(l)} \rVert_F^2$
+   * (see {@link model/weight-decay | weight-decay}): the weights' step gains $-\eta \lambda' W^{(l)}$ and
+   * the loss the penalty; the biases are not decayed. Default $0$, none.
+   */
+  readonly weightDecay?: number;
 }
 
 /**
@@ -58,7 +67,7 @@ export interface FusedStepOptions {
  * 1. Forward pass and steps 1–4 ({@link model/backprop!backpropagateDeltas | backpropagateDeltas}, or
  *    {@link model/intuitive!intuitiveBackwardPass | intuitiveBackwardPass} for the intuitive rule),
  *    written into the workspace.
- * 2. The loss of the batch, from the forward pass.
+ * 2. The loss of the batch, from the forward pass (and the weights' penalty, with weight decay).
  * 3. For each layer, steps 5–7 in one pass over $W^{(l)}$ (see the module's comment); the biases,
  *    $n_l$ numbers, take the derivation's steps one by one:
  *    $b^{(l)} \leftarrow b^{(l)} + \left(\frac1B \sum_b \delta^{(l)}_{\cdot b}\right)(-\eta)$.
@@ -71,10 +80,10 @@ export interface FusedStepOptions {
  *   network's spec and the batch size $B$; the trace, errors and deltas are left in it (its
  *   `gradients` hold the biases' gradients and its `deltaWeights` the biases' steps; the
  *   weights' are not written)
- * @param options - the rule and the momentum
- * @returns $E$, the batch mean of the loss before the step
- * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate below 0 or not finite, or a
- *   momentum outside $[0, 1)$
+ * @param options - the rule, the momentum and the weight decay
+ * @returns $E$, the batch mean of the loss (plus the penalty, with weight decay) before the step
+ * @throws {@link numeric/errors!ValueError | ValueError} for a learning rate or a weight decay below 0
+ *   or not finite, or a momentum outside $[0, 1)$
  * @throws {@link numeric/errors!ShapeError | ShapeError} for velocities that are not shaped like the
  *   parameters, or inputs and targets that do not fit the network
  * @throws {@link numeric/errors!NumericError | NumericError} for a parameter that is not finite, and if
@@ -90,6 +99,8 @@ export function fusedTrainingStep(
   options: FusedStepOptions = {},
 ): number {
   validateLearningRate(learningRate);
+  const weightDecay = options.weightDecay ?? 0;
+  validateWeightDecay(weightDecay);
   if (options.momentum !== undefined) validateVelocities(network, options.momentum);
   const rule = options.rule ?? "exact";
   // The fused update reads the previous layer's outputs along memory: a view of the inputs that
@@ -101,8 +112,10 @@ export function fusedTrainingStep(
       : intuitiveBackwardPass(network, denseInputs, targets, workspace);
   assertFiniteParameters(network, trace.preactivations);
   assertFiniteArrays("the outputs", trace.outputs);
-  const loss = traceLoss(network, trace, targets);
-  assertFiniteLoss(loss, trace.outputs[depth(network.spec)]!, targets);
+  const batchLoss = traceLoss(network, trace, targets);
+  assertFiniteLoss(batchLoss, trace.outputs[depth(network.spec)]!, targets);
+  const loss = lossWithWeightDecay(batchLoss, network.weights, weightDecay);
+  assertFinite("the loss with the weight-decay penalty", [loss], "the weights are too large for float64");
 
   const [, samples] = dimensions(inputs);
   const momentum = options.momentum?.momentum ?? 0;
@@ -117,6 +130,7 @@ export function fusedTrainingStep(
       velocities?.weights[l - 1] ?? null,
       momentum,
       workspace.sums,
+      weightDecay,
     );
     if (!finite) throw arrayOverflow(`the updated weights of layer ${l}`);
   }

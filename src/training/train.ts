@@ -15,6 +15,12 @@
  *
  * $$v^{(l)} \leftarrow \mu\, v^{(l)} + \Delta W^{(l)}, \qquad W^{(l)} \leftarrow W^{(l)} + v^{(l)}$$
  *
+ * With weight decay, Nielsen's $\lambda$ (`weightDecay`): the loss of the whole training set of
+ * $n$ samples is the mean of their losses plus $\frac{\lambda}{2n} \sum_l \lVert W^{(l)} \rVert_F^2$, so
+ * every step's loss is its batch mean plus the penalty of coefficient $\lambda' = \lambda / n$
+ * ({@link model/weight-decay!stepWeightDecay | stepWeightDecay}), whatever the batch size, and its
+ * step $-\eta \left(\frac1B \delta^{(l)} o^{(l-1)\top} + \lambda' W^{(l)}\right)$. The biases are not decayed.
+ *
  * The steps write into buffers made once per network and batch size
  * ({@link training/workspace!createWorkspace | createWorkspace}), and the network is updated in place,
  * so the inner loop allocates no array; the numbers are bit for bit those of `trainingStep`
@@ -29,6 +35,7 @@
 import { forward } from "../model/forward.js";
 import { assertIntuitiveRuleApplies } from "../model/intuitive.js";
 import { validateLearningRate } from "../model/learning-rate.js";
+import { stepWeightDecay, validateWeightDecay } from "../model/weight-decay.js";
 import { cloneNetwork, depth, type Network } from "../model/network.js";
 import { describeValue, NumericError, ValueError } from "../numeric/errors.js";
 import { seededRandom, validateSeed } from "../numeric/random.js";
@@ -61,13 +68,19 @@ export interface TrainingOptions {
   readonly rule?: TrainingRule;
   /** The seed of the shuffles. Default 1. */
   readonly seed?: number;
+  /**
+   * $\lambda \ge 0$, Nielsen's regularisation parameter: the penalty $\frac{\lambda}{2n} \sum_l \lVert W^{(l)} \rVert_F^2$
+   * over the $n$ training samples, so that each step's coefficient is $\lambda' = \lambda / n$
+   * (see {@link model/weight-decay | weight-decay}). Default 0, no weight decay.
+   */
+  readonly weightDecay?: number;
 }
 
 /** What one epoch did. */
 export interface EpochRecord {
   /** The epoch, from 1. */
   readonly epoch: number;
-  /** The mean over the epoch's samples of the loss, each measured before its step. */
+  /** The mean over the epoch's samples of the loss, each measured before its step (with the weight-decay penalty of its step, if any). */
   readonly loss: number;
   /** The fraction of training samples classified correctly after the epoch. */
   readonly trainAccuracy: number;
@@ -120,7 +133,7 @@ export const progressInterval = 250;
  *
  * @param network - the starting network (left unchanged)
  * @param data - the training and held-out samples
- * @param options - epochs, learning rate, batch size, momentum, rule and seed
+ * @param options - epochs, learning rate, batch size, momentum, rule, seed and weight decay
  * @param observer - called with progress and with each epoch's record
  * @throws {@link numeric/errors!ValueError | ValueError} for options out of range,
  *   {@link numeric/errors!ShapeError | ShapeError} for a dataset that does not fit the network,
@@ -133,7 +146,7 @@ export function train(
   options: TrainingOptions,
   observer: TrainingObserver = {},
 ): TrainingResult {
-  const { epochs, learningRate, batchSize, momentum, rule, seed } = validateTraining(network, data, options);
+  const { epochs, learningRate, batchSize, momentum, rule, seed, weightDecay: lambda } = validateTraining(network, data, options);
   const { spec } = network;
 
   // The weights that every step multiplies, in the WebAssembly kernels' memory beside the workspace.
@@ -141,6 +154,7 @@ export function train(
   const levels = targetLevels(spec);
   const targets = classTargets(data.train, spec.sizes[depth(spec)]!, levels);
   const samples = data.train.labels.length;
+  const weightDecay = stepWeightDecay(lambda, samples);
   const order = Int32Array.from({ length: samples }, (_, index) => index);
   const random = seededRandom(seed);
   // A full batch's buffers, and a smaller batch's for the remainder of an epoch if B does not divide N.
@@ -160,6 +174,7 @@ export function train(
       copyColumns(targets, order, start, buffers.targets);
       const loss = fusedTrainingStep(trained, buffers.inputs, buffers.targets, learningRate, buffers.workspace, {
         rule,
+        weightDecay,
         ...(velocities === null ? {} : { momentum: { momentum, velocities } }),
       });
       if (!Number.isFinite(loss)) {
@@ -226,6 +241,7 @@ export function validateTraining(
     momentum: options.momentum ?? 0,
     rule: options.rule ?? "exact",
     seed: options.seed ?? 1,
+    weightDecay: options.weightDecay ?? 0,
   };
   validateTrainingOptions(complete);
   const { spec } = network;
@@ -263,9 +279,10 @@ export function validateEpochs(epochs: number, field = "epochs"): void {
  * @param options - the options, every field given
  */
 export function validateTrainingOptions(options: Required<TrainingOptions>): void {
-  const { epochs, learningRate, batchSize, momentum, rule, seed } = options;
+  const { epochs, learningRate, batchSize, momentum, rule, seed, weightDecay } = options;
   validateEpochs(epochs);
   validateLearningRate(learningRate);
+  validateWeightDecay(weightDecay);
   validateBatchSize(batchSize);
   validateMomentum(momentum);
   if (!(trainingRules as readonly string[]).includes(rule))
