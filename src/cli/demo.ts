@@ -56,11 +56,10 @@ function demo(epochsText: string, io: CommandIo, terminal: NodeJS.WriteStream | 
     );
     const options = { epochs, learningRate: 0.1, batchSize: 1, momentum: 0, rule: "exact" as const, seed: 1 };
     const result = trainWithBar(network, split, options, terminal);
-    const last = result.history[result.history.length - 1]!;
     io.stdout(`${historyTable(result.history)}\n\n`);
     io.stdout(
       `${accuracyLine(
-        last,
+        result,
         split.test.labels.length,
         result.history.reduce((sum, record) => sum + record.seconds, 0),
       )}\n`,
