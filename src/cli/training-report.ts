@@ -36,7 +36,7 @@ export function historyTable(history: readonly EpochRecord[]): string {
 }
 
 /**
- * The test accuracy in one line: `held-out accuracy after 10 epochs: 92.04 % (9204 of 10000); training took 31.0 s`,
+ * The test accuracy in one line: `held-out accuracy after 1 epoch: 93.99 % (9399 of 10000); training took 21.4 s` (the demo's),
  * or, when the epochs were measured on a validation set, `test accuracy after 10 epochs,
  * measured once, after the last (the epochs above were measured on the validation set): …`.
  *
