@@ -46,9 +46,31 @@ describe("every command refuses a bad option before it prints anything", () => {
       'backprop-ref train: --init must be one of seed_normal, xavier_uniform, xavier_normal, he_normal, got "zeros"',
     ],
     [["train", "--dataset", "mnist", "--rule", "lucky"], 'backprop-ref train: --rule must be one of exact, intuitive, got "lucky"'],
+    [["train", "--dataset", "mnist", "--train-size", "0"], 'backprop-ref train: --train-size must be an integer from 1 to 60000, got "0"'],
+    [["train", "--dataset", "iris", "--train-size", "121"], 'backprop-ref train: --train-size must be an integer from 1 to 120, got "121"'],
     [
-      ["train", "--dataset", "mnist", "--train-size", "0"],
-      `backprop-ref train: --train-size must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got "0"`,
+      ["train", "--dataset", "mnist", "--validation", "10000", "--train-size", "50001"],
+      'backprop-ref train: --train-size must be an integer from 1 to 50000, got "50001"',
+    ],
+    [
+      ["train", "--dataset", "mnist", "--validation", "60000"],
+      'backprop-ref train: --validation must be an integer from 1 to 59999, got "60000"',
+    ],
+    [["train", "--dataset", "mnist", "--validation", "0"], 'backprop-ref train: --validation must be an integer from 1 to 59999, got "0"'],
+    [
+      ["train", "--dataset", "mnist", "--validation", "0.5"],
+      'backprop-ref train: --validation must be an integer from 1 to 59999, got "0.5"',
+    ],
+    [["train", "--dataset", "mnist", "--validation", "1e4x"], 'backprop-ref train: --validation must be a decimal number, got "1e4x"'],
+    [
+      ["train", "--dataset", "iris", "--validation", "10"],
+      "backprop-ref train: --validation holds out the last n of MNIST's training digits and is for --dataset mnist only, " +
+        "got --dataset iris (whose training set is ordered by species)",
+    ],
+    [
+      ["train", "--dataset", "xor", "--validation", "1"],
+      "backprop-ref train: --validation holds out the last n of MNIST's training digits and is for --dataset mnist only, " +
+        "got --dataset xor (whose test set is its training set)",
     ],
   ])("%j is refused at once, with nothing on standard output", async (args, message) => {
     expect(await runCommand(args)).toStrictEqual({ status: 2, stdout: "", stderr: `${message}\n` });

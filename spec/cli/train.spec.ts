@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../support/command.js";
 import { historyFormat } from "../../src/cli/train.js";
+import { accuracyLine, historyTable } from "../../src/cli/training-report.js";
 import { readModel } from "../../src/training/model-file.js";
+import type { EpochRecord, TrainingResult } from "../../src/training/train.js";
 
 const run = runCommand;
 
@@ -50,6 +52,71 @@ describe("backprop-ref train and predict", () => {
     const text = await run(["train", "--dataset", "xor", "--epochs", "1", "--weight-decay", "0.4"]);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain("momentum 0, weight decay λ 0.4 (λ/n = 0.1 per step), exact rule");
+  });
+
+  it("with --validation N on MNIST's standard split, holds out the last N training digits, measures them each epoch and the test set once, and says so", async () => {
+    // The one run of this file that loads the 60,000 digits: a small network on a part of them.
+    const modelPath = join(directory, "validated.json");
+    const args = ["train", "--dataset", "mnist", "--sizes", "784,16,10", "--validation", "1000", "--train-size", "2000", "--epochs", "2"];
+    const { status, stdout, stderr } = await run([...args, "--json", "--save", modelPath]);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    const history = JSON.parse(stdout) as {
+      split: string;
+      trainingSamples: number;
+      validationSamples: number;
+      testSamples: number;
+      measuredEachEpoch: string;
+      history: Record<string, number>[];
+      testAccuracy: number;
+    };
+    expect(history).toMatchObject({ trainingSamples: 2000, validationSamples: 1000, testSamples: 10000, measuredEachEpoch: "validation" });
+    expect(history.split).toBe(
+      "the standard split in the files' order: 60000 training digits (train-*), 10000 test digits (t10k-*); pixels scaled to 0.01 + 0.99 x, x = byte / 255; " +
+        "the last 1000 training samples held out for validation, 59000 left to train on",
+    );
+    expect(history.history.map((record) => Object.keys(record))).toStrictEqual(
+      new Array(2).fill(["epoch", "loss", "trainAccuracy", "validationAccuracy", "seconds", "samplesPerSecond"]),
+    );
+    expect(history.testAccuracy).toBeGreaterThan(0.5);
+    expect(Number.isInteger(history.testAccuracy * 10000)).toBe(true); // a fraction of the 10,000 test digits
+    expect(readFileSync(join(directory, "validated.svg"), "utf8")).toContain(">validation</text>");
+  });
+
+  it("the table and the last line say which held-out set each number is of", () => {
+    const record = { epoch: 1, loss: 0.5, trainAccuracy: 0.9, seconds: 1, samplesPerSecond: 100 };
+    const validated: TrainingResult = {
+      network: undefined as never,
+      history: [{ ...record, validationAccuracy: 0.8 } satisfies EpochRecord],
+      measuredEachEpoch: "validation",
+      testAccuracy: 0.75,
+    };
+    expect(historyTable(validated.history)).toMatch(/^epoch\s+loss\s+train accuracy\s+validation accuracy\s+seconds/);
+    expect(historyTable(validated.history)).toMatch(/\n1\s+0\.5000\s+90\.00 %\s+80\.00 %/);
+    expect(accuracyLine(validated, 20, 1)).toBe(
+      "test accuracy after 1 epoch, measured once, after the last (the epochs above were measured on the validation set): 75.00 % (15 of 20); training took 1.0 s",
+    );
+    const tested: TrainingResult = { ...validated, history: [{ ...record, testAccuracy: 0.75 }], measuredEachEpoch: "test" };
+    expect(historyTable(tested.history)).toMatch(/held-out accuracy/);
+    expect(accuracyLine(tested, 20, 1)).toBe("held-out accuracy after 1 epoch: 75.00 % (15 of 20); training took 1.0 s");
+  });
+
+  it("refuses a bad --validation with exit status 2 before it loads or trains anything", async () => {
+    // 100,000 epochs of MNIST would train for days: an answer at all shows the option was checked first.
+    for (const [value, message] of [
+      ["60000", '--validation must be an integer from 1 to 59999, got "60000"'],
+      ["-1", '--validation must be an integer from 1 to 59999, got "-1"'],
+      ["ten", '--validation must be a decimal number, got "ten"'],
+    ] as const) {
+      expect(await run(["train", "--dataset", "mnist", "--epochs", "100000", "--validation", value])).toStrictEqual({
+        status: 2,
+        stdout: "",
+        stderr: `backprop-ref train: ${message}\n`,
+      });
+    }
+    expect((await run(["train", "--dataset", "iris", "--validation", "10"])).stderr).toContain(
+      "is for --dataset mnist only, got --dataset iris",
+    );
   });
 
   it("refuses an unknown dataset, options out of range and malformed models with exit status 2 and the library's message", async () => {

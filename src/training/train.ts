@@ -29,6 +29,9 @@
  *
  * After each epoch the network is measured on the training set and on the held-out set, and
  * the epoch's record (mean loss, both accuracies, time, samples per second) joins the history.
+ * Given a validation set ({@link training/data!holdOutValidation | holdOutValidation}), the held-out
+ * set measured after each epoch is the validation set, and the test set is measured once, after
+ * the last epoch: a setting chosen by the epochs' numbers has then not seen the test set.
  *
  * @module
  */
@@ -76,6 +79,16 @@ export interface TrainingOptions {
   readonly weightDecay?: number;
 }
 
+/** The samples of a training run: those to train on, the test set and, if any, a validation set. */
+export interface TrainingData {
+  /** The samples to train on. */
+  readonly train: Dataset;
+  /** The test set: measured after each epoch, or, with a validation set, once after the last. */
+  readonly test: Dataset;
+  /** Held-out samples to measure after each epoch instead of the test set. */
+  readonly validation?: Dataset;
+}
+
 /** What one epoch did. */
 export interface EpochRecord {
   /** The epoch, from 1. */
@@ -84,8 +97,10 @@ export interface EpochRecord {
   readonly loss: number;
   /** The fraction of training samples classified correctly after the epoch. */
   readonly trainAccuracy: number;
-  /** The fraction of held-out samples classified correctly after the epoch. */
-  readonly testAccuracy: number;
+  /** The fraction of the test set classified correctly after the epoch; absent when a validation set is measured instead. */
+  readonly testAccuracy?: number;
+  /** The fraction of the validation set classified correctly after the epoch; present only when there is one. */
+  readonly validationAccuracy?: number;
   /** Wall-clock seconds of the epoch's steps (not of the measurements). */
   readonly seconds: number;
   /** Training samples per second during the epoch's steps. */
@@ -122,6 +137,10 @@ export interface TrainingResult {
   readonly network: Network;
   /** One record per epoch. */
   readonly history: readonly EpochRecord[];
+  /** Which held-out set each record measured: `validation` when there is one, else `test`. */
+  readonly measuredEachEpoch: "validation" | "test";
+  /** The fraction of the test set the trained network classifies correctly (the last record's, without a validation set). */
+  readonly testAccuracy: number;
 }
 
 /** How many samples pass between two progress reports. */
@@ -129,10 +148,11 @@ export const progressInterval = 250;
 
 /**
  * Trains a copy of a network on a training set, measuring it after each epoch on the training
- * set and a held-out set.
+ * set and a held-out set: the validation set if there is one, else the test set. With a
+ * validation set, the test set is measured once, after the last epoch.
  *
  * @param network - the starting network (left unchanged)
- * @param data - the training and held-out samples
+ * @param data - the training, test and (optional) validation samples
  * @param options - epochs, learning rate, batch size, momentum, rule, seed and weight decay
  * @param observer - called with progress and with each epoch's record
  * @throws {@link numeric/errors!ValueError | ValueError} for options out of range,
@@ -140,12 +160,7 @@ export const progressInterval = 250;
  *   {@link numeric/errors!NumericError | NumericError} when the loss stops being finite (a learning rate too large),
  *   {@link numeric/errors!SpecError | SpecError} for the intuitive rule on a network with a `softmax` layer
  */
-export function train(
-  network: Network,
-  data: { readonly train: Dataset; readonly test: Dataset },
-  options: TrainingOptions,
-  observer: TrainingObserver = {},
-): TrainingResult {
+export function train(network: Network, data: TrainingData, options: TrainingOptions, observer: TrainingObserver = {}): TrainingResult {
   const { epochs, learningRate, batchSize, momentum, rule, seed, weightDecay: lambda } = validateTraining(network, data, options);
   const { spec } = network;
 
@@ -198,14 +213,15 @@ export function train(
       epoch,
       loss: lossSum / samples,
       trainAccuracy: measure(data.train),
-      testAccuracy: measure(data.test),
+      ...(data.validation === undefined ? { testAccuracy: measure(data.test) } : { validationAccuracy: measure(data.validation) }),
       seconds,
       samplesPerSecond: samples / seconds,
     };
     history.push(record);
     observer.epoch?.(record);
   }
-  return { network: trained, history };
+  const testAccuracy = data.validation === undefined ? history[history.length - 1]!.testAccuracy! : measure(data.test);
+  return { network: trained, history, measuredEachEpoch: data.validation === undefined ? "test" : "validation", testAccuracy };
 }
 
 /**
@@ -225,15 +241,11 @@ export function accuracy(network: Network, dataset: Dataset): number {
  * options before it prints or saves anything, and returns the options with their defaults.
  *
  * @param network - the starting network
- * @param data - the training and held-out samples
+ * @param data - the training, test and (optional) validation samples
  * @param options - the training options
  * @throws what {@link train} throws before its first step
  */
-export function validateTraining(
-  network: Network,
-  data: { readonly train: Dataset; readonly test: Dataset },
-  options: TrainingOptions,
-): Required<TrainingOptions> {
+export function validateTraining(network: Network, data: TrainingData, options: TrainingOptions): Required<TrainingOptions> {
   const complete: Required<TrainingOptions> = {
     epochs: options.epochs,
     learningRate: options.learningRate,
@@ -247,6 +259,7 @@ export function validateTraining(
   const { spec } = network;
   validateDataset(data.train, spec.sizes[0]);
   validateDataset(data.test, spec.sizes[0]);
+  if (data.validation !== undefined) validateDataset(data.validation, spec.sizes[0]);
   assertOutputUnits(spec.sizes[depth(spec)]!, data.train.classes.length);
   if (complete.rule === "intuitive") assertIntuitiveRuleApplies(spec);
   return complete;
