@@ -20,6 +20,13 @@ function collectGarbage(): void {
   (runInNewContext("gc") as () => void)();
 }
 
+/** The bytes of every `Float64Array` inside a value: the arrays of a workspace. */
+function bytesOf(value: unknown): number {
+  if (value instanceof Float64Array) return value.byteLength;
+  if (typeof value !== "object" || value === null) return 0;
+  return Object.values(value).reduce((sum: number, part) => sum + bytesOf(part), 0);
+}
+
 /** Lets the event loop turn, so that the finalizers of collected arrays run. */
 const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -56,7 +63,7 @@ describe("the kernels' memory", () => {
     expect([large[0], large[large.length - 1]]).toEqual([0, 0]);
   });
 
-  it("a training step allocates nothing there, and the blocks of collected workspaces come back: thirty workspaces, made and dropped one after another, leave the memory where the first left it", async () => {
+  it("a training step allocates nothing there, and the blocks of collected workspaces come back: thirty workspaces, made and dropped one after another, leave the memory within two workspaces of where the first left it (finalizers may run a round late)", async () => {
     const { network, inputs, targets } = parseCase(oneUnitCase());
     const [trained, batch, workspace] = withKernelMemory(
       () => [cloneNetwork(network), copyMatrix(inputs), createWorkspace(network.spec, 1)] as const,
@@ -68,14 +75,20 @@ describe("the kernels' memory", () => {
 
     const spec = { ...network.spec, sizes: [40, 30, 20] };
     const tops: number[] = [];
+    let workspaceBytes = 0;
     for (let round = 0; round < 30; round++) {
       const made = createWorkspace(spec, 8);
       expect(ownedByKernels(made.sums)).toBe(true);
+      workspaceBytes = bytesOf(made);
       collectGarbage();
       await turn();
       tops.push(kernelMemoryUsage().top);
     }
-    expect(tops.at(-1)).toBeLessThanOrEqual(tops[1]!);
+    // A finalizer runs when V8 gets to it, not at once: on a busy machine a round's blocks may
+    // come back a round or two late, and the next workspace then takes fresh memory. So the law
+    // is a bound: at most two workspaces above the first round's mark, where a memory that took
+    // blocks back never would have grown by 28.
+    expect(tops.at(-1)! - tops[1]!).toBeLessThanOrEqual(2 * workspaceBytes);
   });
 
   it("the committed module (src/numeric/wasm-binary.ts) is what npm run build:wasm compiles from assembly/products.ts", async () => {
