@@ -6,7 +6,7 @@
  * standard 10,000 test digits.
  *
  * One epoch of all 60,000 digits, rather than several of a part, keeps `npm start` under a
- * minute on two cores (the demo took 37 to 43 s): 60,000 steps and 70,000 measurements, where
+ * minute on two cores (the demo took 16 s on idle cores, with the WebAssembly kernels): 60,000 steps and 70,000 measurements, where
  * 10 epochs of the first 10,000 digits are 100,000 steps and 200,000 measurements, and took
  * more than twice as long for a similar accuracy. `--epochs` asks for more passes.
  *
