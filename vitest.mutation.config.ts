@@ -16,6 +16,7 @@ export default defineConfig({
       "spec/cli/**",
       "spec/training/train.spec.ts",
       "spec/training/data.spec.ts",
+      "spec/training/mnist.spec.ts",
       "spec/training/model-file.spec.ts",
     ],
     testTimeout: 60_000,

@@ -59,6 +59,8 @@ export * from "./training/workspace.js";
 export * from "./training/fused-update.js";
 export * from "./training/momentum.js";
 export * from "./training/fused-step.js";
+export * from "./training/dataset.js";
+export * from "./training/mnist.js";
 export * from "./training/data.js";
 export * from "./training/idx.js";
 export * from "./training/train.js";

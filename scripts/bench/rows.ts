@@ -15,7 +15,8 @@ import { seededRandom } from "../../src/numeric/random.js";
 import { type Matrix, zeros } from "../../src/numeric/tensor.js";
 import { directionalCheck } from "../../src/oracles/directional.js";
 import { checkGradients } from "../../src/oracles/gradient-check.js";
-import { firstSamples, mnistDataset } from "../../src/training/data.js";
+import { firstSamples } from "../../src/training/data.js";
+import { mnistDataset } from "../../src/training/mnist.js";
 import { train } from "../../src/training/train.js";
 import { createWorkspace } from "../../src/training/workspace.js";
 

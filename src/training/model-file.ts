@@ -31,7 +31,7 @@ import { depth, type Network, networkFromArrays, type NetworkSpec, networkToArra
 import { describeValue, FormatError } from "../numeric/errors.js";
 import { formatJson } from "../numeric/json.js";
 import { readJson } from "../numeric/read-json.js";
-import type { InputScaling } from "./data.js";
+import type { InputScaling } from "./dataset.js";
 
 /** The format name of a model file. */
 export const modelFormat = "backprop-ref/model@1";

@@ -43,16 +43,8 @@ import { cloneNetwork, depth, type Network } from "../model/network.js";
 import { describeValue, NumericError, ValueError } from "../numeric/errors.js";
 import { seededRandom, validateSeed } from "../numeric/random.js";
 import { type Matrix, withKernelMemory, zeros } from "../numeric/tensor.js";
-import {
-  assertOutputUnits,
-  classTargets,
-  type Dataset,
-  predictedClass,
-  shuffle,
-  targetLevels,
-  type TargetLevels,
-  validateDataset,
-} from "./data.js";
+import { assertOutputUnits, classTargets, predictedClass, shuffle, targetLevels, type TargetLevels } from "./data.js";
+import { validateDataset, type Dataset } from "./dataset.js";
 import { fusedTrainingStep, type TrainingRule, trainingRules } from "./fused-step.js";
 import { validateMomentum, zeroVelocities } from "./momentum.js";
 import { createWorkspace, validateBatchSize, type Workspace } from "./workspace.js";
