@@ -144,7 +144,7 @@ describe("judging gradients at a kink", () => {
     );
   });
 
-  it("with weight decay, judges between the two slopes with the penalty's λ'W in both: backpropagation's gradients pass, the right slope is acceptable, gradients without the decay fail", () => {
+  it("with weight decay, judges between the two slopes with the penalty's λ'W in both: backpropagation's gradients pass, the right slope is acceptable, gradients without the decay fail (inconclusive when the kinks lie in two layers)", () => {
     const decayed = kinkCaseDocument().chain((document) =>
       generalWeightDecay().map((weightDecay) => withWeightDecay(document, weightDecay)),
     );
