@@ -54,6 +54,22 @@ describe("backprop-ref train and predict", () => {
     expect(text.stdout).toContain("momentum 0, weight decay λ 0.4 (λ/n = 0.1 per step), exact rule");
   });
 
+  it("trains with --lr-decay γ: records γ in the JSON history's options and each epoch's η, says it in the setting, and shows an η column", async () => {
+    const args = ["train", "--dataset", "xor", "--epochs", "3", "--lr", "0.5", "--json"];
+    type History = { options: { learningRateDecay: number }; history: { learningRate: number; loss: number }[] };
+    const constant = JSON.parse((await run(args)).stdout) as History;
+    const decayed = JSON.parse((await run([...args, "--lr-decay", "0.5"])).stdout) as History;
+    expect(constant.options.learningRateDecay).toBe(1);
+    expect(constant.history.map((record) => record.learningRate)).toStrictEqual([0.5, 0.5, 0.5]);
+    expect(decayed.options.learningRateDecay).toBe(0.5);
+    expect(decayed.history.map((record) => record.learningRate)).toStrictEqual([0.5, 0.25, 0.125]);
+    const text = await run(["train", "--dataset", "xor", "--epochs", "2", "--lr", "0.5", "--lr-decay", "0.5"]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain("η 0.5 decaying by 0.5 an epoch, batch 1");
+    expect(text.stdout).toMatch(/\nepoch\s+η\s+loss/);
+    expect(text.stdout).toMatch(/\n2\s+0\.2500\s/);
+  });
+
   it("with --validation N on MNIST's standard split, holds out the last N training digits, measures them each epoch and the test set once, and says so", async () => {
     // The one run of this file that loads the 60,000 digits: a small network on a part of them.
     const modelPath = join(directory, "validated.json");
@@ -76,7 +92,7 @@ describe("backprop-ref train and predict", () => {
         "the last 1000 training samples held out for validation, 59000 left to train on",
     );
     expect(history.history.map((record) => Object.keys(record))).toStrictEqual(
-      new Array(2).fill(["epoch", "loss", "trainAccuracy", "validationAccuracy", "seconds", "samplesPerSecond"]),
+      new Array(2).fill(["epoch", "learningRate", "loss", "trainAccuracy", "validationAccuracy", "seconds", "samplesPerSecond"]),
     );
     expect(history.testAccuracy).toBeGreaterThan(0.5);
     expect(Number.isInteger(history.testAccuracy * 10000)).toBe(true); // a fraction of the 10,000 test digits
@@ -84,7 +100,7 @@ describe("backprop-ref train and predict", () => {
   });
 
   it("the table and the last line say which held-out set each number is of", () => {
-    const record = { epoch: 1, loss: 0.5, trainAccuracy: 0.9, seconds: 1, samplesPerSecond: 100 };
+    const record = { epoch: 1, learningRate: 0.1, loss: 0.5, trainAccuracy: 0.9, seconds: 1, samplesPerSecond: 100 };
     const validated: TrainingResult = {
       network: undefined as never,
       history: [{ ...record, validationAccuracy: 0.8 } satisfies EpochRecord],
@@ -128,10 +144,12 @@ describe("backprop-ref train and predict", () => {
     expect((await run(["train", "--dataset", "xor", "--epochs", "many"])).stderr).toBe(
       'backprop-ref train: --epochs must be a decimal number, got "many"\n',
     );
-    // The library's rules for η, μ, B and the seed, naming the option that was typed.
+    // The library's rules for η and its decay, μ, B and the seed, naming the option that was typed.
     for (const [option, value, message] of [
       ["--lr", "-1", "--lr must be a finite number ≥ 0, got -1"],
       ["--momentum", "1", "--momentum must be a number in [0, 1), got 1"],
+      ["--lr-decay", "0", "--lr-decay must be a number in (0, 1], got 0"],
+      ["--lr-decay", "1.1", "--lr-decay must be a number in (0, 1], got 1.1"],
       ["--batch", "0.5", "--batch must be a positive integer, got 0.5"],
       ["--seed", "1.5", "--seed must be a safe integer, got 1.5"],
       ["--weight-decay", "-0.5", "--weight-decay must be a finite number ≥ 0, got -0.5"],

@@ -65,6 +65,30 @@ describe("training", () => {
     );
   });
 
+  it("with a learning-rate decay γ, epoch e steps with η γ^(e-1): two epochs of XOR in one batch each are trainingStep at η, then at η γ, bit for bit", () => {
+    const xor = loadDataset("xor");
+    const start = initializeNetwork(xorSpec, { seed: 2 });
+    const [eta, gamma, seed] = [0.5, 0.25, 7];
+    const result = train(start, xor, { epochs: 2, learningRate: eta, learningRateDecay: gamma, batchSize: 4, seed });
+    // The two epochs' batches: the 4 samples in the order of each epoch's shuffle, from one
+    // stream, each epoch shuffling the order the one before left.
+    const random = seededRandom(seed);
+    const order = Int32Array.from({ length: 4 }, (_, index) => index);
+    const targets = classTargets(xor.train, 1, targetLevels(xorSpec));
+    let network = start;
+    for (const rate of [eta, eta * gamma]) {
+      shuffle(order, random);
+      const columns = (matrix: Matrix): Matrix => matrixFromRows(matrixToRows(matrix).map((row) => [...order].map((b) => row[b]!)));
+      network = trainingStep(network, columns(xor.train.inputs), columns(targets), rate).updated;
+    }
+    expectSameBits(valuesOf(result.network), valuesOf(network), "weights after two epochs");
+    expect(result.history.map((record) => record.learningRate)).toStrictEqual([0.5, 0.125]);
+    // The negative control: without the decay, the second epoch's step is another.
+    const constant = train(start, xor, { epochs: 2, learningRate: eta, batchSize: 4, seed });
+    expect(constant.history.map((record) => record.learningRate)).toStrictEqual([0.5, 0.5]);
+    expect(valuesOf(constant.network)).not.toStrictEqual(valuesOf(result.network));
+  });
+
   it("learns Iris with mini-batches that do not divide the training set, momentum, and softmax with cross-entropy", () => {
     const iris = loadDataset("iris");
     const spec: NetworkSpec = { sizes: [4, 8, 3], activations: ["tanh", "softmax"], loss: "cross_entropy", biases: true };
@@ -116,7 +140,15 @@ describe("training", () => {
     expect(reads).toBeGreaterThan(readsAtFirstStep); // and read once they are over
     expect(result.measuredEachEpoch).toBe("validation");
     for (const record of result.history) {
-      expect(Object.keys(record)).toStrictEqual(["epoch", "loss", "trainAccuracy", "validationAccuracy", "seconds", "samplesPerSecond"]);
+      expect(Object.keys(record)).toStrictEqual([
+        "epoch",
+        "learningRate",
+        "loss",
+        "trainAccuracy",
+        "validationAccuracy",
+        "seconds",
+        "samplesPerSecond",
+      ]);
     }
     expect(result.history[4]!.validationAccuracy).toBe(accuracy(result.network, validation));
     expect(result.testAccuracy).toBe(accuracy(result.network, iris.test));
@@ -125,6 +157,7 @@ describe("training", () => {
     expect(without.measuredEachEpoch).toBe("test");
     expect(Object.keys(without.history[0]!)).toStrictEqual([
       "epoch",
+      "learningRate",
       "loss",
       "trainAccuracy",
       "testAccuracy",
@@ -153,6 +186,11 @@ describe("training", () => {
     expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, momentum: 1 })).toThrow(
       /momentum must be a number in \[0, 1\), got 1/,
     );
+    for (const decay of [0, 1.5, Number.NaN]) {
+      expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, learningRateDecay: decay })).toThrow(
+        new ValueError(`learningRateDecay must be a number in (0, 1], got ${decay}`),
+      );
+    }
     expect(() => train(network, xor, { epochs: 1, learningRate: 0.5, batchSize: 1.5 })).toThrow(
       /batchSize must be a positive integer, got 1.5/,
     );

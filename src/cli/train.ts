@@ -34,6 +34,7 @@ import { checkSavePath, saveAtomically } from "./save.js";
 import { accuracyLine, historyTable, trainWithBar } from "./training-report.js";
 import { validateBatchSize } from "../training/workspace.js";
 import { validateLearningRate } from "../model/learning-rate.js";
+import { validateLearningRateDecay } from "../training/learning-rate-decay.js";
 import { validateMomentum } from "../training/momentum.js";
 import { stepWeightDecay, validateWeightDecay } from "../model/weight-decay.js";
 import { validateSeed } from "../numeric/random.js";
@@ -86,6 +87,7 @@ export function addTrainCommand(program: Command, io: CommandIo, exit: Exit, ter
     .option("--init <scheme>", `initial weights: ${initializationSchemes.join(", ")}`, "seed_normal")
     .option("--epochs <n>", "passes over the training set (default mnist 10, iris 100, xor 4000)")
     .option("--lr <rate>", "learning rate η (default mnist 0.1, iris 0.1, xor 0.5)")
+    .option("--lr-decay <gamma>", "learning-rate decay γ in (0, 1]: epoch e steps with η·γ^(e-1)", "1")
     .option("--batch <size>", "samples per step", "1")
     .option("--momentum <mu>", "momentum μ in [0, 1)", "0")
     .option(
@@ -117,6 +119,7 @@ interface TrainCommandOptions {
   readonly init: string;
   readonly epochs?: string;
   readonly lr?: string;
+  readonly lrDecay: string;
   readonly batch: string;
   readonly momentum: string;
   readonly weightDecay: string;
@@ -144,6 +147,7 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     const trainingOptions = {
       epochs: options.epochs === undefined ? defaults.epochs : parseIntegerOption(options.epochs, "--epochs", 1, maximumEpochs),
       learningRate: options.lr === undefined ? defaults.learningRate : parseNumberOption(options.lr, "--lr"),
+      learningRateDecay: parseNumberOption(options.lrDecay, "--lr-decay"),
       batchSize: parseNumberOption(options.batch, "--batch"),
       momentum: parseNumberOption(options.momentum, "--momentum"),
       weightDecay: parseNumberOption(options.weightDecay, "--weight-decay"),
@@ -153,6 +157,7 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
     // The library's rules, with the names of the options the user typed, before a network is made.
     validateSeed(seed, "--seed");
     validateLearningRate(trainingOptions.learningRate, "--lr");
+    validateLearningRateDecay(trainingOptions.learningRateDecay, "--lr-decay");
     validateBatchSize(trainingOptions.batchSize, "--batch");
     validateMomentum(trainingOptions.momentum, "--momentum");
     validateWeightDecay(trainingOptions.weightDecay, "--weight-decay");
@@ -179,7 +184,7 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
         : `${data.validation.labels.length} for validation (measured after each epoch), ${data.test.labels.length} to test (measured once, after the last)`;
     const setting =
       `${split.name}: sizes ${sizes.join(",")}, ${activations.join(",")}, ${spec.loss}, ${spec.biases ? "biases" : "no biases"}, ${scheme} init; ` +
-      `${trainingOptions.epochs} epochs, η ${trainingOptions.learningRate}, batch ${trainingOptions.batchSize}, momentum ${trainingOptions.momentum}${decaySetting(trainingOptions.weightDecay, data.train.labels.length)}, ` +
+      `${trainingOptions.epochs} epochs, η ${trainingOptions.learningRate}${rateDecaySetting(trainingOptions.learningRateDecay)}, batch ${trainingOptions.batchSize}, momentum ${trainingOptions.momentum}${decaySetting(trainingOptions.weightDecay, data.train.labels.length)}, ` +
       `${trainingOptions.rule} rule, seed ${seed}; ${data.train.labels.length} training samples, ${heldOut}`;
     if (options.json !== true) io.stdout(`training ${setting}\n`);
     const result = trainWithBar(network, data, trainingOptions, terminal);
@@ -216,6 +221,11 @@ async function train(options: TrainCommandOptions, io: CommandIo, terminal: Node
   } catch (error) {
     return reportError(error, "train", io);
   }
+}
+
+/** The learning-rate decay in the setting's words, or nothing for a constant rate. */
+function rateDecaySetting(decay: number): string {
+  return decay === 1 ? "" : ` decaying by ${decay} an epoch`;
 }
 
 /** The weight decay in the setting's words, or nothing without one: Nielsen's λ, and the coefficient λ/n of every step. */

@@ -13,7 +13,8 @@ import { train, type EpochRecord, type TrainingResult } from "../training/train.
  * The history as a table: epoch, mean loss, accuracies in percent, seconds and samples per second;
  * of a history longer than 20 epochs, every $k$-th epoch and the last. The held-out column is
  * headed `validation accuracy` when the epochs were measured on a validation set, else
- * `held-out accuracy` (the test set's).
+ * `held-out accuracy` (the test set's). When the learning rate changes from epoch to epoch
+ * (`--lr-decay`), a column `η` after the epoch gives each epoch's rate.
  *
  * @param history - one record per epoch
  */
@@ -22,10 +23,20 @@ export function historyTable(history: readonly EpochRecord[]): string {
   const every = Math.ceil(history.length / 20);
   const shown = history.filter((record, index) => index % every === every - 1 || index === history.length - 1);
   const validation = history[0]?.validationAccuracy !== undefined;
+  const decaying = history.some((record) => record.learningRate !== history[0]!.learningRate);
   return table(
-    ["epoch", "loss", "train accuracy", validation ? "validation accuracy" : "held-out accuracy", "seconds", "samples/s"],
+    [
+      "epoch",
+      ...(decaying ? ["η"] : []),
+      "loss",
+      "train accuracy",
+      validation ? "validation accuracy" : "held-out accuracy",
+      "seconds",
+      "samples/s",
+    ],
     shown.map((record) => [
       String(record.epoch),
+      ...(decaying ? [record.learningRate.toPrecision(4)] : []),
       record.loss.toPrecision(4),
       percent(record.trainAccuracy),
       percent((validation ? record.validationAccuracy : record.testAccuracy) ?? Number.NaN),

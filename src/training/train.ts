@@ -15,6 +15,9 @@
  *
  * $$v^{(l)} \leftarrow \mu\, v^{(l)} + \Delta W^{(l)}, \qquad W^{(l)} \leftarrow W^{(l)} + v^{(l)}$$
  *
+ * With a learning-rate decay $\gamma < 1$, epoch $e$ steps with $\eta_e = \eta\,\gamma^{e-1}$
+ * ({@link training/learning-rate-decay | learning-rate-decay}).
+ *
  * With weight decay, Nielsen's $\lambda$ (`weightDecay`): the loss of the whole training set of
  * $n$ samples is the mean of their losses plus $\frac{\lambda}{2n} \sum_l \lVert W^{(l)} \rVert_F^2$, so
  * every step's loss is its batch mean plus the penalty of coefficient $\lambda' = \lambda / n$
@@ -46,6 +49,7 @@ import { type Matrix, withKernelMemory, zeros } from "../numeric/tensor.js";
 import { assertOutputUnits, classTargets, predictedClass, shuffle, targetLevels, type TargetLevels } from "./data.js";
 import { validateDataset, type Dataset } from "./dataset.js";
 import { fusedTrainingStep, type TrainingRule, trainingRules } from "./fused-step.js";
+import { epochLearningRates, validateLearningRateDecay } from "./learning-rate-decay.js";
 import { validateMomentum, zeroVelocities } from "./momentum.js";
 import { createWorkspace, validateBatchSize, type Workspace } from "./workspace.js";
 
@@ -59,6 +63,8 @@ export interface TrainingOptions {
   readonly batchSize?: number;
   /** $\mu \in [0, 1)$, the momentum. Default 0 (plain stochastic gradient descent). */
   readonly momentum?: number;
+  /** $\gamma \in (0, 1]$: epoch $e$ steps with $\eta\,\gamma^{e-1}$. Default 1, a constant rate. */
+  readonly learningRateDecay?: number;
   /** The update rule. Default `exact`. */
   readonly rule?: TrainingRule;
   /** The seed of the shuffles. Default 1. */
@@ -85,6 +91,8 @@ export interface TrainingData {
 export interface EpochRecord {
   /** The epoch, from 1. */
   readonly epoch: number;
+  /** $\eta_e$, the learning rate of the epoch's steps ($\eta$ itself without a decay). */
+  readonly learningRate: number;
   /** The mean over the epoch's samples of the loss, each measured before its step (with the weight-decay penalty of its step, if any). */
   readonly loss: number;
   /** The fraction of training samples classified correctly after the epoch. */
@@ -145,7 +153,7 @@ export const progressInterval = 250;
  *
  * @param network - the starting network (left unchanged)
  * @param data - the training, test and (optional) validation samples
- * @param options - epochs, learning rate, batch size, momentum, rule, seed and weight decay
+ * @param options - epochs, learning rate and its decay, batch size, momentum, rule, seed and weight decay
  * @param observer - called with progress and with each epoch's record
  * @throws {@link numeric/errors!ValueError | ValueError} for options out of range,
  *   {@link numeric/errors!ShapeError | ShapeError} for a dataset that does not fit the network,
@@ -153,8 +161,18 @@ export const progressInterval = 250;
  *   {@link numeric/errors!SpecError | SpecError} for the intuitive rule on a network with a `softmax` layer
  */
 export function train(network: Network, data: TrainingData, options: TrainingOptions, observer: TrainingObserver = {}): TrainingResult {
-  const { epochs, learningRate, batchSize, momentum, rule, seed, weightDecay: lambda } = validateTraining(network, data, options);
+  const {
+    epochs,
+    learningRate,
+    learningRateDecay,
+    batchSize,
+    momentum,
+    rule,
+    seed,
+    weightDecay: lambda,
+  } = validateTraining(network, data, options);
   const { spec } = network;
+  const rates = epochLearningRates(learningRate, learningRateDecay, epochs);
 
   // The weights that every step multiplies, in the WebAssembly kernels' memory beside the workspace.
   const trained = withKernelMemory(() => cloneNetwork(network));
@@ -173,20 +191,21 @@ export function train(network: Network, data: TrainingData, options: TrainingOpt
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
     shuffle(order, random);
+    const rate = rates[epoch - 1]!;
     const started = performance.now();
     let lossSum = 0;
     for (let start = 0; start < samples;) {
       const buffers = samples - start >= full.size ? full : remainder;
       copyColumns(data.train.inputs, order, start, buffers.inputs);
       copyColumns(targets, order, start, buffers.targets);
-      const loss = fusedTrainingStep(trained, buffers.inputs, buffers.targets, learningRate, buffers.workspace, {
+      const loss = fusedTrainingStep(trained, buffers.inputs, buffers.targets, rate, buffers.workspace, {
         rule,
         weightDecay,
         ...(velocities === null ? {} : { momentum: { momentum, velocities } }),
       });
       if (!Number.isFinite(loss)) {
         throw new NumericError(
-          `training diverged in epoch ${epoch} after ${start} samples: the loss is ${loss}; try a smaller learning rate than ${learningRate}`,
+          `training diverged in epoch ${epoch} after ${start} samples: the loss is ${loss}; try a smaller learning rate than ${rate}`,
         );
       }
       lossSum += loss * buffers.size;
@@ -203,6 +222,7 @@ export function train(network: Network, data: TrainingData, options: TrainingOpt
     const seconds = (performance.now() - started) / 1000;
     const record: EpochRecord = {
       epoch,
+      learningRate: rate,
       loss: lossSum / samples,
       trainAccuracy: measure(data.train),
       ...(data.validation === undefined ? { testAccuracy: measure(data.test) } : { validationAccuracy: measure(data.validation) }),
@@ -241,6 +261,7 @@ export function validateTraining(network: Network, data: TrainingData, options: 
   const complete: Required<TrainingOptions> = {
     epochs: options.epochs,
     learningRate: options.learningRate,
+    learningRateDecay: options.learningRateDecay ?? 1,
     batchSize: options.batchSize ?? 1,
     momentum: options.momentum ?? 0,
     rule: options.rule ?? "exact",
@@ -284,9 +305,10 @@ export function validateEpochs(epochs: number, field = "epochs"): void {
  * @param options - the options, every field given
  */
 export function validateTrainingOptions(options: Required<TrainingOptions>): void {
-  const { epochs, learningRate, batchSize, momentum, rule, seed, weightDecay } = options;
+  const { epochs, learningRate, learningRateDecay, batchSize, momentum, rule, seed, weightDecay } = options;
   validateEpochs(epochs);
   validateLearningRate(learningRate);
+  validateLearningRateDecay(learningRateDecay);
   validateWeightDecay(weightDecay);
   validateBatchSize(batchSize);
   validateMomentum(momentum);
