@@ -5,7 +5,7 @@
  * answers (a missing answer, a second one, a stray id, a rejection, the schema) hold for the hvp
  * files too.
  */
-import { secondOrderQuantities } from "../../src/oracles/second-order-check.js";
+import { secondOrderQuantities } from "../../src/oracles/second-order-report.js";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type HvpDocument, hvpResult, parseHvpCase } from "../../src/conformance/hvp-format.js";

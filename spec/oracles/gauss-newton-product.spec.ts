@@ -10,7 +10,7 @@ import { complexStepHessianProduct } from "../../src/oracles/complex-gradient.js
 import { complexStepGaussNewtonProduct, complexStepTangents, transposedJacobianProduct } from "../../src/oracles/gauss-newton-product.js";
 import { hessianProductFloor } from "../../src/oracles/hessian-differences.js";
 import { relativeError } from "../../src/oracles/comparison.js";
-import { secondOrderTolerance } from "../../src/oracles/second-order-check.js";
+import { secondOrderTolerance } from "../../src/oracles/second-order-report.js";
 import { numRuns } from "../support/arbitraries.js";
 import { expectParametersClose, valuesOf } from "../support/parameters.js";
 

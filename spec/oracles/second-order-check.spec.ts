@@ -17,8 +17,13 @@ import { relativeError } from "../../src/oracles/comparison.js";
 import { hessianProductFloor } from "../../src/oracles/hessian-differences.js";
 import { mapParameters, scaledParameters } from "../../src/oracles/parameter-directions.js";
 import { rightSlopeProducts } from "../../src/oracles/kink-conventions.js";
-import { runSecondOrderChecks, secondOrderTolerance, type SecondOrderReport } from "../../src/oracles/second-order-check.js";
-import { formatSecondOrderReport, secondOrderReportJson } from "../../src/oracles/second-order-report.js";
+import { runSecondOrderChecks } from "../../src/oracles/second-order-check.js";
+import {
+  formatSecondOrderReport,
+  secondOrderReportJson,
+  secondOrderTolerance,
+  type SecondOrderReport,
+} from "../../src/oracles/second-order-report.js";
 import { numRuns } from "../support/arbitraries.js";
 import { caseAtKinks, reluNearItsKink } from "../support/fixtures.js";
 import { valuesOf } from "../support/parameters.js";

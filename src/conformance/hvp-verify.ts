@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { secondOrderQuantities } from "../oracles/second-order-check.js";
+import { secondOrderQuantities } from "../oracles/second-order-report.js";
 import { parameterDocument } from "./case-format.js";
 import { type HvpDocument, hvpFormat, type HvpProblem, hvpResult, parseHvpCase } from "./hvp-format.js";
 import type { HvpVectorFile } from "./hvp-vector-format.js";
@@ -41,7 +41,7 @@ import {
 import { type Tolerance, verifyTolerance } from "./tolerance.js";
 import { type ComparedDocument, compareDocuments, type Difference, type TestVerdict, verifyAnswers, type VerifyReport } from "./verify.js";
 
-/** One of the quantities of an hvp answer, {@link oracles/second-order-check!secondOrderQuantities | secondOrderQuantities}, in the order in which they are compared. */
+/** One of the quantities of an hvp answer, {@link oracles/second-order-report!secondOrderQuantities | secondOrderQuantities}, in the order in which they are compared. */
 export type HvpQuantity = (typeof secondOrderQuantities)[number];
 
 /**

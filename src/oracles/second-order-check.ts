@@ -2,7 +2,8 @@
  * The engine of `check --order 2`: judge every quantity of a second-order answer (this
  * library's, or another implementation's `backprop-ref/hvp@1` answer, which the command line
  * reads with {@link conformance/hvp-format!readHvpAnswer | readHvpAnswer}) by oracles that do not
- * use the R-operator, and report in words and in JSON.
+ * use the R-operator, and report in words and in JSON (the report, its checks and their words are
+ * {@link oracles/second-order-report | second-order-report}'s).
  *
  * For a batch, a direction $V$ and an answer, each quantity is judged by the oracles that can
  * judge it, one check each, in this order:
@@ -22,24 +23,12 @@
  * absolute, and a direction of subnormal entries gives products that are $0$ as far as float64
  * can tell (the complex step cannot even scale such a direction, and says it overflowed).
  *
- * Why $10^{-11}$: the complex step of the gradient agrees with the R-operator to
- * $1.4 \times 10^{-12}$ of the floor over 10,000 random cases (see
- * {@link oracles/complex-gradient | complex-gradient}), and $10^{-11}$ leaves room for another
- * order of summation while every known mistake still fails. Over 40,000 random hvp cases
- * (10,000 of each of the four spreads the specs draw from: `caseWithDirection` and
- * `hvpCaseDocument`, each with general and uniform numbers), backprop-ref's own answer showed at
- * worst: $\dot E$ $9.1 \times 10^{-14}$ (complex step) and $6.1 \times 10^{-14}$
- * (backpropagation), $JV$ $3.2 \times 10^{-12}$ (an output tangent of $7 \times 10^{-4}$ that is
- * a sum of terms near $1$), $HV$ $1.2 \times 10^{-12}$ (complex step) and $1.0 \times 10^{-8}$
- * (Richardson extrapolation, whose own error it is), $GV$ $9.5 \times 10^{-13}$; 11 of them were
- * inconclusive (a kink crossed, or a direction of subnormal numbers that the complex step cannot
- * scale), none failed. Richardson extrapolation keeps its own tolerance,
- * {@link oracles/hessian-differences!hessianDifferenceTolerances | hessianDifferenceTolerances}.
+ * Why $10^{-11}$: see {@link oracles/second-order-report!secondOrderTolerance | secondOrderTolerance}.
  *
  * **The Gauss–Newton product** has no oracle by differences (it is not the derivative of
  * anything the network computes), so two things judge it: an independent construction of
  * $J^\top H_\ell J V$ from the complex step's tangents and backpropagation's first-order steps,
- * and a law that needs no oracle, $V^\top G V \ge 0$ for the convex losses (squared error,
+ * and a law that needs no oracle ({@link oracles/semi-definite-law | semi-definite-law}), $V^\top G V \ge 0$ for the convex losses (squared error,
  * binary cross-entropy, and cross-entropy where every sample's targets sum to $0$ or more),
  * because $V^\top G V = \frac1B \sum_b (J_b V)^\top H_{\ell,b} (J_b V)$ and each $H_\ell$ is then
  * positive semi-definite.
@@ -71,7 +60,7 @@ import { secondOrder, type SecondOrderProducts } from "../model/second-order.js"
 import { ValueError } from "../numeric/errors.js";
 import { dimensions, type Matrix } from "../numeric/tensor.js";
 import type { CheckedBatch } from "./check.js";
-import { defaultFloor, defaultFloorScale, relativeError, type Verdict } from "./comparison.js";
+import { defaultFloor, defaultFloorScale, relativeError } from "./comparison.js";
 import { complexStepDerivatives, type ComplexStepDerivatives } from "./complex-gradient.js";
 import { complexStepGaussNewtonProduct } from "./gauss-newton-product.js";
 import {
@@ -80,8 +69,18 @@ import {
   hessianProductFloor,
   richardsonHessianProduct,
 } from "./hessian-differences.js";
-import { rightSlopeProducts, unitsAtKinks, type KinkUnit } from "./kink-conventions.js";
+import { rightSlopeProducts, unitsAtKinks } from "./kink-conventions.js";
 import { largestEntry, parameterDot } from "./parameter-directions.js";
+import {
+  type ComparedEntry,
+  type EntryCheck,
+  type MatchedMistake,
+  type SecondOrderCheck,
+  type SecondOrderQuantity,
+  type SecondOrderReport,
+  secondOrderTolerance,
+} from "./second-order-report.js";
+import { convexLoss, semiDefinite } from "./semi-definite-law.js";
 
 /** The smallest normal float64, $2^{-1022}$: the least floor of every comparison. */
 const smallestNormal = 2 ** -1022;
@@ -91,28 +90,6 @@ export const secondOrderMethods = ["complex-step", "richardson"] as const;
 
 /** One of {@link secondOrderMethods}. */
 export type SecondOrderMethod = (typeof secondOrderMethods)[number];
-
-/** The quantities of an answer, in the order of `backprop-ref/hvp@1` and of the report. */
-export const secondOrderQuantities = [
-  "loss",
-  "directionalDerivative",
-  "outputTangents",
-  "hessianVectorProduct",
-  "gaussNewtonVectorProduct",
-] as const;
-
-/** One of {@link secondOrderQuantities}. */
-export type SecondOrderQuantity = (typeof secondOrderQuantities)[number];
-
-/** What judges a quantity: the library's forward pass, the complex step, backpropagation's gradient, Richardson extrapolation, or a law. */
-export type SecondOrderOracle = "forward" | "complex-step" | "backprop" | "richardson" | "semi-definite";
-
-/**
- * The tolerance of every check but Richardson extrapolation's: $10^{-11}$ relative, about ten
- * times the worst the complex step of the gradient showed against the R-operator (see the
- * module comment).
- */
-export const secondOrderTolerance = 1e-11;
 
 /** A product that an answer may hold instead of the right one, under the name of the mistake that computes it. */
 export interface KnownMistake {
@@ -136,103 +113,6 @@ export interface SecondOrderCheckOptions {
    * Gauss–Newton product (`hessian-as-gauss-newton`).
    */
   readonly knownMistakes?: () => readonly KnownMistake[];
-}
-
-/** One number of the answer beside the oracle's. */
-export interface ComparedEntry {
-  /** Where it is in the JSON layout: `weights[0][1][0]`, `biases[1][0]`, `outputTangents[1][0]` (sample, then unit), or the quantity's name for a number. */
-  readonly position: string;
-  /** The answer's number. */
-  readonly given: number;
-  /** The oracle's. */
-  readonly expected: number;
-  /** $\lvert g - e \rvert$. */
-  readonly absoluteError: number;
-  /** $\lvert g - e \rvert / \max(\lvert g \rvert, \lvert e \rvert, \text{floor})$. */
-  readonly relativeError: number;
-}
-
-/** A quantity judged entry by entry against an oracle. */
-export interface EntryCheck {
-  /** Always `entries`. */
-  readonly kind: "entries";
-  /** The quantity judged. */
-  readonly quantity: SecondOrderQuantity;
-  /** What judged it. */
-  readonly oracle: Exclude<SecondOrderOracle, "semi-definite">;
-  /** The verdict (see the module comment). */
-  readonly verdict: Verdict;
-  /** Whether nothing shows the answer wrong: the verdict is `passed` or `inconclusive`. */
-  readonly passed: boolean;
-  /** The largest relative error over the judged entries ($0$ if none was judged). */
-  readonly maxRelativeError: number;
-  /** The largest relative error that passes. */
-  readonly tolerance: number;
-  /** The floor of the relative error's denominator. */
-  readonly floor: number;
-  /** How many entries the quantity has. */
-  readonly count: number;
-  /** The judged entry with the largest relative error, or `null` if none was judged. */
-  readonly worst: ComparedEntry | null;
-  /** The judged entries with the largest relative errors, worst first, at most five. */
-  readonly worstEntries: readonly ComparedEntry[];
-  /** Whether the oracle's steps crossed a `relu` or `leaky_relu` kink (Richardson extrapolation); then nothing was judged. */
-  readonly kinkCrossed: boolean;
-  /**
-   * Whether the answer differs from the oracle where a preactivation is exactly at a kink, so
-   * that another convention there (a slope at $0$ other than the left one, which every oracle
-   * takes) may explain it: the check is then inconclusive, not failed. Left out otherwise.
-   */
-  readonly conventionAtKink?: true;
-  /** How many entries the oracle gave no finite number for, and did not judge. */
-  readonly oracleOverflows: number;
-}
-
-/** The law $V^\top G V \ge 0$ for a convex loss, judged on the answer's Gauss–Newton product. */
-export interface SemiDefiniteCheck {
-  /** Always `semi-definite`. */
-  readonly kind: "semi-definite";
-  /** Always `gaussNewtonVectorProduct`. */
-  readonly quantity: "gaussNewtonVectorProduct";
-  /** Always `semi-definite`. */
-  readonly oracle: "semi-definite";
-  /** `passed` or `failed`. */
-  readonly verdict: Verdict;
-  /** Whether $V^\top (GV) \ge -\text{allowance}$. */
-  readonly passed: boolean;
-  /** $V^\top (GV)$ of the answer's $GV$. */
-  readonly value: number;
-  /** How far below $0$ rounding may take it: $10^{-11} \sum_i \lvert V_i\rvert \max(\lvert (GV)_i\rvert, \text{floor})$. */
-  readonly allowance: number;
-}
-
-/** One check of a second-order report. */
-export type SecondOrderCheck = EntryCheck | SemiDefiniteCheck;
-
-/** A failing quantity that matches a known mistake. */
-export interface MatchedMistake {
-  /** The quantity. */
-  readonly quantity: KnownMistake["quantity"];
-  /** The mistake's name. */
-  readonly name: string;
-  /** What the mistake does, in one line. */
-  readonly summary: string;
-}
-
-/** What a second-order check found. */
-export interface SecondOrderReport {
-  /** Whose answer was checked. */
-  readonly subject: "backprop-ref" | "supplied";
-  /** Whether no check failed (an inconclusive check, which could not judge everything, counts as passed). */
-  readonly passed: boolean;
-  /** Whether a check was inconclusive. */
-  readonly inconclusive: boolean;
-  /** Every check, in the order of the module comment's table. */
-  readonly checks: readonly SecondOrderCheck[];
-  /** For each failing quantity that matches a known mistake, the mistake (at most one per quantity). */
-  readonly mistakes: readonly MatchedMistake[];
-  /** The preactivations exactly at a `relu` or `leaky_relu` kink, where every oracle takes the left piece. */
-  readonly kinks: readonly KinkUnit[];
 }
 
 /**
@@ -533,38 +413,6 @@ function withinTolerance(given: ParameterArrays, expected: ParameterArrays, tole
 function absoluteDot(a: ParameterArrays, b: ParameterArrays): number {
   const other = parameterEntries(b);
   return parameterEntries(a).reduce((sum, entry, index) => sum + Math.abs(entry.value * other[index]!.value), 0);
-}
-
-/** Whether every sample's loss is convex in the output layer's weighted sums (or, for squared error, in the outputs), so that $G$ is positive semi-definite. */
-function convexLoss(batch: CheckedBatch): boolean {
-  if (batch.network.spec.loss !== "cross_entropy") return true;
-  const [units, samples] = dimensions(batch.targets);
-  for (let b = 0; b < samples; b++) {
-    let sum = 0;
-    for (let k = 0; k < units; k++) sum += batch.targets.get(k, b);
-    if (sum < 0) return false;
-  }
-  return true;
-}
-
-function semiDefinite(direction: ParameterArrays, product: ParameterArrays, floor: number): SemiDefiniteCheck {
-  const value = parameterDot(direction, product);
-  const productEntries = parameterEntries(product);
-  const scale = parameterEntries(direction).reduce(
-    (sum, entry, index) => sum + Math.abs(entry.value) * Math.max(Math.abs(productEntries[index]!.value), floor),
-    0,
-  );
-  const allowance = secondOrderTolerance * scale;
-  const passed = value >= -allowance;
-  return {
-    kind: "semi-definite",
-    quantity: "gaussNewtonVectorProduct",
-    oracle: "semi-definite",
-    verdict: passed ? "passed" : "failed",
-    passed,
-    value,
-    allowance,
-  };
 }
 
 /** The numbers of one quantity of an answer, in the order of its entries (parameters as `parameterEntries`, tangents as `tangentEntries`). */
