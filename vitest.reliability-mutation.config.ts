@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 // The test run behind `npx stryker run stryker.reliability.json`: the mutation run over the modules
 // of the reliability work (cli/input, cli/options, cli/save, cli/predict, numeric/read-json,
-// conformance/verify) and the specs that exercise them. Left out: spec/cli/main.spec.ts, whose
+// conformance/verify with document-comparison and verify-report) and the specs that exercise them. Left out: spec/cli/main.spec.ts, whose
 // commands run in child processes that Stryker's active mutant never reaches.
 export default defineConfig({
   test: {

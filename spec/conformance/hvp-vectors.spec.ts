@@ -31,7 +31,7 @@ import {
 } from "../../src/conformance/second-order-mistakes.js";
 import type { Tolerance } from "../../src/conformance/tolerance.js";
 import { vectorFamilies } from "../../src/conformance/vectors.js";
-import { formatVerifyReport, type TestVerdict } from "../../src/conformance/verify.js";
+import { formatVerifyReport, type TestVerdict } from "../../src/conformance/verify-report.js";
 import type { ParameterArrays } from "../../src/model/network.js";
 import { secondOrder, type SecondOrderProducts } from "../../src/model/second-order.js";
 import { added, matrixFromRows, scaled, transposed } from "../../src/numeric/tensor.js";

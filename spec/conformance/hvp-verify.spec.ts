@@ -20,7 +20,8 @@ import {
 import { secondOrderMistakeNames, secondOrderMistakeSummaries } from "../../src/conformance/second-order-mistakes.js";
 import { verifyTolerance } from "../../src/conformance/tolerance.js";
 import { rejectionFormat } from "../../src/conformance/vector-format.js";
-import { formatVerifyReport, maximumStrayVerdicts } from "../../src/conformance/verify.js";
+import { maximumStrayVerdicts } from "../../src/conformance/verify.js";
+import { formatVerifyReport } from "../../src/conformance/verify-report.js";
 import { FormatError } from "../../src/numeric/errors.js";
 import { hvpAnswersOf, hvpVectorFiles } from "../support/vectors.js";
 

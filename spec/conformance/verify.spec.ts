@@ -8,7 +8,8 @@ import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "
 import { resultInterval, rightSlopeResult } from "../../src/conformance/kink-results.js";
 import { verifyTolerance } from "../../src/conformance/tolerance.js";
 import { rejectionFormat } from "../../src/conformance/vector-format.js";
-import { compareResults, formatVerifyReport, maximumStrayVerdicts, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
+import { compareResults, maximumStrayVerdicts, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
+import { formatVerifyReport } from "../../src/conformance/verify-report.js";
 import { workedExampleCase } from "../../src/conformance/worked-example.js";
 import { answersOf, vectorFiles } from "../support/vectors.js";
 

@@ -17,7 +17,8 @@ import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 import { type CaseDocument, caseResult, parseCase, type Problem, type ResultDocument } from "../../src/conformance/case-format.js";
 import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult } from "../../src/conformance/mistakes.js";
 import { rejectionFormat } from "../../src/conformance/vector-format.js";
-import { compareResults, describeDifference, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
+import { describeDifference } from "../../src/conformance/document-comparison.js";
+import { compareResults, verifyResult, verifyVectors } from "../../src/conformance/verify.js";
 import { BackpropRefError } from "../../src/numeric/errors.js";
 import { vectorFiles } from "../support/vectors.js";
 

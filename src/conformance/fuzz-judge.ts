@@ -26,7 +26,8 @@ import { float32Allowances } from "./float32-tolerance.js";
 import { schemaViolation } from "./schemas.js";
 import { type Tolerance } from "./tolerance.js";
 import { rejectionFormat } from "./vector-format.js";
-import { compareResults, type Difference, matchingMistake, resultQuantities, type ResultQuantity } from "./verify.js";
+import type { Difference } from "./document-comparison.js";
+import { compareResults, matchingMistake, resultQuantities, type ResultQuantity } from "./verify.js";
 
 /** What an implementation gave for one case: a parsed JSON answer, or a failure to give one. */
 export type Answer =

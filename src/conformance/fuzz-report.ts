@@ -10,7 +10,7 @@
 import { formatJson } from "../numeric/json.js";
 import { type FuzzOptions, type FuzzReport, fuzzImplementation, type Implementation } from "./fuzz.js";
 import { mistakeCatalogue } from "./mistake-catalogue.js";
-import { describeDifference } from "./verify.js";
+import { describeDifference } from "./document-comparison.js";
 
 /** How the report says to replay a run: a function from the seed and path to a command, or `null` to say nothing. */
 export type ReplayCommand = ((seed: number, path: string | null) => string) | null;

@@ -39,7 +39,9 @@ import {
   secondOrderMistakesThatDiffer,
 } from "./second-order-mistakes.js";
 import { type Tolerance, verifyTolerance } from "./tolerance.js";
-import { type ComparedDocument, compareDocuments, type Difference, type TestVerdict, verifyAnswers, type VerifyReport } from "./verify.js";
+import { type ComparedDocument, compareDocuments, type Difference } from "./document-comparison.js";
+import { verifyAnswers } from "./verify.js";
+import type { TestVerdict, VerifyReport } from "./verify-report.js";
 
 /** One of the quantities of an hvp answer, {@link oracles/second-order-report!secondOrderQuantities | secondOrderQuantities}, in the order in which they are compared. */
 export type HvpQuantity = (typeof secondOrderQuantities)[number];

@@ -2,7 +2,9 @@
  * Verification of another implementation's results: against a case, or against every test of
  * a vector file. For each test, `verify` says pass, or gives the first quantity that differs
  * (its position, both values and the relative error) and the known mistake whose result the
- * other implementation's matches, if one does.
+ * other implementation's matches, if one does: a
+ * {@link conformance/verify-report!TestVerdict | TestVerdict}, which
+ * {@link conformance/verify-report!formatVerifyReport | formatVerifyReport} puts in words.
  *
  * Quantities are compared in the order of the result format: `loss`, `outputs`, `gradients`,
  * `deltaWeights`, `updated` (weights before biases, row by row). A number passes when
@@ -10,90 +12,31 @@
  * $$\lvert \text{given} - \text{expected} \rvert \le \text{absolute} + \text{relative} \cdot \lvert \text{expected} \rvert,$$
  *
  * with the tolerance of the test's group ({@link conformance/tolerance!verifyTolerance | verifyTolerance} by default): loose enough for
- * another order of summation, tight enough that every known mistake fails.
+ * another order of summation, tight enough that every known mistake fails. The comparison itself
+ * is {@link conformance/document-comparison | document-comparison}'s.
  *
- * The rules for a vector file's answers ({@link verifyAnswers}) and the comparison of documents
- * ({@link compareDocuments}) are shared with the second-order files' `verify`,
- * {@link conformance/hvp-verify | hvp-verify}, which judges `backprop-ref/hvp@1` answers; a report
- * names a known mistake of either kind ({@link KnownMistakeName}).
+ * The rules for a vector file's answers ({@link verifyAnswers}), the comparison of documents
+ * ({@link conformance/document-comparison!compareDocuments | compareDocuments}) and the report
+ * ({@link conformance/verify-report | verify-report}) are shared with the second-order files'
+ * `verify`, {@link conformance/hvp-verify | hvp-verify}, which judges `backprop-ref/hvp@1` answers.
  *
  * @module
  */
 import { BackpropRefError, describeValue } from "../numeric/errors.js";
-import { caseResult, type ParameterDocument, parseCase, type Problem, resultFormat, type ResultDocument } from "./case-format.js";
-import { mistakeApplies, mistakeDescriptions, type MistakeName, mistakeNames, mistakenResult, transposedLayout } from "./mistakes.js";
+import { caseResult, parseCase, type Problem, resultFormat, type ResultDocument } from "./case-format.js";
+import { compareDocuments, type Difference } from "./document-comparison.js";
+import { mistakeApplies, type MistakeName, mistakeNames, mistakenResult, transposedLayout } from "./mistakes.js";
 import { assertSchema, schemaViolation } from "./schemas.js";
-import { type SecondOrderMistakeName, secondOrderMistakeSummaries } from "./second-order-mistakes.js";
 import { rejectionFormat, type TestVerdictKind, type VectorFile } from "./vector-format.js";
-import { type Closeness, type Tolerance, verifyTolerance, withinTolerance } from "./tolerance.js";
+import { type Closeness, type Tolerance, verifyTolerance } from "./tolerance.js";
 import { resultInterval, rightSlopeResult } from "./kink-results.js";
-
-/**
- * A known mistake `verify` can name: one of the first derivative
- * ({@link conformance/mistakes!MistakeName | MistakeName}), or one of a Hessian-vector product
- * ({@link conformance/second-order-mistakes!SecondOrderMistakeName | SecondOrderMistakeName}).
- * The two lists share no name.
- */
-export type KnownMistakeName = MistakeName | SecondOrderMistakeName;
-
-/**
- * The one-line description of a known mistake, as a report prints it after "matches the known mistake".
- *
- * @param name - the mistake
- */
-export function knownMistakeDescription(name: KnownMistakeName): string {
-  return (mistakeNames as readonly string[]).includes(name)
-    ? mistakeDescriptions[name as MistakeName]
-    : secondOrderMistakeSummaries[name as SecondOrderMistakeName];
-}
+import type { TestVerdict, VerifyReport } from "./verify-report.js";
 
 /** The quantities of a result, in the order in which they are compared. */
 export const resultQuantities = ["loss", "outputs", "gradients", "deltaWeights", "updated"] as const;
 
 /** One of {@link resultQuantities}. */
 export type ResultQuantity = (typeof resultQuantities)[number];
-
-/** The first place where a given result disagrees with an expected one. */
-export interface Difference {
-  /** The quantity, e.g. `gradients.weights[0]`. */
-  readonly quantity: string;
-  /** The position within it, e.g. `[1][0]`, or `""` for a number such as the loss. */
-  readonly position: string;
-  /** The expected value, or a description of the expected shape. */
-  readonly expected: number | string;
-  /** The given value, or a description of what was given instead. */
-  readonly given: number | string;
-  /** $\lvert \text{given} - \text{expected} \rvert / \lvert \text{expected} \rvert$, or `null` when the two are not both numbers. */
-  readonly relativeError: number | null;
-}
-
-/** What `verify` concluded about one test. */
-export interface TestVerdict {
-  /** The test's id (a vector test's `id`, or a case's `id`). */
-  readonly id: string;
-  /** Whether the test passed. */
-  readonly passed: boolean;
-  /** The first difference from the reference, when there is one. */
-  readonly difference: Difference | null;
-  /** The known mistake whose result the given one matches, when there is one: a first-order one, or one of a Hessian-vector product. */
-  readonly mistake: KnownMistakeName | null;
-  /** What happened, in one line, when the test failed without a difference in numbers, or passed as acceptable. */
-  readonly note: string | null;
-  /**
-   * Whether the test passed with another convention than this project's at a preactivation
-   * exactly at a `relu` or `leaky_relu` kink: the result is not the expected one, but the one
-   * with the right slope there, or between the two (see {@link conformance/kink-results | kink-results}).
-   */
-  readonly acceptable?: boolean;
-}
-
-/** The verdicts of a whole run. */
-export interface VerifyReport {
-  /** Whether every test passed. */
-  readonly passed: boolean;
-  /** One verdict per test, in the order of the tests. */
-  readonly verdicts: readonly TestVerdict[];
-}
 
 /**
  * The first difference between a given result and an expected one, or `null` when they agree.
@@ -119,172 +62,6 @@ export function compareResults(
     .filter((quantity) => quantities.includes(quantity))
     .map((field) => ({ field, parameters: field !== "loss" && field !== "outputs" }));
   return compareDocuments(given, expected, { name: "result", format: resultFormat, quantities: compared }, tolerance, allowances);
-}
-
-/** One quantity of a document, as {@link compareDocuments} compares it. */
-export interface ComparedQuantity {
-  /** The field's name in the document, e.g. `loss` or `gradients`. */
-  readonly field: string;
-  /**
-   * Whether the field is shaped like the parameters, `{"weights": [...], "biases": [...] | null}`,
-   * and so compared layer by layer (`gradients.weights[1]`); otherwise it is a number or an array
-   * of numbers (`loss`, `outputs`).
-   */
-  readonly parameters: boolean;
-}
-
-/** What a document holds, for {@link compareDocuments}: its name, its format and its quantities in the order compared. */
-export interface ComparedDocument {
-  /** How a difference names the whole document when it is not an object, e.g. `result`. */
-  readonly name: string;
-  /** The document's format tag, e.g. `backprop-ref/result@1`. */
-  readonly format: string;
-  /** The quantities, in the order in which they are compared. */
-  readonly quantities: readonly ComparedQuantity[];
-}
-
-/**
- * The first difference between a given document and an expected one, or `null` when they agree:
- * the comparison of {@link compareResults}, for any document made of numbers, arrays of numbers
- * and sections shaped like the parameters (a `result@1`, an `hvp@1`). The given document may be
- * anything: a field that is missing, of the wrong shape or not a number is the difference. A
- * section that is not an object, or has more or fewer layers than expected, is reported before
- * any number is compared; then the numbers are compared in the order of `document.quantities`,
- * each section's weights before its biases.
- *
- * @param given - the other implementation's document, as parsed from JSON
- * @param expected - the reference document
- * @param document - its name, format and quantities
- * @param tolerance - how close numbers must be where `allowances` does not say
- * @param allowances - an allowed absolute error for every number, shaped like `expected`, or `null` to use `tolerance`
- */
-export function compareDocuments(
-  given: unknown,
-  expected: object,
-  document: ComparedDocument,
-  tolerance: Tolerance,
-  allowances: object | null = null,
-): Difference | null {
-  if (typeof given !== "object" || given === null || Array.isArray(given)) {
-    return {
-      quantity: document.name,
-      position: "",
-      expected: `a ${document.format} object`,
-      given: describeValue(given),
-      relativeError: null,
-    };
-  }
-  const fields = given as Record<string, unknown>;
-  const reference = expected as Record<string, unknown>;
-  const allowed = allowances as Record<string, unknown> | null;
-  const compared: [string, unknown, unknown, unknown][] = [];
-  for (const { field, parameters } of document.quantities) {
-    if (!parameters) {
-      compared.push([field, fields[field], reference[field], allowed?.[field]]);
-      continue;
-    }
-    const expectedSection = reference[field] as ParameterDocument;
-    const allowedSection = allowed?.[field] as ParameterDocument | undefined;
-    const value = fields[field];
-    const section = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-    if (section === undefined) {
-      return {
-        quantity: field,
-        position: "",
-        expected: "an object with weights and biases",
-        given: describeValue(value),
-        relativeError: null,
-      };
-    }
-    for (const kind of ["weights", "biases"] as const) {
-      const layers = expectedSection[kind]?.length;
-      const givenLayers = section[kind];
-      if (layers !== undefined && Array.isArray(givenLayers) && givenLayers.length !== layers) {
-        // An extra layer appended, or one missing, is a difference even where every layer that should be there agrees.
-        return {
-          quantity: `${field}.${kind}`,
-          position: "",
-          expected: `${layers} layers`,
-          given: `${givenLayers.length} layers`,
-          relativeError: null,
-        };
-      }
-    }
-    expectedSection.weights.forEach((matrix, index) =>
-      compared.push([
-        `${field}.weights[${index}]`,
-        Array.isArray(section.weights) ? section.weights[index] : section.weights,
-        matrix,
-        allowedSection?.weights[index],
-      ]),
-    );
-    if (expectedSection.biases === null) compared.push([`${field}.biases`, section.biases, null, undefined]);
-    else
-      expectedSection.biases.forEach((vector, index) =>
-        compared.push([
-          `${field}.biases[${index}]`,
-          Array.isArray(section.biases) ? section.biases[index] : section.biases,
-          vector,
-          allowedSection?.biases?.[index],
-        ]),
-      );
-  }
-  for (const [quantity, givenValue, expectedValue, allowance] of compared) {
-    const difference = compareValue(quantity, "", givenValue, expectedValue, tolerance, allowance);
-    if (difference !== null) return difference;
-  }
-  return null;
-}
-
-function shape(value: unknown): string {
-  if (!Array.isArray(value)) return describeValue(value);
-  if (value.every(Array.isArray)) {
-    const lengths = new Set(value.map((row: unknown[]) => row.length));
-    return lengths.size <= 1 ? `${value.length}×${[...lengths][0] ?? 0}` : `${value.length} rows of unequal length`;
-  }
-  return `${value.length} entries`;
-}
-
-/** Compares one value, descending into arrays; `allowance` is the allowed absolute error shaped like `expected`, or `undefined` to use `tolerance`. */
-function compareValue(
-  quantity: string,
-  position: string,
-  given: unknown,
-  expected: unknown,
-  tolerance: Tolerance,
-  allowance: unknown,
-): Difference | null {
-  if (typeof expected === "number") {
-    if (typeof given !== "number" || !Number.isFinite(given)) {
-      return { quantity, position, expected, given: describeValue(given), relativeError: null };
-    }
-    const within = typeof allowance === "number" ? Math.abs(given - expected) <= allowance : withinTolerance(given, expected, tolerance);
-    if (within) return null;
-    return { quantity, position, expected, given, relativeError: Math.abs(given - expected) / Math.abs(expected) };
-  }
-  if (expected === null) {
-    return given === null ? null : { quantity, position, expected: "null", given: describeValue(given), relativeError: null };
-  }
-  const rows = expected as unknown[];
-  if (
-    !Array.isArray(given) ||
-    given.length !== rows.length ||
-    (Array.isArray(rows[0]) && !given.every((row, index) => Array.isArray(row) && row.length === (rows[index] as unknown[]).length))
-  ) {
-    return { quantity, position, expected: shape(rows), given: shape(given), relativeError: null };
-  }
-  for (let index = 0; index < rows.length; index++) {
-    const difference = compareValue(
-      quantity,
-      `${position}[${index}]`,
-      given[index],
-      rows[index],
-      tolerance,
-      Array.isArray(allowance) ? (allowance as unknown[])[index] : undefined,
-    );
-    if (difference !== null) return difference;
-  }
-  return null;
 }
 
 /**
@@ -515,45 +292,4 @@ export function verifyAnswers<Test extends AnsweredTest>(
     );
   }
   return { passed: verdicts.every((verdict) => verdict.passed), verdicts };
-}
-
-/**
- * A difference in words: the quantity and position, both values and the relative error.
- *
- * @param difference - from {@link compareResults}
- */
-export function describeDifference(difference: Difference): string {
-  const where = `${difference.quantity}${difference.position}`;
-  if (difference.relativeError === null) return `${where}: expected ${difference.expected}, got ${difference.given}`;
-  return `${where}: expected ${difference.expected}, got ${difference.given}, relative error ${difference.relativeError.toPrecision(3)}`;
-}
-
-/**
- * A report in words: one line per test (`pass`, or `FAIL` with the first difference and the
- * matching mistake), then a summary that counts the failures by mistake.
- *
- * @param report - from {@link verifyVectors}, or a single verdict's report
- */
-export function formatVerifyReport(report: VerifyReport): string {
-  const lines = report.verdicts.map((verdict) => {
-    if (verdict.passed) return verdict.acceptable === true ? `${verdict.id}: pass, ${verdict.note}` : `${verdict.id}: pass`;
-    const what = verdict.difference !== null ? describeDifference(verdict.difference) : verdict.note!;
-    const mistake =
-      verdict.mistake === null ? "" : `\n    matches the known mistake ${verdict.mistake}: ${knownMistakeDescription(verdict.mistake)}`;
-    return `${verdict.id}: FAIL ${what}${mistake}`;
-  });
-  const failed = report.verdicts.filter((verdict) => !verdict.passed);
-  const acceptable = report.verdicts.filter((verdict) => verdict.acceptable === true).length;
-  if (failed.length === 0) {
-    lines.push(
-      `all ${report.verdicts.length} tests passed${acceptable === 0 ? "" : ` (${acceptable} acceptable, with another convention at a kink)`}`,
-    );
-  } else {
-    const counts = new Map<string, number>();
-    for (const verdict of failed)
-      counts.set(verdict.mistake ?? "no known mistake", (counts.get(verdict.mistake ?? "no known mistake") ?? 0) + 1);
-    const byMistake = [...counts].map(([name, count]) => `${count} ${name}`).join(", ");
-    lines.push(`FAILED ${failed.length} of ${report.verdicts.length} tests (${byMistake})`);
-  }
-  return lines.join("\n");
 }
