@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fuzzCaseDocument } from "../../src/conformance/case-arbitrary.js";
+import { fuzzCaseDocument } from "../../src/conformance/fuzz-case-arbitrary.js";
 import { caseResult, parseCase, type CaseDocument } from "../../src/conformance/case-format.js";
 import { float32Step } from "../../src/conformance/float32-step.js";
 import { float32Allowances, float32Roundoff, float32Safety } from "../../src/conformance/float32-tolerance.js";

@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { caseDocument, saturatingCaseDocument } from "../../src/conformance/case-arbitrary.js";
+import { caseDocument } from "../../src/conformance/case-arbitrary.js";
+import { saturatingCaseDocument } from "../../src/conformance/saturating-case-arbitrary.js";
 import { caseFormat, type CaseDocument, caseResult, parseCase, type Problem } from "../../src/conformance/case-format.js";
 import { assertExactlyRounded } from "../../src/conformance/exactly-rounded.js";
 import { mistakenResult, weightDecayMistakeNames } from "../../src/conformance/mistakes.js";

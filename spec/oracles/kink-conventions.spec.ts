@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { caseDocument, kinkCaseDocument, withWeightDecay } from "../../src/conformance/case-arbitrary.js";
+import { caseDocument, withWeightDecay } from "../../src/conformance/case-arbitrary.js";
+import { kinkCaseDocument } from "../../src/conformance/kink-case-arbitrary.js";
 import { lossWithWeightDecay } from "../../src/model/weight-decay.js";
 import { generalWeightDecay } from "../support/weight-decay.js";
 import { parseCase } from "../../src/conformance/case-format.js";

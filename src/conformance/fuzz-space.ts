@@ -4,7 +4,7 @@
  * learning rates. An implementation that knows only sigmoid and squared error, without biases,
  * says so and is fuzzed only there.
  *
- * The cases themselves are those of {@link conformance/case-arbitrary!fuzzCaseDocument | fuzzCaseDocument}: weights in
+ * The cases themselves are those of {@link conformance/fuzz-case-arbitrary!fuzzCaseDocument | fuzzCaseDocument}: weights in
  * $[-1.5, 1.5]$, inputs in $[-2, 2]$, targets that suit the loss, away from the kinks of `relu`
  * and `leaky_relu`; fast-check shrinks a failing one towards fewer layers, fewer units, a
  * smaller batch and simpler numbers.
@@ -15,7 +15,8 @@ import fc from "fast-check";
 import { activationNames, type ActivationName, type ElementwiseActivationName } from "../model/activations.js";
 import { lossNames, type LossName } from "../model/losses.js";
 import { describeValue, ValueError } from "../numeric/errors.js";
-import { fuzzCaseDocument, hiddenActivations, outputPairs } from "./case-arbitrary.js";
+import { hiddenActivations, outputPairs } from "./case-arbitrary.js";
+import { fuzzCaseDocument } from "./fuzz-case-arbitrary.js";
 import type { CaseDocument } from "./case-format.js";
 import type { ResultQuantity } from "./verify.js";
 
