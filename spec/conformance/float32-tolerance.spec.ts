@@ -21,14 +21,14 @@ function roundedToFloat32(value: unknown): unknown {
 }
 
 describe("float32 allowances", () => {
-  it("hold float32 arithmetic in either order and either form of the slopes, and the reference rounded to float32", () => {
+  it("hold float32 arithmetic in an order they were not read from (pairwise) with either form of the slopes, and the reference rounded to float32", () => {
     fc.assert(
       fc.property(fuzzCaseDocument(), (document) => {
         const reference = caseResult(parseCase(document));
         const allowances = float32Allowances(document, reference);
         for (const answer of [
-          float32Step(document, "ascending", "usual"),
-          float32Step(document, "descending", "stable"),
+          float32Step(document, "pairwise", "usual"),
+          float32Step(document, "pairwise", "stable"),
           roundedToFloat32(reference),
         ]) {
           expect(compareResults(answer, reference, { allowances })).toBeNull();
@@ -36,6 +36,39 @@ describe("float32 allowances", () => {
       }),
       { numRuns },
     );
+  });
+
+  it("hold every pair of order and slope form on the case CI found: ascending sums with the usual slopes, 1.2 times beyond the allowance of two emulations", () => {
+    // Drawn by the property above when the allowances came from two emulations of the four:
+    // there the ascending order with o(1 - o) and 1 - o² landed 7.2e-11 from gradients.weights[1][3][4], where the allowance was 5.8e-11.
+    const document = {
+      format: "backprop-ref/case@1",
+      sizes: [1, 7, 4, 1, 1],
+      activations: ["softplus", "relu", "tanh", "sigmoid"],
+      loss: "squared_error",
+      weights: [
+        [[-0.17], [-0.34], [0.76], [0], [-1.32], [-1.17], [-0.01]],
+        [
+          [0, 0, 0, 0, 0, 0, 0],
+          [0, 0, 0, 0, 0, 0, 0],
+          [-0.04, 1.5, -0.01, -0.91, 1.1, 0.71, -0.06],
+          [1.46, 1.45, 0.96, -0.36, -0.04, 0, 0.04],
+        ],
+        [[0, 0, 0.06, -1.5]],
+        [[-0.01]],
+      ],
+      biases: [[1.4921911358833315, -1.49, 0.05, -1.14, 1.01, 0.43, 0.42], [0.01, -0.01, -0.24, -0.13], [1.44], [0.1]],
+      inputs: [[-0.03], [0], [0.44]],
+      targets: [[0], [0.15], [0]],
+      learningRate: 0,
+    } as unknown as CaseDocument;
+    const reference = caseResult(parseCase(document));
+    const allowances = float32Allowances(document, reference);
+    for (const order of ["ascending", "descending", "pairwise"] as const) {
+      for (const slopes of ["stable", "usual"] as const) {
+        expect(compareResults(float32Step(document, order, slopes), reference, { allowances }), `${order}, ${slopes}`).toBeNull();
+      }
+    }
   });
 
   it("are at least S·u of each number, and grow with the spread of the emulations", () => {

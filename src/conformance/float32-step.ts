@@ -2,9 +2,11 @@
  * The step of a case as an implementation in single precision computes it, emulated: every
  * product, sum, activation and division rounded to float32 with `Math.fround`, the sums taken
  * in a chosen order, the slopes of sigmoid and tanh formed in a chosen way. `fuzz --precision
- * float32` runs it twice (ascending sums with stable slopes, descending sums with the usual ones)
- * and reads the tolerance of each number from how far the two land from the float64 reference
- * (see the `float32-tolerance` module); nothing here is a reference itself.
+ * float32` runs it four times (ascending and descending sums, each with stable and with the
+ * usual slopes) and reads the tolerance of each number from how far they land from the float64
+ * reference (see the `float32-tolerance` module); nothing here is a reference itself. The
+ * pairwise order (NumPy's for float32 sums) is what the allowances are tested against: an order
+ * they were not read from.
  *
  * The arithmetic is that of the reference's derivation (see {@link model/backprop!trainingStep | trainingStep}), in its
  * stable forms but for the slopes of {@link SlopeForm} `usual`, each result rounded as a float32
@@ -28,8 +30,11 @@ import { elementwiseActivations, type ElementwiseActivationName, softplus } from
 import { type CaseDocument, resultFormat, type ResultDocument } from "./case-format.js";
 import { ValueError } from "../numeric/errors.js";
 
-/** The order in which every sum adds its terms. */
-export type SummationOrder = "ascending" | "descending";
+/**
+ * The order in which every sum adds its terms: first to last, last to first, or pairwise (the
+ * two halves summed each the same way, then added, as NumPy sums float32 arrays).
+ */
+export type SummationOrder = "ascending" | "descending" | "pairwise";
 
 /**
  * How the slopes $f'(z)$ of sigmoid and tanh are formed: `stable` from $z$, as the reference
@@ -42,10 +47,19 @@ const round = Math.fround;
 
 /** $\operatorname{fl}\bigl(\sum_i \text{terms}_i\bigr)$, each partial sum rounded, in the given order. */
 function sum32(terms: readonly number[], order: SummationOrder): number {
+  if (order === "pairwise") return pairwiseSum32(terms, 0, terms.length);
   let total = 0;
   if (order === "ascending") for (let i = 0; i < terms.length; i++) total = round(total + terms[i]!);
   else for (let i = terms.length - 1; i >= 0; i--) total = round(total + terms[i]!);
   return total;
+}
+
+/** $\operatorname{fl}$ of the sum of `terms[start]` to `terms[end - 1]`: each half summed pairwise, then the two added. */
+function pairwiseSum32(terms: readonly number[], start: number, end: number): number {
+  if (end - start === 0) return 0;
+  if (end - start === 1) return terms[start]!;
+  const middle = start + Math.floor((end - start) / 2);
+  return round(pairwiseSum32(terms, start, middle) + pairwiseSum32(terms, middle, end));
 }
 
 /** A column of layer values: `column[j]` is unit $j$ of one sample. */
