@@ -3,7 +3,7 @@
  * `backprop-ref train` on the standard split, one row after another, each in a process of its
  * own running exactly the command the documentation shows, and records what each measured.
  *
- *   npm run reproduce:mnist                     (every row, one after another: about 80 minutes of one core here)
+ *   npm run reproduce:mnist                     (every row, one after another: about an hour of one core here, 57 min in the record)
  *   npm run reproduce:mnist -- --rows 7,8       (only those rows; the others keep their record)
  *   npm run reproduce:mnist -- --quick          (each row on 1,000 digits for one epoch: a smoke test; nothing is recorded)
  *   npm run reproduce:mnist -- --write          (also rewrites the table in docs/training.md and docs/mnist-table.svg)
@@ -105,6 +105,11 @@ function chosenRows(argument: string | undefined): readonly TableRow[] {
   return tableRows.filter((row) => numbers.includes(row.row));
 }
 
+/** The rows of the record as the file holds them now. */
+function readRecord(): readonly RowRecord[] {
+  return existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, "utf8")) as TableRecord).rows : [];
+}
+
 const args = process.argv.slice(2);
 const rowsIndex = args.indexOf("--rows");
 const unknown = args.filter(
@@ -118,11 +123,6 @@ const quick = args.includes("--quick");
 const page = args.includes("--page");
 const write = args.includes("--write") || page;
 const rows = page ? [] : chosenRows(rowsIndex < 0 ? undefined : args[rowsIndex + 1]);
-/** The rows of the record as the file holds them now. */
-function readRecord(): readonly RowRecord[] {
-  return existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, "utf8")) as TableRecord).rows : [];
-}
-
 const previous = readRecord();
 const records = new Map(previous.map((record) => [record.row, record]));
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown"}), Node.js ${process.version.slice(1)}`;
@@ -195,7 +195,8 @@ for (const [index, row] of rows.entries()) {
 bar.update(totalWork, { row: "-", done: rows.length, left: "done" });
 bar.stop();
 
-const measured = [...records.values()].sort((a, b) => a.row - b.row);
+// The file, not this run's map: it also holds what runs of other rows wrote meanwhile.
+const measured = readRecord();
 if (write && !quick) {
   await saveAtomically(pagePath, pageWithTable(readFileSync(pagePath, "utf8"), measured));
   await saveAtomically(chartPath, recordChart(measured));
