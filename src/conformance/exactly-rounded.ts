@@ -10,7 +10,7 @@ import type { ParameterArrays } from "../model/network.js";
 import { NumericError } from "../numeric/errors.js";
 import { matrixFromRows, transposed, vectorFromArray } from "../numeric/tensor.js";
 import { compareWithExact, describeDistance, type FloatStep } from "../oracles/exact-comparison.js";
-import { exactStep } from "../oracles/exact-step.js";
+import { exactStep, type ExactStep } from "../oracles/exact-step.js";
 import type { ParameterDocument, Problem, ResultDocument } from "./case-format.js";
 
 /**
@@ -21,11 +21,12 @@ import type { ParameterDocument, Problem, ResultDocument } from "./case-format.j
  *
  * @param problem - the case
  * @param expected - its result, as it is about to be written
+ * @param exact - the case's exact step, when several results of the same case are judged (the oracle is most of the time); computed from `problem` when left out
  * @throws {@link numeric/errors!NumericError | NumericError} naming the first disagreeing entry, both values and the distance
  */
-export function assertExactlyRounded(problem: Problem, expected: ResultDocument): void {
+export function assertExactlyRounded(problem: Problem, expected: ResultDocument, exact?: ExactStep): void {
   const { network, inputs, targets, learningRate, weightDecay } = problem;
-  const comparison = compareWithExact(floatStepOfResult(expected), exactStep(network, inputs, targets, learningRate, weightDecay));
+  const comparison = compareWithExact(floatStepOfResult(expected), exact ?? exactStep(network, inputs, targets, learningRate, weightDecay));
   const [first] = comparison.disagreements;
   if (first !== undefined) {
     throw new NumericError(

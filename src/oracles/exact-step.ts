@@ -23,7 +23,7 @@
  * @module
  */
 import type { Decimal } from "decimal.js";
-import type { ActivationName, ElementwiseActivationName } from "../model/activations.js";
+import type { ElementwiseActivationName } from "../model/activations.js";
 import type { Network } from "../model/network.js";
 import type { Matrix } from "../numeric/tensor.js";
 import {
@@ -98,13 +98,19 @@ export function exactStep(network: Network, inputs: Matrix, targets: Matrix, lea
   // The forward pass: z = W o + b, o = f(z).
   const preactivations: ExactMatrix[] = [];
   const outputs: ExactMatrix[] = [];
+  // Softmax, the output layer's alone, per sample: the loss and its delta use the same columns.
+  let softmax: SoftmaxColumn[] = [];
   let previous = exactOfMatrix(inputs);
   for (let l = 0; l < L; l++) {
     const z = weights[l]!.map((row, j) =>
       columnsOf(samples, (b) => sum([...row.map((w, k) => times(w, previous[k]![b]!)), ...(biases === null ? [] : [biases[l]![j]!])])),
     );
     const activation = spec.activations[l]!;
-    const o = activation === "softmax" ? softmaxColumns(z).outputs : z.map((row) => row.map((entry) => activate(activation, entry)));
+    let o: Exact[][];
+    if (activation === "softmax") {
+      softmax = Array.from({ length: samples }, (_, b) => softmaxColumn(z.map((row) => row[b]!)));
+      o = z.map((_, j) => softmax.map((column) => column.outputs[j]!));
+    } else o = z.map((row) => row.map((entry) => activate(activation, entry)));
     preactivations.push(z);
     outputs.push(o);
     previous = o;
@@ -119,7 +125,7 @@ export function exactStep(network: Network, inputs: Matrix, targets: Matrix, lea
   for (let b = 0; b < samples; b++) {
     const z = zL.map((row) => row[b]!);
     const target = t.map((row) => row[b]!);
-    const { loss, delta } = lossAndDelta(spec.loss, outputActivation, z, target);
+    const { loss, delta } = lossAndDelta(spec.loss, outputActivation === "softmax" ? softmax[b]! : outputActivation, z, target);
     sampleLosses.push(loss);
     delta.forEach((entry, j) => outputDelta[j]!.push(entry));
   }
@@ -185,9 +191,20 @@ const two = new ExactDecimal(2);
 const four = new ExactDecimal(4);
 const leakySlope = roundedConstant(new ExactDecimal("0.01"));
 
+/**
+ * The tails already computed, by factor $c$ and preactivation: the forward pass, the loss and the
+ * derivative each need $e$ of the same $z^{(l)}_{jb}$, and a 100-digit exponential is most of the
+ * oracle's time. Keyed by the `Decimal` itself, so an entry lives as long as its preactivation.
+ */
+const tails = { 1: new WeakMap<Decimal, Decimal>(), 2: new WeakMap<Decimal, Decimal>() };
+
 /** $e = \exp(-c\lvert z \rvert)$, the tail of sigmoid ($c = 1$) and tanh ($c = 2$): never an exponent above 0. */
-function tail(z: Exact, factor: number): Decimal {
-  return z.value.abs().times(-factor).exp();
+function tail(z: Exact, factor: 1 | 2): Decimal {
+  const known = tails[factor].get(z.value);
+  if (known !== undefined) return known;
+  const e = z.value.abs().times(-factor).exp();
+  tails[factor].set(z.value, e);
+  return e;
 }
 
 /** $\sigma(z)$: $1/(1+e)$ for $z \ge 0$, $e/(1+e)$ below, with $e = \exp(-\lvert z \rvert)$; its slope $\sigma'(z) = e/(1+e)^2$. */
@@ -198,13 +215,21 @@ function sigmoidOf(z: Exact): Exact {
 }
 
 /**
- * $\tanh z$, by decimal.js (from $\sinh$ and $\cosh$, exact for tiny $z$ too, where
- * $(1 - e)/(1 + e)$ would leave no digit of $2\lvert z \rvert$); its slope
- * $\tanh'(z) = 4e/(1+e)^2$ with $e = \exp(-2\lvert z \rvert)$.
+ * $\tanh z$, with its slope $\tanh'(z) = 4e/(1+e)^2$, $e = \exp(-2\lvert z \rvert)$. From
+ * $\lvert z \rvert = 1/2$ on, $\tanh \lvert z \rvert = (1 - e)/(1 + e)$ with $e \le e^{-1}$: the
+ * subtraction keeps every digit, as $1 - e \ge 0.63$. Nearer zero that form would leave no digit
+ * of a tiny $2\lvert z \rvert$, and decimal.js's own $\tanh$ (from $\sinh$ and $\cosh$, two more
+ * series) is used instead.
  */
 function tanhOf(z: Exact): Exact {
   const e = tail(z, 2);
-  return applied(z.value.tanh(), four.times(e).dividedBy(one.plus(e).pow(2)), z);
+  let value: Decimal;
+  if (z.value.abs().lessThan(0.5)) value = z.value.tanh();
+  else {
+    const magnitudeOfTanh = one.minus(e).dividedBy(one.plus(e));
+    value = z.value.isNegative() ? magnitudeOfTanh.negated() : magnitudeOfTanh;
+  }
+  return applied(value, four.times(e).dividedBy(one.plus(e).pow(2)), z);
 }
 
 /**
@@ -298,7 +323,11 @@ function softmaxColumn(z: readonly Exact[]): SoftmaxColumn {
   });
   // z_a − z_a is exactly 0 and exp(0) exactly 1 in float64 as here: no rounding to carry.
   const shifted = z.map((entry, j) => (j === largest ? exactZero : minus(entry, z[largest]!)));
-  const exponentials = shifted.map((entry, j) => (j === largest ? exactOne : applied(entry.value.exp(), entry.value.exp(), entry)));
+  const exponentials = shifted.map((entry, j) => {
+    if (j === largest) return exactOne;
+    const exponential = entry.value.exp();
+    return applied(exponential, exponential, entry);
+  });
   const total = sum([exponentials[largest]!, ...exponentials.filter((_, j) => j !== largest)]);
   const others = (excluded: number): Exact => sum(exponentials.filter((_, j) => j !== excluded).concat(z.length === 1 ? [exactZero] : []));
   const belowLargest = others(largest);
@@ -308,13 +337,6 @@ function softmaxColumn(z: readonly Exact[]): SoftmaxColumn {
     complements: z.map((_, j) => dividedBy(others(j), total)),
     logOutputs: shifted.map((entry) => minus(entry, logTotal)),
   };
-}
-
-function softmaxColumns(z: ExactMatrix): { outputs: Exact[][] } {
-  const samples = z[0]!.length;
-  const outputs: Exact[][] = z.map(() => []);
-  for (let b = 0; b < samples; b++) softmaxColumn(z.map((row) => row[b]!)).outputs.forEach((entry, j) => outputs[j]!.push(entry));
-  return { outputs };
 }
 
 /**
@@ -331,13 +353,13 @@ function softmaxColumns(z: ExactMatrix): { outputs: Exact[][] } {
  */
 function lossAndDelta(
   loss: Network["spec"]["loss"],
-  activation: ActivationName,
+  activation: ElementwiseActivationName | SoftmaxColumn,
   z: readonly Exact[],
   t: readonly Exact[],
 ): { loss: Exact; delta: Exact[] } {
   const half = given(0.5);
-  if (activation === "softmax") {
-    const { outputs, complements, logOutputs } = softmaxColumn(z);
+  if (typeof activation !== "string") {
+    const { outputs, complements, logOutputs } = activation;
     if (loss === "cross_entropy") {
       const terms = t.map((target, k) => (target.value.isZero() ? exactZero : times(target, logOutputs[k]!)));
       // Past one half, o_i Σ_{j≠i} t_j − t_i (1 − o_i); below, o_i Σ_j t_j − t_i, whose sum of targets is rounded.
