@@ -162,7 +162,14 @@ export function shapeText(matrix: Matrix): string {
 export function copyMatrix(matrix: Matrix): Matrix {
   const [rows, columns] = dimensions(matrix);
   const result = zeros(rows, columns);
-  ops.assign(result, matrix);
+  // Entry by entry through the view's strides: ndarray-ops' assign costs more to set up than to
+  // copy the small matrices of a case, which are most of the copies.
+  const { data, offset } = matrix;
+  const [rowStride, columnStride] = matrix.stride as [number, number];
+  let next = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0, at = offset + i * rowStride; j < columns; j++, at += columnStride) result.data[next++] = data[at]!;
+  }
   return result;
 }
 
@@ -172,8 +179,11 @@ export function copyMatrix(matrix: Matrix): Matrix {
  * @param vector - the vector to copy
  */
 export function copyVector(vector: Vector): Vector {
-  const result = zeroVector(vector.shape[0]!);
-  ops.assign(result, vector);
+  const length = vector.shape[0]!;
+  const result = zeroVector(length);
+  const { data, offset } = vector;
+  const stride = vector.stride[0]!;
+  for (let i = 0, at = offset; i < length; i++, at += stride) result.data[i] = data[at]!;
   return result;
 }
 
