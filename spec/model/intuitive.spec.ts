@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type CaseDocument, parseCase } from "../../src/conformance/case-format.js";
 import { trainingStep } from "../../src/model/backprop.js";
-import { intuitiveStep } from "../../src/model/intuitive.js";
+import { intuitiveBackwardPass, intuitiveStep } from "../../src/model/intuitive.js";
 import { type ParameterArrays, parameterEntries } from "../../src/model/network.js";
 import { SpecError } from "../../src/numeric/errors.js";
 import { formatJson } from "../../src/numeric/json.js";
@@ -151,6 +151,32 @@ describe("the seed's intuitive rule", () => {
       new SpecError(
         "the intuitive rule needs element-wise activations, but activations[0] is softmax: choose another output activation, or the exact rule",
       ),
+    );
+  });
+
+  it("its backward pass given arrays to write into writes every error and delta there, and computes the same numbers as without them", () => {
+    fc.assert(
+      fc.property(
+        caseDocument({
+          outputs: [
+            ["sigmoid", "squared_error"],
+            ["identity", "squared_error"],
+            ["tanh", "squared_error"],
+          ],
+        }),
+        (document) => {
+          const { network, inputs, targets } = parseCase(document);
+          const fresh = intuitiveBackwardPass(network, inputs, targets);
+          const into = intuitiveBackwardPass(network, inputs, targets);
+          for (const matrix of [...into.errors, ...into.deltas]) matrix.data.fill(Number.NaN);
+          const written = intuitiveBackwardPass(network, inputs, targets, into);
+          written.errors.forEach((error, index) => expect(error, `errors[${index}]`).toBe(into.errors[index]));
+          written.deltas.forEach((delta, index) => expect(delta, `deltas[${index}]`).toBe(into.deltas[index]));
+          expect(written.errors.map((error) => Array.from(error.data))).toEqual(fresh.errors.map((error) => Array.from(error.data)));
+          expect(written.deltas.map((delta) => Array.from(delta.data))).toEqual(fresh.deltas.map((delta) => Array.from(delta.data)));
+        },
+      ),
+      { numRuns },
     );
   });
 });
