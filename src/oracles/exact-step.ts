@@ -341,7 +341,8 @@ function softmaxColumn(z: readonly Exact[]): SoftmaxColumn {
 
 /**
  * The loss of one sample and its output delta $\delta^{(L)} = \partial E_b / \partial z^{(L)}$,
- * from $z^{(L)}$ and $t$:
+ * from $z^{(L)}$ and $t$ (each of length $n_L$), given the output layer's element-wise activation
+ * or, for softmax, the sample's column that the forward pass computed:
  *
  * - squared error: $E_b = \frac12 \sum_k (o_k - t_k)^2$; element-wise,
  *   $\delta_k = (o_k - t_k) f'(z_k)$; softmax, $\delta_i = o_i \sum_{j \ne i} o_j (g_i - g_j)$ with
