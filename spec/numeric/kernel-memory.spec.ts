@@ -91,7 +91,7 @@ describe("the kernels' memory", () => {
     expect(tops.at(-1)! - tops[1]!).toBeLessThanOrEqual(2 * workspaceBytes);
   });
 
-  it("the committed module (src/numeric/wasm-binary.ts) is what npm run build:wasm compiles from assembly/products.ts", async () => {
+  it("the committed module (src/numeric/wasm-binary.ts) is what npm run build:wasm compiles from assembly/kernels.ts", async () => {
     expect(readFileSync(binaryModulePath, "utf8")).toBe(binaryModuleText(await compileKernels()));
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { kernelArray, kernelStatus, ownedByKernels } from "../../src/numeric/kernel-memory.js";
 import * as dispatched from "../../src/numeric/kernels.js";
 import * as javascript from "../../src/numeric/products.js";
+import * as javascriptUpdates from "../../src/numeric/updates.js";
 import { copyMatrix, matrixFromRows, matrixToRows, multiply, withKernelMemory, zeros, type Matrix } from "../../src/numeric/tensor.js";
 import { caseDocument } from "../../src/conformance/case-arbitrary.js";
 import { parseCase } from "../../src/conformance/case-format.js";
@@ -10,6 +11,9 @@ import { trainingStep } from "../../src/model/backprop.js";
 import { cloneNetwork } from "../../src/model/network.js";
 import { fusedTrainingStep } from "../../src/training/fused-step.js";
 import { createWorkspace } from "../../src/training/workspace.js";
+import { zeroVelocities } from "../../src/training/momentum.js";
+import type { ParameterArrays } from "../../src/model/network.js";
+import { anyWeightDecay } from "../support/weight-decay.js";
 import { numRuns } from "../support/arbitraries.js";
 import { expectSameBits, valuesOf } from "../support/parameters.js";
 import { layouts, plainProduct, rowsOf, untouched, type Rows } from "../support/layouts.js";
@@ -164,6 +168,114 @@ describe("the WebAssembly kernels: the JavaScript kernels' sums, two independent
   });
 });
 
+/** An update's case: the kernel, its sizes, the offsets of its arrays, their entries and the scalars of the step. */
+interface UpdateCase {
+  readonly name: "outerProductStep" | "sumsStep" | "momentumSumsStep";
+  /** $m, n$ for the outer product; the count of entries otherwise. */
+  readonly sizes: readonly number[];
+  readonly offsets: readonly [number, number, number];
+  /** The entries of the weights, then of the other operands: $a$ and $o$, or the sums, or the velocities and the sums. */
+  readonly arrays: readonly (readonly number[])[];
+  readonly firstScale: number;
+  readonly secondScale: number;
+  readonly decay: number;
+  readonly momentum: number;
+}
+
+/** The lengths of an update's arrays: the weights first. */
+function updateLengths(name: UpdateCase["name"], sizes: readonly number[]): number[] {
+  const [m = 0, n = 0] = sizes;
+  if (name === "outerProductStep") return [m * n, m, n];
+  if (name === "sumsStep") return [m, m];
+  return [m, m, m];
+}
+
+/**
+ * Random {@link UpdateCase}s: sizes around the kernels' blocks (pairs, four rows), every float64
+ * in every array, $s_1 = 1$ often (the one-sample step, which the JavaScript kernel runs eight
+ * rows at a time) and a decay of 0 often (its own loops in both languages).
+ */
+const updateCase: fc.Arbitrary<UpdateCase> = fc
+  .record({
+    name: fc.constantFrom("outerProductStep" as const, "sumsStep" as const, "momentumSumsStep" as const),
+    m: size,
+    n: size,
+    offsets: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3)),
+    firstScale: fc.oneof(fc.constant(1), fc.constantFrom(1 / 3, 1 / 64), anyDouble),
+    secondScale: fc.oneof(fc.constant(-0.1), anyDouble),
+    decay: fc.oneof(fc.constant(0), fc.constant(1e-4), anyDouble),
+    momentum: fc.oneof(fc.constant(0.9), anyDouble),
+  })
+  .chain(({ name, m, n, ...scalars }) => {
+    const sizes = name === "outerProductStep" ? [m, n] : [m * n];
+    const arrays = updateLengths(name, sizes).map((length) => fc.array(anyDouble, { minLength: length, maxLength: length }));
+    return fc.record({ name: fc.constant(name), sizes: fc.constant(sizes), arrays: fc.tuple(...arrays), ...mapConstants(scalars) });
+  });
+
+/** Each value of a record as an arbitrary that gives it. */
+function mapConstants<T extends object>(record: T): { [K in keyof T]: fc.Arbitrary<T[K]> } {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fc.constant(value)])) as {
+    [K in keyof T]: fc.Arbitrary<T[K]>;
+  };
+}
+
+/** The kernels of an update, JavaScript or dispatched, under one signature. */
+type UpdateKernels = Pick<typeof javascriptUpdates, "outerProductStep" | "sumsStep" | "momentumSumsStep">;
+
+/** Runs one update with `kernels` on arrays in the kernels' memory or not; returns every array it was given and its verdict. */
+function updated(kernels: UpdateKernels, test: UpdateCase, inKernelMemory: boolean): { arrays: Float64Array[]; verdict: boolean | null } {
+  const arrays = test.arrays.map((entries, index) => placed(entries, test.offsets[index]!, untouched, inKernelMemory));
+  const [w, x, y] = arrays as [Float64Array, Float64Array, Float64Array?];
+  const [wStart, xStart, yStart] = test.offsets;
+  const { firstScale, secondScale, decay, momentum } = test;
+  const [m = 0, n = 0] = test.sizes;
+  if (test.name === "outerProductStep") {
+    kernels.outerProductStep(w, wStart, x, xStart, y!, yStart, m, n, firstScale, secondScale, decay);
+    return { arrays, verdict: null };
+  }
+  if (test.name === "sumsStep") {
+    kernels.sumsStep(w, wStart, x, xStart, m, firstScale, secondScale, decay);
+    return { arrays, verdict: null };
+  }
+  return { arrays, verdict: kernels.momentumSumsStep(w, wStart, x, xStart, y!, yStart, m, firstScale, secondScale, decay, momentum) };
+}
+
+describe("the WebAssembly update kernels: the JavaScript steps of the weights, two adjacent weights per SIMD instruction", () => {
+  it("each leaves the weights (and the velocities) bit for bit where the JavaScript kernel of its name leaves them, says the same about their finiteness, and writes nothing around them, for every size from 1, every float64 in every operand and scalar, and any offset", () => {
+    fc.assert(
+      fc.property(updateCase, (test) => {
+        const expected = updated(javascriptUpdates, test, false);
+        const actual = updated(dispatched, test, true);
+        expect(actual.arrays.every((array) => ownedByKernels(array))).toBe(true);
+        actual.arrays.forEach((array, index) => {
+          expect(sameEntries(array, expected.arrays[index]!), `${test.name} ${test.sizes.join("×")}, array ${index}`).toBe(true);
+        });
+        expect(actual.verdict).toBe(expected.verdict);
+      }),
+      { numRuns: numRuns * 5 },
+    );
+  });
+
+  it("the negative control: an update that multiplies the two scales first, w + G·(s₁s₂) as a hand-written loop does, differs from the WebAssembly kernel in some bit", () => {
+    const outcome = fc.check(
+      fc.property(
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 2, max: 64 }),
+        fc.double({ min: 1e-3, max: 1, noNaN: true }),
+        (gradient, batch, learningRate) => {
+          const [weights, sums] = [kernelArray(gradient.length)!, kernelArray(gradient.length)!];
+          sums.set(gradient);
+          dispatched.sumsStep(weights, 0, sums, 0, gradient.length, 1 / batch, -learningRate, 0);
+          const factor = (1 / batch) * -learningRate;
+          return gradient.every((g, i) => Object.is(weights[i], 0 + g * factor));
+        },
+      ),
+      { numRuns: 1000, seed: 17 },
+    );
+    expect(outcome.failed).toBe(true);
+  });
+});
+
 describe("training over the WebAssembly kernels", () => {
   it("fusedTrainingStep with the network, the batch and the workspace in the kernels' memory leaves the network bit for bit where trainingStep over ordinary arrays (the JavaScript kernels) puts it, three steps in a row, for widths up to 20 and batches up to 9", () => {
     fc.assert(
@@ -183,6 +295,42 @@ describe("training over the WebAssembly kernels", () => {
           reference = expected.updated;
         }
       }),
+      { numRuns },
+    );
+  });
+});
+
+describe("training with momentum and weight decay over the WebAssembly kernels", () => {
+  it("fusedTrainingStep with momentum and a weight decay, the network, its velocities, the batch and the workspace in the kernels' memory, leaves the network and the velocities bit for bit where the same steps over ordinary arrays (the JavaScript kernels) leave them, three steps in a row, at batch 1 (the one-sample update) and beyond", () => {
+    fc.assert(
+      fc.property(
+        caseDocument({ depth: { min: 1, max: 3 }, width: { min: 1, max: 20 }, batch: { min: 1, max: 9 }, weightDecay: anyWeightDecay() }),
+        fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 0.99, noNaN: true })),
+        fc.boolean(),
+        (document, momentum, withMomentum) => {
+          const { network, inputs, targets, learningRate, weightDecay } = parseCase(document);
+          const [folded, velocities, batch, workspace] = withKernelMemory(
+            () =>
+              [
+                cloneNetwork(network),
+                zeroVelocities(network),
+                copyMatrix(inputs),
+                createWorkspace(network.spec, inputs.shape[1]!),
+              ] as const,
+          );
+          expect([...folded.weights, ...velocities.weights].every((matrix) => ownedByKernels(matrix.data))).toBe(true);
+          const [plain, plainVelocities] = [cloneNetwork(network), zeroVelocities(network)];
+          const plainWorkspace = createWorkspace(network.spec, inputs.shape[1]!);
+          for (let round = 1; round <= 3; round++) {
+            const options = (v: ParameterArrays) => ({ weightDecay, ...(withMomentum ? { momentum: { momentum, velocities: v } } : {}) });
+            const expected = fusedTrainingStep(plain, inputs, targets, learningRate, plainWorkspace, options(plainVelocities));
+            const loss = fusedTrainingStep(folded, batch, targets, learningRate, workspace, options(velocities));
+            expectSameBits([loss], [expected], `loss of step ${round}`);
+            expectSameBits(valuesOf(folded), valuesOf(plain), `parameters after step ${round}`);
+            expectSameBits(valuesOf(velocities), valuesOf(plainVelocities), `velocities after step ${round}`);
+          }
+        },
+      ),
       { numRuns },
     );
   });

@@ -1,6 +1,7 @@
 /**
- * The WebAssembly product kernels and the memory they compute in: the module compiled from
- * `assembly/products.ts`, its shared memory, and the allocator that places `Float64Array`s in
+ * The WebAssembly kernels and the memory they compute in: the module compiled from
+ * `assembly/kernels.ts` (the products of `assembly/products.ts`, the updates of a training step of
+ * `assembly/updates.ts`), its shared memory, and the allocator that places `Float64Array`s in
  * that memory, so that a matrix the kernels multiply is already where they read it and no array
  * is copied per product.
  *
@@ -35,7 +36,7 @@
  * @module
  */
 import { ValueError } from "./errors.js";
-import { productsModuleBase64 } from "./wasm-binary.js";
+import { kernelsModuleBase64 } from "./wasm-binary.js";
 
 /** The environment variable that chooses the kernels. */
 export const kernelsVariable = "BACKPROP_REF_KERNELS";
@@ -55,7 +56,7 @@ export function kernelsRequest(value: string | undefined): KernelsRequest {
   throw new ValueError(`${kernelsVariable} must be "js", "wasm", "auto" or unset, got ${JSON.stringify(value)}`);
 }
 
-/** Which kernels compute the products in this process, and why. */
+/** Which kernels compute the products and updates in this process, and why. */
 export interface KernelStatus {
   /** `wasm` when the WebAssembly kernels multiply the arrays in their memory, `js` when only the JavaScript kernels run. */
   readonly kernels: "wasm" | "js";
@@ -66,9 +67,9 @@ export interface KernelStatus {
 /**
  * The module's exports. Addresses are byte addresses in the kernels' memory; every matrix is
  * dense, row after row. Each computes what the JavaScript kernel of the same name in
- * {@link numeric/products | products} computes, with the same roundings.
+ * {@link numeric/products | products} or {@link numeric/updates | updates} computes, with the same roundings.
  */
-export interface WasmProducts {
+export interface WasmKernels {
   /** $c = A b$, $A$ $m \times p$. */
   matrixVectorProduct(c: number, a: number, b: number, m: number, p: number): void;
   /** $C = A B$, $A$ $m \times p$, $B$ $p \times n$. */
@@ -77,6 +78,12 @@ export interface WasmProducts {
   transposedProduct(c: number, w: number, b: number, m: number, p: number, n: number): void;
   /** $C = A O^\top$, $A$ $m \times p$, $O$ $n \times p$. */
   rowDotProducts(c: number, a: number, o: number, m: number, p: number, n: number): void;
+  /** $W \leftarrow W + ((0 + a o^\top) s_1 + c W) s_2$, $W$ $m \times n$. */
+  outerProductStep(w: number, a: number, o: number, m: number, n: number, s1: number, s2: number, decay: number): void;
+  /** $W \leftarrow W + (G s_1 + c W) s_2$ over `count` entries. */
+  sumsStep(w: number, sums: number, count: number, s1: number, s2: number, decay: number): void;
+  /** The same with momentum; 1 when every updated entry is finite, 0 otherwise. */
+  momentumSumsStep(w: number, v: number, sums: number, count: number, s1: number, s2: number, decay: number, momentum: number): number;
 }
 
 /** The memory of the module, as the WebAssembly JavaScript API gives it. */
@@ -197,7 +204,7 @@ export interface KernelMemoryUsage {
 
 /** The module, its memory's allocator and the status, as loaded once when the library loads. */
 interface Loaded {
-  readonly products: WasmProducts | null;
+  readonly kernels: WasmKernels | null;
   readonly heap: KernelHeap | null;
   readonly status: KernelStatus;
 }
@@ -205,29 +212,29 @@ interface Loaded {
 /** Compiles and instantiates the module over a new shared memory, as {@link kernelsVariable} asks. */
 function load(): Loaded {
   const request = kernelsRequest(globalThis.process?.env?.[kernelsVariable]);
-  if (request === "js") return { products: null, heap: null, status: { kernels: "js", reason: `${kernelsVariable}=js` } };
+  if (request === "js") return { kernels: null, heap: null, status: { kernels: "js", reason: `${kernelsVariable}=js` } };
   try {
     const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
     if (api === undefined) throw new Error("this JavaScript engine has no WebAssembly");
     const memory = new api.Memory({ initial: 1, maximum: maximumPages, shared: true });
-    const bytes = Uint8Array.from(atob(productsModuleBase64), (character) => character.charCodeAt(0));
+    const bytes = Uint8Array.from(atob(kernelsModuleBase64), (character) => character.charCodeAt(0));
     const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
-    const products = instance.exports as unknown as WasmProducts;
+    const kernels = instance.exports as unknown as WasmKernels;
     const reason = request === "wasm" ? `${kernelsVariable}=wasm` : `the module compiled (${kernelsVariable} unset)`;
-    return { products, heap: new KernelHeap(memory), status: { kernels: "wasm", reason } };
+    return { kernels, heap: new KernelHeap(memory), status: { kernels: "wasm", reason } };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (request === "wasm") throw new ValueError(`${kernelsVariable}=wasm, but the WebAssembly kernels did not load: ${message}`);
-    return { products: null, heap: null, status: { kernels: "js", reason: `the WebAssembly kernels did not load: ${message}` } };
+    return { kernels: null, heap: null, status: { kernels: "js", reason: `the WebAssembly kernels did not load: ${message}` } };
   }
 }
 
 const loaded = load();
 
-/** The WebAssembly kernels, or `null` when the JavaScript kernels compute every product. */
-export const wasmProducts: WasmProducts | null = loaded.products;
+/** The WebAssembly kernels, or `null` when the JavaScript kernels compute every product and update. */
+export const wasmKernels: WasmKernels | null = loaded.kernels;
 
-/** Which kernels compute the products in this process, and why. */
+/** Which kernels compute the products and updates in this process, and why. */
 export function kernelStatus(): KernelStatus {
   return loaded.status;
 }

@@ -1,7 +1,8 @@
 /**
- * The kernel of each dense product, chosen per call: the WebAssembly kernel when every operand
- * lies in the kernels' memory ({@link numeric/kernel-memory | kernel-memory}) and fits inside
- * its array, the JavaScript kernel of {@link numeric/products | products} otherwise.
+ * The kernel of each dense product and of each update of a training step, chosen per call: the
+ * WebAssembly kernel when every operand lies in the kernels' memory
+ * ({@link numeric/kernel-memory | kernel-memory}) and fits inside its array, the JavaScript
+ * kernel of {@link numeric/products | products} or {@link numeric/updates | updates} otherwise.
  *
  * The functions here take the arguments of the JavaScript kernels of the same names, so that a
  * caller (`multiply` in {@link numeric/tensor | tensor}, the fused update of training) switches by
@@ -14,8 +15,9 @@
  *
  * @module
  */
-import { ownedByKernels, wasmProducts } from "./kernel-memory.js";
+import { ownedByKernels, wasmKernels } from "./kernel-memory.js";
 import * as javascript from "./products.js";
+import * as javascriptUpdates from "./updates.js";
 
 /**
  * Whether the WebAssembly kernels can take an operand: it lies in their memory, and the
@@ -54,8 +56,8 @@ export function matrixVectorProduct(
   m: number,
   p: number,
 ): void {
-  if (wasmProducts !== null && fits(c, cStart, m) && fits(a, aStart, m * p) && fits(b, bStart, p)) {
-    wasmProducts.matrixVectorProduct(address(c, cStart), address(a, aStart), address(b, bStart), m, p);
+  if (wasmKernels !== null && fits(c, cStart, m) && fits(a, aStart, m * p) && fits(b, bStart, p)) {
+    wasmKernels.matrixVectorProduct(address(c, cStart), address(a, aStart), address(b, bStart), m, p);
   } else javascript.matrixVectorProduct(c, cStart, a, aStart, b, bStart, m, p);
 }
 
@@ -84,8 +86,8 @@ export function columnPairProducts(
   p: number,
   n: number,
 ): void {
-  if (wasmProducts !== null && fits(c, cStart, m * n) && fits(a, aStart, m * p) && fits(b, bStart, p * n)) {
-    wasmProducts.columnPairProducts(address(c, cStart), address(a, aStart), address(b, bStart), m, p, n);
+  if (wasmKernels !== null && fits(c, cStart, m * n) && fits(a, aStart, m * p) && fits(b, bStart, p * n)) {
+    wasmKernels.columnPairProducts(address(c, cStart), address(a, aStart), address(b, bStart), m, p, n);
   } else javascript.columnPairProducts(c, cStart, a, aStart, b, bStart, m, p, n);
 }
 
@@ -114,8 +116,8 @@ export function transposedProduct(
   p: number,
   n: number,
 ): void {
-  if (wasmProducts !== null && fits(c, cStart, m * n) && fits(w, wStart, p * m) && fits(b, bStart, p * n)) {
-    wasmProducts.transposedProduct(address(c, cStart), address(w, wStart), address(b, bStart), m, p, n);
+  if (wasmKernels !== null && fits(c, cStart, m * n) && fits(w, wStart, p * m) && fits(b, bStart, p * n)) {
+    wasmKernels.transposedProduct(address(c, cStart), address(w, wStart), address(b, bStart), m, p, n);
   } else javascript.transposedProduct(c, cStart, w, wStart, b, bStart, m, p, n);
 }
 
@@ -144,7 +146,115 @@ export function rowDotProducts(
   p: number,
   n: number,
 ): void {
-  if (wasmProducts !== null && fits(c, cStart, m * n) && fits(a, aStart, m * p) && fits(o, oStart, n * p)) {
-    wasmProducts.rowDotProducts(address(c, cStart), address(a, aStart), address(o, oStart), m, p, n);
+  if (wasmKernels !== null && fits(c, cStart, m * n) && fits(a, aStart, m * p) && fits(o, oStart, n * p)) {
+    wasmKernels.rowDotProducts(address(c, cStart), address(a, aStart), address(o, oStart), m, p, n);
   } else javascript.rowDotProducts(c, cStart, a, aStart, o, oStart, m, p, n);
+}
+
+/**
+ * $W_{jk} \leftarrow W_{jk} + ((0 + a_j o_k) s_1 + c W_{jk}) s_2$, the step of one sample: the
+ * arguments and the result of {@link numeric/updates!outerProductStep | the JavaScript kernel}.
+ *
+ * @param w - the data of $W$ ($m \times n$), row after row from `wStart`, updated in place
+ * @param wStart - the offset of $W_{00}$
+ * @param a - the data of $a$, from `aStart`
+ * @param aStart - the offset of $a_0$
+ * @param o - the data of $o$, from `oStart`
+ * @param oStart - the offset of $o_0$
+ * @param m - the rows of $W$
+ * @param n - the columns of $W$
+ * @param firstScale - $s_1$
+ * @param secondScale - $s_2$
+ * @param decay - $c$, or 0 for none
+ */
+export function outerProductStep(
+  w: Float64Array,
+  wStart: number,
+  a: Float64Array,
+  aStart: number,
+  o: Float64Array,
+  oStart: number,
+  m: number,
+  n: number,
+  firstScale: number,
+  secondScale: number,
+  decay: number,
+): void {
+  if (wasmKernels !== null && fits(w, wStart, m * n) && fits(a, aStart, m) && fits(o, oStart, n)) {
+    wasmKernels.outerProductStep(address(w, wStart), address(a, aStart), address(o, oStart), m, n, firstScale, secondScale, decay);
+  } else javascriptUpdates.outerProductStep(w, wStart, a, aStart, o, oStart, m, n, firstScale, secondScale, decay);
+}
+
+/**
+ * $W_i \leftarrow W_i + (G_i s_1 + c W_i) s_2$ over `count` entries: the arguments and the result
+ * of {@link numeric/updates!sumsStep | the JavaScript kernel}.
+ *
+ * @param w - the data of $W$, from `wStart`, updated in place
+ * @param wStart - the offset of the first entry
+ * @param sums - the data of $G$, from `sumsStart`
+ * @param sumsStart - the offset of the first sum
+ * @param count - how many entries
+ * @param firstScale - $s_1$
+ * @param secondScale - $s_2$
+ * @param decay - $c$, or 0 for none
+ */
+export function sumsStep(
+  w: Float64Array,
+  wStart: number,
+  sums: Float64Array,
+  sumsStart: number,
+  count: number,
+  firstScale: number,
+  secondScale: number,
+  decay: number,
+): void {
+  if (wasmKernels !== null && fits(w, wStart, count) && fits(sums, sumsStart, count)) {
+    wasmKernels.sumsStep(address(w, wStart), address(sums, sumsStart), count, firstScale, secondScale, decay);
+  } else javascriptUpdates.sumsStep(w, wStart, sums, sumsStart, count, firstScale, secondScale, decay);
+}
+
+/**
+ * The same step followed by the momentum term, $W_i \leftarrow (W_i + d_i) + v_i \mu$ and
+ * $v_i \leftarrow v_i \mu + d_i$: the arguments and the result (whether every updated entry is
+ * finite) of {@link numeric/updates!momentumSumsStep | the JavaScript kernel}.
+ *
+ * @param w - the data of $W$, from `wStart`, updated in place
+ * @param wStart - the offset of the first weight
+ * @param v - the data of the velocity, from `vStart`, updated in place
+ * @param vStart - the offset of the first velocity
+ * @param sums - the data of $G$, from `sumsStart`
+ * @param sumsStart - the offset of the first sum
+ * @param count - how many entries
+ * @param firstScale - $s_1$
+ * @param secondScale - $s_2$
+ * @param decay - $c$, or 0 for none
+ * @param momentum - $\mu$
+ */
+export function momentumSumsStep(
+  w: Float64Array,
+  wStart: number,
+  v: Float64Array,
+  vStart: number,
+  sums: Float64Array,
+  sumsStart: number,
+  count: number,
+  firstScale: number,
+  secondScale: number,
+  decay: number,
+  momentum: number,
+): boolean {
+  if (wasmKernels !== null && fits(w, wStart, count) && fits(v, vStart, count) && fits(sums, sumsStart, count)) {
+    const finite = wasmKernels.momentumSumsStep(
+      address(w, wStart),
+      address(v, vStart),
+      address(sums, sumsStart),
+      count,
+      firstScale,
+      secondScale,
+      decay,
+      momentum,
+    );
+    return finite === 1;
+  }
+  return javascriptUpdates.momentumSumsStep(w, wStart, v, vStart, sums, sumsStart, count, firstScale, secondScale, decay, momentum);
 }

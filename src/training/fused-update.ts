@@ -12,7 +12,7 @@
  * @module
  */
 import { ShapeError } from "../numeric/errors.js";
-import { rowDotProducts } from "../numeric/kernels.js";
+import { momentumSumsStep, outerProductStep, rowDotProducts, sumsStep } from "../numeric/kernels.js";
 import { dimensions, isDense, shapeText, type Matrix } from "../numeric/tensor.js";
 
 /**
@@ -94,7 +94,7 @@ export function addScaledProduct(
   const [w, x, y] = [target.data, a.data, o.data];
   const [wStart, aStart, oStart] = [target.offset, a.offset, o.offset];
   if (velocity === null && samples === 1) {
-    addScaledOuterProduct(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale, decay);
+    outerProductStep(w, wStart, x, aStart, y, oStart, m, n, firstScale, secondScale, decay);
   } else {
     // Only this path keeps sums; the one-sample step above needs no room.
     const room = sums ?? new Float64Array(fusedUpdateRoom(n));
@@ -148,17 +148,14 @@ export function fusedUpdateRoom(columns: number): number {
  * {@link addScaledProduct} for a batch, or with momentum: four rows of sums at a time from the
  * blocked dot products ({@link numeric/products!rowDotProducts | rowDotProducts}) into `sums`,
  * which stays in the processor's cache, then the four rows of $W$ (consecutive in memory)
- * updated in one pass. (Updating each weight as soon as its sum is complete needs no buffer,
- * but measured on the seed's $200 \times 784$ weights it is 10 to 40 % slower: the updates then
- * jump between four rows instead of running along them.)
+ * updated in one pass ({@link numeric/updates!sumsStep | sumsStep}, or
+ * {@link numeric/updates!momentumSumsStep | momentumSumsStep} with a velocity). (Updating each
+ * weight as soon as its sum is complete needs no buffer, but measured on the seed's
+ * $200 \times 784$ weights it is 10 to 40 % slower: the updates then jump between four rows
+ * instead of running along them.)
  *
- * With a decay $c$ each sum times $s_1$ gains $c W_{jk}$ before the product by $s_2$, in a
- * loop of its own, so that the loops without it stay as they were.
- *
- * With a velocity every updated weight and velocity is also tested: $x \cdot 0$ is $0$ for a
- * finite $x$ and NaN otherwise, so the sum of those products stays $0$ exactly when all are
- * finite. Returns that test's verdict, and `true` without a velocity (the caller bounds the step
- * instead).
+ * With a velocity every updated weight and velocity is also tested for finiteness. Returns that
+ * test's verdict, and `true` without a velocity (the caller bounds the step instead).
  */
 function addScaledDotProducts(
   w: Float64Array,
@@ -178,131 +175,15 @@ function addScaledDotProducts(
   sums: Float64Array,
   decay: number,
 ): boolean {
-  let check = 0;
+  let finite = true;
   for (let j = 0; j < m; j += 4) {
     const rows = Math.min(4, m - j);
     rowDotProducts(sums, 0, a, aStart + j * samples, o, oStart, rows, samples, n);
-    const row = wStart + j * n;
-    if (v === null && decay === 0) {
-      for (let index = 0, end = rows * n; index < end; index++) w[row + index] = w[row + index]! + sums[index]! * firstScale * secondScale;
-      continue;
-    }
-    if (v === null) {
-      for (let index = 0, end = rows * n; index < end; index++) {
-        const weight = w[row + index]!;
-        w[row + index] = weight + (sums[index]! * firstScale + decay * weight) * secondScale;
-      }
-      continue;
-    }
-    const velocityRow = vStart + j * n;
-    if (decay !== 0) {
-      for (let index = 0, end = rows * n; index < end; index++) {
-        const weight = w[row + index]!;
-        const step = (sums[index]! * firstScale + decay * weight) * secondScale;
-        const carried = v[velocityRow + index]! * momentum;
-        const updated = weight + step + carried;
-        const newVelocity = carried + step;
-        w[row + index] = updated;
-        v[velocityRow + index] = newVelocity;
-        check += updated * 0 + newVelocity * 0;
-      }
-      continue;
-    }
-    for (let index = 0, end = rows * n; index < end; index++) {
-      const step = sums[index]! * firstScale * secondScale;
-      const carried = v[velocityRow + index]! * momentum;
-      const updated = w[row + index]! + step + carried;
-      const newVelocity = carried + step;
-      w[row + index] = updated;
-      v[velocityRow + index] = newVelocity;
-      check += updated * 0 + newVelocity * 0;
-    }
+    if (v === null) sumsStep(w, wStart + j * n, sums, 0, rows * n, firstScale, secondScale, decay);
+    else if (!momentumSumsStep(w, wStart + j * n, v, vStart + j * n, sums, 0, rows * n, firstScale, secondScale, decay, momentum))
+      finite = false;
   }
-  return check === 0;
-}
-
-/**
- * {@link addScaledProduct} for one sample and no momentum, the seed's one-digit-at-a-time step:
- * each sum has the single term $0 + A_j O_k$. Eight rows of $W$ per pass
- * ({@link eightRowsOuterStep}) share each $O_k$ read; with a decay $c$, a row at a time, each
- * entry $W_{jk} + ((0 + A_j O_k) s_1 + c W_{jk}) s_2$.
- */
-function addScaledOuterProduct(
-  w: Float64Array,
-  wStart: number,
-  a: Float64Array,
-  aStart: number,
-  o: Float64Array,
-  oStart: number,
-  m: number,
-  n: number,
-  firstScale: number,
-  secondScale: number,
-  decay: number,
-): void {
-  if (decay !== 0) {
-    for (let j = 0; j < m; j++) {
-      const factor = a[aStart + j]!;
-      const row = wStart + j * n;
-      for (let k = 0; k < n; k++) {
-        const weight = w[row + k]!;
-        w[row + k] = weight + ((0 + factor * o[oStart + k]!) * firstScale + decay * weight) * secondScale;
-      }
-    }
-    return;
-  }
-  let j = 0;
-  // With one sample $s_1 = 1/B$ is 1, and a product by 1 changes no number (not even NaN or
-  // $-0$): the eight-row loop leaves it out, and other scales take the loop below.
-  if (firstScale === 1) for (; j + 7 < m; j += 8) eightRowsOuterStep(w, wStart + j * n, n, a, aStart + j, o, oStart, secondScale);
-  for (; j < m; j++) {
-    const factor = a[aStart + j]!;
-    const row = wStart + j * n;
-    for (let k = 0; k < n; k++) w[row + k] = w[row + k]! + (0 + factor * o[oStart + k]!) * firstScale * secondScale;
-  }
-}
-
-/**
- * Rows `row` to `row + 7` of {@link addScaledOuterProduct} with $s_1 = 1$ and $s_2$ = `scale`. A
- * function of its own: the optimising compiler then keeps the eight row offsets and factors in
- * registers.
- */
-function eightRowsOuterStep(
-  w: Float64Array,
-  row: number,
-  n: number,
-  a: Float64Array,
-  aIndex: number,
-  o: Float64Array,
-  oStart: number,
-  scale: number,
-): void {
-  const a0 = a[aIndex]!,
-    a1 = a[aIndex + 1]!,
-    a2 = a[aIndex + 2]!,
-    a3 = a[aIndex + 3]!;
-  const a4 = a[aIndex + 4]!,
-    a5 = a[aIndex + 5]!,
-    a6 = a[aIndex + 6]!,
-    a7 = a[aIndex + 7]!;
-  const row1 = row + n,
-    row2 = row1 + n,
-    row3 = row2 + n,
-    row4 = row3 + n,
-    row5 = row4 + n,
-    row6 = row5 + n,
-    row7 = row6 + n;
-  for (let k = 0; k < n; k++) {
-    const entry = o[oStart + k]!;
-    w[row + k] = w[row + k]! + (0 + a0 * entry) * scale;
-    w[row1 + k] = w[row1 + k]! + (0 + a1 * entry) * scale;
-    w[row2 + k] = w[row2 + k]! + (0 + a2 * entry) * scale;
-    w[row3 + k] = w[row3 + k]! + (0 + a3 * entry) * scale;
-    w[row4 + k] = w[row4 + k]! + (0 + a4 * entry) * scale;
-    w[row5 + k] = w[row5 + k]! + (0 + a5 * entry) * scale;
-    w[row6 + k] = w[row6 + k]! + (0 + a6 * entry) * scale;
-    w[row7 + k] = w[row7 + k]! + (0 + a7 * entry) * scale;
-  }
+  return finite;
 }
 
 /** The largest $|x_i|$ of `length` entries from `start` (NaN if one is NaN; 0 for none). */
