@@ -1,13 +1,25 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { hiddenActivations } from "../../src/conformance/case-arbitrary.js";
+import { forward } from "../../src/model/forward.js";
 import { trainingStep } from "../../src/model/backprop.js";
-import { initializeNetwork, networkToArrays, type NetworkSpec } from "../../src/model/network.js";
+import { initializeNetwork, networkToArrays, type Network, type NetworkSpec } from "../../src/model/network.js";
 import { NumericError, ValueError } from "../../src/numeric/errors.js";
 import { seededRandom } from "../../src/numeric/random.js";
 import { copyMatrix, type Matrix, matrixFromRows, matrixToRows } from "../../src/numeric/tensor.js";
-import { classTargets, firstSamples, loadDataset, samplesAsColumns, shuffle, targetLevels } from "../../src/training/data.js";
+import {
+  classTargets,
+  firstSamples,
+  loadDataset,
+  predictedClass,
+  samplesAsColumns,
+  shuffle,
+  targetLevels,
+} from "../../src/training/data.js";
+import type { Dataset } from "../../src/training/dataset.js";
 import { accuracy, type EpochRecord, train } from "../../src/training/train.js";
 import { createWorkspace } from "../../src/training/workspace.js";
-import { expectSameBits, valuesOf } from "../support/parameters.js";
+import { expectSameBits, sampleOf, valuesOf } from "../support/parameters.js";
 
 /** Every entry of a list of matrices, as plain numbers. */
 const entries = (matrices: readonly Matrix[]): number[] => valuesOf({ weights: matrices, biases: null });
@@ -220,6 +232,47 @@ describe("training", () => {
         { epochs: 1, learningRate: 1e10 },
       ),
     ).toThrow(NumericError);
+  });
+});
+
+describe("accuracy, measured in batches", () => {
+  /** Each sample's class from a forward pass of that sample alone: what the batches must reproduce. */
+  const alone = (network: Network, dataset: Dataset): number[] =>
+    dataset.labels.map((_, b) =>
+      predictedClass(forward(network, sampleOf(dataset.inputs, b)).outputs.at(-1)!, 0, targetLevels(network.spec)),
+    );
+
+  it("classifies every sample as its own forward pass does, whatever the number of samples (below, at and past a multiple of the batch): with each label set to that class the accuracy is 1, and with one label changed it is (N − 1)/N", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          inputs: fc.integer({ min: 1, max: 6 }),
+          hidden: fc.integer({ min: 1, max: 8 }),
+          classes: fc.integer({ min: 2, max: 5 }),
+          hiddenActivation: fc.constantFrom(...hiddenActivations),
+          softmax: fc.boolean(),
+          samples: fc.oneof(fc.integer({ min: 1, max: 300 }), fc.constantFrom(63, 64, 65, 128, 129)),
+          seed: fc.nat(1000),
+          changed: fc.nat(),
+        }),
+        ({ inputs, hidden, classes, hiddenActivation, softmax, samples, seed, changed }) => {
+          const spec: NetworkSpec = softmax
+            ? { sizes: [inputs, hidden, classes], activations: [hiddenActivation, "softmax"], loss: "cross_entropy", biases: true }
+            : { sizes: [inputs, hidden, classes], activations: [hiddenActivation, "sigmoid"], loss: "squared_error", biases: true };
+          const network = initializeNetwork(spec, { seed });
+          const random = seededRandom(seed + 1);
+          const rows = Array.from({ length: samples }, () => Array.from({ length: inputs }, () => 4 * random.uniform() - 2));
+          const names = Array.from({ length: classes }, (_, c) => `class ${c}`);
+          const unlabelled = samplesAsColumns(rows, new Array<number>(samples).fill(0), names);
+          const predicted = alone(network, unlabelled);
+          expect(accuracy(network, { ...unlabelled, labels: predicted })).toBe(1);
+          const wrong = changed % samples;
+          const oneWrong = predicted.map((label, b) => (b === wrong ? (label + 1) % classes : label));
+          expect(accuracy(network, { ...unlabelled, labels: oneWrong })).toBe((samples - 1) / samples);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });
 
