@@ -4,4 +4,4 @@
  * file, and with it every kernel it names, into `src/numeric/wasm-binary.ts`.
  */
 export { matrixVectorProduct, columnPairProducts, transposedProduct, rowDotProducts } from "./products";
-export { outerProductStep, sumsStep, momentumSumsStep } from "./updates";
+export { outerProductStep, dotProductsStep } from "./updates";

@@ -15,6 +15,7 @@
  *
  * Addresses are byte addresses in the module's imported memory; the arrays are dense.
  */
+import { rowDotProducts } from "./products";
 
 /** Bytes in one float64. */
 const BYTES: usize = 8;
@@ -107,7 +108,7 @@ function oneTermStep(weight: v128, a: v128, o: v128, first: v128, second: v128):
  * the gradient $\sum_b \delta o^\top$ that `rowDotProducts` computed); with a `decay` $c \ne 0$,
  * $W_i \leftarrow W_i + (G_i\, s_1 + c\, W_i)\, s_2$. The JavaScript `sumsStep`.
  */
-export function sumsStep(w: usize, sums: usize, count: i32, s1: f64, s2: f64, decay: f64): void {
+function sumsStep(w: usize, sums: usize, count: i32, s1: f64, s2: f64, decay: f64): void {
   const first = f64x2.splat(s1),
     second = f64x2.splat(s2),
     c = f64x2.splat(decay);
@@ -143,7 +144,7 @@ export function sumsStep(w: usize, sums: usize, count: i32, s1: f64, s2: f64, de
  * for a finite $x$ and NaN otherwise, and a sum of such products is $0$ exactly when each is,
  * in whatever order it is taken.
  */
-export function momentumSumsStep(w: usize, v: usize, sums: usize, count: i32, s1: f64, s2: f64, decay: f64, momentum: f64): i32 {
+function momentumSumsStep(w: usize, v: usize, sums: usize, count: i32, s1: f64, s2: f64, decay: f64, momentum: f64): i32 {
   const first = f64x2.splat(s1),
     second = f64x2.splat(s2),
     c = f64x2.splat(decay),
@@ -175,4 +176,41 @@ export function momentumSumsStep(w: usize, v: usize, sums: usize, count: i32, s1
     sum += updated * 0 + velocity * 0;
   }
   return sum == 0 ? 1 : 0;
+}
+
+/**
+ * The step of a batch, or of any step with momentum: for each block of four rows of $W$
+ * ($m \times n$), their sums $G_{jk} = \sum_b A_{jb} O_{kb}$ over the `samples` columns of $A$
+ * ($m \times B$) and $O$ ($n \times B$) into `sums` ({@link rowDotProducts}, room for $4n$
+ * numbers), then those four rows updated by {@link sumsStep}, or by {@link momentumSumsStep} when
+ * `hasVelocity` is 1 (the velocity $v$ at `v`, shaped like $W$). The JavaScript `dotProductsStep`.
+ *
+ * Returns 1 when every updated weight and velocity is finite (always 1 without a velocity, whose
+ * step the caller bounds instead), 0 otherwise.
+ */
+export function dotProductsStep(
+  w: usize,
+  a: usize,
+  o: usize,
+  m: i32,
+  n: i32,
+  samples: i32,
+  s1: f64,
+  s2: f64,
+  decay: f64,
+  hasVelocity: i32,
+  v: usize,
+  momentum: f64,
+  sums: usize,
+): i32 {
+  let finite = 1;
+  const rowOfW = <usize>n * BYTES;
+  for (let j = 0; j < m; j += 4) {
+    const rows = min(4, m - j);
+    rowDotProducts(sums, a + <usize>j * <usize>samples * BYTES, o, rows, samples, n);
+    const row = <usize>j * rowOfW;
+    if (hasVelocity == 0) sumsStep(w + row, sums, rows * n, s1, s2, decay);
+    else if (momentumSumsStep(w + row, v + row, sums, rows * n, s1, s2, decay, momentum) == 0) finite = 0;
+  }
+  return finite;
 }

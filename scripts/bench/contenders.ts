@@ -12,6 +12,7 @@ import ops from "ndarray-ops";
 import { trainingStep } from "../../src/model/backprop.js";
 import type { Network, ParameterArrays } from "../../src/model/network.js";
 import { kernelStatus } from "../../src/numeric/kernel-memory.js";
+import { withKernelThread } from "../../src/numeric/kernel-thread.js";
 import { copyMatrix, copyVector, type Matrix, withKernelMemory, zeros } from "../../src/numeric/tensor.js";
 import { fusedTrainingStep } from "../../src/training/fused-step.js";
 import { createWorkspace, type Workspace } from "../../src/training/workspace.js";
@@ -58,6 +59,13 @@ export const projectDescent = projectContender(
 export const projectWasmDescent = projectContender(
   "backprop-ref (training step, WebAssembly kernels)",
   (network, inputs, targets, workspace) => fusedTrainingStep(network, inputs, targets, seedLearningRate, workspace),
+  "kernels",
+);
+
+/** The project's training step on the WebAssembly kernels with the large products split between two threads (`withKernelThread`). */
+export const projectThreadedDescent = projectContender(
+  "backprop-ref (training step, WebAssembly kernels, 2 threads)",
+  (network, inputs, targets, workspace) => withKernelThread(() => fusedTrainingStep(network, inputs, targets, seedLearningRate, workspace)),
   "kernels",
 );
 

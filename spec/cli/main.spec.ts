@@ -24,13 +24,19 @@ describe("the backprop-ref executable", () => {
     expect(broken.stderr).toContain("the case is not valid JSON");
   });
 
-  it("refuses a BACKPROP_REF_KERNELS it does not know in one line naming the variable, with exit status 2 and no stack trace", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "example"], {
-      encoding: "utf8",
-      env: { ...process.env, BACKPROP_REF_KERNELS: "simd" },
-    });
-    expect(run.status).toBe(exitBadInput);
-    expect(run.stdout).toBe("");
-    expect(run.stderr).toBe('backprop-ref: BACKPROP_REF_KERNELS must be "js", "wasm", "auto" or unset, got "simd"\n');
+  it("refuses a BACKPROP_REF_KERNELS or BACKPROP_REF_THREADS it does not know in one line naming the variable, with exit status 2 and no stack trace", () => {
+    const refusals = {
+      BACKPROP_REF_KERNELS: ["simd", 'backprop-ref: BACKPROP_REF_KERNELS must be "js", "wasm", "auto" or unset, got "simd"\n'],
+      BACKPROP_REF_THREADS: ["4", 'backprop-ref: BACKPROP_REF_THREADS must be "1", "2", "auto" or unset, got "4"\n'],
+    };
+    for (const [variable, [value, message]] of Object.entries(refusals)) {
+      const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "example"], {
+        encoding: "utf8",
+        env: { ...process.env, [variable]: value },
+      });
+      expect(run.status, variable).toBe(exitBadInput);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toBe(message);
+    }
   });
 });

@@ -170,24 +170,22 @@ describe("the WebAssembly kernels: the JavaScript kernels' sums, two independent
 
 /** An update's case: the kernel, its sizes, the offsets of its arrays, their entries and the scalars of the step. */
 interface UpdateCase {
-  readonly name: "outerProductStep" | "sumsStep" | "momentumSumsStep";
-  /** $m, n$ for the outer product; the count of entries otherwise. */
+  readonly name: "outerProductStep" | "dotProductsStep";
+  /** $m, n$ for the outer product; $m, n, B$ for the dot products. */
   readonly sizes: readonly number[];
-  readonly offsets: readonly [number, number, number];
-  /** The entries of the weights, then of the other operands: $a$ and $o$, or the sums, or the velocities and the sums. */
+  readonly offsets: readonly [number, number, number, number];
+  /** The entries of $W$, $A$ (or $a$), $O$ (or $o$) and, for the dot products, $v$. */
   readonly arrays: readonly (readonly number[])[];
+  readonly withVelocity: boolean;
   readonly firstScale: number;
   readonly secondScale: number;
   readonly decay: number;
   readonly momentum: number;
 }
 
-/** The lengths of an update's arrays: the weights first. */
-function updateLengths(name: UpdateCase["name"], sizes: readonly number[]): number[] {
-  const [m = 0, n = 0] = sizes;
-  if (name === "outerProductStep") return [m * n, m, n];
-  if (name === "sumsStep") return [m, m];
-  return [m, m, m];
+/** The lengths of an update's arrays: $W$, $A$, $O$ and (for the dot products) $v$. */
+function updateLengths(name: UpdateCase["name"], [m = 0, n = 0, samples = 1]: readonly number[]): number[] {
+  return name === "outerProductStep" ? [m * n, m, n] : [m * n, m * samples, n * samples, m * n];
 }
 
 /**
@@ -197,17 +195,19 @@ function updateLengths(name: UpdateCase["name"], sizes: readonly number[]): numb
  */
 const updateCase: fc.Arbitrary<UpdateCase> = fc
   .record({
-    name: fc.constantFrom("outerProductStep" as const, "sumsStep" as const, "momentumSumsStep" as const),
+    name: fc.constantFrom("outerProductStep" as const, "dotProductsStep" as const),
     m: size,
     n: size,
-    offsets: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3)),
+    samples: fc.integer({ min: 1, max: 9 }),
+    offsets: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
+    withVelocity: fc.boolean(),
     firstScale: fc.oneof(fc.constant(1), fc.constantFrom(1 / 3, 1 / 64), anyDouble),
     secondScale: fc.oneof(fc.constant(-0.1), anyDouble),
     decay: fc.oneof(fc.constant(0), fc.constant(1e-4), anyDouble),
     momentum: fc.oneof(fc.constant(0.9), anyDouble),
   })
-  .chain(({ name, m, n, ...scalars }) => {
-    const sizes = name === "outerProductStep" ? [m, n] : [m * n];
+  .chain(({ name, m, n, samples, ...scalars }) => {
+    const sizes = name === "outerProductStep" ? [m, n] : [m, n, samples];
     const arrays = updateLengths(name, sizes).map((length) => fc.array(anyDouble, { minLength: length, maxLength: length }));
     return fc.record({ name: fc.constant(name), sizes: fc.constant(sizes), arrays: fc.tuple(...arrays), ...mapConstants(scalars) });
   });
@@ -219,25 +219,42 @@ function mapConstants<T extends object>(record: T): { [K in keyof T]: fc.Arbitra
   };
 }
 
-/** The kernels of an update, JavaScript or dispatched, under one signature. */
-type UpdateKernels = Pick<typeof javascriptUpdates, "outerProductStep" | "sumsStep" | "momentumSumsStep">;
+/** The update kernels, JavaScript or dispatched, under one signature. */
+type UpdateKernels = Pick<typeof javascriptUpdates, "outerProductStep" | "dotProductsStep">;
 
 /** Runs one update with `kernels` on arrays in the kernels' memory or not; returns every array it was given and its verdict. */
 function updated(kernels: UpdateKernels, test: UpdateCase, inKernelMemory: boolean): { arrays: Float64Array[]; verdict: boolean | null } {
   const arrays = test.arrays.map((entries, index) => placed(entries, test.offsets[index]!, untouched, inKernelMemory));
-  const [w, x, y] = arrays as [Float64Array, Float64Array, Float64Array?];
-  const [wStart, xStart, yStart] = test.offsets;
+  const [w, a, o, v] = arrays as [Float64Array, Float64Array, Float64Array, Float64Array?];
+  const [wStart, aStart, oStart, vStart] = test.offsets;
   const { firstScale, secondScale, decay, momentum } = test;
-  const [m = 0, n = 0] = test.sizes;
+  const [m = 0, n = 0, samples = 1] = test.sizes;
   if (test.name === "outerProductStep") {
-    kernels.outerProductStep(w, wStart, x, xStart, y!, yStart, m, n, firstScale, secondScale, decay);
+    kernels.outerProductStep(w, wStart, a, aStart, o, oStart, m, n, firstScale, secondScale, decay);
     return { arrays, verdict: null };
   }
-  if (test.name === "sumsStep") {
-    kernels.sumsStep(w, wStart, x, xStart, m, firstScale, secondScale, decay);
-    return { arrays, verdict: null };
-  }
-  return { arrays, verdict: kernels.momentumSumsStep(w, wStart, x, xStart, y!, yStart, m, firstScale, secondScale, decay, momentum) };
+  // The room for the sums holds whatever an earlier step left there: the kernel must not read it before it writes it.
+  const sums = placed(new Array<number>(4 * n).fill(Number.NaN), 0, Number.NaN, inKernelMemory);
+  const velocity = test.withVelocity ? v! : null;
+  const verdict = kernels.dotProductsStep(
+    w,
+    wStart,
+    a,
+    aStart,
+    o,
+    oStart,
+    m,
+    n,
+    samples,
+    firstScale,
+    secondScale,
+    decay,
+    velocity,
+    vStart,
+    momentum,
+    sums,
+  );
+  return { arrays, verdict };
 }
 
 describe("the WebAssembly update kernels: the JavaScript steps of the weights, two adjacent weights per SIMD instruction", () => {
@@ -263,11 +280,14 @@ describe("the WebAssembly update kernels: the JavaScript steps of the weights, t
         fc.integer({ min: 2, max: 64 }),
         fc.double({ min: 1e-3, max: 1, noNaN: true }),
         (gradient, batch, learningRate) => {
-          const [weights, sums] = [kernelArray(gradient.length)!, kernelArray(gradient.length)!];
-          sums.set(gradient);
-          dispatched.sumsStep(weights, 0, sums, 0, gradient.length, 1 / batch, -learningRate, 0);
+          // One row: A = [1], O = the gradient as a column, so that each sum G_k is 0 + 1·g_k = g_k.
+          const n = gradient.length;
+          const [weights, a, o, sums] = [kernelArray(n)!, kernelArray(1)!, kernelArray(n)!, kernelArray(4 * n)!];
+          a[0] = 1;
+          o.set(gradient);
+          dispatched.dotProductsStep(weights, 0, a, 0, o, 0, 1, n, 1, 1 / batch, -learningRate, 0, null, 0, 0, sums);
           const factor = (1 / batch) * -learningRate;
-          return gradient.every((g, i) => Object.is(weights[i], 0 + g * factor));
+          return gradient.every((g, k) => Object.is(weights[k], 0 + g * factor));
         },
       ),
       { numRuns: 1000, seed: 17 },

@@ -3,8 +3,9 @@
  * The executable behind `npx backprop-ref`: runs {@link cli/index!runCli | runCli} on the process's arguments and
  * streams and exits with its status.
  *
- * The library reads the environment variable `BACKPROP_REF_KERNELS` when it loads (see
- * {@link numeric/kernel-memory | kernel-memory}), before any command can catch what it refuses; so
+ * The library reads the environment variables `BACKPROP_REF_KERNELS` and `BACKPROP_REF_THREADS`
+ * when it loads (see {@link numeric/kernel-memory | kernel-memory} and
+ * {@link numeric/kernel-thread | kernel-thread}), before any command can catch what it refuses; so
  * the command line is loaded here inside a guard, and a value it refuses is reported as bad
  * usage, in one line naming the variable, with the exit status of bad input, instead of a
  * stack trace.

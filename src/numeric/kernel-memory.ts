@@ -80,10 +80,22 @@ export interface WasmKernels {
   rowDotProducts(c: number, a: number, o: number, m: number, p: number, n: number): void;
   /** $W \leftarrow W + ((0 + a o^\top) s_1 + c W) s_2$, $W$ $m \times n$. */
   outerProductStep(w: number, a: number, o: number, m: number, n: number, s1: number, s2: number, decay: number): void;
-  /** $W \leftarrow W + (G s_1 + c W) s_2$ over `count` entries. */
-  sumsStep(w: number, sums: number, count: number, s1: number, s2: number, decay: number): void;
-  /** The same with momentum; 1 when every updated entry is finite, 0 otherwise. */
-  momentumSumsStep(w: number, v: number, sums: number, count: number, s1: number, s2: number, decay: number, momentum: number): number;
+  /** Four rows of sums $G = A O^\top$ at a time, then those rows stepped (with momentum when `hasVelocity` is 1); 1 when every updated entry is finite. */
+  dotProductsStep(
+    w: number,
+    a: number,
+    o: number,
+    m: number,
+    n: number,
+    samples: number,
+    s1: number,
+    s2: number,
+    decay: number,
+    hasVelocity: number,
+    v: number,
+    momentum: number,
+    sums: number,
+  ): number;
 }
 
 /** The memory of the module, as the WebAssembly JavaScript API gives it. */
@@ -205,6 +217,8 @@ export interface KernelMemoryUsage {
 /** The module, its memory's allocator and the status, as loaded once when the library loads. */
 interface Loaded {
   readonly kernels: WasmKernels | null;
+  /** The compiled module and the memory it was instantiated over, for a second thread to instantiate it over the same memory. */
+  readonly shared: SharedKernels | null;
   readonly heap: KernelHeap | null;
   readonly status: KernelStatus;
 }
@@ -212,20 +226,26 @@ interface Loaded {
 /** Compiles and instantiates the module over a new shared memory, as {@link kernelsVariable} asks. */
 function load(): Loaded {
   const request = kernelsRequest(globalThis.process?.env?.[kernelsVariable]);
-  if (request === "js") return { kernels: null, heap: null, status: { kernels: "js", reason: `${kernelsVariable}=js` } };
+  if (request === "js") return { kernels: null, shared: null, heap: null, status: { kernels: "js", reason: `${kernelsVariable}=js` } };
   try {
     const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
     if (api === undefined) throw new Error("this JavaScript engine has no WebAssembly");
     const memory = new api.Memory({ initial: 1, maximum: maximumPages, shared: true });
     const bytes = Uint8Array.from(atob(kernelsModuleBase64), (character) => character.charCodeAt(0));
-    const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
+    const module = new api.Module(bytes);
+    const instance = new api.Instance(module, { env: { memory } });
     const kernels = instance.exports as unknown as WasmKernels;
     const reason = request === "wasm" ? `${kernelsVariable}=wasm` : `the module compiled (${kernelsVariable} unset)`;
-    return { kernels, heap: new KernelHeap(memory), status: { kernels: "wasm", reason } };
+    return { kernels, shared: { module, memory }, heap: new KernelHeap(memory), status: { kernels: "wasm", reason } };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (request === "wasm") throw new ValueError(`${kernelsVariable}=wasm, but the WebAssembly kernels did not load: ${message}`);
-    return { kernels: null, heap: null, status: { kernels: "js", reason: `the WebAssembly kernels did not load: ${message}` } };
+    return {
+      kernels: null,
+      shared: null,
+      heap: null,
+      status: { kernels: "js", reason: `the WebAssembly kernels did not load: ${message}` },
+    };
   }
 }
 
@@ -233,6 +253,23 @@ const loaded = load();
 
 /** The WebAssembly kernels, or `null` when the JavaScript kernels compute every product and update. */
 export const wasmKernels: WasmKernels | null = loaded.kernels;
+
+/**
+ * The compiled module and its shared memory, which another thread can instantiate the module
+ * over (both can be sent to a worker) so that its kernels compute in the same arrays; `null` when
+ * the WebAssembly kernels are off.
+ */
+export interface SharedKernels {
+  /** The compiled module (a `WebAssembly.Module`). */
+  readonly module: object;
+  /** Its memory (a shared `WebAssembly.Memory`). */
+  readonly memory: object;
+}
+
+/** The module and memory of this thread's WebAssembly kernels, or `null` when they are off. */
+export function sharedKernels(): SharedKernels | null {
+  return loaded.shared;
+}
 
 /** Which kernels compute the products and updates in this process, and why. */
 export function kernelStatus(): KernelStatus {

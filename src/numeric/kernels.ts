@@ -15,9 +15,25 @@
  *
  * @module
  */
-import { ownedByKernels, wasmKernels } from "./kernel-memory.js";
+import { kernelArray, ownedByKernels, wasmKernels } from "./kernel-memory.js";
+import { splitKernels } from "./kernel-thread.js";
 import * as javascript from "./products.js";
 import * as javascriptUpdates from "./updates.js";
+
+/** Room for the second thread's sums in {@link dotProductsStep}, in the kernels' memory, made larger when a wider matrix needs more. */
+let workerRoom: Float64Array | null = null;
+
+/** The byte address of room for $4n$ sums for the second thread, or `null` if the memory has none. */
+function workerSums(columns: number): number | null {
+  if (workerRoom === null || workerRoom.length < 4 * columns) workerRoom = kernelArray(4 * columns);
+  return workerRoom?.byteOffset ?? null;
+}
+
+/**
+ * The WebAssembly kernels, with the rows of the large products and updates split between two
+ * threads inside {@link numeric/kernel-thread!withKernelThread | withKernelThread}.
+ */
+const threaded = wasmKernels === null ? null : splitKernels(wasmKernels, workerSums);
 
 /**
  * Whether the WebAssembly kernels can take an operand: it lies in their memory, and the
@@ -56,8 +72,8 @@ export function matrixVectorProduct(
   m: number,
   p: number,
 ): void {
-  if (wasmKernels !== null && fits(c, cStart, m) && fits(a, aStart, m * p) && fits(b, bStart, p)) {
-    wasmKernels.matrixVectorProduct(address(c, cStart), address(a, aStart), address(b, bStart), m, p);
+  if (threaded !== null && fits(c, cStart, m) && fits(a, aStart, m * p) && fits(b, bStart, p)) {
+    threaded.matrixVectorProduct(address(c, cStart), address(a, aStart), address(b, bStart), m, p);
   } else javascript.matrixVectorProduct(c, cStart, a, aStart, b, bStart, m, p);
 }
 
@@ -86,8 +102,8 @@ export function columnPairProducts(
   p: number,
   n: number,
 ): void {
-  if (wasmKernels !== null && fits(c, cStart, m * n) && fits(a, aStart, m * p) && fits(b, bStart, p * n)) {
-    wasmKernels.columnPairProducts(address(c, cStart), address(a, aStart), address(b, bStart), m, p, n);
+  if (threaded !== null && fits(c, cStart, m * n) && fits(a, aStart, m * p) && fits(b, bStart, p * n)) {
+    threaded.columnPairProducts(address(c, cStart), address(a, aStart), address(b, bStart), m, p, n);
   } else javascript.columnPairProducts(c, cStart, a, aStart, b, bStart, m, p, n);
 }
 
@@ -180,81 +196,95 @@ export function outerProductStep(
   secondScale: number,
   decay: number,
 ): void {
-  if (wasmKernels !== null && fits(w, wStart, m * n) && fits(a, aStart, m) && fits(o, oStart, n)) {
-    wasmKernels.outerProductStep(address(w, wStart), address(a, aStart), address(o, oStart), m, n, firstScale, secondScale, decay);
+  if (threaded !== null && fits(w, wStart, m * n) && fits(a, aStart, m) && fits(o, oStart, n)) {
+    threaded.outerProductStep(address(w, wStart), address(a, aStart), address(o, oStart), m, n, firstScale, secondScale, decay);
   } else javascriptUpdates.outerProductStep(w, wStart, a, aStart, o, oStart, m, n, firstScale, secondScale, decay);
 }
 
 /**
- * $W_i \leftarrow W_i + (G_i s_1 + c W_i) s_2$ over `count` entries: the arguments and the result
- * of {@link numeric/updates!sumsStep | the JavaScript kernel}.
+ * The step of a batch, or with momentum: for each block of four rows of $W$ their sums over the
+ * batch into `sums`, then those rows updated: the arguments and the result of
+ * {@link numeric/updates!dotProductsStep | the JavaScript kernel}.
  *
- * @param w - the data of $W$, from `wStart`, updated in place
- * @param wStart - the offset of the first entry
- * @param sums - the data of $G$, from `sumsStart`
- * @param sumsStart - the offset of the first sum
- * @param count - how many entries
+ * @param w - the data of $W$ ($m \times n$), row after row from `wStart`, updated in place
+ * @param wStart - the offset of $W_{00}$
+ * @param a - the data of $A$ ($m \times B$), row after row from `aStart`
+ * @param aStart - the offset of $A_{00}$
+ * @param o - the data of $O$ ($n \times B$), row after row from `oStart`
+ * @param oStart - the offset of $O_{00}$
+ * @param m - the rows of $W$
+ * @param n - the columns of $W$
+ * @param samples - $B$
  * @param firstScale - $s_1$
  * @param secondScale - $s_2$
  * @param decay - $c$, or 0 for none
- */
-export function sumsStep(
-  w: Float64Array,
-  wStart: number,
-  sums: Float64Array,
-  sumsStart: number,
-  count: number,
-  firstScale: number,
-  secondScale: number,
-  decay: number,
-): void {
-  if (wasmKernels !== null && fits(w, wStart, count) && fits(sums, sumsStart, count)) {
-    wasmKernels.sumsStep(address(w, wStart), address(sums, sumsStart), count, firstScale, secondScale, decay);
-  } else javascriptUpdates.sumsStep(w, wStart, sums, sumsStart, count, firstScale, secondScale, decay);
-}
-
-/**
- * The same step followed by the momentum term, $W_i \leftarrow (W_i + d_i) + v_i \mu$ and
- * $v_i \leftarrow v_i \mu + d_i$: the arguments and the result (whether every updated entry is
- * finite) of {@link numeric/updates!momentumSumsStep | the JavaScript kernel}.
- *
- * @param w - the data of $W$, from `wStart`, updated in place
- * @param wStart - the offset of the first weight
- * @param v - the data of the velocity, from `vStart`, updated in place
- * @param vStart - the offset of the first velocity
- * @param sums - the data of $G$, from `sumsStart`
- * @param sumsStart - the offset of the first sum
- * @param count - how many entries
- * @param firstScale - $s_1$
- * @param secondScale - $s_2$
- * @param decay - $c$, or 0 for none
+ * @param v - the velocity's data, shaped like $W$, or `null` for no momentum
+ * @param vStart - the offset of its first entry
  * @param momentum - $\mu$
+ * @param sums - room for $4n$ sums from index 0
+ * @returns whether every updated weight and velocity is finite (`true` without a velocity)
  */
-export function momentumSumsStep(
+export function dotProductsStep(
   w: Float64Array,
   wStart: number,
-  v: Float64Array,
-  vStart: number,
-  sums: Float64Array,
-  sumsStart: number,
-  count: number,
+  a: Float64Array,
+  aStart: number,
+  o: Float64Array,
+  oStart: number,
+  m: number,
+  n: number,
+  samples: number,
   firstScale: number,
   secondScale: number,
   decay: number,
+  v: Float64Array | null,
+  vStart: number,
   momentum: number,
+  sums: Float64Array,
 ): boolean {
-  if (wasmKernels !== null && fits(w, wStart, count) && fits(v, vStart, count) && fits(sums, sumsStart, count)) {
-    const finite = wasmKernels.momentumSumsStep(
+  if (
+    threaded !== null &&
+    fits(w, wStart, m * n) &&
+    fits(a, aStart, m * samples) &&
+    fits(o, oStart, n * samples) &&
+    fits(sums, 0, 4 * n) &&
+    (v === null || fits(v, vStart, m * n))
+  ) {
+    const hasVelocity = v === null ? 0 : 1;
+    const velocity = v === null ? 0 : address(v, vStart);
+    const finite = threaded.dotProductsStep(
       address(w, wStart),
-      address(v, vStart),
-      address(sums, sumsStart),
-      count,
+      address(a, aStart),
+      address(o, oStart),
+      m,
+      n,
+      samples,
       firstScale,
       secondScale,
       decay,
+      hasVelocity,
+      velocity,
       momentum,
+      address(sums, 0),
     );
     return finite === 1;
   }
-  return javascriptUpdates.momentumSumsStep(w, wStart, v, vStart, sums, sumsStart, count, firstScale, secondScale, decay, momentum);
+  return javascriptUpdates.dotProductsStep(
+    w,
+    wStart,
+    a,
+    aStart,
+    o,
+    oStart,
+    m,
+    n,
+    samples,
+    firstScale,
+    secondScale,
+    decay,
+    v,
+    vStart,
+    momentum,
+    sums,
+  );
 }

@@ -12,7 +12,7 @@
  * @module
  */
 import { ShapeError } from "../numeric/errors.js";
-import { momentumSumsStep, outerProductStep, rowDotProducts, sumsStep } from "../numeric/kernels.js";
+import { dotProductsStep, outerProductStep } from "../numeric/kernels.js";
 import { dimensions, isDense, shapeText, type Matrix } from "../numeric/tensor.js";
 
 /**
@@ -103,7 +103,7 @@ export function addScaledProduct(
         `the fused update of a ${shapeText(target)} target needs room for ${fusedUpdateRoom(n)} sums, got ${room.length}`,
       );
     }
-    const finite = addScaledDotProducts(
+    const finite = dotProductsStep(
       w,
       wStart,
       x,
@@ -115,11 +115,11 @@ export function addScaledProduct(
       samples,
       firstScale,
       secondScale,
+      decay,
       velocity?.data ?? null,
       velocity?.offset ?? 0,
       momentum,
       room,
-      decay,
     );
     if (velocity !== null) return finite;
   }
@@ -142,48 +142,6 @@ export function addScaledProduct(
  */
 export function fusedUpdateRoom(columns: number): number {
   return 4 * columns;
-}
-
-/**
- * {@link addScaledProduct} for a batch, or with momentum: four rows of sums at a time from the
- * blocked dot products ({@link numeric/products!rowDotProducts | rowDotProducts}) into `sums`,
- * which stays in the processor's cache, then the four rows of $W$ (consecutive in memory)
- * updated in one pass ({@link numeric/updates!sumsStep | sumsStep}, or
- * {@link numeric/updates!momentumSumsStep | momentumSumsStep} with a velocity). (Updating each
- * weight as soon as its sum is complete needs no buffer, but measured on the seed's
- * $200 \times 784$ weights it is 10 to 40 % slower: the updates then jump between four rows
- * instead of running along them.)
- *
- * With a velocity every updated weight and velocity is also tested for finiteness. Returns that
- * test's verdict, and `true` without a velocity (the caller bounds the step instead).
- */
-function addScaledDotProducts(
-  w: Float64Array,
-  wStart: number,
-  a: Float64Array,
-  aStart: number,
-  o: Float64Array,
-  oStart: number,
-  m: number,
-  n: number,
-  samples: number,
-  firstScale: number,
-  secondScale: number,
-  v: Float64Array | null,
-  vStart: number,
-  momentum: number,
-  sums: Float64Array,
-  decay: number,
-): boolean {
-  let finite = true;
-  for (let j = 0; j < m; j += 4) {
-    const rows = Math.min(4, m - j);
-    rowDotProducts(sums, 0, a, aStart + j * samples, o, oStart, rows, samples, n);
-    if (v === null) sumsStep(w, wStart + j * n, sums, 0, rows * n, firstScale, secondScale, decay);
-    else if (!momentumSumsStep(w, wStart + j * n, v, vStart + j * n, sums, 0, rows * n, firstScale, secondScale, decay, momentum))
-      finite = false;
-  }
-  return finite;
 }
 
 /** The largest $|x_i|$ of `length` entries from `start` (NaN if one is NaN; 0 for none). */

@@ -45,6 +45,7 @@ import { stepWeightDecay, validateWeightDecay } from "../model/weight-decay.js";
 import { cloneNetwork, depth, type Network } from "../model/network.js";
 import { describeValue, NumericError, ValueError } from "../numeric/errors.js";
 import { seededRandom, validateSeed } from "../numeric/random.js";
+import { withKernelThread } from "../numeric/kernel-thread.js";
 import { type Matrix, withKernelMemory, zeros } from "../numeric/tensor.js";
 import { assertOutputUnits, classTargets, predictedClass, shuffle, targetLevels, type TargetLevels } from "./data.js";
 import { validateDataset, type Dataset } from "./dataset.js";
@@ -161,6 +162,13 @@ export const progressInterval = 250;
  *   {@link numeric/errors!SpecError | SpecError} for the intuitive rule on a network with a `softmax` layer
  */
 export function train(network: Network, data: TrainingData, options: TrainingOptions, observer: TrainingObserver = {}): TrainingResult {
+  // The large products of every step and measurement split between two threads where the
+  // machine has two cores: the same numbers, sooner (see numeric/kernel-thread).
+  return withKernelThread(() => trainCopy(network, data, options, observer));
+}
+
+/** {@link train}, on whichever threads the kernels use. */
+function trainCopy(network: Network, data: TrainingData, options: TrainingOptions, observer: TrainingObserver): TrainingResult {
   const {
     epochs,
     learningRate,
@@ -245,7 +253,7 @@ export function train(network: Network, data: TrainingData, options: TrainingOpt
  */
 export function accuracy(network: Network, dataset: Dataset): number {
   validateDataset(dataset, network.spec.sizes[0]);
-  return evaluator(network, targetLevels(network.spec))(dataset);
+  return withKernelThread(() => evaluator(network, targetLevels(network.spec))(dataset));
 }
 
 /**
