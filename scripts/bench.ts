@@ -3,7 +3,7 @@
  * property suite run, measured against a hand-written yardstick and against other libraries in
  * one interleaved run, with the ratios that are the point of it.
  *
- *   npm run bench                  (about 70 seconds)
+ *   npm run bench                  (about four minutes)
  *   npm run bench -- --quick       (a smoke test of a few seconds; its numbers are noise)
  *   npm run bench -- --json        (the results as JSON on stdout instead of tables)
  *   npm run bench -- --write       (also writes the tables into docs/speed.md)
@@ -15,8 +15,10 @@
  *    `ndarray` with `ndarray-ops` and `ndarray-gemm`, and TensorFlow.js on its cpu and wasm
  *    backends (float32). Every contender's first step is cross-checked against `trainingStep`
  *    before anything is timed; a contender that computes something else stops the run.
- * 1b. The same in-place step on the JavaScript kernels and on the WebAssembly kernels
- *    (src/numeric/kernels.ts) at batch 1, 8, 64 and 256, beside the yardstick.
+ * 1b. The same in-place step on the JavaScript kernels, on the WebAssembly kernels
+ *    (src/numeric/kernels.ts), and on the WebAssembly kernels with the large products split
+ *    between two threads (src/numeric/kernel-thread.ts), at batch 1, 8, 64 and 256, beside the
+ *    yardstick (scripts/bench/kernel-section.ts).
  * 2. The forward pass alone, `forward` against the hand-written one.
  * 3. The central-difference check of a 4-8-8-3 network against the $2P + 1$ forward passes it needs.
  * 4. The directional check of 784-200-10 against one `backpropagate`.
@@ -24,6 +26,8 @@
  * 6. The heap over 10 epochs of `train` (needs `--expose-gc`, which `npm run bench` passes).
  * 7. `fuzz`: cases per second through the protocol against a child that answers at once, beside
  *    the same run in process, and the time to find and shrink the NumPy example's mistake.
+ * 8. The whole `train --dataset mnist` process, start to exit, against a hand-written program
+ *    doing the same work (scripts/bench/train-process.ts); not in `--quick`.
  *
  * Times are medians over interleaved rounds (scripts/bench/harness.ts); the spread printed
  * beside each is the interquartile range of the rounds over the median.
@@ -33,12 +37,17 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { table } from "../src/oracles/report.js";
+import { markdownTable, microseconds, milliseconds, ratio, spread, type Section } from "./bench/format.js";
+import { kernelSection } from "./bench/kernel-section.js";
+import { peakRow, rateSection, type PeakRow } from "./bench/peak.js";
+import { trainProcessRow, trainProcessSection, type TrainProcessRow } from "./bench/train-process.js";
 import {
   handWritten,
   handWrittenName,
   ndarrayGemm,
   projectDescent,
   projectTrainingStep,
+  projectThreadedDescent,
   projectWasmDescent,
   tensorFlowName,
 } from "./bench/contenders.js";
@@ -70,6 +79,10 @@ interface RunSettings {
   readonly fuzzCases: number;
   readonly fuzzPasses: number;
   readonly memory: { readonly trainingSamples: number; readonly testSamples: number; readonly epochs: number };
+  /** The whole-process row's epochs and rounds, or `null` to skip it (MNIST's full epoch takes seconds, too long for `--quick`). */
+  readonly trainProcess: { readonly epochs: number; readonly rounds: number } | null;
+  /** The peak kernel's timed runs and calls per run (scripts/bench/peak.ts). */
+  readonly peak: { readonly rounds: number; readonly calls: number };
 }
 
 const fullRun: RunSettings = {
@@ -80,6 +93,8 @@ const fullRun: RunSettings = {
   fuzzCases: 2000,
   fuzzPasses: 3,
   memory: { trainingSamples: 1000, testSamples: 500, epochs: 10 },
+  trainProcess: { epochs: 1, rounds: 2 },
+  peak: { rounds: 9, calls: 100 },
 };
 
 const quickRun: RunSettings = {
@@ -90,6 +105,8 @@ const quickRun: RunSettings = {
   fuzzCases: 100,
   fuzzPasses: 1,
   memory: { trainingSamples: 40, testSamples: 20, epochs: 10 },
+  trainProcess: null,
+  peak: { rounds: 3, calls: 10 },
 };
 
 /** A goal of the project, as measured. */
@@ -107,7 +124,7 @@ interface BenchResults {
   readonly harness: { readonly steps: HarnessOptions; readonly checks: HarnessOptions };
   readonly backends: readonly BackendStatus[];
   readonly trainingStep: readonly TrainingStepRow[];
-  readonly kernels: readonly TrainingStepRow[];
+  readonly peak: PeakRow;
   readonly goals: readonly Goal[];
   readonly forward: readonly ComparisonRow[];
   readonly gradientCheck: ComparisonRow;
@@ -115,6 +132,7 @@ interface BenchResults {
   readonly propertySuite: PropertySuiteRow;
   readonly memory: MemoryRow;
   readonly fuzz: FuzzProtocolRow;
+  readonly trainProcess: TrainProcessRow | null;
   readonly seconds: number;
 }
 
@@ -145,6 +163,7 @@ async function main(): Promise<void> {
   const contenders = [
     { contender: projectDescent, unavailable: null },
     { contender: projectWasmDescent, unavailable: null },
+    { contender: projectThreadedDescent, unavailable: null },
     { contender: projectTrainingStep, unavailable: null },
     { contender: handWritten, unavailable: null },
     { contender: ndarrayGemm, unavailable: null },
@@ -152,10 +171,9 @@ async function main(): Promise<void> {
   ];
 
   const trainingStep: TrainingStepRow[] = [];
-  for (const batchSize of [1, 64]) trainingStep.push(await trainingStepRow(batchSize, contenders, settings.steps, log));
-  const kernels: TrainingStepRow[] = [];
-  const kernelContenders = [projectDescent, projectWasmDescent, handWritten].map((contender) => ({ contender, unavailable: null }));
-  for (const batchSize of kernelBatchSizes) kernels.push(await trainingStepRow(batchSize, kernelContenders, settings.steps, log));
+  for (const batchSize of stepBatchSizes) trainingStep.push(await trainingStepRow(batchSize, contenders, settings.steps, log));
+  log("the float64 peak of one core");
+  const peak = await peakRow(settings.peak.rounds, settings.peak.calls);
   log("forward pass");
   const forward = [await forwardRow(1, settings.steps), await forwardRow(64, settings.steps)];
   log("gradient check of 4-8-8-3");
@@ -168,6 +186,8 @@ async function main(): Promise<void> {
   const memory = memoryRow(settings.memory.trainingSamples, settings.memory.testSamples, settings.memory.epochs);
   log(`fuzz: ${settings.fuzzCases} cases in process and through the protocol, and shrinking the NumPy example's mistake`);
   const fuzz = await fuzzProtocolRow(settings.fuzzCases, settings.fuzzPasses);
+  const trainProcess =
+    settings.trainProcess === null ? null : trainProcessRow(settings.trainProcess.epochs, settings.trainProcess.rounds, log);
 
   const results: BenchResults = {
     machine: machine(),
@@ -175,14 +195,15 @@ async function main(): Promise<void> {
     harness: { steps: settings.steps, checks: settings.checks },
     backends,
     trainingStep,
-    kernels,
-    goals: goals(trainingStep, propertySuite, fuzz),
+    peak,
+    goals: goals(trainingStep, propertySuite, fuzz, trainProcess),
     forward,
     gradientCheck,
     directionalCheck,
     propertySuite,
     memory,
     fuzz,
+    trainProcess,
     seconds: (performance.now() - started) / 1000,
   };
   log(`done in ${results.seconds.toFixed(0)} s`);
@@ -251,11 +272,19 @@ function machine(): BenchResults["machine"] {
 }
 
 /** The project's speed goals, each with the ratio measured for it. */
-function goals(rows: readonly TrainingStepRow[], property: PropertySuiteRow, fuzz: FuzzProtocolRow): Goal[] {
-  const time = (batchSize: number, name: string): number => {
-    const result = rows.find((row) => row.batchSize === batchSize)?.contenders.find((contender) => contender.name === name);
+function goals(
+  rows: readonly TrainingStepRow[],
+  property: PropertySuiteRow,
+  fuzz: FuzzProtocolRow,
+  trainProcess: TrainProcessRow | null,
+): Goal[] {
+  const timeIn = (table: readonly TrainingStepRow[], batchSize: number, name: string): number => {
+    const result = table.find((row) => row.batchSize === batchSize)?.contenders.find((contender) => contender.name === name);
     return result?.available === true ? result.microsecondsPerSample : Number.NaN;
   };
+  const time = (batchSize: number, name: string): number => timeIn(rows, batchSize, name);
+  const kernel = time;
+  const threaded = projectThreadedDescent.name;
   const atMost = (description: string, measured: number, limit: number): Goal => ({
     description,
     measured,
@@ -276,6 +305,9 @@ function goals(rows: readonly TrainingStepRow[], property: PropertySuiteRow, fuz
     atLeast("ndarray-gemm code / training step, batch 1", time(1, ndarray) / time(1, projectName), 3),
     atLeast("TensorFlow.js cpu / training step, batch 1", time(1, tensorFlowCpu) / time(1, projectName), 20),
     atLeast("TensorFlow.js cpu / training step, batch 64", time(64, tensorFlowCpu) / time(64, projectName), 3.5),
+    atMost("WebAssembly step on 2 threads / hand-written loop, batch 1", kernel(1, threaded) / kernel(1, handWrittenName), 0.7),
+    atLeast("JavaScript step / WebAssembly step on 2 threads, batch 64", kernel(64, projectName) / kernel(64, threaded), 4),
+    atMost("whole train --dataset mnist process / hand-written program", trainProcess?.ratio ?? Number.NaN, 1.2),
     atLeast("property suite, gradient-checked cases per second", property.checkedPerSecond, 1000, " /s"),
     atLeast("fuzz, cases per second through the protocol", fuzz.childPerSecond, 500, " /s"),
     {
@@ -287,25 +319,19 @@ function goals(rows: readonly TrainingStepRow[], property: PropertySuiteRow, fuz
   ];
 }
 
-/** One table of the report: a title, a header, rows and notes under it. */
-interface Section {
-  readonly title: string;
-  readonly header: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-  readonly notes: readonly string[];
-}
-
 /** The whole report as plain text (aligned columns) or Markdown. */
 function report(results: BenchResults, style: "text" | "markdown"): string {
   const sections = [
     trainingStepSection(results),
     goalSection(results),
-    kernelSection(results),
+    kernelSection(results.trainingStep),
+    rateSection(results.trainingStep, results.peak),
     forwardSection(results),
     checkSection(results),
     propertySection(results),
     memorySection(results),
     fuzzSection(results),
+    ...(results.trainProcess === null ? [] : [trainProcessSection(results.trainProcess)]),
   ];
   const rendered = sections.map((section) => {
     const body = style === "text" ? table(section.header, section.rows) : markdownTable(section.header, section.rows);
@@ -318,16 +344,15 @@ function report(results: BenchResults, style: "text" | "markdown"): string {
 }
 
 function trainingStepSection(results: BenchResults): Section {
-  const [first, second] = results.trainingStep;
+  const [first] = results.trainingStep;
   const cells = (result: ContenderResult | undefined): string[] =>
     result === undefined || !result.available
-      ? ["unavailable", "", ""]
-      : [microseconds(result.microsecondsPerSample), spread(result.relativeSpread), ratio(result.ratioToYardstick)];
+      ? ["unavailable", ""]
+      : [`${microseconds(result.microsecondsPerSample)} ± ${spread(result.relativeSpread)}`, ratio(result.ratioToYardstick)];
   const rows = first!.contenders.map((result, index) => [
     result.name,
     result.precision,
-    ...cells(result),
-    ...cells(second?.contenders[index]),
+    ...results.trainingStep.flatMap((row) => cells(row.contenders[index])),
   ]);
   const unavailableNotes = first!.contenders
     .filter((result) => !result.available)
@@ -345,8 +370,8 @@ function trainingStepSection(results: BenchResults): Section {
   };
   const wasm = results.backends.find((status) => status.backend === "wasm");
   return {
-    title: `One SGD step of 784-200-10 (sigmoid, squared error, no biases, η = 0.1): µs per sample, median of ${results.harness.steps.rounds} interleaved rounds; ± is the interquartile range over the median; × divides by the hand-written loop`,
-    header: ["contender", "arithmetic", "batch 1", "±", "×", "batch 64", "±", "×"],
+    title: `One SGD step of 784-200-10 (sigmoid, squared error, no biases, η = 0.1): µs per sample, median of ${results.harness.steps.rounds} interleaved rounds, ± the interquartile range over the median; × divides by the hand-written loop`,
+    header: ["contender", "arithmetic", ...results.trainingStep.flatMap((row) => [`batch ${row.batchSize}`, "×"])],
     rows,
     notes: [
       `Cross-check before timing, one step from the same weights and batch: ${worst("float64")}; ${worst("float32")}.`,
@@ -379,40 +404,8 @@ function goalSection(results: BenchResults): Section {
   };
 }
 
-/** The batch sizes of the kernels' table. */
-const kernelBatchSizes = [1, 8, 64, 256] as const;
-
-function kernelSection(results: BenchResults): Section {
-  const time = (row: TrainingStepRow, name: string): ContenderResult | undefined =>
-    row.contenders.find((result) => result.name === name && result.available);
-  const rows = results.kernels.map((row) => {
-    const [javascript, wasm] = [time(row, projectDescent.name), time(row, projectWasmDescent.name)];
-    const cells = (result: ContenderResult | undefined): string[] =>
-      result === undefined ? ["unavailable", ""] : [microseconds(result.microsecondsPerSample), spread(result.relativeSpread)];
-    return [
-      String(row.batchSize),
-      ...cells(javascript),
-      ...cells(wasm),
-      javascript === undefined || wasm === undefined ? "" : ratio(javascript.microsecondsPerSample / wasm.microsecondsPerSample),
-      wasm === undefined ? "" : ratio(wasm.ratioToYardstick),
-    ];
-  });
-  const unavailable = results.kernels
-    .flatMap((row) => row.contenders)
-    .filter((result) => !result.available)
-    .map((result) => `${result.name}: unavailable, ${result.reason}.`);
-  return {
-    title:
-      "The training step on the JavaScript and the WebAssembly kernels: µs per sample; the first × divides JavaScript by WebAssembly, the second WebAssembly by the hand-written loop",
-    header: ["batch", "JavaScript kernels", "±", "WebAssembly kernels", "±", "JS / wasm", "wasm / hand-written"],
-    rows,
-    notes: [
-      "Both steps are fusedTrainingStep; the WebAssembly one has its network, batch and workspace in the kernels' memory (src/numeric/kernel-memory.ts), as train places them. " +
-        "Each passed the cross-check bit for bit against trainingStep before timing.",
-      ...new Set(unavailable),
-    ],
-  };
-}
+/** The batch sizes of the training-step rows. */
+const stepBatchSizes = [1, 8, 64, 256] as const;
 
 function forwardSection(results: BenchResults): Section {
   return {
@@ -527,28 +520,6 @@ function memorySection(results: BenchResults): Section {
 function machineLine(results: BenchResults): string {
   const { cpu, cores, node, v8, date } = results.machine;
   return `Machine: ${cpu}, ${cores} cores, Node ${node} (V8 ${v8}), ${date}${results.quick ? ", --quick run (too short to trust)" : ""}; the whole run took ${results.seconds.toFixed(0)} s.`;
-}
-
-function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.map((cell) => cell.replaceAll("|", "\\|")).join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-function microseconds(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
-}
-
-function milliseconds(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
-}
-
-function ratio(value: number): string {
-  if (!Number.isFinite(value)) return "n/a";
-  return `${value >= 10 ? value.toFixed(0) : value.toFixed(2)}×`;
-}
-
-function spread(value: number): string {
-  return Number.isFinite(value) ? `${(100 * value).toFixed(0)} %` : "";
 }
 
 /** Replaces the block between the markers in docs/speed.md, creating the page if it is missing. */

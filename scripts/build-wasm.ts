@@ -73,19 +73,24 @@ interface Compiler {
 /** The compiler's module, named in a variable so that the type check does not load its declarations. */
 const compilerModule = "assemblyscript/asc";
 
-/** Compiles assembly/kernels.ts and returns the module's bytes. */
-export async function compileKernels(): Promise<Uint8Array> {
+/**
+ * Compiles assembly/kernels.ts (or another AssemblyScript file, with the same options) and
+ * returns the module's bytes.
+ *
+ * @param source - the file to compile; by default the kernels' {@link kernelSource}
+ */
+export async function compileKernels(source = kernelSource): Promise<Uint8Array> {
   const { default: asc } = (await import(compilerModule)) as { default: Compiler };
   let binary: Uint8Array | null = null;
   const errors: string[] = [];
-  const { error } = await asc.main([kernelSource, ...compilerOptions, "--outFile", "kernels.wasm"], {
+  const { error } = await asc.main([source, ...compilerOptions, "--outFile", "kernels.wasm"], {
     writeFile: (name, contents) => {
       if (name.endsWith(".wasm") && contents instanceof Uint8Array) binary = contents;
     },
     stderr: { write: (text: string | Uint8Array) => errors.push(String(text)) },
   });
-  if (error !== null) throw new Error(`asc failed to compile ${kernelSource}: ${error.message}\n${errors.join("")}`);
-  if (binary === null) throw new Error(`asc wrote no module for ${kernelSource}`);
+  if (error !== null) throw new Error(`asc failed to compile ${source}: ${error.message}\n${errors.join("")}`);
+  if (binary === null) throw new Error(`asc wrote no module for ${source}`);
   return binary;
 }
 
