@@ -263,17 +263,30 @@ function post(worker: Started, kind: number, integers: readonly number[], floats
   Atomics.notify(worker.ints, slot.job);
 }
 
+/** How long the main thread waits for the worker's half before it gives the worker up, in milliseconds. */
+const patienceMilliseconds = 10_000;
+
 /**
- * Waits until the worker has done the job posted last; returns its result, or runs `instead`
- * (the worker's rows, on this thread) if the worker's kernel failed, and stops using the worker.
+ * Waits until the worker has done the job posted last and returns its result. If the worker's
+ * kernel failed, or the worker has not answered within {@link patienceMilliseconds} (it died, or
+ * never runs), runs `instead` (the worker's rows, on this thread) and stops using the worker: the
+ * rows are the same numbers whichever thread computes them.
  */
 function finish(worker: Started, instead: () => number): number {
   const { ints, sequence } = worker;
+  let since = Number.NaN;
   for (let spins = 0; Atomics.load(ints, slot.done) !== sequence; spins++) {
-    if (spins > 1 << 20) Atomics.wait(ints, slot.done, Atomics.load(ints, slot.done), 1);
+    if (spins < 1 << 20) continue;
+    if (Number.isNaN(since)) since = performance.now();
+    else if (performance.now() - since > patienceMilliseconds) return giveUp(worker, instead);
+    Atomics.wait(ints, slot.done, Atomics.load(ints, slot.done), 1);
   }
   const result = ints[slot.result]!;
-  if (result >= 0) return result;
+  return result >= 0 ? result : giveUp(worker, instead);
+}
+
+/** Stops using the worker and computes its share on this thread. */
+function giveUp(worker: Started, instead: () => number): number {
   worker.failed = true;
   return instead();
 }
