@@ -30,7 +30,7 @@
  * @module
  */
 import { ValueError } from "./errors.js";
-import { kernelArray, sharedKernels } from "./kernel-memory.js";
+import { kernelArray, sharedKernels, type WasmKernels } from "./kernel-memory.js";
 
 /** The environment variable that can keep the kernels on one thread: `1`, or `2`/`auto`/unset for both cores. */
 export const threadsVariable = "BACKPROP_REF_THREADS";
@@ -300,31 +300,13 @@ function splitRow(rows: number, block: number): number {
   return Math.round(rows / 2 / block) * block;
 }
 
-/** The kernels of the WebAssembly module that {@link splitKernels} splits, as {@link numeric/kernel-memory!WasmKernels | WasmKernels} has them. */
-export interface SplitKernels {
-  /** $c = A b$, $A$ $m \times p$: rows of $A$ and $c$ split. */
-  matrixVectorProduct(c: number, a: number, b: number, m: number, p: number): void;
-  /** $C = A B$, $A$ $m \times p$, $B$ $p \times n$: rows of $A$ and $C$ split. */
-  columnPairProducts(c: number, a: number, b: number, m: number, p: number, n: number): void;
-  /** $W \leftarrow W + ((0 + a o^\top) s_1 + c W) s_2$, $W$ $m \times n$: rows of $W$ and $a$ split. */
-  outerProductStep(w: number, a: number, o: number, m: number, n: number, s1: number, s2: number, decay: number): void;
-  /** The step of a batch or with momentum over $W$ ($m \times n$): rows of $W$, $A$ and $v$ split, each thread with its own room for sums; 1 when every updated entry is finite. */
-  dotProductsStep(
-    w: number,
-    a: number,
-    o: number,
-    m: number,
-    n: number,
-    samples: number,
-    s1: number,
-    s2: number,
-    decay: number,
-    hasVelocity: number,
-    v: number,
-    momentum: number,
-    sums: number,
-  ): number;
-}
+/**
+ * The kernels of the WebAssembly module that {@link splitKernels} splits, as
+ * {@link numeric/kernel-memory!WasmKernels | WasmKernels} has them: $c = A b$ and $C = A B$ (rows of
+ * $A$ and $C$ split), the one-sample update (rows of $W$ and $a$), and the step of a batch or with
+ * momentum (rows of $W$, $A$ and $v$, each thread with its own room for sums).
+ */
+export type SplitKernels = Pick<WasmKernels, "matrixVectorProduct" | "columnPairProducts" | "outerProductStep" | "dotProductsStep">;
 
 /**
  * The kernels of {@link SplitKernels} with their rows split between the two threads where
