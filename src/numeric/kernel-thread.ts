@@ -70,9 +70,11 @@ const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ints = new Int32Array(memory.buffer, block, ${2 * blockLength});
 const floats = new Float64Array(memory.buffer, block, ${blockLength});
 const i = ${slot.firstInteger}, f = ${firstFloat};
+// The job counter is read before the worker says it is ready: the main thread posts no job
+// before it sees the worker ready, so none can slip in between.
+let seen = Atomics.load(ints, ${slot.job});
 Atomics.store(ints, ${slot.ready}, 1);
 Atomics.notify(ints, ${slot.ready});
-let seen = Atomics.load(ints, ${slot.job});
 for (;;) {
   let since = performance.now();
   for (let spins = 1; Atomics.load(ints, ${slot.job}) === seen; spins++) {
