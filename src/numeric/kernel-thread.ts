@@ -49,7 +49,7 @@ export const splitWork = 2 ** 18;
 const jobKinds = { matrixVectorProduct: 0, columnPairProducts: 1, outerProductStep: 2, dotProductsStep: 3 } as const;
 
 /** Positions in the job block, as indices of an `Int32Array` over it. */
-const slot = { job: 0, done: 1, ready: 2, kind: 3, result: 4, firstInteger: 5 } as const;
+const slot = { job: 0, done: 1, ready: 2, kind: 3, result: 4, claim: 5, firstInteger: 6 } as const;
 
 /** Where the job's float64 arguments start, as an index of a `Float64Array` over the block (byte 64). */
 const firstFloat = 8;
@@ -85,6 +85,13 @@ for (;;) {
   }
   seen = Atomics.load(ints, ${slot.job});
   let result = 1;
+  // A job is run once: by the worker if it claims it first, else by the main thread, which claims
+  // it only when it has waited too long; the worker then leaves it alone.
+  if (Atomics.compareExchange(ints, ${slot.claim}, 0, 1) !== 0) {
+    Atomics.store(ints, ${slot.done}, seen);
+    Atomics.notify(ints, ${slot.done});
+    continue;
+  }
   try {
   switch (ints[${slot.kind}]) {
     case ${jobKinds.matrixVectorProduct}:
@@ -257,6 +264,7 @@ function helper(work: number): Started | null {
 /** Hands a job to the worker: its kind, int32 arguments and float64 arguments. */
 function post(worker: Started, kind: number, integers: readonly number[], floats: readonly number[] = []): void {
   worker.ints[slot.kind] = kind;
+  worker.ints[slot.claim] = 0;
   integers.forEach((value, index) => (worker.ints[slot.firstInteger + index] = value));
   floats.forEach((value, index) => (worker.floats[firstFloat + index] = value));
   worker.sequence = (worker.sequence + 1) | 0;
@@ -269,10 +277,13 @@ function post(worker: Started, kind: number, integers: readonly number[], floats
 const patienceMilliseconds = 10_000;
 
 /**
- * Waits until the worker has done the job posted last and returns its result. If the worker's
- * kernel failed, or the worker has not answered within {@link patienceMilliseconds} (it died, or
- * never runs), runs `instead` (the worker's rows, on this thread) and stops using the worker: the
- * rows are the same numbers whichever thread computes them.
+ * Waits until the worker has done the job posted last and returns its result.
+ *
+ * If the worker has not even claimed the job within {@link patienceMilliseconds} (it died, or
+ * never runs), this thread claims it, runs `instead` (the worker's rows, here) and stops using
+ * the worker; a worker that claims a job runs it to the end, so its rows are never computed
+ * twice (an update computed twice would step its weights twice). A kernel that failed in the
+ * worker may have updated part of its rows, so that is an error, not a second try.
  */
 function finish(worker: Started, instead: () => number): number {
   const { ints, sequence } = worker;
@@ -280,17 +291,16 @@ function finish(worker: Started, instead: () => number): number {
   for (let spins = 0; Atomics.load(ints, slot.done) !== sequence; spins++) {
     if (spins < 1 << 20) continue;
     if (Number.isNaN(since)) since = performance.now();
-    else if (performance.now() - since > patienceMilliseconds) return giveUp(worker, instead);
+    else if (performance.now() - since > patienceMilliseconds && Atomics.compareExchange(ints, slot.claim, 0, 2) === 0) {
+      worker.failed = true;
+      return instead();
+    }
     Atomics.wait(ints, slot.done, Atomics.load(ints, slot.done), 1);
   }
   const result = ints[slot.result]!;
-  return result >= 0 ? result : giveUp(worker, instead);
-}
-
-/** Stops using the worker and computes its share on this thread. */
-function giveUp(worker: Started, instead: () => number): number {
+  if (result >= 0) return result;
   worker.failed = true;
-  return instead();
+  throw new Error("a WebAssembly kernel failed in the second thread; set BACKPROP_REF_THREADS=1 to compute on one thread");
 }
 
 /**
@@ -299,7 +309,8 @@ function giveUp(worker: Started, instead: () => number): number {
  * share).
  */
 function splitRow(rows: number, block: number): number {
-  return Math.round(rows / 2 / block) * block;
+  const row = Math.round(rows / 2 / block) * block;
+  return row < rows ? row : 0;
 }
 
 /**
