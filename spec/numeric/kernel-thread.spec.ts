@@ -22,7 +22,7 @@ import { initializeNetwork, cloneNetwork, type NetworkSpec } from "../../src/mod
 import { fusedTrainingStep } from "../../src/training/fused-step.js";
 import { zeroVelocities } from "../../src/training/momentum.js";
 import { createWorkspace } from "../../src/training/workspace.js";
-import { expectSameBits, valuesOf } from "../support/parameters.js";
+import { expectSameBits, sameEntries, valuesOf } from "../support/parameters.js";
 
 /** Waits until the worker has started (it starts on the first {@link withKernelThread}), for at most ten seconds. */
 async function workerStarted(): Promise<void> {
@@ -54,11 +54,6 @@ function inKernelMemory(array: Float64Array): Float64Array {
   const copy = kernelArray(array.length)!;
   copy.set(array);
   return copy;
-}
-
-/** Whether two arrays hold the same numbers, entry by entry by `Object.is` (so $+0 \ne -0$). */
-function sameEntries(x: Float64Array, y: Float64Array): boolean {
-  return x.length === y.length && x.every((value, index) => Object.is(value, y[index]));
 }
 
 /** Sizes of a product large enough to split: $m$ rows (odd counts and remainders of the blocks included), the rest to reach {@link splitWork}. */

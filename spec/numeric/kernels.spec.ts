@@ -15,7 +15,7 @@ import { zeroVelocities } from "../../src/training/momentum.js";
 import type { ParameterArrays } from "../../src/model/network.js";
 import { anyWeightDecay } from "../support/weight-decay.js";
 import { numRuns } from "../support/arbitraries.js";
-import { expectSameBits, valuesOf } from "../support/parameters.js";
+import { expectSameBits, sameEntries, valuesOf } from "../support/parameters.js";
 import { layouts, plainProduct, rowsOf, untouched, type Rows } from "../support/layouts.js";
 
 /** The four dense kernels, each with the lengths of its result and operands for sizes $m, p, n$. */
@@ -90,11 +90,6 @@ function placed(entries: readonly number[], offset: number, filler: number, inKe
   array.fill(filler);
   array.set(entries, offset);
   return array;
-}
-
-/** Whether two arrays hold the same numbers, entry by entry by `Object.is` (so $+0 \ne -0$; NaN equals NaN, whose payload neither language fixes). */
-function sameEntries(x: Float64Array, y: Float64Array): boolean {
-  return x.length === y.length && x.every((value, index) => Object.is(value, y[index]));
 }
 
 /** Runs one product with the kernel `run` on arrays in the kernels' memory or not, and returns the whole result array. */

@@ -67,6 +67,15 @@ export function expectSameBits(actual: readonly number[], expected: readonly num
 }
 
 /**
+ * Whether two arrays hold the same numbers, entry by entry by `Object.is` (so $+0 \ne -0$; NaN
+ * equals NaN, whose payload neither JavaScript nor WebAssembly fixes): the comparison of the
+ * kernels' properties, which judge whole arrays, the memory around a result included.
+ */
+export function sameEntries(x: Float64Array, y: Float64Array): boolean {
+  return x.length === y.length && x.every((value, index) => Object.is(value, y[index]));
+}
+
+/**
  * The largest relative error (see `relativeError`, with the given floor) between two sets of
  * parameter arrays of the same positions, and where it is: `NaN` counts as worse than any number.
  */

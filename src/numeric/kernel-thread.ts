@@ -13,7 +13,9 @@
  * **The handover.** A block of the kernels' memory holds the job: which kernel, its arguments,
  * and two counters. The main thread writes the job, increments the job counter
  * (`Atomics.store`, then `Atomics.notify`), computes its own rows, and waits until the worker has
- * copied the job counter into the done counter. The worker spins on the job counter for a while
+ * copied the job counter into the done counter. A job is run once: the worker claims it by an
+ * atomic exchange before it starts, and the main thread, if the worker has not claimed it within
+ * ten seconds, claims it instead and computes those rows itself. The worker spins on the job counter for a while
  * after each job (a step asks for the next product within microseconds, and waking a sleeping
  * thread takes tens of them), then sleeps in `Atomics.wait` until the next job. The atomic
  * operations order the plain reads and writes of the kernels around them, so each thread sees
